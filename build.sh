@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Set-up, build and run Trace for C++ on Debian 12. Installs what is missing, then:
+#   ./build.sh demo   build the plugin, runtime and tools, build example (a) under the plugin, run it,
+#                     show where its graph went and what it holds, then take optimization steps
+#                     (or print the prompt and how to configure an endpoint when none is set)
+#   ./build.sh test   build everything and run the whole test suite (lit + GoogleTest, through ctest)
+#   ./build.sh build  only install and build
+# Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+build_dir=${BUILD_DIR:-$here/build}
+jobs=${JOBS:-$(nproc)}
+
+packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev
+          libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev bubblewrap)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing missing packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure_and_build() {
+  install_missing
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    log "configuring in $build_dir"
+    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
+  fi
+  log "building"
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+cmd=${1:-}
+case "$cmd" in
+  build)
+    configure_and_build ;;
+  test)
+    configure_and_build
+    log "running the test suite"
+    cd "$build_dir"
+    ctest --output-on-failure -j "$jobs" ;;
+  demo)
+    configure_and_build
+    exec "$here/examples/demo.sh" "$build_dir" ;;
+  *)
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    [ -z "$cmd" ] && exit 1
+    echo "build.sh: unknown command '$cmd'" >&2; exit 1 ;;
+esac
