@@ -1,0 +1,610 @@
+//===- trace/abi.hpp - Interface between instrumented code and runtime ----===//
+//
+// The plugin force-includes this header in every translation unit it
+// rewrites; the inserted code uses only the names declared here (see the
+// appendix of docs/design.md). It stays light: no standard container or
+// stream headers, so instrumenting a file does not change what it sees.
+// Everything expensive lives in libtrace_rt.a.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TRACE_ABI_HPP
+#define TRACE_ABI_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <type_traits>
+#include <utility>
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define TRACE_RT_EXCEPTIONS 1
+#else
+#define TRACE_RT_EXCEPTIONS 0
+#endif
+
+namespace __trace_rt {
+
+//===----------------------------------------------------------------------===//
+// Static metadata emitted by the plugin.
+//===----------------------------------------------------------------------===//
+
+/// Enumerator names of an enum type, so values print as names.
+struct EnumInfo {
+  const char *TypeName;
+  unsigned Count;
+  const long long *Values;
+  const char *const *Names;
+};
+
+enum : unsigned { SiteTrainable = 1, SiteMember = 2, SiteNoexcept = 4 };
+
+/// Per-bundle metadata. The plugin aggregate-initialises the fields up to
+/// Flags (optionally Enums); the rest belong to the runtime and start at 0.
+struct Site {
+  uint64_t Hash;
+  const char *Key;
+  const char *Name;
+  const char *Pretty;
+  const char *File;
+  unsigned Line;
+  const char *ParamNames;
+  unsigned NumParams;
+  const char *Doc;
+  const char *ParamId;
+  unsigned Flags;
+  const EnumInfo *const *Enums = nullptr;
+  /// Id in the trace file; assigned by the writer (under its lock).
+  uint32_t Id = 0;
+};
+
+/// A trainable parameter (code of a function or initializer of a variable).
+struct ParamInfo {
+  const char *Id;
+  unsigned Kind;
+  const char *Name, *File;
+  unsigned Line;
+  unsigned long long Begin, End;
+  const char *Hash;
+  const char *Text;
+  const char *Signature;
+  const char *Constraint;
+  const char *Type;
+};
+
+/// A translation unit that registered trainable parameters.
+struct TuInfo {
+  const char *File, *Directory, *Args;
+};
+
+//===----------------------------------------------------------------------===//
+// Rendering values as text.
+//===----------------------------------------------------------------------===//
+
+/// Text sink owned by the runtime; values render into it through the
+/// out-of-line functions below (the header never builds std::string).
+class Out;
+
+void outWrite(Out &O, const char *P, std::size_t N) noexcept;
+void outCStr(Out &O, const char *S) noexcept;
+void outQuoted(Out &O, const char *P, std::size_t N) noexcept;
+void outChar(Out &O, char C) noexcept;
+void outBool(Out &O, bool B) noexcept;
+void outSigned(Out &O, long long V) noexcept;
+void outUnsigned(Out &O, unsigned long long V) noexcept;
+void outFloat(Out &O, float V) noexcept;
+void outDouble(Out &O, double V) noexcept;
+void outLongDouble(Out &O, long double V) noexcept;
+void outPointer(Out &O, const void *P) noexcept;
+void outEnum(Out &O, long long V, const EnumInfo *E, const char *TypeName,
+             unsigned TypeLen) noexcept;
+/// A std::ostream writing into \p O, for user operator<< overloads.
+std::ostream &outStream(Out &O) noexcept;
+/// True once \p O holds more than the value limit; containers stop early.
+bool outFull(const Out &O) noexcept;
+
+/// A type's name, taken from __PRETTY_FUNCTION__ at compile time.
+struct TypeStr {
+  const char *Ptr;
+  unsigned Len;
+};
+
+namespace detail {
+
+template <class T> constexpr TypeStr typeNameOf() {
+  // clang: "... typeNameOf() [T = int]"; gcc: "... [with T = int]".
+  const char *P = __PRETTY_FUNCTION__;
+  std::size_t N = 0;
+  while (P[N])
+    ++N;
+  std::size_t Start = 0;
+  for (std::size_t I = 0; I + 4 <= N; ++I) {
+    if (P[I] == 'T' && P[I + 1] == ' ' && P[I + 2] == '=' && P[I + 3] == ' ') {
+      Start = I + 4;
+      break;
+    }
+  }
+  std::size_t End = N;
+  if (End > Start && P[End - 1] == ']')
+    --End;
+  return TypeStr{P + Start, static_cast<unsigned>(End - Start)};
+}
+
+template <class T> struct TypeName {
+  static constexpr TypeStr Value = typeNameOf<T>();
+};
+
+template <class...> using VoidT = void;
+
+// Unqualified names that make ADL calls parse; never called.
+void trace_format();
+template <std::size_t> void get();
+void visit();
+
+template <class T, class = void> struct HasTraceFormat : std::false_type {};
+template <class T>
+struct HasTraceFormat<T, VoidT<decltype(trace_format(std::declval<const T &>()))>>
+    : std::true_type {};
+
+template <class T, class = void> struct IsStringLike : std::false_type {};
+template <class T>
+struct IsStringLike<T, VoidT<typename T::traits_type,
+                             decltype(std::declval<const T &>().size()),
+                             decltype(static_cast<const char *>(
+                                 std::declval<const T &>().data()))>>
+    : std::true_type {};
+
+template <class T, class = void> struct HasOStream : std::false_type {};
+template <class T>
+struct HasOStream<T, VoidT<decltype(std::declval<std::ostream &>()
+                                    << std::declval<const T &>())>>
+    : std::true_type {};
+
+template <class T, class = void> struct IsOptionalLike : std::false_type {};
+template <class T>
+struct IsOptionalLike<T, VoidT<decltype(std::declval<const T &>().has_value()),
+                               decltype(*std::declval<const T &>())>>
+    : std::true_type {};
+
+template <class T, class = void> struct IsVariantLike : std::false_type {};
+template <class T>
+struct IsVariantLike<
+    T, VoidT<decltype(std::declval<const T &>().index()),
+             decltype(std::declval<const T &>().valueless_by_exception())>>
+    : std::true_type {};
+
+template <class T, class = void> struct IsTupleLike : std::false_type {};
+template <class T>
+struct IsTupleLike<T, VoidT<decltype(std::tuple_size<T>::value)>>
+    : std::true_type {};
+
+template <class T, class = void> struct IsRange : std::false_type {};
+template <class T>
+struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
+                                 std::declval<const T &>().end())>>
+    : std::true_type {};
+
+template <class T, class = void> struct HasMapped : std::false_type {};
+template <class T>
+struct HasMapped<T, VoidT<typename T::key_type, typename T::mapped_type>>
+    : std::true_type {};
+
+template <class T, class = void> struct HasKey : std::false_type {};
+template <class T>
+struct HasKey<T, VoidT<typename T::key_type>> : std::true_type {};
+
+template <class T>
+constexpr bool IsCharPtr =
+    std::is_pointer<T>::value &&
+    std::is_same<std::remove_cv_t<std::remove_pointer_t<T>>, char>::value;
+
+/// Values captured as raw bytes and rendered later by the writer: scalars
+/// whose text cannot change and that point at nothing we would read.
+template <class T>
+constexpr bool IsDeferred =
+    !HasTraceFormat<T>::value &&
+    (std::is_arithmetic<T>::value || std::is_enum<T>::value ||
+     std::is_null_pointer<T>::value ||
+     (std::is_pointer<T>::value && !IsCharPtr<T>)) &&
+    std::is_trivially_copyable<T>::value && sizeof(T) <= 16;
+
+} // namespace detail
+
+template <class T> void render(Out &O, const T &V) noexcept;
+
+namespace detail {
+
+template <class T, std::size_t... Is>
+void renderTuple(Out &O, const T &V, std::index_sequence<Is...>) noexcept {
+  outChar(O, '(');
+  bool First = true;
+  (void)First;
+  ((First ? (void)(First = false) : outWrite(O, ", ", 2),
+    ::__trace_rt::render(O, get<Is>(V))),
+   ...);
+  outChar(O, ')');
+}
+
+template <class T> void renderRange(Out &O, const T &V) noexcept {
+  constexpr bool IsMap = HasMapped<T>::value;
+  constexpr bool IsSet = !IsMap && HasKey<T>::value;
+  outChar(O, IsMap || IsSet ? '{' : '[');
+  bool First = true;
+  for (const auto &E : V) {
+    if (!First)
+      outWrite(O, ", ", 2);
+    First = false;
+    if (outFull(O)) {
+      outWrite(O, "...", 3);
+      break;
+    }
+    if constexpr (IsMap) {
+      ::__trace_rt::render(O, E.first);
+      outWrite(O, ": ", 2);
+      ::__trace_rt::render(O, E.second);
+    } else {
+      ::__trace_rt::render(O, E);
+    }
+  }
+  outChar(O, IsMap || IsSet ? '}' : ']');
+}
+
+} // namespace detail
+
+/// Renders \p V as text; see docs/runtime.md for the rules and for the
+/// customization point (ADL trace_format, then operator<<).
+template <class T> void render(Out &O, const T &V) noexcept {
+  using namespace detail;
+  if constexpr (HasTraceFormat<T>::value) {
+    const auto &S = trace_format(V);
+    if constexpr (std::is_convertible<decltype(S), const char *>::value)
+      outCStr(O, S);
+    else
+      outWrite(O, S.data(), S.size());
+  } else if constexpr (std::is_same<T, bool>::value) {
+    outBool(O, V);
+  } else if constexpr (std::is_same<T, char>::value) {
+    outChar(O, '\'');
+    outQuoted(O, &V, 1);
+    outChar(O, '\'');
+  } else if constexpr (std::is_integral<T>::value && std::is_signed<T>::value) {
+    outSigned(O, static_cast<long long>(V));
+  } else if constexpr (std::is_integral<T>::value) {
+    outUnsigned(O, static_cast<unsigned long long>(V));
+  } else if constexpr (std::is_same<T, float>::value) {
+    outFloat(O, V);
+  } else if constexpr (std::is_same<T, double>::value) {
+    outDouble(O, V);
+  } else if constexpr (std::is_floating_point<T>::value) {
+    outLongDouble(O, static_cast<long double>(V));
+  } else if constexpr (std::is_enum<T>::value) {
+    constexpr TypeStr N = TypeName<T>::Value;
+    outEnum(O, static_cast<long long>(V), nullptr, N.Ptr, N.Len);
+  } else if constexpr (std::is_null_pointer<T>::value) {
+    outWrite(O, "nullptr", 7);
+  } else if constexpr (IsCharPtr<T>) {
+    if (!V) {
+      outWrite(O, "nullptr", 7);
+    } else {
+      std::size_t N = 0;
+      while (V[N])
+        ++N;
+      outChar(O, '"');
+      outQuoted(O, V, N);
+      outChar(O, '"');
+    }
+  } else if constexpr (std::is_pointer<T>::value) {
+    outPointer(O, reinterpret_cast<const void *>(V));
+  } else if constexpr (std::is_array<T>::value) {
+    if constexpr (std::is_same<std::remove_cv_t<std::remove_extent_t<T>>,
+                               char>::value) {
+      std::size_t N = 0;
+      while (N < std::extent<T>::value && V[N])
+        ++N;
+      outChar(O, '"');
+      outQuoted(O, V, N);
+      outChar(O, '"');
+    } else {
+      outChar(O, '[');
+      for (std::size_t I = 0; I < std::extent<T>::value; ++I) {
+        if (I)
+          outWrite(O, ", ", 2);
+        if (outFull(O)) {
+          outWrite(O, "...", 3);
+          break;
+        }
+        ::__trace_rt::render(O, V[I]);
+      }
+      outChar(O, ']');
+    }
+  } else if constexpr (IsStringLike<T>::value) {
+    outChar(O, '"');
+    outQuoted(O, V.data(), V.size());
+    outChar(O, '"');
+  } else if constexpr (HasOStream<T>::value) {
+    outStream(O) << V;
+  } else if constexpr (IsOptionalLike<T>::value) {
+    if (V.has_value())
+      ::__trace_rt::render(O, *V);
+    else
+      outWrite(O, "nullopt", 7);
+  } else if constexpr (IsVariantLike<T>::value) {
+    if (V.valueless_by_exception())
+      outWrite(O, "valueless", 9);
+    else
+      visit([&O](const auto &X) { ::__trace_rt::render(O, X); }, V);
+  } else if constexpr (IsRange<T>::value) {
+    renderRange(O, V);
+  } else if constexpr (IsTupleLike<T>::value) {
+    renderTuple(O, V, std::make_index_sequence<std::tuple_size<T>::value>());
+  } else {
+    constexpr TypeStr N = TypeName<T>::Value;
+    outWrite(O, N.Ptr, N.Len);
+    outWrite(O, "{...}", 5);
+  }
+}
+
+/// Type-erased renderer stored next to captured bytes or an object.
+using RenderFn = void (*)(Out &, const void *, const EnumInfo *);
+
+template <class T>
+void renderErased(Out &O, const void *P, const EnumInfo *E) noexcept {
+  const T &V = *static_cast<const T *>(P);
+  if constexpr (std::is_enum<T>::value) {
+    if (E) {
+      constexpr TypeStr N = detail::TypeName<T>::Value;
+      outEnum(O, static_cast<long long>(V), E, N.Ptr, N.Len);
+      return;
+    }
+  }
+  (void)E;
+  render(O, V);
+}
+
+//===----------------------------------------------------------------------===//
+// Recording calls (the hot path).
+//===----------------------------------------------------------------------===//
+
+struct ThreadState;
+
+/// 0 = not initialised yet, 1 = recording, 2 = off (TRACE_ENABLE=0). One
+/// load decides whether a call records anything.
+extern int RuntimeMode;
+/// Reads the environment once; returns true when recording is on.
+bool initRuntime() noexcept;
+
+/// What a captured value is; part of the record format in the library.
+enum class Slot : uint32_t { Arg, Self, Global, Ret };
+
+/// Capture entry points, implemented in the library.
+class Call;
+void captureBytes(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
+                  const void *Addr, unsigned Size, RenderFn R,
+                  const EnumInfo *E, TypeStr Type, const char *ParamId) noexcept;
+void captureString(Call &C, Slot K, unsigned I, unsigned Sub, const char *P,
+                   std::size_t N, const void *Addr, TypeStr Type,
+                   const char *ParamId) noexcept;
+void captureText(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
+                 const void *Addr, RenderFn R, TypeStr Type,
+                 const char *ParamId) noexcept;
+void captureNothing(Call &C, const char *Why) noexcept;
+void captureVoid(Call &C) noexcept;
+void captureException(Call &C) noexcept;
+
+class Call {
+public:
+  explicit Call(Site &S) noexcept {
+    if (__builtin_expect(RuntimeMode == 1, 1) ||
+        (RuntimeMode == 0 && initRuntime()))
+      enter(S);
+  }
+  Call(const Call &) = delete;
+  Call &operator=(const Call &) = delete;
+  ~Call() {
+    if (Node)
+      leave();
+  }
+
+  template <class T> void arg(unsigned I, const T &V) noexcept {
+    if (Node)
+      capture(Slot::Arg, I, 0, V, nullptr, nullptr);
+  }
+  template <class T>
+  void arg(unsigned I, const T &V, const EnumInfo &E) noexcept {
+    if (Node)
+      capture(Slot::Arg, I, 0, V, &E, nullptr);
+  }
+  template <class... Ts> void pack(unsigned I, const Ts &...Vs) noexcept {
+    if (!Node)
+      return;
+    unsigned Sub = 0;
+    (capture(Slot::Arg, I, ++Sub, Vs, nullptr, nullptr), ...);
+  }
+  template <class T> void self(const T &Obj) noexcept {
+    if (Node)
+      capture(Slot::Self, 0, 0, Obj, nullptr, nullptr);
+  }
+  template <class T>
+  void global(uint64_t ParamHash, const char *ParamId, const T &V) noexcept {
+    (void)ParamHash;
+    if (Node)
+      capture(Slot::Global, 0, 0, V, nullptr, ParamId);
+  }
+  void retEnum(const EnumInfo &E) noexcept { RetEnum = &E; }
+
+  /// Records the value returned by the body.
+  template <class T> void ret(const T &V) noexcept {
+    if (Node)
+      capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
+  }
+  void retVoid() noexcept {
+    if (Node)
+      captureVoid(*this);
+  }
+  void retNotCaptured() noexcept {
+    if (Node)
+      captureNothing(*this, "<not captured>");
+  }
+  void retException() noexcept {
+    if (Node)
+      captureException(*this);
+  }
+
+  /// Runtime-owned state, public so the library's free functions reach it.
+  ThreadState *TS = nullptr;
+  uint64_t Node = 0;
+  uint64_t Parent = 0;
+  uint64_t PendingTop = 0;
+  const EnumInfo *RetEnum = nullptr;
+  Site *S = nullptr;
+
+private:
+  void enter(Site &S) noexcept;
+  void leave() noexcept;
+
+  template <class T>
+  void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
+               const char *ParamId) noexcept {
+    using U = std::remove_cv_t<T>;
+    constexpr TypeStr Type = detail::TypeName<U>::Value;
+    if constexpr (detail::IsDeferred<U>) {
+      captureBytes(*this, K, I, Sub, &V, &V, sizeof(U), &renderErased<U>, E,
+                   Type, ParamId);
+    } else if constexpr (detail::HasTraceFormat<U>::value) {
+      captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+    } else if constexpr (detail::IsCharPtr<U>) {
+      if (!V) {
+        captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+        return;
+      }
+      std::size_t N = 0;
+      while (V[N])
+        ++N;
+      captureString(*this, K, I, Sub, V, N, &V, Type, ParamId);
+    } else if constexpr (detail::IsStringLike<U>::value) {
+      captureString(*this, K, I, Sub, V.data(), V.size(), &V, Type, ParamId);
+    } else {
+      captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+    }
+  }
+};
+
+/// Runs the body of a bundle and records its result. Never adds a copy or
+/// a move: references pass through, prvalues of movable types are returned
+/// through a named local (NRVO), non-movable prvalues are returned directly
+/// and recorded as "<not captured>".
+template <class F> decltype(auto) invoke(Call &C, F &&Body) {
+  using R = decltype(static_cast<F &&>(Body)());
+  if constexpr (std::is_void<R>::value) {
+#if TRACE_RT_EXCEPTIONS
+    try {
+      static_cast<F &&>(Body)();
+    } catch (...) {
+      C.retException();
+      throw;
+    }
+#else
+    static_cast<F &&>(Body)();
+#endif
+    C.retVoid();
+  } else if constexpr (std::is_reference<R>::value) {
+#if TRACE_RT_EXCEPTIONS
+    try {
+#endif
+      R Result = static_cast<F &&>(Body)();
+      C.ret(Result);
+      return static_cast<R>(Result);
+#if TRACE_RT_EXCEPTIONS
+    } catch (...) {
+      C.retException();
+      throw;
+    }
+#endif
+  } else if constexpr (std::is_move_constructible<R>::value &&
+                       !std::is_array<R>::value) {
+#if TRACE_RT_EXCEPTIONS
+    try {
+#endif
+      R Result = static_cast<F &&>(Body)();
+      C.ret(Result);
+      return Result;
+#if TRACE_RT_EXCEPTIONS
+    } catch (...) {
+      C.retException();
+      throw;
+    }
+#endif
+  } else {
+    C.retNotCaptured();
+    return static_cast<F &&>(Body)();
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Call-site provenance.
+//===----------------------------------------------------------------------===//
+
+void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept;
+
+/// Tells the next call of the bundle \p CalleeHash that its argument \p I is
+/// the object at &V. Returns V itself, so the call is unchanged.
+template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
+  if (RuntimeMode == 1)
+    notePush(static_cast<const void *>(&V), CalleeHash, I);
+  return V;
+}
+
+/// Tells the next call of \p CalleeHash that argument \p I is the output of
+/// the next bundle to return on this thread.
+void expect(uint64_t CalleeHash, unsigned I) noexcept;
+
+uint64_t bindAddress(const void *Addr) noexcept;
+void unbindAddress(const void *Addr, uint64_t Node) noexcept;
+
+/// While alive, &V is known to hold the output of the bundle call that just
+/// returned on this thread.
+class Binding {
+public:
+  template <class T>
+  explicit Binding(const T &V) noexcept
+      : Addr(static_cast<const void *>(&V)) {
+    if (RuntimeMode == 1)
+      Node = bindAddress(Addr);
+  }
+  Binding(const Binding &) = delete;
+  Binding &operator=(const Binding &) = delete;
+  ~Binding() {
+    if (Node)
+      unbindAddress(Addr, Node);
+  }
+
+private:
+  const void *Addr;
+  uint64_t Node = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Trainable parameters.
+//===----------------------------------------------------------------------===//
+
+void registerParam(const ParamInfo &P, const void *Var, RenderFn R) noexcept;
+void registerTu(const TuInfo &T) noexcept;
+
+class Registrar {
+public:
+  explicit Registrar(const ParamInfo &P) noexcept {
+    registerParam(P, nullptr, nullptr);
+  }
+  template <class T> Registrar(const ParamInfo &P, const T &Var) noexcept {
+    registerParam(P, &Var, &renderErased<std::remove_cv_t<T>>);
+  }
+  /// The value is not reachable from the registration (e.g. private).
+  Registrar(const ParamInfo &P, std::nullptr_t) noexcept {
+    registerParam(P, nullptr, nullptr);
+  }
+  explicit Registrar(const TuInfo &T) noexcept { registerTu(T); }
+};
+
+} // namespace __trace_rt
+
+#endif // TRACE_ABI_HPP
