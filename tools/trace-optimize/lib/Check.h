@@ -1,0 +1,75 @@
+//===- Check.h - check patched sources with clang -------------------------===//
+//
+// A code suggestion must keep the function's qualified name and type, and the
+// patched file must compile. Both are decided by parsing the file with clang
+// (libclang-cpp), with the arguments the build used: the cc1 arguments of the
+// trace's `tu` record, else a compile_commands.json entry, else a fallback
+// command line.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TRACEOPT_CHECK_H
+#define TRACEOPT_CHECK_H
+
+#include "Apply.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace traceopt {
+
+struct CompileCommand {
+  /// Cc1: Args are cc1 arguments (a trace `tu` record). Driver: Args[0] is a compiler.
+  enum KindType { Cc1, Driver } Kind = Driver;
+  std::string Directory;
+  std::vector<std::string> Args;
+  /// Where the command came from, for messages: "trace tu record", "compile_commands.json", "fallback".
+  std::string Origin;
+};
+
+struct TuArgs {
+  std::string File, Directory;
+  std::vector<std::string> Args;
+};
+
+/// Picks how to parse File: the tu record of that file (or, for a header, the first tu
+/// record), else compile_commands.json found in CompileCommandsDir or above File, else
+/// `clang++ -std=c++17` with the file's directory and the runtime headers on the path.
+CompileCommand findCompileCommand(const std::string &File, const std::vector<TuArgs> &Tus,
+                                  const std::string &CompileCommandsDir);
+
+struct FunctionIdentity {
+  std::string QualifiedName, Type;
+  unsigned Line = 0;
+  bool operator==(const FunctionIdentity &O) const { return QualifiedName == O.QualifiedName && Type == O.Type; }
+  std::string str() const { return QualifiedName + " of type '" + Type + "'"; }
+};
+
+struct ParseResult {
+  /// False when clang could not even start (bad arguments); Diagnostics says why.
+  bool Ran = false;
+  unsigned Errors = 0;
+  std::string Diagnostics;
+  /// Per requested range: the first function definition whose name lies inside it.
+  std::vector<std::optional<FunctionIdentity>> Functions;
+};
+
+/// Parses File with Content in place of what is on disk (nothing is written).
+ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, const std::string &Content,
+                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges);
+
+struct CheckOutcome {
+  bool Ok = true;
+  /// Why not: compiler errors and rejected signatures, worded as feedback for the LLM.
+  std::string Problems;
+  /// Notes for the user (e.g. "the original does not parse with ...; compile check skipped").
+  std::vector<std::string> Notes;
+};
+
+/// Checks one file's patch: each code edit keeps its function's name and type, and the
+/// patched file has no new compile errors.
+CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd);
+
+} // namespace traceopt
+
+#endif
