@@ -1,0 +1,462 @@
+//===- Loop.cpp - one optimization step, and the build/run/step loop -----===//
+#include "Loop.h"
+#include "Backward.h"
+#include "Check.h"
+#include "Reply.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace traceopt {
+
+using Clock = std::chrono::steady_clock;
+
+static double since(Clock::time_point Start) {
+  return std::chrono::duration<double>(Clock::now() - Start).count();
+}
+
+static std::string tail(const std::string &S, size_t Max) {
+  if (S.size() <= Max)
+    return S;
+  size_t Cut = S.size() - Max;
+  size_t Nl = S.find('\n', Cut);
+  if (Nl != std::string::npos && Nl + 1 < S.size())
+    Cut = Nl + 1;
+  return "[... " + std::to_string(Cut) + " bytes cut ...]\n" + S.substr(Cut);
+}
+
+static std::string firstLine(const std::string &S) { return S.substr(0, S.find('\n')); }
+
+std::string configurationHint() {
+  return "trace-optimize: no LLM endpoint is configured, so nothing was sent; the prompt is above.\n"
+         "To optimize, configure an OpenAI-compatible endpoint:\n"
+         "  export OPENAI_BASE_URL=http://127.0.0.1:8080/v1   # llama.cpp, Ollama (:11434/v1), vLLM, ...\n"
+         "  export OPENAI_API_KEY=...                         # not needed on 127.0.0.1/localhost\n"
+         "  export TRACE_MODEL=<model>                        # or pass --model <model>\n"
+         "or pass --replay <transcript.jsonl> to serve the replies recorded in a transcript.\n";
+}
+
+/// The message that sends a rejected suggestion back to the LLM.
+static std::string repairMessage(const std::string &Problem) {
+  return "Your suggestion was not applied, because:\n\n" + Problem +
+         "\nReply again with the same JSON object (\"reasoning\", \"answer\", \"suggestion\") and a corrected "
+         "suggestion. Keep every function's name, parameter types, return type and qualifiers exactly as they "
+         "are, and give complete, compilable C++ for each variable you change.";
+}
+
+StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
+                        const PostApplyCheck &AfterApply, std::ostream &Out, std::ostream &Err) {
+  StepResult R;
+  Subgraph G = backward(T);
+  if (G.Params.empty()) {
+    R.Status = StepStatus::NothingToOptimize;
+    R.Error = "nothing to optimize: no trainable parameter is connected to feedback (the program must call "
+              "trace::feedback or trace::success on a value that depends on a [[trace::trainable]] parameter)";
+    return R;
+  }
+  Prompt P = buildPrompt(T, G, O.Prompt, Mem);
+  if (!Llm) {
+    Out << P.System << "\n\n" << P.User << "\n";
+    Out.flush();
+    Err << configurationHint();
+    R.Status = StepStatus::NoLlm;
+    return R;
+  }
+
+  std::vector<TuArgs> Tus;
+  for (const TuInfo &Tu : T.Tus)
+    Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
+
+  std::vector<ChatMessage> Messages = {{"system", P.System}, {"user", P.User}};
+  for (unsigned Attempt = 0;; ++Attempt) {
+    LlmReply Reply = Llm->complete(Messages);
+    ++R.LlmCalls;
+    R.Tokens += Reply.PromptTokens + Reply.CompletionTokens;
+    if (!Reply.Ok) {
+      R.Error = Reply.Error;
+      return R;
+    }
+    std::string Problem;
+    ParsedReply Parsed = parseReply(Reply.Content, P, T);
+    if (Parsed.Suggestions.empty()) {
+      if (Parsed.Errors.empty()) {
+        R.Status = StepStatus::NoChange;
+        return R;
+      }
+      Problem = "The reply could not be used:\n";
+      for (const std::string &E : Parsed.Errors)
+        Problem += "- " + E + "\n";
+    } else {
+      for (const std::string &E : Parsed.Errors)
+        Err << "trace-optimize: warning: part of the reply was ignored: " << E << "\n";
+      std::vector<Edit> Edits;
+      std::string Vars;
+      for (const Suggestion &S : Parsed.Suggestions) {
+        const Param *Prm = T.findParam(S.ParamId);
+        if (!Prm) {
+          R.Error = "the reply names an unknown parameter '" + S.ParamId + "'";
+          return R;
+        }
+        Edit E;
+        E.ParamId = Prm->Id;
+        E.File = Prm->File;
+        E.Line = Prm->Line;
+        E.Begin = Prm->Begin;
+        E.End = Prm->End;
+        E.Hash = Prm->Hash;
+        E.NewText = S.NewText;
+        E.IsCode = Prm->Kind == "code";
+        Edits.push_back(std::move(E));
+        Vars += Prm->Name + " = " + S.NewText + "\n";
+      }
+      std::string PlanErr;
+      std::optional<PatchSet> Plan = planPatches(Edits, PlanErr);
+      if (!Plan) {
+        R.Error = PlanErr;
+        return R;
+      }
+      if (Plan->empty()) {
+        R.Status = StepStatus::NoChange;
+        return R;
+      }
+      for (const FilePatch &F : Plan->Files) {
+        CompileCommand Cmd = findCompileCommand(F.File, Tus, O.CompileCommandsDir);
+        CheckOutcome C = checkPatch(F, Cmd);
+        for (const std::string &N : C.Notes)
+          Err << "trace-optimize: note: " << N << "\n";
+        if (!C.Ok)
+          Problem += C.Problems;
+      }
+      if (Problem.empty()) {
+        if (O.DryRun) {
+          for (const FilePatch &F : Plan->Files)
+            Out << unifiedDiff(F.File, F.Original, F.Patched);
+          Out.flush();
+          Err << "trace-optimize: dry run: nothing written\n";
+          R.Status = StepStatus::DryRun;
+          return R;
+        }
+        BackupStore Store(O.WorkDir);
+        std::string Desc;
+        for (const Edit &E : Edits)
+          Desc += (Desc.empty() ? "" : ", ") + E.ParamId;
+        std::string CommitErr;
+        std::optional<unsigned> Step = Store.commit(*Plan, Desc, CommitErr);
+        if (!Step) {
+          R.Error = CommitErr;
+          return R;
+        }
+        std::optional<std::string> BuildProblem = AfterApply ? AfterApply() : std::nullopt;
+        if (!BuildProblem) {
+          R.Status = StepStatus::Applied;
+          R.Step = *Step;
+          R.Variables = Vars;
+          for (const Edit &E : Edits)
+            R.ChangedParams.push_back(E.ParamId);
+          for (const FilePatch &F : Plan->Files)
+            Err << fmt::format("trace-optimize: patched {} ({} edit{})\n", F.File, F.Edits.size(),
+                               F.Edits.size() == 1 ? "" : "s");
+          return R;
+        }
+        // All or nothing: the sources go back to how they were before this attempt.
+        std::string RestoreErr;
+        if (!Store.restoreBefore(*Step, RestoreErr)) {
+          R.Error = "the build failed after the patch and restoring the sources failed: " + RestoreErr;
+          return R;
+        }
+        Problem = *BuildProblem;
+      }
+    }
+    if (Attempt >= O.Repairs) {
+      R.Error = fmt::format("no usable suggestion after {} repair attempt{}; the sources are unchanged. Last "
+                            "problem:\n{}",
+                            O.Repairs, O.Repairs == 1 ? "" : "s", Problem);
+      return R;
+    }
+    Err << fmt::format("trace-optimize: repair {}/{}: {}\n", Attempt + 1, O.Repairs, firstLine(Problem));
+    Messages.push_back({"assistant", Reply.Content});
+    Messages.push_back({"user", repairMessage(Problem)});
+  }
+}
+
+CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::string, std::string>> &Env,
+                       double Timeout) {
+  CommandResult R;
+  Clock::time_point Start = Clock::now();
+  int Pipe[2];
+  if (::pipe2(Pipe, O_CLOEXEC) != 0) {
+    R.Output = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return R;
+  }
+  pid_t Pid = ::fork();
+  if (Pid < 0) {
+    R.Output = std::string("cannot fork: ") + std::strerror(errno);
+    ::close(Pipe[0]);
+    ::close(Pipe[1]);
+    return R;
+  }
+  if (Pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(Pipe[1], 1);
+    ::dup2(Pipe[1], 2);
+    for (const auto &[K, V] : Env)
+      ::setenv(K.c_str(), V.c_str(), 1);
+    ::execl("/bin/sh", "sh", "-c", Cmd.c_str(), static_cast<char *>(nullptr));
+    ::_exit(127);
+  }
+  ::setpgid(Pid, Pid);
+  ::close(Pipe[1]);
+  char Buf[65536];
+  while (true) {
+    double Left = Timeout - since(Start);
+    if (Left <= 0) {
+      R.TimedOut = true;
+      ::kill(-Pid, SIGKILL);
+      break;
+    }
+    struct pollfd P = {Pipe[0], POLLIN, 0};
+    int N = ::poll(&P, 1, int(std::min(Left, 1.0) * 1000) + 1);
+    if (N < 0 && errno != EINTR)
+      break;
+    if (N <= 0)
+      continue;
+    ssize_t Got = ::read(Pipe[0], Buf, sizeof(Buf));
+    if (Got < 0 && errno == EINTR)
+      continue;
+    if (Got <= 0)
+      break;
+    R.Output.append(Buf, size_t(Got));
+    // Keep memory bounded for chatty programs: only the tail is ever shown.
+    if (R.Output.size() > (8u << 20))
+      R.Output.erase(0, R.Output.size() - (4u << 20));
+  }
+  ::close(Pipe[0]);
+  int Status = 0;
+  while (::waitpid(Pid, &Status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(Status))
+    R.Status = WEXITSTATUS(Status);
+  else if (WIFSIGNALED(Status))
+    R.Status = 128 + WTERMSIG(Status);
+  R.Seconds = since(Start);
+  return R;
+}
+
+std::optional<double> traceScore(const TraceSet &T) {
+  double Sum = 0;
+  unsigned N = 0;
+  for (const Feedback &F : T.Feedbacks)
+    if (F.Score) {
+      Sum += *F.Score;
+      ++N;
+    }
+  if (!N)
+    return std::nullopt;
+  return Sum / N;
+}
+
+bool traceSuccess(const TraceSet &T) {
+  for (const Feedback &F : T.Feedbacks)
+    if (F.Success)
+      return true;
+  return false;
+}
+
+static std::string absolutePath(const std::string &P) {
+  if (!P.empty() && P[0] == '/')
+    return P;
+  char Buf[PATH_MAX];
+  if (!::getcwd(Buf, sizeof(Buf)))
+    return P;
+  return std::string(Buf) + "/" + P;
+}
+
+static void writeLog(const std::string &Path, const std::string &Text) {
+  std::string Ignored;
+  writeFileAtomic(Path, Text, Ignored, 0644);
+}
+
+int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostream &Err) {
+  std::string WorkDir = absolutePath(O.Step.WorkDir);
+  std::string RunsDir = WorkDir + "/runs";
+  std::string Error;
+  if (!makeDirs(RunsDir, Error)) {
+    Err << "trace-optimize run: " << Error << "\n";
+    return 1;
+  }
+  StepOptions SO = O.Step;
+  SO.WorkDir = WorkDir;
+  BackupStore Store(WorkDir);
+  Memory Mem;
+  uint64_t Tokens = 0;
+  unsigned LlmCalls = 0, Applied = 0;
+  std::optional<double> BestScore, LastScore;
+  unsigned BestIter = 0, BestFirstStep = 0;
+  Clock::time_point Start = Clock::now();
+  std::string StopReason;
+  int Rc = 3;
+
+  auto Build = [&](const char *When) -> bool {
+    if (O.BuildCmd.empty())
+      return true;
+    CommandResult B = runShell(O.BuildCmd, {}, O.CommandTimeout);
+    if (B.Status == 0 && !B.TimedOut)
+      return true;
+    Err << fmt::format("trace-optimize run: the build command failed {} ({}):\n{}\n", When,
+                       B.TimedOut ? "timed out" : "exit status " + std::to_string(B.Status), tail(B.Output, 3000));
+    return false;
+  };
+
+  for (unsigned Iter = 0;; ++Iter) {
+    Clock::time_point IterStart = Clock::now();
+    if (Iter == 0 && !Build("before the first run")) {
+      Err << "trace-optimize run: fix the build first; nothing was changed\n";
+      return 1;
+    }
+    std::string TraceFile = fmt::format("{}/iter-{}.jsonl", RunsDir, Iter);
+    ::unlink(TraceFile.c_str());
+    CommandResult Run = runShell(O.RunCmd, {{"TRACE_FILE", TraceFile}}, O.CommandTimeout);
+    writeLog(fmt::format("{}/iter-{}.log", RunsDir, Iter), Run.Output);
+    std::string LoadErr;
+    std::optional<TraceSet> T = loadTraces({TraceFile}, LoadErr);
+    if (!T) {
+      Err << fmt::format("trace-optimize run: iteration {}: no usable trace from the run command ({}): {}\n"
+                         "Is the program built with the Trace plugin and runtime? Last output:\n{}\n",
+                         Iter, Run.TimedOut ? "timed out" : "exit status " + std::to_string(Run.Status), LoadErr,
+                         tail(Run.Output, 2000));
+      Rc = 1;
+      StopReason = "the run produced no trace";
+      break;
+    }
+    for (const std::string &W : T->Warnings)
+      Err << "trace-optimize: warning: " << W << "\n";
+    if (O.FeedbackFromRun && T->Feedbacks.empty()) {
+      Feedback F;
+      for (const Node &N : T->Nodes)
+        if (N.Parent == 0)
+          F.Node = N.Id;
+      F.Text = fmt::format("The program {} with status {}. End of its output:\n{}",
+                           Run.TimedOut ? "timed out and was killed" : "exited", Run.Status, tail(Run.Output, 2000));
+      F.Score = Run.Status == 0 && !Run.TimedOut ? 1.0 : 0.0;
+      F.Success = Run.Status == 0 && !Run.TimedOut;
+      T->Feedbacks.push_back(std::move(F));
+    }
+    LastScore = traceScore(*T);
+    bool Success = traceSuccess(*T);
+    if (LastScore && (!BestScore || *LastScore > *BestScore)) {
+      BestScore = LastScore;
+      BestIter = Iter;
+      std::vector<unsigned> Steps = Store.appliedSteps();
+      BestFirstStep = Steps.empty() ? 1 : Steps.back() + 1;
+    }
+    std::string FeedbackText;
+    for (const Feedback &F : T->Feedbacks)
+      FeedbackText += F.Text + "\n";
+
+    auto Progress = [&](const std::string &Note) {
+      Err << fmt::format("[iteration {}/{}] score {}{}, tokens {}, {:.1f} s{}\n", Iter, O.Iterations,
+                         LastScore ? fmt::format("{:.3g}", *LastScore) : "n/a",
+                         BestScore ? fmt::format(" (best {:.3g})", *BestScore) : "", Tokens, since(IterStart),
+                         Note.empty() ? "" : ": " + Note);
+    };
+    if (Success) {
+      Progress("success");
+      StopReason = "the program reported success";
+      Rc = 0;
+      break;
+    }
+    if (O.Target && LastScore && *LastScore >= *O.Target) {
+      Progress("target reached");
+      StopReason = fmt::format("score {:.3g} reached the target {:.3g}", *LastScore, *O.Target);
+      Rc = 0;
+      break;
+    }
+    if (Iter >= O.Iterations) {
+      Progress("");
+      StopReason = fmt::format("{} iteration{} done", O.Iterations, O.Iterations == 1 ? "" : "s");
+      break;
+    }
+    if (O.MaxTokens && Tokens >= O.MaxTokens) {
+      Progress("");
+      StopReason = fmt::format("token budget of {} used up", O.MaxTokens);
+      break;
+    }
+
+    PostApplyCheck AfterApply;
+    if (!O.BuildCmd.empty())
+      AfterApply = [&]() -> std::optional<std::string> {
+        CommandResult B = runShell(O.BuildCmd, {}, O.CommandTimeout);
+        if (B.Status == 0 && !B.TimedOut)
+          return std::nullopt;
+        return "The build failed after the patch:\n" + tail(B.Output, 4000) + "\n";
+      };
+    StepResult S = optimizeStep(*T, SO, Llm, O.MemorySize ? &Mem : nullptr, AfterApply, Out, Err);
+    Tokens += S.Tokens;
+    LlmCalls += S.LlmCalls;
+    if (S.Status == StepStatus::NoLlm)
+      return 0;
+    if (S.Status == StepStatus::Applied) {
+      ++Applied;
+      std::string Changed;
+      for (const std::string &P : S.ChangedParams)
+        Changed += (Changed.empty() ? "" : ", ") + P;
+      Progress("applied step " + std::to_string(S.Step) + " (" + Changed + ")");
+      if (O.MemorySize) {
+        Mem.Entries.push_back({S.Variables, FeedbackText});
+        if (Mem.Entries.size() > O.MemorySize)
+          Mem.Entries.erase(Mem.Entries.begin());
+      }
+      continue;
+    }
+    if (S.Status == StepStatus::NoChange) {
+      Progress("no change suggested");
+      StopReason = "the LLM suggested no change";
+      break;
+    }
+    if (S.Status == StepStatus::NothingToOptimize) {
+      Progress("");
+      Err << "trace-optimize run: " << S.Error << "\n";
+      StopReason = "nothing to optimize";
+      Rc = 1;
+      break;
+    }
+    Progress("step failed");
+    Err << "trace-optimize run: " << S.Error << "\n";
+    StopReason = "a step failed";
+    Rc = 1;
+    break;
+  }
+
+  // Keep the best version: go back to it if later steps scored worse.
+  if (BestScore && (!LastScore || *LastScore < *BestScore)) {
+    std::vector<unsigned> Steps = Store.appliedSteps();
+    if (!Steps.empty() && Steps.back() >= BestFirstStep) {
+      std::string RestoreErr;
+      if (!Store.restoreBefore(BestFirstStep, RestoreErr)) {
+        Err << "trace-optimize run: cannot restore the best version: " << RestoreErr << "\n";
+        return 1;
+      }
+      Err << fmt::format("trace-optimize run: restored the best version (iteration {}, score {:.3g})\n", BestIter,
+                         *BestScore);
+      if (!Build("after restoring the best version"))
+        Rc = 1;
+    }
+  }
+  Out << fmt::format("trace-optimize run: {}; {} step{} applied, {} LLM call{}, {} tokens, {:.1f} s{}\n", StopReason,
+                     Applied, Applied == 1 ? "" : "s", LlmCalls, LlmCalls == 1 ? "" : "s", Tokens, since(Start),
+                     BestScore ? fmt::format(", best score {:.3g} (iteration {})", *BestScore, BestIter) : "");
+  return Rc;
+}
+
+} // namespace traceopt

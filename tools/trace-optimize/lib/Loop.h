@@ -1,0 +1,86 @@
+//===- Loop.h - one optimization step, and the build/run/step loop -------===//
+#ifndef TRACEOPT_LOOP_H
+#define TRACEOPT_LOOP_H
+
+#include "Apply.h"
+#include "Llm.h"
+#include "Prompt.h"
+#include "Trace.h"
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace traceopt {
+
+struct StepOptions {
+  PromptOptions Prompt;
+  /// Attempts to fix a suggestion that does not parse, compile or keep its signature.
+  unsigned Repairs = 2;
+  bool DryRun = false;
+  std::string WorkDir = ".trace-optimize";
+  /// Directory of a compile_commands.json ("-p" as in clang tools).
+  std::string CompileCommandsDir;
+};
+
+enum class StepStatus { Applied, DryRun, NoChange, NothingToOptimize, NoLlm, Failed };
+
+struct StepResult {
+  StepStatus Status = StepStatus::Failed;
+  unsigned Step = 0; ///< backup step number when applied
+  uint64_t Tokens = 0;
+  unsigned LlmCalls = 0;
+  std::vector<std::string> ChangedParams;
+  /// "name = new text" lines, for the loop's memory.
+  std::string Variables;
+  std::string Error;
+};
+
+/// After a step is written, the loop may run the build; a returned text is a compile
+/// failure to send back for repair (the step is rolled back first).
+using PostApplyCheck = std::function<std::optional<std::string>()>;
+
+/// Builds the prompt, asks the LLM, checks and applies its suggestions with repairs.
+/// Llm == nullptr prints the prompt and how to configure an endpoint.
+StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
+                        const PostApplyCheck &AfterApply, std::ostream &Out, std::ostream &Err);
+
+/// How to configure an endpoint, printed when none is.
+std::string configurationHint();
+
+struct LoopOptions {
+  StepOptions Step;
+  std::string BuildCmd, RunCmd;
+  unsigned Iterations = 5;
+  std::optional<double> Target;
+  uint64_t MaxTokens = 0; ///< 0: no limit
+  bool FeedbackFromRun = false;
+  double CommandTimeout = 600;
+  unsigned MemorySize = 0;
+};
+
+/// Exit status: 0 goal reached (success or target score), 3 stopped without reaching it,
+/// 1 error.
+int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostream &Err);
+
+struct CommandResult {
+  int Status = -1; ///< exit status, 128+signal, or -1 when it could not start
+  bool TimedOut = false;
+  std::string Output; ///< stdout and stderr interleaved
+  double Seconds = 0;
+};
+
+/// Runs Cmd with /bin/sh -c, with extra environment variables, killing its process group
+/// after Timeout seconds.
+CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::string, std::string>> &Env,
+                       double Timeout);
+
+/// Mean of the feedback scores (nullopt when none has a score) and whether any says success.
+std::optional<double> traceScore(const TraceSet &T);
+bool traceSuccess(const TraceSet &T);
+
+} // namespace traceopt
+
+#endif

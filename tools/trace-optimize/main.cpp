@@ -1,0 +1,357 @@
+//===- main.cpp - trace-optimize: improve trainable code with an LLM -----===//
+//
+// Subcommands: prompt, step, run, undo. See docs/optimizer.md.
+//
+//===----------------------------------------------------------------------===//
+#include "Apply.h"
+#include "Backward.h"
+#include "Cli.h"
+#include "Llm.h"
+#include "Loop.h"
+#include "Trace.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace traceopt;
+
+namespace {
+
+const char *const MainHelp =
+    "usage: trace-optimize <command> [options]\n"
+    "\n"
+    "Improves the [[trace::trainable]] parameters of a C++ program with an LLM, from the\n"
+    "execution traces the program records (TRACE_FILE=run.jsonl ./program).\n"
+    "\n"
+    "commands:\n"
+    "  prompt   print the prompt built from traces; calls no LLM\n"
+    "  step     one optimization step: ask the LLM, check, patch the sources\n"
+    "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
+    "  undo     restore the sources from before the last step\n"
+    "\n"
+    "Run 'trace-optimize <command> --help' for a command's options.\n"
+    "\n"
+    "environment:\n"
+    "  OPENAI_BASE_URL (or OPENAI_API_BASE)  OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1\n"
+    "  OPENAI_API_KEY                        API key (sent only in the Authorization header)\n"
+    "  TRACE_MODEL                           model name (or --model)\n";
+
+const char *const EnvHelp =
+    "environment:\n"
+    "  OPENAI_BASE_URL / OPENAI_API_BASE   endpoint (default https://api.openai.com/v1 when a key is set)\n"
+    "  OPENAI_API_KEY                      API key; not needed on 127.0.0.1/localhost\n"
+    "  TRACE_MODEL                         model, when --model is not given\n"
+    "With no endpoint configured, the prompt is printed and nothing is changed.\n";
+
+void addPromptOptions(ArgParser &P) {
+  P.option("--trace", "FILE", "trace file to read (repeatable; several runs form one problem)", true);
+  P.option("--token-budget", "N", "approximate size limit of the prompt in tokens (default 12000)");
+  P.option("--max-value-chars", "N", "cut values longer than this in the prompt (default 1000)");
+}
+
+void addLlmOptions(ArgParser &P) {
+  P.option("--model", "NAME", "model to ask (default: $TRACE_MODEL)");
+  P.option("--base-url", "URL", "endpoint (default: $OPENAI_BASE_URL or $OPENAI_API_BASE)");
+  P.option("--replay", "FILE", "serve the replies recorded in a transcript instead of calling an endpoint");
+  P.option("--transcript", "FILE", "append every exchange here (default: <work-dir>/transcript.jsonl)");
+  P.option("--timeout", "SECONDS", "limit for one LLM request (default 300)");
+  P.option("--connect-timeout", "SECONDS", "limit for connecting (default 10)");
+  P.option("--retries", "N", "retries on connection errors, 408/409/429/5xx (default 2)");
+  P.option("--backoff", "SECONDS", "first retry delay, doubling up to 8 s (default 0.5)");
+  P.flag("--no-json-mode", "do not ask for response_format json_object");
+  P.option("--repairs", "K", "times a rejected suggestion is sent back for repair (default 2)");
+  P.option("--work-dir", "DIR", "backups, transcript and runs (default .trace-optimize)");
+  P.option("-p", "DIR", "directory of a compile_commands.json used when a trace has no tu record");
+}
+
+bool parseCommon(const ArgParser &A, PromptOptions &PO, std::string &Error) {
+  unsigned long long N = 0;
+  if (A.has("--token-budget")) {
+    if (!A.getUnsigned("--token-budget", N, Error))
+      return false;
+    PO.TokenBudget = size_t(N);
+  }
+  if (A.has("--max-value-chars")) {
+    if (!A.getUnsigned("--max-value-chars", N, Error))
+      return false;
+    PO.MaxValueChars = size_t(N);
+  }
+  return true;
+}
+
+/// Builds the LLM backend from options and environment; nullptr with Configured=false when
+/// none is configured. Returns false on bad options.
+bool makeBackend(const ArgParser &A, const std::string &WorkDir, std::unique_ptr<LlmBackend> &Backend,
+                 std::string &Error) {
+  if (A.has("--replay")) {
+    Backend = makeReplayBackend(A.get("--replay"), Error);
+    return Backend != nullptr;
+  }
+  LlmConfig C;
+  C.BaseUrl = A.get("--base-url");
+  C.Model = A.get("--model");
+  if (!configureFromEnvironment(C))
+    return true;
+  if (!A.getDouble("--timeout", C.RequestTimeout, Error, 0.001, 86400) ||
+      !A.getDouble("--connect-timeout", C.ConnectTimeout, Error, 0.001, 3600) ||
+      !A.getDouble("--backoff", C.BackoffInitial, Error, 0, 60))
+    return false;
+  unsigned long long Retries = C.MaxRetries;
+  if (!A.getUnsigned("--retries", Retries, Error))
+    return false;
+  C.MaxRetries = unsigned(std::min(Retries, 100ull));
+  C.JsonMode = !A.has("--no-json-mode");
+  if (C.Model.empty()) {
+    Error = A.command() + ": no model given: pass --model NAME or set TRACE_MODEL (endpoint " + C.BaseUrl + ")";
+    return false;
+  }
+  if (C.BaseUrl.rfind("http://", 0) != 0 && C.BaseUrl.rfind("https://", 0) != 0) {
+    Error = A.command() + ": the endpoint '" + C.BaseUrl + "' is not an http:// or https:// URL";
+    return false;
+  }
+  if (C.ApiKey.empty() && !isLoopbackUrl(C.BaseUrl))
+    std::cerr << "trace-optimize: warning: OPENAI_API_KEY is not set; " << C.BaseUrl
+              << " will probably refuse the request\n";
+  std::string Err;
+  if (!makeDirs(WorkDir, Err)) {
+    Error = Err;
+    return false;
+  }
+  C.TranscriptPath = A.get("--transcript", WorkDir + "/transcript.jsonl");
+  Backend = makeHttpBackend(std::move(C), [](unsigned Attempt, double Delay, const std::string &Why) {
+    std::cerr << fmt::format("trace-optimize: {}; retry {} in {:.1f} s\n", Why, Attempt, Delay);
+  });
+  return true;
+}
+
+int fail(const std::string &Message, int Code = 1) {
+  std::cerr << "trace-optimize: error: " << Message << "\n";
+  return Code;
+}
+
+std::optional<TraceSet> loadOrFail(const ArgParser &A, int &Rc) {
+  std::vector<std::string> Traces = A.all("--trace");
+  for (const std::string &P : A.positional())
+    Traces.push_back(P);
+  if (Traces.empty()) {
+    Rc = fail(A.command() + ": no trace file given: pass --trace FILE (see '" + A.command() + " --help')", 2);
+    return std::nullopt;
+  }
+  std::string Error;
+  std::optional<TraceSet> T = loadTraces(Traces, Error);
+  if (!T) {
+    Rc = fail(Error);
+    return std::nullopt;
+  }
+  for (const std::string &W : T->Warnings)
+    std::cerr << "trace-optimize: warning: " << W << "\n";
+  return T;
+}
+
+int cmdPrompt(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize prompt", "trace-optimize prompt --trace FILE... [options]",
+              "Prints the prompt (system message, a blank line, user message) that 'step' would send.\n"
+              "Calls no LLM and changes nothing.");
+  addPromptOptions(A);
+  std::string Error;
+  if (!A.parse(Args, Error))
+    return fail(Error, 2);
+  if (A.helpRequested()) {
+    std::cout << A.help();
+    return 0;
+  }
+  PromptOptions PO;
+  if (!parseCommon(A, PO, Error))
+    return fail(Error, 2);
+  int Rc = 0;
+  std::optional<TraceSet> T = loadOrFail(A, Rc);
+  if (!T)
+    return Rc;
+  Subgraph G = backward(*T);
+  if (G.Params.empty())
+    std::cerr << "trace-optimize: warning: no trainable parameter is connected to feedback\n";
+  Prompt P = buildPrompt(*T, G, PO);
+  std::cout << P.System << "\n\n" << P.User << "\n";
+  return 0;
+}
+
+bool parseStepOptions(const ArgParser &A, StepOptions &SO, std::string &Error) {
+  if (!parseCommon(A, SO.Prompt, Error))
+    return false;
+  unsigned long long N = SO.Repairs;
+  if (!A.getUnsigned("--repairs", N, Error))
+    return false;
+  SO.Repairs = unsigned(std::min(N, 100ull));
+  SO.DryRun = A.has("--dry-run");
+  SO.WorkDir = A.get("--work-dir", ".trace-optimize");
+  SO.CompileCommandsDir = A.get("-p");
+  return true;
+}
+
+int cmdStep(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize step", "trace-optimize step --trace FILE... [--dry-run] [options]",
+              "One optimization step: builds the prompt from the traces, asks the LLM, checks each suggestion\n"
+              "(the recorded source range is unchanged, a function keeps its name and signature, the patched\n"
+              "file compiles; rejected suggestions go back to the LLM up to --repairs times) and patches the\n"
+              "sources atomically, keeping a backup for 'undo'. With --dry-run, prints the diff instead.");
+  addPromptOptions(A);
+  addLlmOptions(A);
+  A.flag("--dry-run", "print the unified diff and write nothing");
+  A.epilog(EnvHelp);
+  std::string Error;
+  if (!A.parse(Args, Error))
+    return fail(Error, 2);
+  if (A.helpRequested()) {
+    std::cout << A.help();
+    return 0;
+  }
+  StepOptions SO;
+  if (!parseStepOptions(A, SO, Error))
+    return fail(Error, 2);
+  int Rc = 0;
+  std::optional<TraceSet> T = loadOrFail(A, Rc);
+  if (!T)
+    return Rc;
+  std::unique_ptr<LlmBackend> Backend;
+  if (!makeBackend(A, SO.WorkDir, Backend, Error))
+    return fail(Error, 2);
+  StepResult R = optimizeStep(*T, SO, Backend.get(), nullptr, nullptr, std::cout, std::cerr);
+  switch (R.Status) {
+  case StepStatus::Applied:
+    std::cerr << fmt::format("trace-optimize: applied step {} ({} LLM call{}, {} tokens); undo with "
+                             "'trace-optimize undo'\n",
+                             R.Step, R.LlmCalls, R.LlmCalls == 1 ? "" : "s", R.Tokens);
+    return 0;
+  case StepStatus::DryRun:
+  case StepStatus::NoLlm:
+    return 0;
+  case StepStatus::NoChange:
+    std::cerr << "trace-optimize: the LLM suggested no change\n";
+    return 0;
+  case StepStatus::NothingToOptimize:
+  case StepStatus::Failed:
+    return fail(R.Error);
+  }
+  return 1;
+}
+
+int cmdRun(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize run", "trace-optimize run --run CMD [--build CMD] [--iterations N] [options]",
+              "The optimization loop. Each iteration builds (--build), runs (--run, with TRACE_FILE set to a\n"
+              "file in the work directory), reads the trace's feedback, and takes one step. Stops when the\n"
+              "program reports success (trace::success), the score reaches --target, or --iterations or\n"
+              "--max-tokens runs out; then restores the best-scoring version. A patch that breaks the build\n"
+              "goes back to the LLM for repair, and is rolled back if it cannot be repaired.\n"
+              "Exit status: 0 goal reached, 3 stopped without reaching it, 1 error.");
+  A.option("--build", "CMD", "shell command that builds the program (run after every patch)");
+  A.option("--run", "CMD", "shell command that runs the program and writes $TRACE_FILE");
+  A.option("--iterations", "N", "maximum number of optimization steps (default 5)");
+  A.option("--target", "SCORE", "stop when the mean feedback score reaches SCORE");
+  A.option("--max-tokens", "N", "stop when the LLM calls used this many tokens");
+  A.flag("--feedback-from-run",
+         "when the program gives no feedback, use the run's exit status and output (0 = success)");
+  A.option("--command-timeout", "SECONDS", "limit for each build and run command (default 600)");
+  A.option("--memory", "N", "show the last N (variables, feedback) pairs in the prompt (default 0)");
+  addPromptOptions(A);
+  addLlmOptions(A);
+  A.epilog(EnvHelp);
+  std::string Error;
+  if (!A.parse(Args, Error))
+    return fail(Error, 2);
+  if (A.helpRequested()) {
+    std::cout << A.help();
+    return 0;
+  }
+  LoopOptions LO;
+  if (!parseStepOptions(A, LO.Step, Error))
+    return fail(Error, 2);
+  if (A.has("--dry-run"))
+    return fail("trace-optimize run: --dry-run is not supported by the loop; use 'step --dry-run'", 2);
+  LO.BuildCmd = A.get("--build");
+  LO.RunCmd = A.get("--run");
+  if (LO.RunCmd.empty())
+    return fail("trace-optimize run: --run CMD is required (see 'trace-optimize run --help')", 2);
+  unsigned long long N = LO.Iterations;
+  if (!A.getUnsigned("--iterations", N, Error))
+    return fail(Error, 2);
+  LO.Iterations = unsigned(std::min(N, 100000ull));
+  unsigned long long MaxTokens = 0;
+  if (!A.getUnsigned("--max-tokens", MaxTokens, Error))
+    return fail(Error, 2);
+  LO.MaxTokens = MaxTokens;
+  if (A.has("--target")) {
+    double Target = 0;
+    if (!A.getDouble("--target", Target, Error, -1e300, 1e300))
+      return fail(Error, 2);
+    LO.Target = Target;
+  }
+  if (!A.getDouble("--command-timeout", LO.CommandTimeout, Error, 0.001, 1e7))
+    return fail(Error, 2);
+  unsigned long long Mem = 0;
+  if (!A.getUnsigned("--memory", Mem, Error))
+    return fail(Error, 2);
+  LO.MemorySize = unsigned(std::min(Mem, 1000ull));
+  LO.Step.Prompt.MemorySize = LO.MemorySize;
+  LO.FeedbackFromRun = A.has("--feedback-from-run");
+  std::unique_ptr<LlmBackend> Backend;
+  if (!makeBackend(A, LO.Step.WorkDir, Backend, Error))
+    return fail(Error, 2);
+  return runLoop(LO, Backend.get(), std::cout, std::cerr);
+}
+
+int cmdUndo(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize undo", "trace-optimize undo [--dry-run] [--force] [--work-dir DIR]",
+              "Restores the sources from before the last applied step (repeat to go further back). Refuses\n"
+              "when a patched file changed since the step, unless --force.");
+  A.flag("--dry-run", "print what would be restored, as a diff, and write nothing");
+  A.flag("--force", "restore even files that changed after the step");
+  A.option("--work-dir", "DIR", "where the backups are (default .trace-optimize)");
+  std::string Error;
+  if (!A.parse(Args, Error))
+    return fail(Error, 2);
+  if (A.helpRequested()) {
+    std::cout << A.help();
+    return 0;
+  }
+  if (!A.positional().empty())
+    return fail("trace-optimize undo: unexpected argument '" + A.positional().front() + "'", 2);
+  BackupStore Store(A.get("--work-dir", ".trace-optimize"));
+  std::string Report;
+  if (!Store.undo(A.has("--force"), A.has("--dry-run"), Report, Error))
+    return fail(Error);
+  std::cout << Report;
+  return 0;
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  std::vector<std::string> Args(Argv + 1, Argv + Argc);
+  if (Args.empty()) {
+    std::cerr << MainHelp;
+    return 2;
+  }
+  std::string Cmd = Args.front();
+  Args.erase(Args.begin());
+  if (Cmd == "--help" || Cmd == "-h" || Cmd == "help") {
+    std::cout << MainHelp;
+    return 0;
+  }
+  if (Cmd == "--version") {
+    std::cout << "trace-optimize 0.1.0\n";
+    return 0;
+  }
+  if (Cmd == "prompt")
+    return cmdPrompt(Args);
+  if (Cmd == "step")
+    return cmdStep(Args);
+  if (Cmd == "run")
+    return cmdRun(Args);
+  if (Cmd == "undo")
+    return cmdUndo(Args);
+  return fail("'" + Cmd + "' is not a trace-optimize command; see 'trace-optimize --help'", 2);
+}
