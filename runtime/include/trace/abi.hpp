@@ -265,7 +265,10 @@ template <class T> void render(Out &O, const T &V) noexcept {
     outBool(O, V);
   } else if constexpr (std::is_same<T, char>::value) {
     outChar(O, '\'');
-    outQuoted(O, &V, 1);
+    if (V == '\'')
+      outWrite(O, "\\'", 2);
+    else
+      outQuoted(O, &V, 1);
     outChar(O, '\'');
   } else if constexpr (std::is_integral<T>::value && std::is_signed<T>::value) {
     outSigned(O, static_cast<long long>(V));
@@ -394,8 +397,8 @@ void captureException(Call &C) noexcept;
 class Call {
 public:
   explicit Call(Site &S) noexcept {
-    if (__builtin_expect(RuntimeMode == 1, 1) ||
-        (RuntimeMode == 0 && initRuntime()))
+    int Mode = __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED);
+    if (__builtin_expect(Mode == 1, 1) || (Mode == 0 && initRuntime()))
       enter(S);
   }
   Call(const Call &) = delete;
@@ -549,7 +552,7 @@ void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept;
 /// Tells the next call of the bundle \p CalleeHash that its argument \p I is
 /// the object at &V. Returns V itself, so the call is unchanged.
 template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
-  if (RuntimeMode == 1)
+  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
     notePush(static_cast<const void *>(&V), CalleeHash, I);
   return V;
 }
@@ -568,7 +571,7 @@ public:
   template <class T>
   explicit Binding(const T &V) noexcept
       : Addr(static_cast<const void *>(&V)) {
-    if (RuntimeMode == 1)
+    if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
       Node = bindAddress(Addr);
   }
   Binding(const Binding &) = delete;

@@ -1,0 +1,323 @@
+//===- Internal.h - Runtime internals shared by the library and its tests -===//
+//
+// Three stages: record (per-thread chunks of binary records, no locks, no
+// allocation per call), render (values to text, off the hot path where
+// possible) and write (one write() of JSON lines per drained chunk).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TRACE_RUNTIME_INTERNAL_H
+#define TRACE_RUNTIME_INTERNAL_H
+
+#include "trace/abi.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace __trace_rt {
+
+//===----------------------------------------------------------------------===//
+// Text
+//===----------------------------------------------------------------------===//
+
+/// Text sink with a byte limit: bytes past the limit are counted, not kept.
+class Out {
+public:
+  explicit Out(std::size_t Limit = SIZE_MAX);
+  Out(const Out &) = delete;
+  Out &operator=(const Out &) = delete;
+  ~Out();
+
+  void reset(std::size_t NewLimit) {
+    Buf.clear();
+    Total = 0;
+    Limit = NewLimit;
+  }
+  void write(const char *P, std::size_t N) {
+    Total += N;
+    if (Buf.size() >= Limit)
+      return;
+    std::size_t Room = Limit - Buf.size();
+    Buf.append(P, N < Room ? N : Room);
+  }
+  /// Cuts a multi-byte UTF-8 sequence split by the limit, so the kept text
+  /// stays valid; returns the number of bytes not kept.
+  std::size_t finish();
+  bool full() const { return Total > Limit; }
+  std::ostream &stream();
+
+  std::string Buf;
+  std::size_t Limit;
+  std::size_t Total = 0;
+
+private:
+  struct StreamImpl;
+  std::unique_ptr<StreamImpl> Stream;
+};
+
+/// Appends \p S as a JSON string literal (quotes included). Invalid UTF-8
+/// becomes U+FFFD so the file always parses.
+void appendJsonString(std::string &Dst, std::string_view S);
+/// Appends \p S escaped the way a C++ string literal would show it.
+void appendCEscaped(Out &O, const char *P, std::size_t N);
+/// Length of the longest prefix of \p S (at most \p Max bytes) that does not
+/// end inside a UTF-8 sequence.
+std::size_t utf8Prefix(std::string_view S, std::size_t Max);
+/// Readable type names: "std::string" for std::__cxx11::basic_string<char>...
+std::string prettyTypeName(std::string_view Raw);
+/// Text shown after a truncated value.
+std::string truncationMarker(std::size_t Omitted);
+
+//===----------------------------------------------------------------------===//
+// Records
+//===----------------------------------------------------------------------===//
+
+enum class RecKind : uint32_t { Enter = 1, Value, Void, NotCaptured, Exception };
+enum class ValueForm : uint32_t { Bytes, String, Text };
+
+struct RecHeader {
+  RecKind Kind;
+  uint32_t Size; ///< Whole record, a multiple of 8.
+};
+
+struct EnterRec {
+  RecHeader H;
+  uint64_t Node;
+  uint64_t Parent;
+  Site *S;
+};
+
+struct ValueRec {
+  RecHeader H;
+  Slot K;
+  uint32_t Index;
+  uint32_t Sub;
+  ValueForm Form;
+  uint64_t Node;
+  uint64_t From;
+  const char *ParamId;
+  const char *TypePtr;
+  RenderFn Render;
+  const EnumInfo *Enum;
+  uint64_t Omitted; ///< Bytes of the value not kept (truncation).
+  uint32_t TypeLen;
+  uint32_t DataLen; ///< Bytes following the record header.
+};
+
+struct NodeRec {
+  RecHeader H;
+  uint64_t Node;
+};
+
+struct ExceptionRec {
+  RecHeader H;
+  uint64_t Node;
+  uint32_t TypeLen;
+  uint32_t WhatLen; ///< UINT32_MAX when there is no what().
+};
+
+/// A fixed-size buffer of records owned by one thread.
+struct Chunk {
+  explicit Chunk(std::size_t Cap) : Data(new char[Cap]), Cap(Cap) {}
+  std::unique_ptr<char[]> Data;
+  std::size_t Cap;
+  std::size_t Used = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Provenance
+//===----------------------------------------------------------------------===//
+
+enum class PendingKind : uint32_t { Note, Expect, Result };
+
+struct PendingEntry {
+  uint64_t Hash;
+  const void *Addr; ///< Note: the argument's object.
+  uint64_t Node;    ///< Result: the producing node.
+  uint32_t Index;
+  PendingKind Kind;
+};
+
+/// Bounded stack of call-site notes; when full the oldest entry is dropped.
+/// Positions are absolute counters so a size remembered at a bundle's entry
+/// stays meaningful after drops.
+class PendingStack {
+public:
+  static constexpr std::size_t Capacity = 64;
+
+  void push(const PendingEntry &E) {
+    if (Top - Bottom == Capacity)
+      ++Bottom;
+    Ring[Top % Capacity] = E;
+    ++Top;
+  }
+  bool empty() const { return Top == Bottom; }
+  PendingEntry &top() { return Ring[(Top - 1) % Capacity]; }
+  void pop() { --Top; }
+  uint64_t size() const { return Top; }
+  void truncate(uint64_t Size) {
+    if (Size >= Top)
+      return;
+    Top = Size;
+    if (Top < Bottom)
+      Bottom = Top;
+  }
+
+private:
+  PendingEntry Ring[Capacity];
+  uint64_t Top = 0;
+  uint64_t Bottom = 0;
+};
+
+/// Open-addressing map from object address to the node that produced the
+/// object's value (linear probing, backward-shift deletion, fixed size).
+class AddressMap {
+public:
+  static constexpr std::size_t Capacity = 1024;
+
+  /// Returns false when the map is too full to take the entry.
+  bool insert(const void *Addr, uint64_t Node);
+  uint64_t find(const void *Addr) const;
+  /// Removes \p Addr if it still maps to \p Node.
+  void erase(const void *Addr, uint64_t Node);
+  std::size_t size() const { return Count; }
+
+private:
+  static std::size_t slot(const void *Addr) {
+    auto V = reinterpret_cast<uintptr_t>(Addr);
+    V ^= V >> 17;
+    V *= 0x9E3779B97F4A7C15ull;
+    return (V >> 40) & (Capacity - 1);
+  }
+  struct Entry {
+    const void *Addr = nullptr;
+    uint64_t Node = 0;
+  };
+  Entry Slots[Capacity];
+  std::size_t Count = 0;
+};
+
+/// Provenance popped at a bundle's entry, consulted by its arg() calls.
+struct EntryProvenance {
+  static constexpr unsigned Max = 16;
+  PendingEntry Items[Max];
+  unsigned Count = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+struct ThreadState {
+  explicit ThreadState(uint32_t Index, std::size_t ChunkCap)
+      : Index(Index), Buffer(ChunkCap), Scratch(0) {}
+
+  uint32_t Index;
+  uint32_t Seq = 0;    ///< Nodes started; read by the final count.
+  uint64_t Current = 0; ///< Innermost bundle call running on this thread.
+  uint64_t LastRet = 0; ///< Latest bundle call that returned.
+  uint64_t LastTop = 0; ///< Latest top-level bundle call.
+  bool InCapture = false;
+  bool Exited = false;
+  Chunk Buffer;
+  PendingStack Pending;
+  AddressMap Map;
+  EntryProvenance Prov;
+  Out Scratch;
+};
+
+/// The calling thread's state, created on first use; null once the thread's
+/// state was torn down (thread exit) or recording is off.
+ThreadState *currentThread() noexcept;
+/// Reserves \p Bytes in the thread's chunk, handing a full chunk to the
+/// writer first.
+char *reserve(ThreadState &TS, std::size_t Bytes) noexcept;
+
+//===----------------------------------------------------------------------===//
+// Configuration and writer
+//===----------------------------------------------------------------------===//
+
+struct Config {
+  bool Enabled = true;
+  std::size_t MaxValue = 4096;
+  std::string Path = "trace.jsonl";
+  std::size_t ChunkBytes = 64 * 1024;
+};
+
+/// Expands %p (process id) and %% in a TRACE_FILE pattern.
+std::string expandPath(std::string_view Pattern, long Pid);
+/// Reads TRACE_ENABLE, TRACE_FILE and TRACE_MAX_VALUE from \p GetEnv.
+Config configFromEnv(const char *(*GetEnv)(const char *));
+const Config &config();
+
+/// Renders drained chunks as JSON lines. Not thread-safe: callers hold the
+/// runtime's lock. Separate from the file so tests can inspect the text.
+class Writer {
+public:
+  explicit Writer(std::size_t MaxValue) : Render(SIZE_MAX), MaxValue(MaxValue) {}
+  void setMaxValue(std::size_t Max) { MaxValue = Max; }
+
+  /// Appends the lines for every record in [Data, Data + Size).
+  void consume(uint32_t Thread, const char *Data, std::size_t Size);
+  /// Emits the call line being assembled for \p Thread, if any.
+  void finishThread(uint32_t Thread);
+  void finishAll();
+  void header(long Pid, std::string_view Program, std::string_view Time);
+  void param(const ParamInfo &P, const std::string *Value);
+  void tu(const TuInfo &T);
+  void feedback(uint64_t Node, std::string_view Text, const double *Score,
+                bool Success);
+  void end(uint64_t Dropped);
+
+  std::string Text;          ///< Lines not yet written to the file.
+  uint64_t CallsWritten = 0; ///< Call records emitted so far.
+
+private:
+  struct ArgText {
+    uint32_t Index, Sub;
+    std::string Json;
+  };
+  struct OpenCall {
+    uint64_t Node = 0, Parent = 0;
+    uint32_t SiteId = 0;
+    std::vector<ArgText> Args, Globals;
+    std::string This;
+  };
+  struct CachedOutput {
+    uint64_t Node = 0;
+    uint64_t Hash = 0;
+  };
+
+  uint32_t siteId(Site &S);
+  /// Renders a value record; returns its text and the omitted byte count.
+  std::string valueText(const ValueRec &V, const char *Data, uint64_t &Omitted);
+  std::string valueJson(const ValueRec &V, const char *Data, bool WithName,
+                        const Site *S);
+
+  Out Render;
+  std::size_t MaxValue;
+  std::unordered_map<uint32_t, OpenCall> Open;
+  std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
+  std::unordered_map<uint64_t, Site *> NodeSites;     ///< Open calls' sites.
+  std::unordered_set<std::string> ParamsSeen;
+  static constexpr std::size_t CacheSize = 4096;
+  std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
+};
+
+/// Hands \p TS's chunk to the writer (locks). Used when a chunk is full,
+/// at thread exit and by flush().
+void handOff(ThreadState &TS) noexcept;
+
+/// 64-bit FNV-1a, used to compare a value with its producer's output.
+uint64_t fnv1a(std::string_view S);
+
+} // namespace __trace_rt
+
+#endif // TRACE_RUNTIME_INTERNAL_H

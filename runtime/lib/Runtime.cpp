@@ -1,0 +1,385 @@
+//===- Runtime.cpp - Start-up, threads, the trace file, the user API ------===//
+
+#include "Internal.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <mutex>
+#include <unistd.h>
+
+namespace __trace_rt {
+
+int RuntimeMode = 0;
+
+//===----------------------------------------------------------------------===//
+// Configuration
+//===----------------------------------------------------------------------===//
+
+std::string expandPath(std::string_view Pattern, long Pid) {
+  std::string R;
+  for (std::size_t I = 0; I < Pattern.size(); ++I) {
+    char C = Pattern[I];
+    if (C == '%' && I + 1 < Pattern.size()) {
+      if (Pattern[I + 1] == 'p') {
+        R += std::to_string(Pid);
+        ++I;
+        continue;
+      }
+      if (Pattern[I + 1] == '%') {
+        R += '%';
+        ++I;
+        continue;
+      }
+    }
+    R += C;
+  }
+  return R;
+}
+
+Config configFromEnv(const char *(*GetEnv)(const char *)) {
+  Config C;
+  if (const char *E = GetEnv("TRACE_ENABLE")) {
+    std::string_view V(E);
+    C.Enabled = !(V == "0" || V == "false" || V == "off" || V == "no");
+  }
+  if (const char *F = GetEnv("TRACE_FILE"); F && *F)
+    C.Path = F;
+  if (const char *M = GetEnv("TRACE_MAX_VALUE"); M && *M) {
+    char *End = nullptr;
+    errno = 0;
+    unsigned long long V = std::strtoull(M, &End, 10);
+    if (errno || *End || V == 0 || V > (64u << 20)) {
+      std::fprintf(stderr,
+                   "trace: ignoring TRACE_MAX_VALUE='%s' (expected a byte "
+                   "count from 1 to 67108864); using %zu\n",
+                   M, C.MaxValue);
+    } else {
+      C.MaxValue = static_cast<std::size_t>(V);
+    }
+  }
+  // A chunk must hold the largest record: two capped strings plus headers.
+  C.ChunkBytes = std::max<std::size_t>(C.ChunkBytes, 2 * C.MaxValue + 1024);
+  return C;
+}
+
+static Config &mutableConfig() {
+  static Config *C = new Config();
+  return *C;
+}
+
+const Config &config() { return mutableConfig(); }
+
+//===----------------------------------------------------------------------===//
+// The process-wide state (never destroyed: used from atexit and TLS dtors)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct PendingParam {
+  const ParamInfo *P;
+  std::string Value;
+  bool HasValue;
+};
+
+struct Runtime {
+  std::mutex Lock;
+  Writer W{4096};
+  int Fd = -1;
+  bool OpenFailed = false;
+  bool Closed = false;
+  std::vector<ThreadState *> Threads;
+  std::vector<PendingParam> Params;
+  std::vector<const TuInfo *> Tus;
+  std::size_t ParamsWritten = 0, TusWritten = 0;
+  uint32_t NextThread = 1;
+};
+
+Runtime &rt() {
+  static Runtime *R = new Runtime();
+  return *R;
+}
+
+std::string programPath() {
+  char Buf[4096];
+  ssize_t N = ::readlink("/proc/self/exe", Buf, sizeof Buf - 1);
+  return N > 0 ? std::string(Buf, static_cast<std::size_t>(N)) : std::string();
+}
+
+std::string utcNow() {
+  std::time_t T = std::time(nullptr);
+  std::tm Tm;
+  gmtime_r(&T, &Tm);
+  char Buf[32];
+  std::strftime(Buf, sizeof Buf, "%Y-%m-%dT%H:%M:%SZ", &Tm);
+  return Buf;
+}
+
+/// Opens the trace file on first output; caller holds the lock.
+bool ensureOpen(Runtime &R) {
+  if (R.Fd >= 0)
+    return true;
+  if (R.OpenFailed)
+    return false;
+  std::string Path = expandPath(config().Path, static_cast<long>(::getpid()));
+  R.Fd = ::open(Path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (R.Fd < 0) {
+    R.OpenFailed = true;
+    std::fprintf(stderr, "trace: cannot open trace file '%s': %s\n",
+                 Path.c_str(), std::strerror(errno));
+    return false;
+  }
+  std::string Saved;
+  Saved.swap(R.W.Text);
+  R.W.header(static_cast<long>(::getpid()), programPath(), utcNow());
+  R.W.Text += Saved;
+  return true;
+}
+
+/// Emits registrations not written yet; caller holds the lock.
+void emitRegistrations(Runtime &R) {
+  for (; R.TusWritten < R.Tus.size(); ++R.TusWritten)
+    R.W.tu(*R.Tus[R.TusWritten]);
+  for (; R.ParamsWritten < R.Params.size(); ++R.ParamsWritten) {
+    PendingParam &P = R.Params[R.ParamsWritten];
+    R.W.param(*P.P, P.HasValue ? &P.Value : nullptr);
+  }
+}
+
+/// Writes the writer's text with one write() (retrying partial writes), so
+/// a crash leaves whole lines; caller holds the lock.
+void drainText(Runtime &R) {
+  if (R.W.Text.empty() || R.Closed)
+    return;
+  if (!ensureOpen(R)) {
+    R.W.Text.clear();
+    return;
+  }
+  const char *P = R.W.Text.data();
+  std::size_t N = R.W.Text.size();
+  while (N) {
+    ssize_t Done = ::write(R.Fd, P, N);
+    if (Done < 0) {
+      if (errno == EINTR)
+        continue;
+      std::fprintf(stderr, "trace: write to trace file failed: %s\n",
+                   std::strerror(errno));
+      break;
+    }
+    P += Done;
+    N -= static_cast<std::size_t>(Done);
+  }
+  R.W.Text.clear();
+}
+
+void consumeChunk(Runtime &R, ThreadState &TS) {
+  emitRegistrations(R);
+  if (TS.Buffer.Used)
+    R.W.consume(TS.Index, TS.Buffer.Data.get(), TS.Buffer.Used);
+  TS.Buffer.Used = 0;
+}
+
+/// Tears the thread's state down at thread exit: its records are written,
+/// later calls on this thread (from other TLS destructors) are not recorded.
+struct ThreadGuard {
+  ThreadState *TS = nullptr;
+  ~ThreadGuard();
+};
+
+thread_local ThreadGuard Guard;
+__thread ThreadState *CurrentTS = nullptr;
+__thread bool ThreadDone = false;
+
+ThreadGuard::~ThreadGuard() {
+  if (!TS)
+    return;
+  ThreadDone = true;
+  CurrentTS = nullptr;
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  consumeChunk(R, *TS);
+  R.W.finishThread(TS->Index);
+  drainText(R);
+  TS->Exited = true;
+}
+
+void finalFlush() {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  if (R.Closed)
+    return;
+  // Stop recording: records made after the end line would be lost anyway.
+  __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
+  if (CurrentTS)
+    consumeChunk(R, *CurrentTS);
+  emitRegistrations(R);
+  uint64_t Started = 0;
+  for (ThreadState *T : R.Threads) {
+    Started += __atomic_load_n(&T->Seq, __ATOMIC_RELAXED);
+    // Only threads that are gone (or this one) have stable buffers.
+    if (T->Exited || T == CurrentTS)
+      R.W.finishThread(T->Index);
+  }
+  uint64_t Written = R.W.CallsWritten;
+  R.W.end(Started > Written ? Started - Written : 0);
+  drainText(R);
+  R.Closed = true;
+  if (R.Fd >= 0)
+    ::close(R.Fd);
+  R.Fd = -1;
+}
+
+bool doInit() {
+  Config C = configFromEnv([](const char *N) -> const char * {
+    return std::getenv(N);
+  });
+  mutableConfig() = C;
+  rt().W.setMaxValue(C.MaxValue);
+  if (!C.Enabled) {
+    __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELEASE);
+    return false;
+  }
+  std::atexit(finalFlush);
+  __atomic_store_n(&RuntimeMode, 1, __ATOMIC_RELEASE);
+  return true;
+}
+
+/// Initialise before main, so the mode is settled before threads start.
+struct EagerInit {
+  EagerInit() { initRuntime(); }
+} TheEagerInit;
+
+} // namespace
+
+bool initRuntime() noexcept {
+  static const bool Enabled = doInit();
+  return Enabled;
+}
+
+ThreadState *currentThread() noexcept {
+  if (__builtin_expect(CurrentTS != nullptr, 1))
+    return CurrentTS;
+  if (ThreadDone || __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
+    return nullptr;
+  Runtime &R = rt();
+  ThreadState *TS;
+  {
+    std::lock_guard<std::mutex> L(R.Lock);
+    TS = new ThreadState(R.NextThread++, config().ChunkBytes);
+    R.Threads.push_back(TS);
+  }
+  CurrentTS = TS;
+  Guard.TS = TS;
+  return TS;
+}
+
+void handOff(ThreadState &TS) noexcept {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  consumeChunk(R, TS);
+  drainText(R);
+}
+
+void registerParam(const ParamInfo &P, const void *Var, RenderFn Render) noexcept {
+  if (!initRuntime())
+    return;
+  PendingParam PP{&P, std::string(), false};
+  if (Var && Render) {
+    Out O(config().MaxValue);
+    Render(O, Var, nullptr);
+    std::size_t Omitted = O.finish();
+    PP.Value = O.Buf;
+    if (Omitted)
+      PP.Value += truncationMarker(Omitted);
+    PP.HasValue = true;
+  }
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  R.Params.push_back(std::move(PP));
+}
+
+void registerTu(const TuInfo &T) noexcept {
+  if (!initRuntime())
+    return;
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  R.Tus.push_back(&T);
+}
+
+//===----------------------------------------------------------------------===//
+// User API (trace/trace.hpp)
+//===----------------------------------------------------------------------===//
+
+/// Writes a feedback line after everything this thread recorded so far, so
+/// the node it names is already in the file.
+static void writeFeedback(uint64_t Node, std::string_view Text,
+                          const double *Score, bool Success) {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  if (R.Closed)
+    return;
+  if (CurrentTS) {
+    consumeChunk(R, *CurrentTS);
+    R.W.finishThread(CurrentTS->Index);
+  }
+  emitRegistrations(R);
+  R.W.feedback(Node, Text, Score, Success);
+  drainText(R);
+}
+
+static uint64_t latestTop() {
+  ThreadState *T = currentThread();
+  return T ? T->LastTop : 0;
+}
+
+void feedbackFor(const void *Addr, const char *Text, std::size_t Len,
+                 double Score, bool HasScore) noexcept {
+  if (!initRuntime())
+    return;
+  ThreadState *T = currentThread();
+  uint64_t Node = 0;
+  if (T) {
+    // A named value bound to its producer, else a temporary that the latest
+    // returning bundle just produced.
+    Node = T->Map.find(Addr);
+    if (!Node)
+      Node = T->LastRet;
+  }
+  writeFeedback(Node, std::string_view(Text, Len), HasScore ? &Score : nullptr,
+                false);
+}
+
+void feedbackLatest(const char *Text, std::size_t Len, double Score,
+                    bool HasScore) noexcept {
+  if (!initRuntime())
+    return;
+  writeFeedback(latestTop(), std::string_view(Text, Len),
+                HasScore ? &Score : nullptr, false);
+}
+
+void successLatest(const char *Text, std::size_t Len) noexcept {
+  if (!initRuntime())
+    return;
+  writeFeedback(latestTop(), std::string_view(Text, Len), nullptr, true);
+}
+
+void flushAll() noexcept {
+  if (!initRuntime())
+    return;
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  if (R.Closed)
+    return;
+  if (CurrentTS) {
+    consumeChunk(R, *CurrentTS);
+    R.W.finishThread(CurrentTS->Index);
+  }
+  emitRegistrations(R);
+  drainText(R);
+}
+
+} // namespace __trace_rt
