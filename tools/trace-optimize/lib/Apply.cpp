@@ -206,10 +206,11 @@ std::string unifiedDiff(const std::string &Path, const std::string &Old, const s
     while (I < N || J < M) {
       if (I < N && J < M && A[Pre + I] == B[Pre + J]) {
         Ops.push_back({' ', Pre + I++, Pre + J++});
-      } else if (J < M && (I == N || L[I][J + 1] >= L[I + 1][J])) {
-        Ops.push_back({'+', Pre + I, Pre + J++});
-      } else {
+      } else if (I < N && (J == M || L[I + 1][J] >= L[I][J + 1])) {
+        // Deletions first, as diff(1) prints them.
         Ops.push_back({'-', Pre + I++, Pre + J});
+      } else {
+        Ops.push_back({'+', Pre + I, Pre + J++});
       }
     }
   } else {

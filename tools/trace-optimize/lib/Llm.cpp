@@ -54,7 +54,23 @@ bool isLoopbackUrl(const std::string &Url) {
     return Host.rfind("[::1]", 0) == 0;
   Host = Host.substr(0, Host.find(':'));
   std::transform(Host.begin(), Host.end(), Host.begin(), [](unsigned char C) { return std::tolower(C); });
-  return Host == "localhost" || Host.rfind("127.", 0) == 0;
+  if (Host == "localhost")
+    return true;
+  // A dotted IPv4 address in 127.0.0.0/8, not a name that merely starts with "127.".
+  unsigned Parts = 0, Digits = 0;
+  for (char C : Host) {
+    if (C == '.') {
+      if (!Digits)
+        return false;
+      ++Parts;
+      Digits = 0;
+    } else if (std::isdigit(static_cast<unsigned char>(C)) && Digits < 3) {
+      ++Digits;
+    } else {
+      return false;
+    }
+  }
+  return Parts == 3 && Digits && Host.rfind("127.", 0) == 0;
 }
 
 double backoffDelay(unsigned Attempt, double Initial, double Cap) {
