@@ -230,14 +230,12 @@ template <class T> void renderRange(Out &O, const T &V) noexcept {
   constexpr bool IsSet = !IsMap && HasKey<T>::value;
   outChar(O, IsMap || IsSet ? '{' : '[');
   bool First = true;
+  // Past the limit the text is only counted (for an exact truncation
+  // marker), not kept.
   for (const auto &E : V) {
     if (!First)
       outWrite(O, ", ", 2);
     First = false;
-    if (outFull(O)) {
-      outWrite(O, "...", 3);
-      break;
-    }
     if constexpr (IsMap) {
       ::__trace_rt::render(O, E.first);
       outWrite(O, ": ", 2);
@@ -312,10 +310,6 @@ template <class T> void render(Out &O, const T &V) noexcept {
       for (std::size_t I = 0; I < std::extent<T>::value; ++I) {
         if (I)
           outWrite(O, ", ", 2);
-        if (outFull(O)) {
-          outWrite(O, "...", 3);
-          break;
-        }
         ::__trace_rt::render(O, V[I]);
       }
       outChar(O, ']');
@@ -445,10 +439,12 @@ public:
       captureVoid(*this);
   }
   void retNotCaptured() noexcept {
+    RetDone = true;
     if (Node)
       captureNothing(*this, "<not captured>");
   }
   void retException() noexcept {
+    RetDone = true;
     if (Node)
       captureException(*this);
   }
@@ -460,6 +456,7 @@ public:
   uint64_t PendingTop = 0;
   const EnumInfo *RetEnum = nullptr;
   Site *S = nullptr;
+  bool RetDone = false;
 
 private:
   void enter(Site &S) noexcept;
@@ -492,54 +489,62 @@ private:
   }
 };
 
+namespace detail {
+
+/// Calls the body; an exception is recorded and rethrown unchanged.
+template <class F> decltype(auto) callBody(Call &C, F &&Body) {
+#if TRACE_RT_EXCEPTIONS
+  try {
+    return static_cast<F &&>(Body)();
+  } catch (...) {
+    C.retException();
+    throw;
+  }
+#else
+  (void)C;
+  return static_cast<F &&>(Body)();
+#endif
+}
+
+/// A prvalue of a movable type: constructed in place in a named local that
+/// NRVO turns into the caller's object (explicit return type, one return
+/// statement, no try block: the shape clang and gcc both elide).
+template <class R, class F> R invokeValue(Call &C, F &&Body) {
+  R Result = callBody(C, static_cast<F &&>(Body));
+  C.ret(Result);
+  return Result;
+}
+
+/// A non-movable prvalue goes straight to the caller; it cannot be looked
+/// at before the function returns, so it is recorded as not captured.
+template <class R, class F> R invokePinned(Call &C, F &&Body) {
+  struct Finish {
+    Call &C;
+    ~Finish() {
+      if (!C.RetDone)
+        C.retNotCaptured();
+    }
+  } Fin{C};
+  return callBody(C, static_cast<F &&>(Body));
+}
+
+} // namespace detail
+
 /// Runs the body of a bundle and records its result. Never adds a copy or
-/// a move: references pass through, prvalues of movable types are returned
-/// through a named local (NRVO), non-movable prvalues are returned directly
-/// and recorded as "<not captured>".
+/// a move: references pass through, prvalues are elided (see invokeValue).
 template <class F> decltype(auto) invoke(Call &C, F &&Body) {
   using R = decltype(static_cast<F &&>(Body)());
   if constexpr (std::is_void<R>::value) {
-#if TRACE_RT_EXCEPTIONS
-    try {
-      static_cast<F &&>(Body)();
-    } catch (...) {
-      C.retException();
-      throw;
-    }
-#else
-    static_cast<F &&>(Body)();
-#endif
+    detail::callBody(C, static_cast<F &&>(Body));
     C.retVoid();
   } else if constexpr (std::is_reference<R>::value) {
-#if TRACE_RT_EXCEPTIONS
-    try {
-#endif
-      R Result = static_cast<F &&>(Body)();
-      C.ret(Result);
-      return static_cast<R>(Result);
-#if TRACE_RT_EXCEPTIONS
-    } catch (...) {
-      C.retException();
-      throw;
-    }
-#endif
-  } else if constexpr (std::is_move_constructible<R>::value &&
-                       !std::is_array<R>::value) {
-#if TRACE_RT_EXCEPTIONS
-    try {
-#endif
-      R Result = static_cast<F &&>(Body)();
-      C.ret(Result);
-      return Result;
-#if TRACE_RT_EXCEPTIONS
-    } catch (...) {
-      C.retException();
-      throw;
-    }
-#endif
+    R Result = detail::callBody(C, static_cast<F &&>(Body));
+    C.ret(Result);
+    return static_cast<R>(Result);
+  } else if constexpr (std::is_move_constructible<R>::value) {
+    return detail::invokeValue<R>(C, static_cast<F &&>(Body));
   } else {
-    C.retNotCaptured();
-    return static_cast<F &&>(Body)();
+    return detail::invokePinned<R>(C, static_cast<F &&>(Body));
   }
 }
 

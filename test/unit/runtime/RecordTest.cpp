@@ -1,0 +1,479 @@
+//===- RecordTest.cpp - Recording through the ABI, output parsed back -----===//
+//
+// The functions below are written in the exact form the plugin emits (see
+// the appendix of docs/design.md), so these tests also pin the ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+#include "trace/abi.hpp"
+
+#define __TRACE_PLUGIN__ 1
+#include "trace/trace.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using nlohmann::json;
+
+namespace {
+
+constexpr uint64_t HashF = 0x1111ull, HashG = 0x2222ull, HashH = 0x3333ull;
+
+int f(int x) {
+  static ::__trace_rt::Site __trace_site{0x1111ull, "f(int)", "f", __PRETTY_FUNCTION__, "/t.cpp", 1, "x\0", 1, "Doubles x.", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return 2 * x; });}
+
+int g(const int &y) {
+  static ::__trace_rt::Site __trace_site{0x2222ull, "g(const int &)", "g", __PRETTY_FUNCTION__, "/t.cpp", 2, "y\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, y);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return y + 1; });}
+
+int h(int a, int b) {
+  static ::__trace_rt::Site __trace_site{0x3333ull, "h(int, int)", "h", __PRETTY_FUNCTION__, "/t.cpp", 3, "a\0b\0", 2, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, a); __trace_call.arg(1, b);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return a * b; });}
+
+std::string echo(const std::string &s) {
+  static ::__trace_rt::Site __trace_site{0x4444ull, "echo(const std::string &)", "echo", __PRETTY_FUNCTION__, "/t.cpp", 4, "s\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, s);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> std::string { return s; });}
+
+int thrower(int n) {
+  static ::__trace_rt::Site __trace_site{0x5555ull, "thrower(int)", "thrower", __PRETTY_FUNCTION__, "/t.cpp", 5, "n\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, n);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { if (n > 0) throw std::out_of_range("n too big"); return n; });}
+
+void sink(int v) {
+  static ::__trace_rt::Site __trace_site{0x6666ull, "sink(int)", "sink", __PRETTY_FUNCTION__, "/t.cpp", 6, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, v);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> void { (void)v; });}
+
+int outer(int x) {
+  static ::__trace_rt::Site __trace_site{0x7777ull, "outer(int)", "outer", __PRETTY_FUNCTION__, "/t.cpp", 7, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return f(::__trace_rt::note(x, 0x1111ull, 0)) + 1; });}
+
+/// Counts copies and moves, to show invoke adds none.
+struct Counted {
+  static int Copies, Moves;
+  int V = 0;
+  explicit Counted(int V) : V(V) {}
+  Counted(const Counted &O) : V(O.V) { ++Copies; }
+  Counted(Counted &&O) noexcept : V(O.V) { ++Moves; }
+};
+int Counted::Copies = 0, Counted::Moves = 0;
+
+Counted makeCounted(int v) {
+  static ::__trace_rt::Site __trace_site{0x8888ull, "makeCounted(int)", "makeCounted", __PRETTY_FUNCTION__, "/t.cpp", 8, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, v);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> Counted { return Counted(v); });}
+
+struct Pinned {
+  explicit Pinned(int V) : V(V) {}
+  Pinned(const Pinned &) = delete;
+  Pinned(Pinned &&) = delete;
+  int V;
+};
+Pinned makePinned(int v) {
+  static ::__trace_rt::Site __trace_site{0x9999ull, "makePinned(int)", "makePinned", __PRETTY_FUNCTION__, "/t.cpp", 9, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, v);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> Pinned { return Pinned(v); });}
+
+int &pick(int &a) {
+  static ::__trace_rt::Site __trace_site{0xaaaaull, "pick(int &)", "pick", __PRETTY_FUNCTION__, "/t.cpp", 10, "a\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, a);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int & { return a; });}
+
+double Gain = 0.5;
+double scaled(double x) {
+  static ::__trace_rt::Site __trace_site{0xbbbbull, "scaled(double)", "scaled", __PRETTY_FUNCTION__, "/t.cpp", 11, "x\0", 1, "", "code:scaled(double)", 1u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  __trace_call.global(0xccccull, "var:Gain", ::Gain);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> double { return x * Gain; });}
+
+struct Box {
+  int K = 3;
+  int get() const {
+    static ::__trace_rt::Site __trace_site{0xddddull, "Box::get() const", "Box::get", __PRETTY_FUNCTION__, "/t.cpp", 12, "", 0, "", nullptr, 2u};
+    ::__trace_rt::Call __trace_call(__trace_site);
+    __trace_call.self(*this);
+    return ::__trace_rt::invoke(__trace_call, [&]() -> int { return K; });}
+};
+Box makeBox() {
+  static ::__trace_rt::Site __trace_site{0xeeeeull, "makeBox()", "makeBox", __PRETTY_FUNCTION__, "/t.cpp", 13, "", 0, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> Box { return Box(); });}
+
+::__trace_rt::ParamInfo ParamGain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
+::__trace_rt::Registrar RegGain(ParamGain, Gain);
+::__trace_rt::ParamInfo ParamGainAgain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
+::__trace_rt::Registrar RegGainAgain(ParamGainAgain, Gain);
+::__trace_rt::ParamInfo ParamCode{"code:scaled(double)", 0, "scaled", "/t.cpp", 11, 200, 260, "fnv1a64:fedcba9876543210", "double scaled(double x) { return x * Gain; }", "double scaled(double x)", nullptr, nullptr};
+::__trace_rt::Registrar RegCode(ParamCode);
+::__trace_rt::TuInfo Tu{"/t.cpp", "/build", "-cc1\0-std=c++17\0"};
+::__trace_rt::Registrar RegTu(Tu);
+
+/// Everything written so far, one JSON object per line.
+std::vector<json> readTrace() {
+  trace::flush();
+  std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  std::ifstream In(Path);
+  EXPECT_TRUE(In.good()) << Path;
+  std::vector<json> Lines;
+  std::string L;
+  while (std::getline(In, L))
+    Lines.push_back(json::parse(L));
+  return Lines;
+}
+
+std::map<uint64_t, std::string> siteNames(const std::vector<json> &T) {
+  std::map<uint64_t, std::string> M;
+  for (const json &J : T)
+    if (J["k"] == "site")
+      M[J["site"].get<uint64_t>()] = J["name"];
+  return M;
+}
+
+/// The call records of the bundle \p Name, in order.
+std::vector<json> calls(const std::vector<json> &T, const std::string &Name) {
+  auto Sites = siteNames(T);
+  std::vector<json> R;
+  for (const json &J : T)
+    if (J["k"] == "call" && Sites[J["site"].get<uint64_t>()] == Name)
+      R.push_back(J);
+  return R;
+}
+
+json retOf(const std::vector<json> &T, uint64_t Node) {
+  for (const json &J : T)
+    if (J["k"] == "ret" && J["node"] == Node)
+      return J;
+  return json();
+}
+
+uint64_t node(const json &Call) { return Call["node"].get<uint64_t>(); }
+
+} // namespace
+
+TEST(Record, HeaderSitesCallsAndReturns) {
+  int R = f(21);
+  EXPECT_EQ(R, 42);
+  auto T = readTrace();
+  ASSERT_FALSE(T.empty());
+  EXPECT_EQ(T[0]["k"], "header");
+  EXPECT_EQ(T[0]["version"], 1);
+  EXPECT_EQ(T[0]["format"], "trace-cpp");
+  auto Fs = calls(T, "f");
+  ASSERT_EQ(Fs.size(), 1u);
+  EXPECT_EQ(Fs[0]["args"][0]["name"], "x");
+  EXPECT_EQ(Fs[0]["args"][0]["type"], "int");
+  EXPECT_EQ(Fs[0]["args"][0]["value"], "21");
+  EXPECT_EQ(Fs[0]["parent"], 0);
+  EXPECT_EQ(node(Fs[0]) & 0xffffffffu, 1u);
+  json Ret = retOf(T, node(Fs[0]));
+  EXPECT_EQ(Ret["value"], "42");
+  for (const json &J : T)
+    if (J["k"] == "site" && J["name"] == "f") {
+      EXPECT_EQ(J["key"], "f(int)");
+      EXPECT_EQ(J["doc"], "Doubles x.");
+      EXPECT_EQ(J["params"], json::array({"x"}));
+      EXPECT_TRUE(J["param"].is_null());
+    }
+}
+
+TEST(Record, ParamsAndTuListedOnceEvenIfNeverCalled) {
+  auto T = readTrace();
+  int Gains = 0, Codes = 0, Tus = 0;
+  for (const json &J : T) {
+    if (J["k"] == "param" && J["id"] == "var:Gain") {
+      ++Gains;
+      EXPECT_EQ(J["kind"], "value");
+      EXPECT_EQ(J["value"], "0.5");
+      EXPECT_EQ(J["type"], "double");
+      EXPECT_EQ(J["constraint"], "keep in [0, 1]");
+      EXPECT_EQ(J["begin"], 100);
+    }
+    if (J["k"] == "param" && J["id"] == "code:scaled(double)") {
+      ++Codes;
+      EXPECT_EQ(J["kind"], "code");
+      EXPECT_EQ(J["signature"], "double scaled(double x)");
+      EXPECT_TRUE(J["constraint"].is_null());
+    }
+    if (J["k"] == "tu") {
+      ++Tus;
+      EXPECT_EQ(J["args"], json::array({"-cc1", "-std=c++17"}));
+    }
+  }
+  EXPECT_EQ(Gains, 1);
+  EXPECT_EQ(Codes, 1);
+  EXPECT_EQ(Tus, 1);
+}
+
+TEST(Record, NamedLocalsLinkByAddress) {
+  int x = 5;
+  auto a = f(::__trace_rt::note(x, HashF, 0)); ::__trace_rt::Binding B1(a);
+  auto b = g(::__trace_rt::note(a, HashG, 0)); ::__trace_rt::Binding B2(b);
+  int c = h(::__trace_rt::note(a, HashH, 0), ::__trace_rt::note(b, HashH, 1));
+  EXPECT_EQ(c, 110);
+  auto T = readTrace();
+  auto F = calls(T, "f"), G = calls(T, "g"), H = calls(T, "h");
+  ASSERT_EQ(F.size(), 1u);
+  ASSERT_EQ(G.size(), 1u);
+  ASSERT_EQ(H.size(), 1u);
+  EXPECT_FALSE(F[0]["args"][0].contains("from"));
+  EXPECT_EQ(G[0]["args"][0]["from"], node(F[0]));
+  EXPECT_EQ(H[0]["args"][0]["from"], node(F[0]));
+  EXPECT_EQ(H[0]["args"][1]["from"], node(G[0]));
+  EXPECT_FALSE(H[0]["args"][0].contains("modified"));
+}
+
+TEST(Record, NestedTemporariesLinkByExpect) {
+  int x = 1;
+  int r = h((::__trace_rt::expect(HashH, 0), g((::__trace_rt::expect(HashG, 0), f(::__trace_rt::note(x, HashF, 0))))),
+            (::__trace_rt::expect(HashH, 1), f(::__trace_rt::note(x, HashF, 0))));
+  EXPECT_EQ(r, 6);
+  auto T = readTrace();
+  auto F = calls(T, "f"), G = calls(T, "g"), H = calls(T, "h");
+  ASSERT_EQ(F.size(), 2u);
+  ASSERT_EQ(G.size(), 1u);
+  ASSERT_EQ(H.size(), 1u);
+  // Argument evaluation order is unspecified; find each f by its consumer.
+  uint64_t GFrom = G[0]["args"][0]["from"];
+  uint64_t H1From = H[0]["args"][1]["from"];
+  EXPECT_NE(GFrom, H1From);
+  EXPECT_TRUE(GFrom == node(F[0]) || GFrom == node(F[1]));
+  EXPECT_TRUE(H1From == node(F[0]) || H1From == node(F[1]));
+  EXPECT_EQ(H[0]["args"][0]["from"], node(G[0]));
+}
+
+TEST(Record, SameFunctionNested) {
+  int x = 3;
+  int r = f((::__trace_rt::expect(HashF, 0), f(::__trace_rt::note(x, HashF, 0))));
+  EXPECT_EQ(r, 12);
+  auto T = readTrace();
+  auto F = calls(T, "f");
+  ASSERT_EQ(F.size(), 2u);
+  EXPECT_EQ(F[1]["args"][0]["from"], node(F[0]));
+}
+
+TEST(Record, EqualValuesLinkToTheRightCall) {
+  auto a = f(1); ::__trace_rt::Binding B1(a);
+  auto b = f(1); ::__trace_rt::Binding B2(b);
+  g(::__trace_rt::note(b, HashG, 0));
+  g(::__trace_rt::note(a, HashG, 0));
+  auto T = readTrace();
+  auto F = calls(T, "f"), G = calls(T, "g");
+  ASSERT_EQ(F.size(), 2u);
+  ASSERT_EQ(G.size(), 2u);
+  EXPECT_EQ(G[0]["args"][0]["from"], node(F[1]));
+  EXPECT_EQ(G[1]["args"][0]["from"], node(F[0]));
+}
+
+TEST(Record, ModifiedValueIsMarked) {
+  auto a = f(4); ::__trace_rt::Binding B1(a);
+  a += 1;
+  g(::__trace_rt::note(a, HashG, 0));
+  auto T = readTrace();
+  auto G = calls(T, "g");
+  ASSERT_EQ(G.size(), 1u);
+  EXPECT_EQ(G[0]["args"][0]["value"], "9");
+  EXPECT_EQ(G[0]["args"][0]["modified"], true);
+  EXPECT_EQ(G[0]["args"][0]["from"], node(calls(T, "f")[0]));
+}
+
+static int helperNotABundle(const int &v) { return g(::__trace_rt::note(v, HashG, 0)); }
+
+TEST(Record, ConstRefThroughUnannotatedHelper) {
+  auto a = f(2); ::__trace_rt::Binding B1(a);
+  helperNotABundle(a);
+  // A reference parameter without a note is looked up by its own address.
+  g(a);
+  auto T = readTrace();
+  auto G = calls(T, "g");
+  ASSERT_EQ(G.size(), 2u);
+  EXPECT_EQ(G[0]["args"][0]["from"], node(calls(T, "f")[0]));
+  EXPECT_EQ(G[1]["args"][0]["from"], node(calls(T, "f")[0]));
+}
+
+TEST(Record, BindingEndsWithScope) {
+  int Saved;
+  {
+    auto a = f(2); ::__trace_rt::Binding B1(a);
+    Saved = a;
+  }
+  int Other = Saved;
+  g(Other);
+  auto T = readTrace();
+  EXPECT_FALSE(calls(T, "g")[0]["args"][0].contains("from"));
+}
+
+TEST(Record, MemberObjectIsAnInput) {
+  auto b = makeBox(); ::__trace_rt::Binding B1(b);
+  EXPECT_EQ(b.get(), 3);
+  auto T = readTrace();
+  auto Get = calls(T, "Box::get");
+  ASSERT_EQ(Get.size(), 1u);
+  EXPECT_EQ(Get[0]["this"]["type"], "(anonymous namespace)::Box");
+  EXPECT_EQ(Get[0]["this"]["from"], node(calls(T, "makeBox")[0]));
+}
+
+TEST(Record, ParentsAndRecursionDepth) {
+  int x = 4;
+  outer(x);
+  auto T = readTrace();
+  auto O = calls(T, "outer"), F = calls(T, "f");
+  ASSERT_EQ(O.size(), 1u);
+  ASSERT_EQ(F.size(), 1u);
+  EXPECT_EQ(F[0]["parent"], node(O[0]));
+  // outer's x is a by-value parameter: no producer.
+  EXPECT_FALSE(F[0]["args"][0].contains("from"));
+}
+
+TEST(Record, ExceptionsAreRecordedAndRethrown) {
+  EXPECT_THROW(thrower(1), std::out_of_range);
+  EXPECT_EQ(thrower(0), 0);
+  auto T = readTrace();
+  auto C = calls(T, "thrower");
+  ASSERT_EQ(C.size(), 2u);
+  json R = retOf(T, node(C[0]));
+  EXPECT_EQ(R["exception"]["type"], "std::out_of_range");
+  EXPECT_EQ(R["exception"]["what"], "n too big");
+  EXPECT_FALSE(R.contains("value"));
+  EXPECT_EQ(retOf(T, node(C[1]))["value"], "0");
+}
+
+TEST(Record, VoidReferenceMoveOnlyAndPinnedReturns) {
+  sink(1);
+  Counted::Copies = Counted::Moves = 0;
+  Counted C = makeCounted(7);
+  EXPECT_EQ(C.V, 7);
+  EXPECT_EQ(Counted::Copies, 0);
+  EXPECT_EQ(Counted::Moves, 0);
+  Pinned P = makePinned(8);
+  EXPECT_EQ(P.V, 8);
+  int Target = 9;
+  int &Ref = pick(Target);
+  EXPECT_EQ(&Ref, &Target);
+  auto T = readTrace();
+  EXPECT_FALSE(retOf(T, node(calls(T, "sink")[0])).contains("value"));
+  EXPECT_EQ(retOf(T, node(calls(T, "makePinned")[0]))["value"], "<not captured>");
+  EXPECT_EQ(retOf(T, node(calls(T, "pick")[0]))["value"], "9");
+}
+
+TEST(Record, GlobalsAreInputs) {
+  scaled(4.0);
+  auto T = readTrace();
+  auto S = calls(T, "scaled");
+  ASSERT_EQ(S.size(), 1u);
+  EXPECT_EQ(S[0]["globals"][0]["param"], "var:Gain");
+  EXPECT_EQ(S[0]["globals"][0]["value"], "0.5");
+  EXPECT_EQ(retOf(T, node(S[0]))["value"], "2");
+}
+
+TEST(Record, LongStringsAreTruncatedWithMarker) {
+  std::size_t Max = __trace_rt::config().MaxValue;
+  std::string Long(Max + 100, 'z');
+  echo(Long);
+  auto T = readTrace();
+  auto E = calls(T, "echo");
+  ASSERT_EQ(E.size(), 1u);
+  const json &A = E[0]["args"][0];
+  EXPECT_EQ(A["truncated"], 100);
+  EXPECT_EQ(A["type"], "std::string");
+  std::string V = A["value"];
+  EXPECT_EQ(V, "\"" + std::string(Max, 'z') + "\"\xE2\x80\xA6[+100 bytes]");
+}
+
+TEST(Record, FeedbackAttachesToProducer) {
+  auto a = f(10); ::__trace_rt::Binding B1(a);
+  f(11);
+  trace::feedback(a, "too small", 0.25);
+  trace::feedback(f(12), "temporary");
+  trace::feedback("overall");
+  trace::success("done");
+  auto T = readTrace();
+  auto F = calls(T, "f");
+  ASSERT_EQ(F.size(), 3u);
+  std::vector<json> Fb;
+  for (const json &J : T)
+    if (J["k"] == "feedback")
+      Fb.push_back(J);
+  ASSERT_EQ(Fb.size(), 4u);
+  EXPECT_EQ(Fb[0]["node"], node(F[0]));
+  EXPECT_EQ(Fb[0]["score"], 0.25);
+  EXPECT_EQ(Fb[0]["text"], "too small");
+  EXPECT_EQ(Fb[1]["node"], node(F[2]));
+  EXPECT_FALSE(Fb[1].contains("score"));
+  EXPECT_EQ(Fb[2]["node"], node(F[2]));
+  EXPECT_EQ(Fb[3]["success"], true);
+  EXPECT_EQ(Fb[3]["text"], "done");
+}
+
+TEST(Record, ManyCallsStayInOneChunkAndAllArrive) {
+  constexpr int N = 200000;
+  for (int I = 0; I < N; ++I)
+    f(I);
+  __trace_rt::ThreadState *TS = __trace_rt::currentThread();
+  ASSERT_NE(TS, nullptr);
+  EXPECT_EQ(TS->Buffer.Cap, __trace_rt::config().ChunkBytes);
+  auto T = readTrace();
+  auto F = calls(T, "f");
+  ASSERT_EQ(F.size(), static_cast<std::size_t>(N));
+  for (int I = 0; I < N; I += 9973)
+    EXPECT_EQ(F[I]["args"][0]["value"], std::to_string(I));
+  EXPECT_EQ(retOf(T, node(F[N - 1]))["value"], std::to_string(2 * (N - 1)));
+}
+
+TEST(Record, FourThreadsRecordEveryNode) {
+  constexpr int PerThread = 20000;
+  std::vector<std::thread> Ts;
+  for (int K = 0; K < 4; ++K)
+    Ts.emplace_back([] {
+      for (int I = 0; I < PerThread; ++I) {
+        auto a = f(I); ::__trace_rt::Binding B(a);
+        g(::__trace_rt::note(a, HashG, 0));
+      }
+    });
+  for (auto &T : Ts)
+    T.join();
+  auto T = readTrace();
+  auto F = calls(T, "f"), G = calls(T, "g");
+  EXPECT_EQ(F.size(), 4u * PerThread);
+  EXPECT_EQ(G.size(), 4u * PerThread);
+  std::set<uint64_t> Nodes, Threads;
+  for (const json &C : F) {
+    Nodes.insert(node(C));
+    Threads.insert(C["thread"].get<uint64_t>());
+    EXPECT_EQ(node(C) >> 32, C["thread"].get<uint64_t>());
+  }
+  EXPECT_EQ(Nodes.size(), F.size());
+  EXPECT_EQ(Threads.size(), 4u);
+  std::set<uint64_t> FromSeen;
+  for (const json &C : G) {
+    uint64_t From = C["args"][0]["from"];
+    EXPECT_EQ(From >> 32, node(C) >> 32);
+    FromSeen.insert(From);
+  }
+  EXPECT_EQ(FromSeen, Nodes);
+}
