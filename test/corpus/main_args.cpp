@@ -1,0 +1,32 @@
+// main itself is a function like any other under instrument-everything: main(argc, argv) with
+// arguments, an early return, and a non-zero exit status returned from main.
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %corpus_plain %s -o %t/plain
+// RUN: %corpus_trace %s -o %t/traced %corpus_ldflags
+// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls -- one two > %t/summary
+// RUN: FileCheck %s < %t/summary
+
+#include <cstdio>
+#include <cstring>
+
+[[trace::bundle]] int weigh(const char *Word) { return static_cast<int>(std::strlen(Word)); }
+
+int main(int argc, char **argv) {
+  if (argc < 0)
+    return 0;
+  int Total = 0;
+  for (int I = 1; I < argc; ++I)
+    Total += weigh(argv[I]);
+  std::printf("argc %d total %d\n", argc, Total);
+  return argc + 10;
+}
+
+// CHECK: run: exit=13 stdout-lines=1
+// CHECK: graph: nodes=3 open=0
+// CHECK-DAG: site main key=main(int, char **) calls=1 rets=1
+// CHECK-DAG: site weigh key={{.*}} calls=2 rets=2
+// CHECK: thread 1
+// CHECK-NEXT: main(argc=3, argv={{.*}}) -> 13
+// CHECK-NEXT: | weigh(Word={{.*}}one{{.*}}) -> 3
+// CHECK-NEXT: | weigh(Word={{.*}}two{{.*}}) -> 3
