@@ -30,6 +30,16 @@ uint64_t fnv1a64(std::string_view Bytes) {
 
 std::string formatHash(uint64_t Hash) { return fmt::format("fnv1a64:{:016x}", Hash); }
 
+std::string displayPath(const std::string &Path) {
+  char Buf[4096];
+  if (Path.empty() || Path[0] != '/' || !::getcwd(Buf, sizeof(Buf)))
+    return Path;
+  std::string Cwd = Buf;
+  if (Cwd != "/" && Path.size() > Cwd.size() + 1 && Path.compare(0, Cwd.size(), Cwd) == 0 && Path[Cwd.size()] == '/')
+    return Path.substr(Cwd.size() + 1);
+  return Path;
+}
+
 bool readFile(const std::string &Path, std::string &Content, std::string &Error) {
   std::ifstream In(Path, std::ios::binary);
   if (!In) {
@@ -222,7 +232,11 @@ std::string unifiedDiff(const std::string &Path, const std::string &Old, const s
   for (size_t I = 0; I < Suf; ++I)
     Ops.push_back({' ', A.size() - Suf + I, B.size() - Suf + I});
 
-  std::string Out = fmt::format("--- a/{}\n+++ b/{}\n", Path, Path);
+  std::string Shown = displayPath(Path);
+  // Absolute paths keep their leading '/' out of the a/ b/ prefixes.
+  if (!Shown.empty() && Shown[0] == '/')
+    Shown.erase(0, 1);
+  std::string Out = fmt::format("--- a/{}\n+++ b/{}\n", Shown, Shown);
   auto LineText = [&](const Op &O) {
     std::string T = O.Kind == '+' ? B[O.BI] : A[O.AI];
     if (T.empty() || T.back() != '\n')
@@ -376,7 +390,7 @@ bool BackupStore::undo(bool Force, bool DryRun, std::string &Report, std::string
               " was applied; undo would discard those changes (use --force to restore anyway)";
       return false;
     }
-    Report += fmt::format("{} {}\n", DryRun ? "would restore" : "restored", Path);
+    Report += fmt::format("{} {}\n", DryRun ? "would restore" : "restored", displayPath(Path));
     if (DryRun && Exists)
       Report += unifiedDiff(Path, Current, Original);
     Restores.push_back({Path, Original});

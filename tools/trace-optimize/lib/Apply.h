@@ -58,6 +58,9 @@ std::optional<PatchSet> planPatches(const std::vector<Edit> &Edits, std::string 
 std::string unifiedDiff(const std::string &Path, const std::string &Old, const std::string &New,
                         unsigned Context = 3);
 
+/// Path relative to the current directory when the file is below it (for diffs and messages).
+std::string displayPath(const std::string &Path);
+
 bool readFile(const std::string &Path, std::string &Content, std::string &Error);
 /// Writes via a temporary file in the same directory, fsync, rename; keeps the mode of an
 /// existing file (or uses Mode when >= 0).

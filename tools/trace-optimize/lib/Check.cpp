@@ -266,6 +266,8 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
     Result.Diagnostics = "cannot set up clang diagnostics";
     return Result;
   }
+  // ExecuteAction prints "N errors generated." there; the count is in Result instead.
+  CI.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
   FindAction Action(AbsFile, Ranges, Result.Functions);
   CI.ExecuteAction(Action);
   Result.Ran = true;

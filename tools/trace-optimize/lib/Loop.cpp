@@ -165,7 +165,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
           for (const Edit &E : Edits)
             R.ChangedParams.push_back(E.ParamId);
           for (const FilePatch &F : Plan->Files)
-            Err << fmt::format("trace-optimize: patched {} ({} edit{})\n", F.File, F.Edits.size(),
+            Err << fmt::format("trace-optimize: patched {} ({} edit{})\n", displayPath(F.File), F.Edits.size(),
                                F.Edits.size() == 1 ? "" : "s");
           return R;
         }

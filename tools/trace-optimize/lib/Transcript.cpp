@@ -23,10 +23,12 @@ static std::string utcNow() {
 }
 
 bool appendExchange(const std::string &Path, const Exchange &E, std::string &Error) {
-  json Messages = json::array();
+  // Ordered, so "k" comes first and a record reads top-down like the exchange did.
+  using ojson = nlohmann::ordered_json;
+  ojson Messages = ojson::array();
   for (const ChatMessage &M : E.Messages)
     Messages.push_back({{"role", M.Role}, {"content", M.Content}});
-  json Record = {{"k", "exchange"},
+  ojson Record = {{"k", "exchange"},
                  {"time", utcNow()},
                  {"endpoint", E.Endpoint},
                  {"model", E.Model},
@@ -48,7 +50,7 @@ bool appendExchange(const std::string &Path, const Exchange &E, std::string &Err
     return false;
   }
   // Replace invalid UTF-8 rather than throwing: a reply may hold anything.
-  Out << Record.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  Out << Record.dump(-1, ' ', false, ojson::error_handler_t::replace) << '\n';
   Out.flush();
   if (!Out) {
     Error = Path + ": write failed: " + std::strerror(errno);
