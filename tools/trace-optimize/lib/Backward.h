@@ -1,0 +1,32 @@
+//===- Backward.h - The backward pass ---------------------------*- C++ -*-===//
+//
+// Finds the part of the graph through which feedback reaches the trainable
+// parameters: the nodes lying on a path from some parameter to some node that
+// got feedback. Linear time: one reverse reachability from the feedback nodes,
+// one forward reachability from the parameters they reach, intersected.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TRACEOPT_BACKWARD_H
+#define TRACEOPT_BACKWARD_H
+
+#include "Graph.h"
+#include "Trace.h"
+
+#include <string>
+#include <vector>
+
+namespace traceopt {
+
+struct Subgraph {
+  std::vector<size_t> Nodes;        ///< Indices into TraceSet::Nodes, topological (inputs first).
+  std::vector<std::string> Params;  ///< Ids of the trainable parameters feedback reaches.
+  std::vector<size_t> Outputs;      ///< Nodes that got feedback (subset of Nodes or not, see Feedback).
+};
+
+/// The backward pass over all feedback of \p T.
+Subgraph backward(const TraceSet &T);
+Subgraph backward(const TraceSet &T, const Graph &G);
+
+} // namespace traceopt
+
+#endif

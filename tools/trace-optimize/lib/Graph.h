@@ -1,0 +1,42 @@
+//===- Graph.h - Edges of the execution graph -------------------*- C++ -*-===//
+//
+// Resolves the ids of a TraceSet into index-based adjacency (CSR arrays, no
+// per-node allocation) so that the backward pass and the prompt can walk the
+// graph in linear time. Edges point from an input to the node that uses it:
+//   * data flow: an argument (or `this`) whose `from` names a node;
+//   * parent/child: a call made inside a bundle feeds its parent's output.
+// Parameters (trainable code of a node's site, trainable globals it reads) are
+// inputs of a node too; they are kept separately, as indices into
+// TraceSet::Params.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TRACEOPT_GRAPH_H
+#define TRACEOPT_GRAPH_H
+
+#include "Trace.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace traceopt {
+
+struct Graph {
+  /// Inputs of node I: InputIdx[InputBegin[I] .. InputBegin[I+1]).
+  std::vector<size_t> InputBegin, InputIdx;
+  /// Users of node I (reverse of inputs): UserIdx[UserBegin[I] .. UserBegin[I+1]).
+  std::vector<size_t> UserBegin, UserIdx;
+  /// Parameters read by node I: ParamIdx[ParamBegin[I] .. ParamBegin[I+1]).
+  std::vector<size_t> ParamBegin, ParamIdx;
+  /// Node index of each feedback (TraceSet::Feedbacks order), npos if none.
+  std::vector<size_t> FeedbackNode;
+  /// Parent index of each node, npos at top level.
+  std::vector<size_t> Parent;
+};
+
+/// Builds the graph of \p T in time linear in its size.
+Graph buildGraph(const TraceSet &T);
+
+} // namespace traceopt
+
+#endif

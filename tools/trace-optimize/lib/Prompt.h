@@ -1,0 +1,47 @@
+//===- Prompt.h - The optimization problem as an LLM prompt -----*- C++ -*-===//
+//
+// Renders the subgraph found by the backward pass in the layout described in
+// docs/prompt.md. All wording lives in PromptText.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TRACEOPT_PROMPT_H
+#define TRACEOPT_PROMPT_H
+
+#include "Backward.h"
+#include "Trace.h"
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace traceopt {
+
+struct PromptOptions {
+  size_t TokenBudget = 12000;  ///< For the user message; tokens estimated as chars/4.
+  size_t MaxValueChars = 1000; ///< Longer values are cut in the middle.
+  unsigned MemorySize = 0;     ///< How many earlier (variables, feedback) pairs to show.
+};
+
+/// Earlier steps: the variables as shown then and the feedback they got, oldest first.
+struct Memory {
+  std::vector<std::pair<std::string /*variables*/, std::string /*feedback*/>> Entries;
+};
+
+struct Prompt {
+  std::string System, User;
+  std::map<std::string, std::string> NameToParamId; ///< "__code0" -> "code:f(int)"
+  /// The #Variables and #Feedback sections as rendered, for a later Memory entry.
+  std::string VariablesText, FeedbackText;
+};
+
+Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
+                   const Memory *M = nullptr);
+
+/// Estimated token count of \p Text.
+size_t estimateTokens(std::string_view Text);
+
+} // namespace traceopt
+
+#endif
