@@ -284,11 +284,18 @@ private:
     uint32_t Index, Sub;
     std::string Json;
   };
+  /// The call line being assembled for one thread; kept between calls so
+  /// its buffers are reused.
   struct OpenCall {
+    bool Active = false;
     uint64_t Node = 0, Parent = 0;
     uint32_t SiteId = 0;
     std::vector<ArgText> Args, Globals;
+    std::size_t NumArgs = 0, NumGlobals = 0;
     std::string This;
+  };
+  struct SiteInfo {
+    std::vector<std::string> ParamNames;
   };
   struct CachedOutput {
     uint64_t Node = 0;
@@ -296,17 +303,24 @@ private:
   };
 
   uint32_t siteId(Site &S);
-  /// Renders a value record; returns its text and the omitted byte count.
-  std::string valueText(const ValueRec &V, const char *Data, uint64_t &Omitted);
-  std::string valueJson(const ValueRec &V, const char *Data, bool WithName,
-                        const Site *S);
+  OpenCall *openCall(uint32_t Thread);
+  /// Renders a value record's text into Render.Buf; returns the number of
+  /// bytes omitted (truncation).
+  uint64_t valueText(const ValueRec &V, const char *Data);
+  /// Appends {"name":..,"type":..,"value":..,...} (or the fields only, for
+  /// a `ret` line) to \p J.
+  void valueJson(std::string &J, const ValueRec &V, const char *Data,
+                 const std::string *Name, bool Braces);
+  const std::string &typeJson(const ValueRec &V);
 
   Out Render;
   std::size_t MaxValue;
-  std::unordered_map<uint32_t, OpenCall> Open;
+  std::vector<OpenCall> Open; ///< By thread index.
   std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
-  std::unordered_map<uint64_t, Site *> NodeSites;     ///< Open calls' sites.
+  std::vector<SiteInfo> Sites;                        ///< By id - 1.
+  std::unordered_map<const char *, std::string> TypeCache;
   std::unordered_set<std::string> ParamsSeen;
+  std::string Scratch;
   static constexpr std::size_t CacheSize = 4096;
   std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
 };

@@ -9,11 +9,16 @@
 #include "Internal.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace __trace_rt {
 
-static void appendUInt(std::string &Dst, uint64_t V) { Dst += std::to_string(V); }
+static void appendUInt(std::string &Dst, uint64_t V) {
+  char Buf[24];
+  auto R = std::to_chars(Buf, Buf + sizeof Buf, V);
+  Dst.append(Buf, static_cast<std::size_t>(R.ptr - Buf));
+}
 
 static void appendNullableString(std::string &Dst, const char *S) {
   if (S)
@@ -37,6 +42,16 @@ uint32_t Writer::siteId(Site &S) {
   uint32_t Id = static_cast<uint32_t>(SiteIds.size() + 1);
   SiteIds.emplace(std::move(Key), Id);
   S.Id = Id;
+  SiteInfo Info;
+  const char *P = S.ParamNames;
+  for (unsigned I = 0; P && I < S.NumParams; ++I) {
+    std::size_t N = std::strlen(P);
+    // Kept escaped (without quotes): every argument line reuses it.
+    std::string J;
+    appendJsonString(J, std::string_view(P, N));
+    Info.ParamNames.push_back(J.substr(1, J.size() - 2));
+    P += N + 1;
+  }
 
   std::string &L = Text;
   L += "{\"k\":\"site\",\"site\":";
@@ -52,73 +67,77 @@ uint32_t Writer::siteId(Site &S) {
   L += ",\"line\":";
   appendUInt(L, S.Line);
   L += ",\"params\":[";
-  const char *P = S.ParamNames;
-  for (unsigned I = 0; P && I < S.NumParams; ++I) {
+  for (std::size_t I = 0; I < Info.ParamNames.size(); ++I) {
     if (I)
       L += ',';
-    std::size_t N = std::strlen(P);
-    appendJsonString(L, std::string_view(P, N));
-    P += N + 1;
+    L += '"';
+    L += Info.ParamNames[I];
+    L += '"';
   }
   L += "],\"doc\":";
   appendJsonString(L, S.Doc ? S.Doc : "");
   L += ",\"param\":";
   appendNullableString(L, S.ParamId);
   L += "}\n";
+  Sites.push_back(std::move(Info));
   return Id;
 }
 
-std::string Writer::valueText(const ValueRec &V, const char *Data,
-                              uint64_t &Omitted) {
+Writer::OpenCall *Writer::openCall(uint32_t Thread) {
+  if (Thread >= Open.size())
+    Open.resize(Thread + 1);
+  return &Open[Thread];
+}
+
+uint64_t Writer::valueText(const ValueRec &V, const char *Data) {
   switch (V.Form) {
   case ValueForm::Bytes: {
-    // Deferred scalars: render now from the captured bytes. 16-byte aligned
-    // copy, since the record only guarantees 8.
+    // Deferred scalars: render now from the captured bytes (copied to an
+    // aligned buffer; the record only guarantees 8-byte alignment).
     alignas(16) char Copy[16];
     std::memcpy(Copy, Data, std::min<std::size_t>(V.DataLen, sizeof Copy));
     Render.reset(MaxValue);
     V.Render(Render, Copy, V.Enum);
-    Omitted = Render.finish();
-    return Render.Buf;
+    return Render.finish();
   }
-  case ValueForm::String: {
+  case ValueForm::String:
     Render.reset(SIZE_MAX);
     outChar(Render, '"');
     appendCEscaped(Render, Data, V.DataLen);
     outChar(Render, '"');
-    Omitted = V.Omitted;
-    return Render.Buf;
-  }
+    return V.Omitted;
   case ValueForm::Text:
-    Omitted = V.Omitted;
-    return std::string(Data, V.DataLen);
+    Render.reset(SIZE_MAX);
+    Render.write(Data, V.DataLen);
+    return V.Omitted;
   }
-  return std::string();
+  return 0;
 }
 
-/// Remembers the hash of a node's output; a later argument from that node
-/// whose text hashes differently was modified in between.
-std::string Writer::valueJson(const ValueRec &V, const char *Data,
-                              bool WithName, const Site *S) {
-  uint64_t Omitted = 0;
-  std::string Value = valueText(V, Data, Omitted);
-  std::string J = "{";
-  if (WithName) {
-    std::string Name;
-    const char *P = S ? S->ParamNames : nullptr;
-    for (unsigned I = 0; P && S && I < S->NumParams; ++I) {
-      std::size_t N = std::strlen(P);
-      if (I == V.Index) {
-        Name.assign(P, N);
-        break;
-      }
-      P += N + 1;
+const std::string &Writer::typeJson(const ValueRec &V) {
+  auto It = TypeCache.find(V.TypePtr);
+  if (It != TypeCache.end())
+    return It->second;
+  std::string J;
+  appendJsonString(J, prettyTypeName(std::string_view(V.TypePtr, V.TypeLen)));
+  return TypeCache.emplace(V.TypePtr, std::move(J)).first->second;
+}
+
+void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
+                       const std::string *Name, bool Braces) {
+  uint64_t Omitted = valueText(V, Data);
+  std::string &Value = Render.Buf;
+  if (Braces)
+    J += '{';
+  if (Name) {
+    J += "\"name\":\"";
+    J += *Name; // Escaped when the site was registered.
+    if (V.Sub) {
+      J += '[';
+      appendUInt(J, V.Sub - 1);
+      J += ']';
     }
-    if (V.Sub)
-      Name += "[" + std::to_string(V.Sub - 1) + "]";
-    J += "\"name\":";
-    appendJsonString(J, Name);
-    J += ',';
+    J += "\",";
   }
   if (V.K == Slot::Global) {
     J += "\"param\":";
@@ -126,11 +145,14 @@ std::string Writer::valueJson(const ValueRec &V, const char *Data,
     J += ',';
   }
   J += "\"type\":";
-  appendJsonString(J, prettyTypeName(std::string_view(V.TypePtr, V.TypeLen)));
-  J += ",\"value\":";
-  uint64_t Hash = fnv1a(Value) ^ Omitted;
+  J += typeJson(V);
+  // Only a producer's output and an argument naming a producer are compared.
+  uint64_t Hash = 0;
+  if (V.From || V.K == Slot::Ret)
+    Hash = fnv1a(Value) ^ Omitted;
   if (Omitted)
     Value += truncationMarker(Omitted);
+  J += ",\"value\":";
   appendJsonString(J, Value);
   if (Omitted) {
     J += ",\"truncated\":";
@@ -148,19 +170,19 @@ std::string Writer::valueJson(const ValueRec &V, const char *Data,
     C.Node = V.Node;
     C.Hash = Hash;
   }
-  J += '}';
-  return J;
+  if (Braces)
+    J += '}';
 }
 
 void Writer::finishThread(uint32_t Thread) {
-  auto It = Open.find(Thread);
-  if (It == Open.end())
+  if (Thread >= Open.size() || !Open[Thread].Active)
     return;
-  OpenCall &C = It->second;
+  OpenCall &C = Open[Thread];
+  C.Active = false;
   auto ByPos = [](const ArgText &A, const ArgText &B) {
     return A.Index != B.Index ? A.Index < B.Index : A.Sub < B.Sub;
   };
-  std::sort(C.Args.begin(), C.Args.end(), ByPos);
+  std::sort(C.Args.begin(), C.Args.begin() + C.NumArgs, ByPos);
   std::string &L = Text;
   L += "{\"k\":\"call\",\"node\":";
   appendUInt(L, C.Node);
@@ -171,7 +193,7 @@ void Writer::finishThread(uint32_t Thread) {
   L += ",\"thread\":";
   appendUInt(L, Thread);
   L += ",\"args\":[";
-  for (std::size_t I = 0; I < C.Args.size(); ++I) {
+  for (std::size_t I = 0; I < C.NumArgs; ++I) {
     if (I)
       L += ',';
     L += C.Args[I].Json;
@@ -181,9 +203,9 @@ void Writer::finishThread(uint32_t Thread) {
     L += ",\"this\":";
     L += C.This;
   }
-  if (!C.Globals.empty()) {
+  if (C.NumGlobals) {
     L += ",\"globals\":[";
-    for (std::size_t I = 0; I < C.Globals.size(); ++I) {
+    for (std::size_t I = 0; I < C.NumGlobals; ++I) {
       if (I)
         L += ',';
       L += C.Globals[I].Json;
@@ -192,21 +214,17 @@ void Writer::finishThread(uint32_t Thread) {
   }
   L += "}\n";
   ++CallsWritten;
-  Open.erase(It);
 }
 
 void Writer::finishAll() {
-  std::vector<uint32_t> Threads;
-  for (auto &KV : Open)
-    Threads.push_back(KV.first);
-  std::sort(Threads.begin(), Threads.end());
-  for (uint32_t T : Threads)
+  for (uint32_t T = 0; T < Open.size(); ++T)
     finishThread(T);
 }
 
 void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
   const char *P = Data;
   const char *E = Data + Size;
+  OpenCall &C = *openCall(Thread);
   while (P + sizeof(RecHeader) <= E) {
     const auto *H = reinterpret_cast<const RecHeader *>(P);
     if (H->Size < sizeof(RecHeader) || P + H->Size > E)
@@ -215,42 +233,51 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
     case RecKind::Enter: {
       finishThread(Thread);
       const auto *R = reinterpret_cast<const EnterRec *>(P);
-      OpenCall &C = Open[Thread];
+      C.Active = true;
       C.Node = R->Node;
       C.Parent = R->Parent;
       C.SiteId = siteId(*R->S);
-      NodeSites[R->Node] = R->S;
+      C.NumArgs = C.NumGlobals = 0;
+      C.This.clear();
       break;
     }
     case RecKind::Value: {
       const auto *R = reinterpret_cast<const ValueRec *>(P);
       const char *D = reinterpret_cast<const char *>(R + 1);
-      auto It = Open.find(Thread);
-      bool ForOpenCall = R->K != Slot::Ret && It != Open.end() &&
-                         It->second.Node == R->Node;
-      if (!ForOpenCall) {
+      if (R->K == Slot::Ret) {
         finishThread(Thread);
-        if (R->K != Slot::Ret)
-          break; // Arguments of a call already written (cannot happen).
         Text += "{\"k\":\"ret\",\"node\":";
         appendUInt(Text, R->Node);
-        std::string V = valueJson(*R, D, false, nullptr);
-        // valueJson yields {"type":..,"value":..[,"truncated":N]}; splice it.
         Text += ',';
-        Text.append(V, 1, std::string::npos);
-        Text += '\n';
-        NodeSites.erase(R->Node);
+        valueJson(Text, *R, D, nullptr, false);
+        Text += "}\n";
         break;
       }
-      auto SIt = NodeSites.find(R->Node);
-      const Site *S = SIt == NodeSites.end() ? nullptr : SIt->second;
-      OpenCall &C = It->second;
-      if (R->K == Slot::Arg)
-        C.Args.push_back({R->Index, R->Sub, valueJson(*R, D, true, S)});
-      else if (R->K == Slot::Self)
-        C.This = valueJson(*R, D, false, S);
-      else
-        C.Globals.push_back({R->Index, 0, valueJson(*R, D, false, S)});
+      // Argument records directly follow their call's entry record.
+      if (!C.Active || C.Node != R->Node)
+        break;
+      if (R->K == Slot::Self) {
+        C.This.clear();
+        valueJson(C.This, *R, D, nullptr, true);
+        break;
+      }
+      bool IsArg = R->K == Slot::Arg;
+      std::vector<ArgText> &List = IsArg ? C.Args : C.Globals;
+      std::size_t &Count = IsArg ? C.NumArgs : C.NumGlobals;
+      if (Count == List.size())
+        List.emplace_back();
+      ArgText &A = List[Count++];
+      A.Index = R->Index;
+      A.Sub = R->Sub;
+      A.Json.clear();
+      const std::string *Name = nullptr;
+      static const std::string Unnamed;
+      if (IsArg) {
+        const SiteInfo &S = Sites[C.SiteId - 1];
+        Name = R->Index < S.ParamNames.size() ? &S.ParamNames[R->Index]
+                                              : &Unnamed;
+      }
+      valueJson(A.Json, *R, D, Name, true);
       break;
     }
     case RecKind::Void:
@@ -262,7 +289,6 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
       if (H->Kind == RecKind::NotCaptured)
         Text += ",\"value\":\"<not captured>\"";
       Text += "}\n";
-      NodeSites.erase(R->Node);
       break;
     }
     case RecKind::Exception: {
@@ -278,7 +304,6 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
         appendJsonString(Text, std::string_view(D + R->TypeLen, R->WhatLen));
       }
       Text += "}}\n";
-      NodeSites.erase(R->Node);
       break;
     }
     }
