@@ -176,6 +176,9 @@ def main():
     cmd = [c.replace("{base}", base).replace("{port}", str(port)) for c in cmd]
     try:
         rc = subprocess.run(cmd, env=env, timeout=args.timeout).returncode
+    except FileNotFoundError:
+        print(f"fake_llm: command not found: {cmd[0]}", file=sys.stderr)
+        rc = 127
     except subprocess.TimeoutExpired:
         print(f"fake_llm: command timed out after {args.timeout} s: {' '.join(cmd)}", file=sys.stderr)
         rc = 124
