@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Reads a Trace for C++ trace file (JSON Lines) and prints views of it for FileCheck.
+
+Usage: tracecheck.py TRACE VIEW [VIEW...]
+
+Views:
+  validate  check the file against docs/trace-format.md; print "valid" or the
+            problems (and exit 1)
+  graph     one line per record, nodes named NAME#K (the K-th call of NAME):
+              call f#0 parent=- args=[x=5]
+              call g#0 parent=- args=[y=10<-f#0]        (argument from f#0)
+              call h#0 parent=- args=[a=11<-f#0!]       (! = modified)
+              ret f#0 value=10 | ret f#0 void | ret f#0 exception=T what=W
+  summary   counts: "calls NAME N" per site, "nodes N", "threads N",
+            "edges N", "dropped N"
+  params    one line per param record: "param ID kind=K value=V"
+  feedback  one line per feedback: "feedback NODE text=T [score=S] [success]"
+"""
+
+import json
+import sys
+from collections import Counter, OrderedDict
+
+
+class Trace:
+    def __init__(self, path):
+        self.records = []
+        self.problems = []
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.endswith("\n"):
+                    self.problems.append(f"{path}:{lineno}: last line is incomplete")
+                try:
+                    self.records.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    self.problems.append(f"{path}:{lineno}: not JSON: {e}")
+        self.sites = {r["site"]: r for r in self.records if r.get("k") == "site"}
+        self.calls = OrderedDict((r["node"], r) for r in self.records if r.get("k") == "call")
+        self.rets = {r["node"]: r for r in self.records if r.get("k") == "ret"}
+        # Stable node names: the K-th call of a site name in file order.
+        seen = Counter()
+        self.names = {0: "-"}
+        for node, call in self.calls.items():
+            name = self.sites.get(call["site"], {}).get("name", "?")
+            self.names[node] = f"{name}#{seen[name]}"
+            seen[name] += 1
+
+    def name(self, node):
+        return self.names.get(node, f"?{node}")
+
+    def value(self, v):
+        text = v.get("value", "")
+        if "from" in v:
+            text += "<-" + self.name(v["from"])
+            if v.get("modified"):
+                text += "!"
+        return text
+
+    def validate(self):
+        p = list(self.problems)
+        if not self.records or self.records[0].get("k") != "header":
+            p.append("first record is not the header")
+        elif self.records[0].get("version") != 1:
+            p.append("header version is not 1")
+        seen_nodes = set()
+        for r in self.records:
+            k = r.get("k")
+            if k == "call":
+                n = r["node"]
+                if n in seen_nodes:
+                    p.append(f"node {n} has two call records")
+                seen_nodes.add(n)
+                if (n >> 32) != r.get("thread"):
+                    p.append(f"node {n}: thread field {r.get('thread')} does not match the id")
+                if r["site"] not in self.sites:
+                    p.append(f"node {n}: unknown site {r['site']}")
+                if r["parent"] and r["parent"] not in seen_nodes:
+                    p.append(f"node {n}: parent {r['parent']} not seen before")
+                for a in r.get("args", []) + ([r["this"]] if "this" in r else []):
+                    if "from" in a and a["from"] not in seen_nodes:
+                        p.append(f"node {n}: argument from unknown node {a['from']}")
+            elif k == "ret":
+                if r["node"] not in seen_nodes:
+                    p.append(f"ret for node {r['node']} before its call")
+            elif k == "feedback":
+                if r["node"] and r["node"] not in self.calls:
+                    p.append(f"feedback names unknown node {r['node']}")
+        missing = [n for n in self.calls if n not in self.rets]
+        if missing:
+            p.append(f"{len(missing)} calls have no ret: " + ", ".join(self.name(n) for n in missing[:5]))
+        ends = [r for r in self.records if r.get("k") == "end"]
+        if len(ends) != 1 or self.records[-1].get("k") != "end":
+            p.append("no end record as the last line")
+        elif ends[0]["nodes"] != len(self.calls):
+            p.append(f"end says {ends[0]['nodes']} nodes, file has {len(self.calls)}")
+        return p
+
+    def graph(self):
+        out = []
+        for r in self.records:
+            k = r.get("k")
+            if k == "call":
+                line = f"call {self.name(r['node'])} parent={self.name(r['parent'])} args=["
+                line += ", ".join(f"{a['name']}={self.value(a)}" for a in r.get("args", [])) + "]"
+                if "this" in r:
+                    line += f" this={self.value(r['this'])}"
+                if "globals" in r:
+                    line += " globals=[" + ", ".join(f"{g['param']}={g['value']}" for g in r["globals"]) + "]"
+                out.append(line)
+            elif k == "ret":
+                n = self.name(r["node"])
+                if "exception" in r:
+                    e = r["exception"]
+                    out.append(f"ret {n} exception={e['type']}" + (f" what={e['what']}" if "what" in e else ""))
+                elif "value" in r:
+                    out.append(f"ret {n} value={r['value']}")
+                else:
+                    out.append(f"ret {n} void")
+            elif k == "feedback":
+                out.append(self.feedback_line(r))
+        return out
+
+    def feedback_line(self, r):
+        line = f"feedback {self.name(r['node'])} text={r['text']}"
+        if "score" in r:
+            line += f" score={r['score']}"
+        if r.get("success"):
+            line += " success"
+        return line
+
+    def summary(self):
+        out = []
+        per = Counter(self.sites[c["site"]]["name"] for c in self.calls.values())
+        for name in sorted(per):
+            out.append(f"calls {name} {per[name]}")
+        out.append(f"nodes {len(self.calls)}")
+        out.append(f"threads {len({c['thread'] for c in self.calls.values()})}")
+        edges = sum(1 for c in self.calls.values() for a in c.get("args", []) if "from" in a)
+        out.append(f"edges {edges}")
+        ends = [r for r in self.records if r.get("k") == "end"]
+        out.append(f"dropped {ends[-1]['dropped'] if ends else 'no-end'}")
+        return out
+
+    def params(self):
+        out = []
+        for r in self.records:
+            if r.get("k") == "param":
+                line = f"param {r['id']} kind={r['kind']}"
+                if "value" in r:
+                    line += f" value={r['value']}"
+                out.append(line)
+        return out
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.stderr.write(__doc__)
+        return 2
+    try:
+        t = Trace(argv[1])
+    except OSError as e:
+        sys.stderr.write(f"tracecheck: cannot read {argv[1]}: {e.strerror}\n")
+        return 2
+    status = 0
+    for view in argv[2:]:
+        if view == "validate":
+            problems = t.validate()
+            for p in problems:
+                print("problem:", p)
+            if problems:
+                status = 1
+            else:
+                print("valid")
+        elif view in ("graph", "summary", "params"):
+            print("\n".join(getattr(t, view)()))
+        elif view == "feedback":
+            print("\n".join(t.feedback_line(r) for r in t.records if r.get("k") == "feedback"))
+        else:
+            sys.stderr.write(f"tracecheck: unknown view '{view}'\n")
+            return 2
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
