@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Replays a fuzz target's committed inputs, then fuzzes it for a short time.
+
+Usage: run_fuzzer.py --fuzzer BIN --seeds DIR [--regressions DIR] --work DIR [--seconds N]
+
+1. Every file under --regressions (crashes found earlier, kept as regression tests) and under
+   --seeds is run once; any failure fails the test.
+2. The seeds are copied into WORK/corpus (the committed folder is never written) and the target
+   runs for --seconds (default 10, 0 skips this step). A crash leaves its input in WORK; the
+   input is printed as hex so it can be committed under --regressions.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+
+def files_in(d):
+    if not d or not os.path.isdir(d):
+        return []
+    return sorted(os.path.join(d, f) for f in os.listdir(d)
+                  if not f.startswith(".") and os.path.isfile(os.path.join(d, f)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fuzzer", required=True)
+    ap.add_argument("--seeds", required=True)
+    ap.add_argument("--regressions")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--seconds", type=int, default=10)
+    opts = ap.parse_args()
+    name = os.path.basename(opts.fuzzer)
+    os.makedirs(opts.work, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    env["TMPDIR"] = opts.work
+
+    inputs = files_in(opts.regressions) + files_in(opts.seeds)
+    if not inputs:
+        sys.exit(f"{name}: no seed inputs in {opts.seeds}")
+    replay = subprocess.run([opts.fuzzer, "-runs=1"] + inputs, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    if replay.returncode != 0:
+        sys.stdout.write(replay.stdout.decode("utf-8", "replace")[-8000:])
+        sys.exit(f"{name}: FAILED replaying the committed inputs")
+    print(f"{name}: replayed {len(inputs)} committed inputs")
+
+    if opts.seconds <= 0:
+        return
+    corpus = os.path.join(opts.work, "corpus")
+    shutil.rmtree(corpus, ignore_errors=True)
+    os.makedirs(corpus)
+    for f in files_in(opts.seeds):
+        shutil.copy(f, corpus)
+    artifacts = os.path.join(opts.work, "artifacts") + os.sep
+    os.makedirs(artifacts, exist_ok=True)
+    cmd = [opts.fuzzer, f"-max_total_time={opts.seconds}", "-timeout=10", "-rss_limit_mb=2048",
+           "-max_len=4096", "-print_final_stats=1", f"-artifact_prefix={artifacts}", corpus]
+    run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = run.stdout.decode("utf-8", "replace")
+    stats = [l for l in out.splitlines() if l.startswith("stat::number_of_executed_units")]
+    if run.returncode != 0:
+        sys.stdout.write(out[-12000:])
+        for f in files_in(artifacts):
+            with open(f, "rb") as fh:
+                print(f"{name}: crashing input {f} (hex): {fh.read().hex()}")
+        sys.exit(f"{name}: FAILED: the fuzzer found a crash; commit the input under "
+                 f"{opts.regressions or 'the regressions folder'} once fixed")
+    print(f"{name}: fuzzed {opts.seconds} s, {stats[0].split(':')[-1].strip() if stats else '?'} runs, no crash")
+
+
+if __name__ == "__main__":
+    main()
