@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Builds tinyxml2's own test program (xmltest) with and without instrument-everything and
+compares the results.
+
+Usage: run_tinyxml2.py --work DIR --clangxx CLANGXX --plugin SO --include DIR --runtime LIB
+                       [--source DIR] [--timeout SECONDS]
+
+tinyxml2 (https://github.com/leethomason/tinyxml2) is fetched at test time as Debian's source
+package with `apt-get source --download-only`, using a private apt state under DIR (the system's
+apt configuration is read, never written); nothing of it is committed. --source uses an
+unpacked tree instead. When the sources cannot be had (no network, no Debian mirror) the test
+prints UNSUPPORTED and exits with 77, which ctest reports as skipped.
+
+Both builds compile tinyxml2.cpp and xmltest.cpp the same way (-O1); the traced one adds
+-fplugin=... -fplugin-arg-trace-all. Each runs in its own copy of the tree (xmltest writes
+files under resources/out). Their standard output (less the one timing line), the pass/fail
+lines and the exit codes must be equal, the trace must be complete (header, every call
+returned, an end record counting every node, none dropped), and most of tinyxml2's functions
+must appear in it.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+SKIP = 77
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def skip(msg):
+    log("UNSUPPORTED: tinyxml2 third-party test skipped: " + msg)
+    sys.exit(SKIP)
+
+
+def deb_src_lines():
+    """deb-src lines for the Debian mirrors the system's apt uses."""
+    lines = []
+    for path in glob.glob("/etc/apt/sources.list") + sorted(glob.glob("/etc/apt/sources.list.d/*.list")):
+        with open(path) as f:
+            for line in f:
+                line = line.split("#", 1)[0].strip()
+                if line.startswith("deb ") and "debian" in line:
+                    lines.append("deb-src " + line[4:])
+    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+        with open(path) as f:
+            text = f.read()
+        for stanza in re.split(r"\n\s*\n", text):
+            fields = {}
+            for line in stanza.splitlines():
+                if line.startswith("#") or ":" not in line:
+                    continue
+                key, _, value = line.partition(":")
+                fields[key.strip().lower()] = value.strip()
+            if "deb" not in fields.get("types", "").split() or "debian" not in fields.get("uris", ""):
+                continue
+            if fields.get("enabled", "yes").lower() == "no":
+                continue
+            opts = f"[signed-by={fields['signed-by']}] " if fields.get("signed-by") else ""
+            for uri in fields.get("uris", "").split():
+                for suite in fields.get("suites", "").split():
+                    lines.append(f"deb-src {opts}{uri} {suite} {fields.get('components', 'main')}")
+    return lines
+
+
+def fetch(work):
+    src_root = os.path.join(work, "src")
+    found = glob.glob(os.path.join(src_root, "tinyxml2-*", "xmltest.cpp"))
+    if found:
+        return os.path.dirname(found[0])
+    if not shutil.which("apt-get"):
+        skip("apt-get is not available")
+    lines = deb_src_lines()
+    if not lines:
+        skip("no Debian mirror in the apt configuration")
+    apt = os.path.join(work, "apt")
+    for d in ["lists/partial", "cache/archives/partial"]:
+        os.makedirs(os.path.join(apt, d), exist_ok=True)
+    sources = os.path.join(apt, "sources.list")
+    with open(sources, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    opts = ["-o", f"Dir::Etc::SourceList={sources}", "-o", "Dir::Etc::SourceParts=/dev/null",
+            "-o", f"Dir::State::Lists={apt}/lists", "-o", f"Dir::Cache={apt}/cache",
+            "-o", "APT::Sandbox::User=root", "-q"]
+    dl = os.path.join(work, "download")
+    os.makedirs(dl, exist_ok=True)
+    try:
+        up = subprocess.run(["apt-get"] + opts + ["update"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, timeout=180)
+        if up.returncode != 0:
+            skip("apt-get update failed: " + up.stdout.decode(errors="replace")[-500:])
+        got = subprocess.run(["apt-get"] + opts + ["source", "--download-only", "tinyxml2"], cwd=dl,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=180)
+    except subprocess.TimeoutExpired:
+        skip("apt-get timed out")
+    if got.returncode != 0:
+        skip("apt-get source failed: " + got.stdout.decode(errors="replace")[-500:])
+    tars = glob.glob(os.path.join(dl, "tinyxml2_*.orig.tar.*"))
+    if not tars:
+        skip("apt-get source gave no upstream tarball")
+    os.makedirs(src_root, exist_ok=True)
+    with tarfile.open(tars[0]) as t:
+        t.extractall(src_root)
+    found = glob.glob(os.path.join(src_root, "tinyxml2-*", "xmltest.cpp"))
+    if not found:
+        skip("the tarball has no xmltest.cpp")
+    return os.path.dirname(found[0])
+
+
+def build(opts, src, out, extra, libs):
+    cmd = ([opts.clangxx, "-std=c++17", "-O1", "-w"] + extra +
+           [os.path.join(src, "tinyxml2.cpp"), os.path.join(src, "xmltest.cpp"), "-I", src, "-o", out] + libs)
+    t0 = time.time()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        log(p.stdout.decode(errors="replace")[-6000:])
+        sys.exit(f"FAILED: cannot build {os.path.basename(out)}: {' '.join(cmd)}")
+    log(f"built {os.path.basename(out)} in {time.time() - t0:.1f} s")
+
+
+def run(opts, src, binary, rundir, env):
+    shutil.rmtree(rundir, ignore_errors=True)
+    shutil.copytree(os.path.join(src, "resources"), os.path.join(rundir, "resources"))
+    os.makedirs(os.path.join(rundir, "resources", "out"), exist_ok=True)
+    t0 = time.time()
+    try:
+        p = subprocess.run([binary], cwd=rundir, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=opts.timeout)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"FAILED: {binary} ran longer than {opts.timeout} s")
+    log(f"ran {os.path.basename(binary)} in {time.time() - t0:.1f} s: exit {p.returncode}")
+    return p
+
+
+def normalise(stdout):
+    text = stdout.decode("utf-8", "replace")
+    # The one line that differs between any two runs: a duration.
+    return re.sub(r"(Parsing dream\.xml \([^)]*\)): [0-9.]+ milli-seconds", r"\1: N milli-seconds", text)
+
+
+def check_trace(path, src):
+    if not os.path.exists(path):
+        sys.exit(f"FAILED: the traced xmltest wrote no trace at {path}")
+    calls = rets = 0
+    sites = {}
+    called = set()
+    end = None
+    with open(path, "rb") as f:
+        first = json.loads(f.readline())
+        if first.get("k") != "header" or first.get("version") != 1:
+            sys.exit(f"FAILED: {path} does not start with a version 1 header")
+        for no, raw in enumerate(f, 2):
+            # Most lines are calls and rets: count them without parsing every one.
+            if raw.startswith(b'{"k":"call"'):
+                calls += 1
+                m = re.search(rb'"site":(\d+)', raw)
+                if m:
+                    called.add(int(m.group(1)))
+                continue
+            if raw.startswith(b'{"k":"ret"'):
+                rets += 1
+                continue
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                sys.exit(f"FAILED: {path}:{no} is not a JSON object")
+            if rec.get("k") == "site":
+                sites[rec["site"]] = rec
+            elif rec.get("k") == "call":
+                calls += 1
+                called.add(rec["site"])
+            elif rec.get("k") == "ret":
+                rets += 1
+            elif rec.get("k") == "end":
+                end = rec
+    if end is None:
+        sys.exit("FAILED: the trace has no end record")
+    if end.get("nodes") != calls or end.get("dropped", 0) != 0:
+        sys.exit(f"FAILED: end record {end} but the trace holds {calls} calls")
+    if rets != calls:
+        sys.exit(f"FAILED: {calls} calls but {rets} rets")
+    in_lib = [s for s in sites.values() if os.path.basename(s.get("file", "")) == "tinyxml2.cpp"]
+    in_test = [s for s in sites.values() if os.path.basename(s.get("file", "")) == "xmltest.cpp"]
+    if len(in_lib) < 50:
+        sys.exit(f"FAILED: only {len(in_lib)} functions of tinyxml2.cpp were recorded")
+    log(f"trace: {calls} nodes, {len(sites)} sites ({len(in_lib)} in tinyxml2.cpp, "
+        f"{len(in_test)} in xmltest.cpp), {len(called)} sites called, {os.path.getsize(path)} bytes")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--clangxx", required=True)
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--include", required=True)
+    ap.add_argument("--runtime", required=True)
+    ap.add_argument("--source")
+    ap.add_argument("--timeout", type=int, default=600)
+    opts = ap.parse_args()
+    os.makedirs(opts.work, exist_ok=True)
+    src = opts.source or fetch(opts.work)
+    log(f"tinyxml2 sources: {src}")
+
+    plain = os.path.join(opts.work, "xmltest-plain")
+    traced = os.path.join(opts.work, "xmltest-traced")
+    build(opts, src, plain, [], [])
+    build(opts, src, traced, ["-I", opts.include, "-fplugin=" + opts.plugin, "-fplugin-arg-trace-all"],
+          [opts.runtime, "-lpthread"])
+
+    env = dict(os.environ)
+    for var in ["TRACE_ENABLE", "TRACE_MAX_VALUE"]:
+        env.pop(var, None)
+    trace = os.path.join(opts.work, "xmltest.trace.jsonl")
+    if os.path.exists(trace):
+        os.remove(trace)
+    env["TRACE_FILE"] = trace
+    a = run(opts, src, plain, os.path.join(opts.work, "run-plain"), env)
+    b = run(opts, src, traced, os.path.join(opts.work, "run-traced"), env)
+    out_a, out_b = normalise(a.stdout), normalise(b.stdout)
+    summary = re.findall(r"Pass \d+, Fail \d+", out_a)
+    log(f"plain:  exit {a.returncode}, {summary[-1] if summary else 'no summary line'}")
+    summary_b = re.findall(r"Pass \d+, Fail \d+", out_b)
+    log(f"traced: exit {b.returncode}, {summary_b[-1] if summary_b else 'no summary line'}")
+    if out_a != out_b or a.returncode != b.returncode:
+        import difflib
+        diff = difflib.unified_diff(out_a.splitlines(True), out_b.splitlines(True), "plain", "traced")
+        sys.stdout.writelines(list(diff)[:200])
+        log(b.stderr.decode(errors="replace")[-3000:])
+        sys.exit("FAILED: xmltest behaves differently under instrument-everything")
+    if not summary:
+        sys.exit("FAILED: xmltest printed no 'Pass N, Fail M' line")
+    check_trace(trace, src)
+    log("PASSED: tinyxml2's xmltest gives the same results with and without -fplugin-arg-trace-all")
+
+
+if __name__ == "__main__":
+    main()
