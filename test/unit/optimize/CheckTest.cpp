@@ -99,7 +99,7 @@ TEST(Check, UsesCc1ArgumentsFromTuRecord) {
   EXPECT_EQ(R.Errors, 0u) << R.Diagnostics;
   ASSERT_TRUE(R.Functions[0]);
   EXPECT_EQ(R.Functions[0]->QualifiedName, "value");
-  EXPECT_EQ(R.Functions[0]->Type, "int (void)");
+  EXPECT_EQ(R.Functions[0]->Type, "int ()");
   // Without the macro (fallback command), the same file does not compile.
   ParseResult Plain = parseWithClang(findCompileCommand(F.File, {}, ""), F.File, Text, {});
   EXPECT_GT(Plain.Errors, 0u);

@@ -145,7 +145,10 @@ public:
       BestOffset[I] = Off;
       FunctionIdentity Id;
       Id.QualifiedName = FD->getQualifiedNameAsString();
-      Id.Type = FD->getType().getCanonicalType().getAsString();
+      // Canonical, so a typedef spelled differently is still the same type; without "class".
+      clang::PrintingPolicy Policy(FD->getASTContext().getLangOpts());
+      Policy.SuppressTagKeyword = true;
+      Id.Type = FD->getType().getCanonicalType().getAsString(Policy);
       Id.Line = SM.getExpansionLineNumber(L);
       Out[I] = Id;
     }

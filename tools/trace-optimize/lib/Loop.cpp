@@ -78,6 +78,8 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
   for (const TuInfo &Tu : T.Tus)
     Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
 
+  R.Variables = P.VariablesText;
+  R.FeedbackText = P.FeedbackText;
   std::vector<ChatMessage> Messages = {{"system", P.System}, {"user", P.User}};
   for (unsigned Attempt = 0;; ++Attempt) {
     LlmReply Reply = Llm->complete(Messages);
@@ -101,7 +103,6 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
       for (const std::string &E : Parsed.Errors)
         Err << "trace-optimize: warning: part of the reply was ignored: " << E << "\n";
       std::vector<Edit> Edits;
-      std::string Vars;
       for (const Suggestion &S : Parsed.Suggestions) {
         const Param *Prm = T.findParam(S.ParamId);
         if (!Prm) {
@@ -118,7 +119,6 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         E.NewText = S.NewText;
         E.IsCode = Prm->Kind == "code";
         Edits.push_back(std::move(E));
-        Vars += Prm->Name + " = " + S.NewText + "\n";
       }
       std::string PlanErr;
       std::optional<PatchSet> Plan = planPatches(Edits, PlanErr);
@@ -161,7 +161,6 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         if (!BuildProblem) {
           R.Status = StepStatus::Applied;
           R.Step = *Step;
-          R.Variables = Vars;
           for (const Edit &E : Edits)
             R.ChangedParams.push_back(E.ParamId);
           for (const FilePatch &F : Plan->Files)
@@ -360,9 +359,6 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       std::vector<unsigned> Steps = Store.appliedSteps();
       BestFirstStep = Steps.empty() ? 1 : Steps.back() + 1;
     }
-    std::string FeedbackText;
-    for (const Feedback &F : T->Feedbacks)
-      FeedbackText += F.Text + "\n";
 
     auto Progress = [&](const std::string &Note) {
       Err << fmt::format("[iteration {}/{}] score {}{}, tokens {}, {:.1f} s{}\n", Iter, O.Iterations,
@@ -413,7 +409,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
         Changed += (Changed.empty() ? "" : ", ") + P;
       Progress("applied step " + std::to_string(S.Step) + " (" + Changed + ")");
       if (O.MemorySize) {
-        Mem.Entries.push_back({S.Variables, FeedbackText});
+        Mem.Entries.push_back({S.Variables, S.FeedbackText});
         if (Mem.Entries.size() > O.MemorySize)
           Mem.Entries.erase(Mem.Entries.begin());
       }

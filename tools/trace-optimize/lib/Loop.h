@@ -33,8 +33,8 @@ struct StepResult {
   uint64_t Tokens = 0;
   unsigned LlmCalls = 0;
   std::vector<std::string> ChangedParams;
-  /// "name = new text" lines, for the loop's memory.
-  std::string Variables;
+  /// The prompt's #Variables and #Feedback sections, for the loop's memory.
+  std::string Variables, FeedbackText;
   std::string Error;
 };
 
