@@ -7,7 +7,8 @@ Usage: run_fuzzer.py --fuzzer BIN --seeds DIR [--regressions DIR] --work DIR [--
    --seeds is run once; any failure fails the test.
 2. The seeds are copied into WORK/corpus (the committed folder is never written) and the target
    runs for --seconds (default 10, 0 skips this step). A crash leaves its input in WORK; the
-   input is printed as hex so it can be committed under --regressions.
+   input is printed as hex so it can be committed under --regressions. A dictionary named
+   <target>.dict beside this script is passed as -dict.
 """
 import argparse
 import os
@@ -57,7 +58,9 @@ def main():
         shutil.copy(f, corpus)
     artifacts = os.path.join(opts.work, "artifacts") + os.sep
     os.makedirs(artifacts, exist_ok=True)
-    cmd = [opts.fuzzer, f"-max_total_time={opts.seconds}", "-timeout=10", "-rss_limit_mb=2048",
+    dict_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".dict")
+    extra = [f"-dict={dict_file}"] if os.path.exists(dict_file) else []
+    cmd = [opts.fuzzer] + extra + [f"-max_total_time={opts.seconds}", "-timeout=10", "-rss_limit_mb=2048",
            "-max_len=4096", "-print_final_stats=1", f"-artifact_prefix={artifacts}", corpus]
     run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = run.stdout.decode("utf-8", "replace")
