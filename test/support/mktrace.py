@@ -8,7 +8,7 @@ Every definition marked [[trace::trainable]] in SOURCE becomes a `param` record 
 range and FNV-1a 64 hash, the way the plugin records it: a function's range runs from the attribute
 to its closing brace; a variable's range is its initializer after '='. Each --call records one call of
 a trainable function (ARGS: "name=value,..."; RET: the returned value). The feedback goes to the
-last call (or to node 0 when there is none). --tu-arg adds a `tu` record with those cc1 arguments.
+last call (or to node 0 when there is none). Every call lists every trainable variable in "globals". --tu-arg adds a `tu` record with those cc1 arguments.
 """
 import argparse
 import json
@@ -111,7 +111,9 @@ def main():
         node = (1 << 32) | seq
         values = dict(kv.split("=", 1) for kv in argtext.split(";") if kv)
         recs.append({"k": "call", "node": node, "site": sid, "parent": 0, "thread": 1,
-                     "args": [{"name": n, "type": "auto", "value": values.get(n, "?")} for n in p["pnames"]]})
+                     "args": [{"name": n, "type": "auto", "value": values.get(n, "?")} for n in p["pnames"]],
+                     "globals": [{"param": v["id"], "type": v["type"], "value": v["value"]}
+                                 for v in params if v["kind"] == "value"]})
         recs.append({"k": "ret", "node": node, "type": "auto", "value": ret})
     if args.feedback is not None:
         fb = {"k": "feedback", "node": node, "text": args.feedback}
