@@ -80,7 +80,7 @@ std::string truncationMarker(std::size_t Omitted);
 //===----------------------------------------------------------------------===//
 
 enum class RecKind : uint32_t { Enter = 1, Value, Void, NotCaptured, Exception };
-enum class ValueForm : uint32_t { Bytes, String, Text };
+enum class ValueForm : uint8_t { Bytes, String, Text };
 
 struct RecHeader {
   RecKind Kind;
@@ -94,22 +94,22 @@ struct EnterRec {
   Site *S;
 };
 
+/// A captured value (argument, this, global or result), followed by
+/// DataLen bytes: the scalar's bytes, the string's bytes or the text.
 struct ValueRec {
   RecHeader H;
-  Slot K;
-  uint32_t Index;
-  uint32_t Sub;
+  Slot K : 8;
   ValueForm Form;
-  uint64_t Node;
-  uint64_t From;
-  const char *ParamId;
-  const char *TypePtr;
-  RenderFn Render;
-  const EnumInfo *Enum;
-  uint64_t Omitted; ///< Bytes of the value not kept (truncation).
-  uint32_t TypeLen;
-  uint32_t DataLen; ///< Bytes following the record header.
+  uint16_t Sub;   ///< Pack element + 1, or 0.
+  uint32_t Index; ///< Parameter index.
+  uint64_t From;  ///< Producer of an argument; for a result, its own node.
+  const TypeDesc *Type;
+  const void *Extra; ///< EnumInfo (scalars) or parameter id (globals).
+  uint64_t Omitted;  ///< Bytes of the value not kept (truncation).
+  uint32_t DataLen;
+  uint32_t Reserved;
 };
+static_assert(sizeof(ValueRec) == 56, "keep value records small");
 
 struct NodeRec {
   RecHeader H;
@@ -318,7 +318,7 @@ private:
   std::vector<OpenCall> Open; ///< By thread index.
   std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
   std::vector<SiteInfo> Sites;                        ///< By id - 1.
-  std::unordered_map<const char *, std::string> TypeCache;
+  std::unordered_map<const TypeDesc *, std::string> TypeCache;
   std::unordered_set<std::string> ParamsSeen;
   std::string Scratch;
   static constexpr std::size_t CacheSize = 4096;

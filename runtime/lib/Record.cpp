@@ -163,82 +163,76 @@ static uint64_t provenance(ThreadState &T, Slot K, unsigned I, unsigned Sub,
       }
     }
   }
-  if (K == Slot::Arg || K == Slot::Self)
+  if ((K == Slot::Arg || K == Slot::Self) && T.Map.size())
     return T.Map.find(Addr);
   return 0;
 }
 
-static ValueRec *valueRecord(Call &C, Slot K, unsigned I, unsigned Sub,
-                             const void *Addr, ValueForm Form, TypeStr Type,
-                             const char *ParamId, std::size_t DataLen) {
+static ValueRec *valueRecord(Call &C, uint64_t Pos, const void *Addr,
+                             ValueForm Form, const TypeDesc *Type,
+                             const void *Extra, std::size_t DataLen) {
   ThreadState &T = *C.TS;
   std::size_t Size = align8(sizeof(ValueRec) + DataLen);
   auto *R = reinterpret_cast<ValueRec *>(reserve(T, Size));
   if (!R)
     return nullptr;
+  Slot K = static_cast<Slot>(Pos >> 56);
+  unsigned Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
+  unsigned I = static_cast<unsigned>(Pos);
   R->H = {RecKind::Value, static_cast<uint32_t>(Size)};
   R->K = K;
-  R->Index = I;
-  R->Sub = Sub;
   R->Form = Form;
-  R->Node = C.Node;
-  R->From = K == Slot::Ret ? 0 : provenance(T, K, I, Sub, Addr);
-  R->ParamId = ParamId;
-  R->TypePtr = Type.Ptr;
-  R->TypeLen = Type.Len;
-  R->Render = nullptr;
-  R->Enum = nullptr;
+  R->Sub = static_cast<uint16_t>(Sub);
+  R->Index = I;
+  R->From = K == Slot::Ret ? C.Node : provenance(T, K, I, Sub, Addr);
+  R->Type = Type;
+  R->Extra = Extra;
   R->Omitted = 0;
   R->DataLen = static_cast<uint32_t>(DataLen);
   return R;
 }
 
-void captureBytes(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
-                  const void *Addr, unsigned Size, RenderFn Render,
-                  const EnumInfo *E, TypeStr Type, const char *ParamId) noexcept {
-  ValueRec *R =
-      valueRecord(C, K, I, Sub, Addr, ValueForm::Bytes, Type, ParamId, Size);
+void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
+                  const TypeDesc *Type, const void *Extra) noexcept {
+  ValueRec *R = valueRecord(C, Pos, Obj, ValueForm::Bytes, Type, Extra, Size);
   if (!R)
     return;
-  R->Render = Render;
-  R->Enum = E;
   std::memcpy(R + 1, Obj, Size);
 }
 
-void captureString(Call &C, Slot K, unsigned I, unsigned Sub, const char *P,
-                   std::size_t N, const void *Addr, TypeStr Type,
-                   const char *ParamId) noexcept {
+void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
+                   const void *Addr, const TypeDesc *Type,
+                   const void *Extra) noexcept {
   std::size_t Max = config().MaxValue;
   std::size_t Keep = N <= Max ? N : utf8Prefix(std::string_view(P, N), Max);
   ValueRec *R =
-      valueRecord(C, K, I, Sub, Addr, ValueForm::String, Type, ParamId, Keep);
+      valueRecord(C, Pos, Addr, ValueForm::String, Type, Extra, Keep);
   if (!R)
     return;
   R->Omitted = N - Keep;
   std::memcpy(R + 1, P, Keep);
 }
 
-void captureText(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
-                 const void *Addr, RenderFn Render, TypeStr Type,
-                 const char *ParamId) noexcept {
+void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
+                 const void *Extra) noexcept {
   ThreadState &T = *C.TS;
   Out &O = T.Scratch;
   O.reset(config().MaxValue);
   T.InCapture = true;
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
   try {
-    Render(O, Obj, nullptr);
+    Type->Render(O, Obj, nullptr);
   } catch (...) {
     O.reset(config().MaxValue);
     O.write("<render failed>", 15);
   }
 #else
-  Render(O, Obj, nullptr);
+  Type->Render(O, Obj, nullptr);
 #endif
   T.InCapture = false;
   std::size_t Omitted = O.finish();
-  ValueRec *R = valueRecord(C, K, I, Sub, Addr, ValueForm::Text, Type, ParamId,
-                            O.Buf.size());
+  ValueRec *R =
+      valueRecord(C, Pos, Obj, ValueForm::Text, Type, Extra, O.Buf.size());
   if (!R)
     return;
   R->Omitted = Omitted;

@@ -97,7 +97,10 @@ uint64_t Writer::valueText(const ValueRec &V, const char *Data) {
     alignas(16) char Copy[16];
     std::memcpy(Copy, Data, std::min<std::size_t>(V.DataLen, sizeof Copy));
     Render.reset(MaxValue);
-    V.Render(Render, Copy, V.Enum);
+    const EnumInfo *E = V.K == Slot::Global
+                            ? nullptr
+                            : static_cast<const EnumInfo *>(V.Extra);
+    V.Type->Render(Render, Copy, E);
     return Render.finish();
   }
   case ValueForm::String:
@@ -115,12 +118,13 @@ uint64_t Writer::valueText(const ValueRec &V, const char *Data) {
 }
 
 const std::string &Writer::typeJson(const ValueRec &V) {
-  auto It = TypeCache.find(V.TypePtr);
+  auto It = TypeCache.find(V.Type);
   if (It != TypeCache.end())
     return It->second;
   std::string J;
-  appendJsonString(J, prettyTypeName(std::string_view(V.TypePtr, V.TypeLen)));
-  return TypeCache.emplace(V.TypePtr, std::move(J)).first->second;
+  appendJsonString(J, prettyTypeName(std::string_view(V.Type->Name.Ptr,
+                                                      V.Type->Name.Len)));
+  return TypeCache.emplace(V.Type, std::move(J)).first->second;
 }
 
 void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
@@ -141,14 +145,14 @@ void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
   }
   if (V.K == Slot::Global) {
     J += "\"param\":";
-    appendNullableString(J, V.ParamId);
+    appendNullableString(J, static_cast<const char *>(V.Extra));
     J += ',';
   }
   J += "\"type\":";
   J += typeJson(V);
   // Only a producer's output and an argument naming a producer are compared.
   uint64_t Hash = 0;
-  if (V.From || V.K == Slot::Ret)
+  if (V.From)
     Hash = fnv1a(Value) ^ Omitted;
   if (Omitted)
     Value += truncationMarker(Omitted);
@@ -158,7 +162,7 @@ void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
     J += ",\"truncated\":";
     appendUInt(J, Omitted);
   }
-  if (V.From) {
+  if (V.From && V.K != Slot::Ret) {
     J += ",\"from\":";
     appendUInt(J, V.From);
     const CachedOutput &C = Outputs[V.From % CacheSize];
@@ -166,8 +170,8 @@ void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
       J += ",\"modified\":true";
   }
   if (V.K == Slot::Ret) {
-    CachedOutput &C = Outputs[V.Node % CacheSize];
-    C.Node = V.Node;
+    CachedOutput &C = Outputs[V.From % CacheSize];
+    C.Node = V.From;
     C.Hash = Hash;
   }
   if (Braces)
@@ -247,14 +251,14 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
       if (R->K == Slot::Ret) {
         finishThread(Thread);
         Text += "{\"k\":\"ret\",\"node\":";
-        appendUInt(Text, R->Node);
+        appendUInt(Text, R->From);
         Text += ',';
         valueJson(Text, *R, D, nullptr, false);
         Text += "}\n";
         break;
       }
       // Argument records directly follow their call's entry record.
-      if (!C.Active || C.Node != R->Node)
+      if (!C.Active)
         break;
       if (R->K == Slot::Self) {
         C.This.clear();

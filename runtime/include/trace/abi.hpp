@@ -373,17 +373,32 @@ bool initRuntime() noexcept;
 /// What a captured value is; part of the record format in the library.
 enum class Slot : uint32_t { Arg, Self, Global, Ret };
 
-/// Capture entry points, implemented in the library.
+/// A recorded type: its name and its renderer (one constant per type).
+struct TypeDesc {
+  TypeStr Name;
+  RenderFn Render;
+};
+template <class T>
+inline constexpr TypeDesc TypeDescOf{detail::TypeName<T>::Value,
+                                     &renderErased<T>};
+
+/// Where a value goes: slot, parameter index, pack element (1-based, 0 if
+/// not a pack), packed in one word to keep the capture calls cheap.
+constexpr uint64_t valuePos(Slot K, unsigned I, unsigned Sub) {
+  return (static_cast<uint64_t>(K) << 56) |
+         (static_cast<uint64_t>(Sub & 0xFFFFFFu) << 32) | I;
+}
+
+/// Capture entry points, implemented in the library. Extra is the
+/// EnumInfo of a scalar, or the parameter id of a global.
 class Call;
-void captureBytes(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
-                  const void *Addr, unsigned Size, RenderFn R,
-                  const EnumInfo *E, TypeStr Type, const char *ParamId) noexcept;
-void captureString(Call &C, Slot K, unsigned I, unsigned Sub, const char *P,
-                   std::size_t N, const void *Addr, TypeStr Type,
-                   const char *ParamId) noexcept;
-void captureText(Call &C, Slot K, unsigned I, unsigned Sub, const void *Obj,
-                 const void *Addr, RenderFn R, TypeStr Type,
-                 const char *ParamId) noexcept;
+void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
+                  const TypeDesc *Type, const void *Extra) noexcept;
+void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
+                   const void *Addr, const TypeDesc *Type,
+                   const void *Extra) noexcept;
+void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
+                 const void *Extra) noexcept;
 void captureNothing(Call &C, const char *Why) noexcept;
 void captureVoid(Call &C) noexcept;
 void captureException(Call &C) noexcept;
@@ -466,25 +481,27 @@ private:
   void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
                const char *ParamId) noexcept {
     using U = std::remove_cv_t<T>;
-    constexpr TypeStr Type = detail::TypeName<U>::Value;
+    const TypeDesc *Type = &TypeDescOf<U>;
+    const uint64_t Pos = valuePos(K, I, Sub);
+    const void *Extra = ParamId ? static_cast<const void *>(ParamId)
+                                : static_cast<const void *>(E);
     if constexpr (detail::IsDeferred<U>) {
-      captureBytes(*this, K, I, Sub, &V, &V, sizeof(U), &renderErased<U>, E,
-                   Type, ParamId);
+      captureBytes(*this, Pos, &V, sizeof(U), Type, Extra);
     } else if constexpr (detail::HasTraceFormat<U>::value) {
-      captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+      captureText(*this, Pos, &V, Type, Extra);
     } else if constexpr (detail::IsCharPtr<U>) {
       if (!V) {
-        captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+        captureText(*this, Pos, &V, Type, Extra);
         return;
       }
       std::size_t N = 0;
       while (V[N])
         ++N;
-      captureString(*this, K, I, Sub, V, N, &V, Type, ParamId);
+      captureString(*this, Pos, V, N, &V, Type, Extra);
     } else if constexpr (detail::IsStringLike<U>::value) {
-      captureString(*this, K, I, Sub, V.data(), V.size(), &V, Type, ParamId);
+      captureString(*this, Pos, V.data(), V.size(), &V, Type, Extra);
     } else {
-      captureText(*this, K, I, Sub, &V, &V, &renderErased<U>, Type, ParamId);
+      captureText(*this, Pos, &V, Type, Extra);
     }
   }
 };
