@@ -80,7 +80,7 @@ if [ "$mode" = asan ]; then
   log "GoogleTest units under ASan+UBSan"
   # Only the units: lit, fuzzing, the third-party project and this stage are ctest tests too.
   ctest --test-dir "$build" -j "$jobs" --output-on-failure \
-    -E '^(lit|fuzz-|thirdparty-|sanitize-)' || status=1
+    -E '^(lit|fuzz_|thirdparty-|sanitize-)' || status=1
 fi
 
 # A lit site configuration for the sanitized build: programs compiled with the sanitizer,
