@@ -1,12 +1,99 @@
 //===- PromptText.h - Every word the prompt says ----------------*- C++ -*-===//
 //
-// Edit the wording here; Prompt.cpp only arranges it. See docs/prompt.md.
+// Edit the wording here; Prompt.cpp only arranges it. Placeholders use fmt
+// syntax ({} in order, or named). docs/prompt.md explains each part and the
+// FileCheck tests in test/optimize/prompt/ pin the parts they rely on.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_PROMPTTEXT_H
 #define TRACEOPT_PROMPTTEXT_H
 
 namespace traceopt::text {
+
+/// The system message: what the sections mean and how to answer.
+inline constexpr const char *System = R"(You improve a C++ program by changing its trainable parameters. The program was run and every call of its instrumented functions was recorded as a graph: which values went into each call and which value came out. You see the part of that graph through which the trainable parameters influence the values that received feedback, written as a problem in these sections:
+
+#Instruction: the task.
+#Code: the recorded calls, one per line, each after the calls that produced its inputs. `clamp0 = clamp(x=x0, hi=hi0, __code=__code0)` means: clamp was called with its parameter x holding the value named x0 and hi holding hi0; its result is named clamp0; its definition is the trainable variable __code0. `gain=gain0` stands for a trainable global variable the call read. `// calls f0, g0` lists calls made inside the function whose results fed into its result.
+#Documentation: what each called function is documented to do, with its C++ signature.
+#Variables: the trainable parameters you may change, with their current values. `(code) __code0: <definition>` is a complete C++ function definition; `(double) gain0=0.5` is a variable of type double and its value.
+#Constraints: rules every new value must satisfy.
+#Inputs: values that came from outside the graph; you cannot change them.
+#Others: intermediate values computed along the way.
+#Outputs: the values the feedback is about.
+#Feedback: what the program's checks said about the outputs.
+
+Think about what the feedback means, which variables cause it, and how to change them. Then answer with exactly one JSON object, in this form:
+{
+  "reasoning": "<your reasoning>",
+  "suggestion": {
+    "<variable name>": <new value>
+  }
+}
+Use the names from #Variables as keys. For a (code) variable the new value is a JSON string holding the complete new definition: the same function with the same name, parameters, return type, qualifiers and attributes, and a new body that compiles as C++17. For any other variable give a value of its C++ type: a number, true or false, a string, or a list for a container. Leave out the variables you keep; if none should change, give an empty "suggestion".)";
+
+/// First section of the user message.
+inline constexpr const char *Instruction =
+    "Change the values of the variables in #Variables so that the outputs improve according to #Feedback.";
+
+inline constexpr const char *HeadInstruction = "#Instruction";
+inline constexpr const char *HeadCode = "#Code";
+inline constexpr const char *HeadDocumentation = "#Documentation";
+inline constexpr const char *HeadVariables = "#Variables";
+inline constexpr const char *HeadConstraints = "#Constraints";
+inline constexpr const char *HeadInputs = "#Inputs";
+inline constexpr const char *HeadOthers = "#Others";
+inline constexpr const char *HeadOutputs = "#Outputs";
+inline constexpr const char *HeadFeedback = "#Feedback";
+inline constexpr const char *HeadHistory = "#History";
+
+/// Before the earlier attempts (memory), which precede the current problem.
+inline constexpr const char *HistoryIntro =
+    "Earlier attempts at this problem, oldest first: the variables as they were then and the feedback they got.";
+/// {0}: attempt number.
+inline constexpr const char *HistoryAttempt = "Attempt {0}:";
+inline constexpr const char *HistoryVariables = "Variables:";
+inline constexpr const char *HistoryFeedback = "Feedback:";
+/// Between the history and the current problem.
+inline constexpr const char *CurrentProblem = "The current problem:";
+
+/// A code line's list of calls made inside it. {0}: comma-separated names.
+inline constexpr const char *CallsInside = "  // calls {0}";
+/// A line that stands for calls left out to fit the token budget. {0}: count.
+inline constexpr const char *ElidedCalls = "... ({0} calls left out to keep the prompt short) ...";
+/// The same for values in #Inputs / #Others. {0}: count.
+inline constexpr const char *ElidedValues = "... ({0} values left out to keep the prompt short) ...";
+/// Separates the calls of different runs in #Code. {0}: run number (1-based).
+inline constexpr const char *RunSeparator = "// run {0}";
+
+/// Constraint every code variable gets. {0}: name, {1}: signature.
+inline constexpr const char *KeepSignature =
+    "{0}: keep the function's name and signature exactly: `{1}`; the body may change freely.";
+/// Constraint every value variable gets. {0}: name, {1}: C++ type.
+inline constexpr const char *KeepType = "{0}: must be a valid value of type {1}.";
+/// The user's own constraint ([[trace::trainable("...")]]). {0}: name, {1}: text.
+inline constexpr const char *UserConstraint = "{0}: {1}";
+
+/// An argument whose value changed between its producer and this call.
+/// {0}: the producer's name.
+inline constexpr const char *ModifiedFrom = " (the value of {0}, modified before this call)";
+
+/// Values that are not plain results.
+inline constexpr const char *VoidResult = "(void)";
+/// {0}: exception type, {1}: what().
+inline constexpr const char *ExceptionResult = "(exception {0}) {1}";
+inline constexpr const char *NoResult = "(no result: the call did not finish)";
+
+/// The middle of a long value. {0}: number of characters left out.
+inline constexpr const char *ValueCut = "...[{0} chars left out]...";
+
+/// Parts of a #Feedback line.
+inline constexpr const char *FeedbackRun = "[run {0}] ";
+inline constexpr const char *FeedbackScore = " (score {0})";
+inline constexpr const char *FeedbackSuccess = " (success)";
+inline constexpr const char *NoFeedback = "(no feedback was recorded)";
+inline constexpr const char *NoneLine = "(none)";
+
 } // namespace traceopt::text
 
 #endif

@@ -1,0 +1,460 @@
+//===- Convert.cpp - Suggested values to C++ source text ------------------===//
+#include "Convert.h"
+#include "Trace.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace traceopt {
+
+namespace {
+
+std::string_view trim(std::string_view S) {
+  while (!S.empty() && std::isspace(static_cast<unsigned char>(S.front())))
+    S.remove_prefix(1);
+  while (!S.empty() && std::isspace(static_cast<unsigned char>(S.back())))
+    S.remove_suffix(1);
+  return S;
+}
+
+bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
+
+/// The type without top-level cv-qualifiers, references and redundant spaces.
+std::string normalizeType(std::string_view Type) {
+  std::string Out;
+  for (char C : Type) {
+    if (std::isspace(static_cast<unsigned char>(C))) {
+      if (!Out.empty() && Out.back() != ' ')
+        Out += ' ';
+      continue;
+    }
+    Out += C;
+  }
+  std::string_view S = trim(Out);
+  bool Changed = true;
+  while (Changed) {
+    Changed = false;
+    for (std::string_view Q : {"const ", "volatile ", "static ", "constexpr ", "inline ", "std::atomic<"}) {
+      if (startsWith(S, Q) && Q.back() == ' ') {
+        S.remove_prefix(Q.size());
+        Changed = true;
+      }
+    }
+    for (std::string_view Q : {" const", " volatile", "&", " "}) {
+      if (S.size() >= Q.size() && S.substr(S.size() - Q.size()) == Q) {
+        S.remove_suffix(Q.size());
+        Changed = true;
+      }
+    }
+  }
+  return std::string(S);
+}
+
+struct IntType {
+  std::string_view Name;
+  bool Signed;
+  unsigned Bits;
+};
+
+const IntType *findIntType(std::string_view T) {
+  static const IntType Types[] = {
+      {"short", true, 16},          {"short int", true, 16},       {"signed short", true, 16},
+      {"unsigned short", false, 16}, {"unsigned short int", false, 16},
+      {"int", true, 32},            {"signed", true, 32},          {"signed int", true, 32},
+      {"unsigned", false, 32},      {"unsigned int", false, 32},   {"long", true, 64},
+      {"long int", true, 64},       {"signed long", true, 64},     {"unsigned long", false, 64},
+      {"unsigned long int", false, 64}, {"long long", true, 64},   {"long long int", true, 64},
+      {"signed long long", true, 64}, {"unsigned long long", false, 64},
+      {"unsigned long long int", false, 64},
+      {"int8_t", true, 8},   {"int16_t", true, 16},   {"int32_t", true, 32},   {"int64_t", true, 64},
+      {"uint8_t", false, 8}, {"uint16_t", false, 16}, {"uint32_t", false, 32}, {"uint64_t", false, 64},
+      {"size_t", false, 64}, {"ssize_t", true, 64},   {"ptrdiff_t", true, 64}, {"intptr_t", true, 64},
+      {"uintptr_t", false, 64}, {"signed char", true, 8}, {"unsigned char", false, 8},
+  };
+  if (startsWith(T, "std::"))
+    T.remove_prefix(5);
+  for (const IntType &I : Types)
+    if (I.Name == T)
+      return &I;
+  return nullptr;
+}
+
+bool isFloatType(std::string_view T) { return T == "double" || T == "float" || T == "long double"; }
+bool isStringType(std::string_view T) {
+  return T == "std::string" || T == "std::__cxx11::basic_string<char>" || T == "string" ||
+         T == "std::string_view" || T == "const char *" || T == "const char*" || T == "char const *" ||
+         startsWith(T, "std::basic_string<char");
+}
+
+/// Element type of a sequence container ("std::vector<int>" -> "int"), or "".
+std::string elementType(std::string_view T) {
+  for (std::string_view C : {"std::vector<", "std::array<", "std::list<", "std::deque<", "std::set<",
+                             "std::unordered_set<", "std::initializer_list<", "vector<", "array<"}) {
+    if (!startsWith(T, C) || T.back() != '>')
+      continue;
+    std::string_view Inner = T.substr(C.size(), T.size() - C.size() - 1);
+    // First template argument: up to a top-level comma (allocators, array sizes follow).
+    int Depth = 0;
+    for (size_t I = 0; I < Inner.size(); ++I) {
+      char Ch = Inner[I];
+      if (Ch == '<' || Ch == '(')
+        ++Depth;
+      else if (Ch == '>' || Ch == ')')
+        --Depth;
+      else if (Ch == ',' && Depth == 0)
+        return std::string(trim(Inner.substr(0, I)));
+    }
+    return std::string(trim(Inner));
+  }
+  return "";
+}
+
+/// A JSON string that is itself JSON text for a list, a number or a bool
+/// ("[1, 2]", "1.5", "false") is taken as that value.
+std::optional<nlohmann::json> reparse(const nlohmann::json &V) {
+  if (!V.is_string())
+    return std::nullopt;
+  std::string_view S = trim(V.get_ref<const std::string &>());
+  if (S.empty())
+    return std::nullopt;
+  nlohmann::json J = nlohmann::json::parse(S.begin(), S.end(), nullptr, false);
+  if (J.is_discarded())
+    return std::nullopt;
+  return J;
+}
+
+std::string describe(const nlohmann::json &V) {
+  std::string S = V.dump();
+  if (S.size() > 60)
+    S = S.substr(0, 57) + "...";
+  return S;
+}
+
+std::optional<std::string> toFloat(const nlohmann::json &V, std::string_view Type, std::string &Error) {
+  double D;
+  if (V.is_number()) {
+    D = V.get<double>();
+  } else if (V.is_string()) {
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    // Accept a C++ suffix the model may have copied ("1.5f").
+    if (!S.empty() && (S.back() == 'f' || S.back() == 'F' || S.back() == 'l' || S.back() == 'L'))
+      S.remove_suffix(1);
+    auto [Ptr, Ec] = std::from_chars(S.data(), S.data() + S.size(), D);
+    if (S.empty() || Ec != std::errc() || Ptr != S.data() + S.size()) {
+      Error = fmt::format("expected a number for type '{}', got {}", Type, describe(V));
+      return std::nullopt;
+    }
+  } else {
+    Error = fmt::format("expected a number for type '{}', got {}", Type, describe(V));
+    return std::nullopt;
+  }
+  if (!std::isfinite(D)) {
+    Error = fmt::format("{} is not a finite number (type '{}')", describe(V), Type);
+    return std::nullopt;
+  }
+  if (Type == "float" && std::fabs(D) > double(std::numeric_limits<float>::max())) {
+    Error = fmt::format("{} is out of range for type 'float'", describe(V));
+    return std::nullopt;
+  }
+  char Buf[64];
+  auto [Ptr, Ec] = std::to_chars(Buf, Buf + sizeof(Buf), D);
+  std::string Out(Buf, Ptr);
+  if (Out.find_first_of(".e") == std::string::npos)
+    Out += ".0";
+  else if (Out.find('.') == std::string::npos && Out.find('e') != std::string::npos)
+    Out.insert(Out.find('e'), ".0");
+  if (Type == "float")
+    Out += 'f';
+  else if (Type == "long double")
+    Out += 'L';
+  return Out;
+}
+
+std::optional<std::string> toInt(const nlohmann::json &V, const IntType &IT, std::string_view Type,
+                                 std::string &Error) {
+  auto Bad = [&] {
+    Error = fmt::format("expected an integer for type '{}', got {}", Type, describe(V));
+    return std::nullopt;
+  };
+  bool Neg = false;
+  uint64_t Mag = 0;
+  if (V.is_number_unsigned()) {
+    Mag = V.get<uint64_t>();
+  } else if (V.is_number_integer()) {
+    int64_t I = V.get<int64_t>();
+    Neg = I < 0;
+    Mag = Neg ? uint64_t(0) - uint64_t(I) : uint64_t(I);
+  } else if (V.is_number_float()) {
+    double D = V.get<double>();
+    if (!std::isfinite(D) || D != std::floor(D) || std::fabs(D) > 1.8e19)
+      return Bad();
+    Neg = D < 0;
+    Mag = uint64_t(std::fabs(D));
+  } else if (V.is_string()) {
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    if (!S.empty() && (S[0] == '-' || S[0] == '+')) {
+      Neg = S[0] == '-';
+      S.remove_prefix(1);
+    }
+    while (!S.empty() && (S.back() == 'u' || S.back() == 'U' || S.back() == 'l' || S.back() == 'L'))
+      S.remove_suffix(1);
+    auto [Ptr, Ec] = std::from_chars(S.data(), S.data() + S.size(), Mag);
+    if (S.empty() || Ec != std::errc() || Ptr != S.data() + S.size())
+      return Bad();
+  } else if (V.is_boolean()) {
+    Mag = V.get<bool>() ? 1 : 0;
+  } else {
+    return Bad();
+  }
+  if (Neg && Mag == 0)
+    Neg = false;
+  uint64_t MaxPos = IT.Signed ? (uint64_t(1) << (IT.Bits - 1)) - 1
+                              : (IT.Bits == 64 ? ~uint64_t(0) : (uint64_t(1) << IT.Bits) - 1);
+  uint64_t MaxNeg = IT.Signed ? uint64_t(1) << (IT.Bits - 1) : 0;
+  if ((Neg && Mag > MaxNeg) || (!Neg && Mag > MaxPos)) {
+    Error = fmt::format("{}{} is out of range for type '{}'", Neg ? "-" : "", Mag, Type);
+    return std::nullopt;
+  }
+  if (Neg && Mag == MaxNeg && IT.Bits == 64)
+    return fmt::format("(-{} - 1)", Mag - 1); // The literal itself would not fit.
+  std::string Out = fmt::format("{}{}", Neg ? "-" : "", Mag);
+  if (!IT.Signed && Mag > uint64_t(std::numeric_limits<int64_t>::max()))
+    Out += "ull";
+  return Out;
+}
+
+std::optional<std::string> toBool(const nlohmann::json &V, std::string &Error) {
+  if (V.is_boolean())
+    return std::string(V.get<bool>() ? "true" : "false");
+  if (V.is_number_integer() || V.is_number_unsigned()) {
+    int64_t I = V.get<int64_t>();
+    if (I == 0 || I == 1)
+      return std::string(I ? "true" : "false");
+  }
+  if (V.is_string()) {
+    std::string S(trim(V.get_ref<const std::string &>()));
+    for (char &C : S)
+      C = char(std::tolower(static_cast<unsigned char>(C)));
+    if (S == "true" || S == "1")
+      return std::string("true");
+    if (S == "false" || S == "0")
+      return std::string("false");
+  }
+  Error = fmt::format("expected true or false for type 'bool', got {}", describe(V));
+  return std::nullopt;
+}
+
+std::string charLiteral(unsigned char C) {
+  switch (C) {
+  case '\'': return "'\\''";
+  case '\\': return "'\\\\'";
+  case '\n': return "'\\n'";
+  case '\t': return "'\\t'";
+  case '\r': return "'\\r'";
+  case '\0': return "'\\0'";
+  }
+  if (C < 0x20 || C >= 0x7f)
+    return fmt::format("'\\{:03o}'", C);
+  return std::string("'") + char(C) + "'";
+}
+
+bool isIdentifierPath(std::string_view S) {
+  if (S.empty())
+    return false;
+  bool Start = true;
+  for (size_t I = 0; I < S.size(); ++I) {
+    char C = S[I];
+    if (C == ':' && I + 1 < S.size() && S[I + 1] == ':' && !Start) {
+      ++I;
+      Start = true;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(C)) || C == '_' ||
+        (!Start && std::isdigit(static_cast<unsigned char>(C)))) {
+      Start = false;
+      continue;
+    }
+    return false;
+  }
+  return !Start;
+}
+
+} // namespace
+
+std::string cppStringLiteral(std::string_view S) {
+  std::string Out = "\"";
+  for (unsigned char C : S) {
+    switch (C) {
+    case '"': Out += "\\\""; break;
+    case '\\': Out += "\\\\"; break;
+    case '\n': Out += "\\n"; break;
+    case '\t': Out += "\\t"; break;
+    case '\r': Out += "\\r"; break;
+    case '?': Out += "?"; break;
+    default:
+      // Octal escapes take at most three digits, so a following digit cannot join them.
+      if (C < 0x20 || C == 0x7f)
+        Out += fmt::format("\\{:03o}", C);
+      else
+        Out += char(C);
+    }
+  }
+  Out += '"';
+  return Out;
+}
+
+std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string_view RawType,
+                                            std::string_view OldValue, std::string &Error) {
+  std::string Type = normalizeType(RawType);
+  if (V.is_null()) {
+    Error = fmt::format("null is not a value of type '{}'", RawType);
+    return std::nullopt;
+  }
+  if (Type == "bool")
+    return toBool(V, Error);
+  if (isFloatType(Type))
+    return toFloat(V, Type, Error);
+  if (Type == "char") {
+    if (V.is_string() && V.get_ref<const std::string &>().size() == 1)
+      return charLiteral(static_cast<unsigned char>(V.get_ref<const std::string &>()[0]));
+    if (V.is_number_integer() || V.is_number_unsigned()) {
+      static const IntType Char{"char", true, 8};
+      return toInt(V, Char, Type, Error);
+    }
+    Error = fmt::format("expected one character for type 'char', got {}", describe(V));
+    return std::nullopt;
+  }
+  if (const IntType *IT = findIntType(Type)) {
+    if (auto J = reparse(V); J && (J->is_number() || J->is_boolean()))
+      return toInt(*J, *IT, Type, Error);
+    return toInt(V, *IT, Type, Error);
+  }
+  if (isStringType(Type)) {
+    if (V.is_string())
+      return cppStringLiteral(V.get_ref<const std::string &>());
+    if (V.is_number() || V.is_boolean())
+      return cppStringLiteral(V.dump());
+    Error = fmt::format("expected a string for type '{}', got {}", RawType, describe(V));
+    return std::nullopt;
+  }
+  std::string Elem = elementType(Type);
+  if (!Elem.empty()) {
+    const nlohmann::json *List = &V;
+    std::optional<nlohmann::json> Re;
+    if (V.is_string()) {
+      std::string_view S = trim(V.get_ref<const std::string &>());
+      // Already C++ braced text: keep it as written.
+      if (!S.empty() && S.front() == '{' && S.back() == '}')
+        return std::string(S);
+      Re = reparse(V);
+      if (Re && Re->is_array())
+        List = &*Re;
+    }
+    if (!List->is_array()) {
+      Error = fmt::format("expected a list for type '{}', got {}", RawType, describe(V));
+      return std::nullopt;
+    }
+    std::string Out = "{";
+    for (size_t I = 0; I < List->size(); ++I) {
+      std::string ElemError;
+      std::optional<std::string> E = toCppInitializer((*List)[I], Elem, "", ElemError);
+      if (!E) {
+        Error = fmt::format("element {} of the list: {}", I, ElemError);
+        return std::nullopt;
+      }
+      if (I)
+        Out += ", ";
+      Out += *E;
+    }
+    Out += "}";
+    return Out;
+  }
+  // An enum: the recorded value is "Type::Enumerator"; accept a bare enumerator too.
+  std::string_view Old = trim(OldValue);
+  bool LooksEnum = isIdentifierPath(Old) && Old.find("::") != std::string_view::npos &&
+                   (startsWith(Old, Type + "::") || startsWith(Type, "enum "));
+  if (LooksEnum) {
+    if (!V.is_string()) {
+      Error = fmt::format("expected an enumerator name of '{}', got {}", RawType, describe(V));
+      return std::nullopt;
+    }
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    if (!isIdentifierPath(S)) {
+      Error = fmt::format("'{}' is not an enumerator name of '{}'", S, RawType);
+      return std::nullopt;
+    }
+    std::string_view Scope = Old.substr(0, Old.rfind("::"));
+    if (S.find("::") == std::string_view::npos)
+      return fmt::format("{}::{}", Scope, S);
+    return std::string(S);
+  }
+  // Anything else is taken as C++ expression text; the compile check judges it.
+  if (V.is_string()) {
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    if (S.empty()) {
+      Error = fmt::format("an empty value for type '{}'", RawType);
+      return std::nullopt;
+    }
+    return std::string(S);
+  }
+  if (V.is_number() || V.is_boolean())
+    return V.dump();
+  if (V.is_array()) {
+    std::string Out = "{";
+    for (size_t I = 0; I < V.size(); ++I) {
+      std::string ElemError;
+      std::optional<std::string> E = toCppInitializer(V[I], "", "", ElemError);
+      if (!E) {
+        Error = fmt::format("element {} of the list: {}", I, ElemError);
+        return std::nullopt;
+      }
+      Out += (I ? ", " : "") + *E;
+    }
+    return Out + "}";
+  }
+  Error = fmt::format("cannot turn {} into a value of type '{}'", describe(V), RawType);
+  return std::nullopt;
+}
+
+std::optional<std::string> toParamText(const nlohmann::json &V, const Param &P, std::string &Error) {
+  if (P.Kind == "code") {
+    if (!V.is_string()) {
+      Error = fmt::format("the new code of '{}' must be a string holding the complete definition", P.Name);
+      return std::nullopt;
+    }
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    // Models like to wrap code in a Markdown fence even inside JSON.
+    if (startsWith(S, "```")) {
+      size_t Nl = S.find('\n');
+      size_t Close = S.rfind("```");
+      if (Nl != std::string_view::npos && Close > Nl)
+        S = trim(S.substr(Nl + 1, Close - Nl - 1));
+    }
+    if (S.empty()) {
+      Error = fmt::format("the new code of '{}' is empty", P.Name);
+      return std::nullopt;
+    }
+    return std::string(S);
+  }
+  std::optional<std::string> R = toCppInitializer(V, P.Type, P.Value, Error);
+  if (!R) {
+    Error = fmt::format("'{}': {}", P.Name, Error);
+    return R;
+  }
+  // A copy-list-initialised variable (`v = {1, 2}`) records only the text
+  // inside its braces; the new text must fit there too.
+  std::string_view Old = trim(P.Text);
+  bool OldIsBraceless = !Old.empty() && Old.front() != '{' && !elementType(normalizeType(P.Type)).empty() &&
+                        (std::isdigit(static_cast<unsigned char>(Old.front())) || Old.front() == '-' ||
+                         Old.front() == '"' || Old.front() == '\'' || Old.front() == '.');
+  if (OldIsBraceless && R->size() >= 2 && R->front() == '{' && R->back() == '}')
+    return R->substr(1, R->size() - 2);
+  return R;
+}
+
+} // namespace traceopt
