@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("built and ran in the sandbox"); }
