@@ -36,7 +36,20 @@ static std::string tail(const std::string &S, size_t Max) {
   return "[... " + std::to_string(Cut) + " bytes cut ...]\n" + S.substr(Cut);
 }
 
-static std::string firstLine(const std::string &S) { return S.substr(0, S.find('\n')); }
+/// The first MaxLines lines of S, the later ones indented, for a short report on stderr.
+static std::string excerpt(const std::string &S, unsigned MaxLines) {
+  std::string Out;
+  size_t Pos = 0;
+  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
+    size_t Nl = S.find('\n', Pos);
+    std::string Line = S.substr(Pos, Nl == std::string::npos ? std::string::npos : Nl - Pos);
+    Out += (I ? "\n    " : "") + Line;
+    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
+  }
+  if (Pos < S.size())
+    Out += "\n    ...";
+  return Out;
+}
 
 std::string configurationHint() {
   return "trace-optimize: no LLM endpoint is configured, so nothing was sent; the prompt is above.\n"
@@ -183,7 +196,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
                             O.Repairs, O.Repairs == 1 ? "" : "s", Problem);
       return R;
     }
-    Err << fmt::format("trace-optimize: repair {}/{}: {}\n", Attempt + 1, O.Repairs, firstLine(Problem));
+    Err << fmt::format("trace-optimize: repair {}/{}: {}\n", Attempt + 1, O.Repairs, excerpt(Problem, 6));
     Messages.push_back({"assistant", Reply.Content});
     Messages.push_back({"user", repairMessage(Problem)});
   }
