@@ -222,6 +222,8 @@ CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::
     ::setpgid(0, 0);
     ::dup2(Pipe[1], 1);
     ::dup2(Pipe[1], 2);
+    // The program and its build need no API key; code the LLM wrote must not see it.
+    ::unsetenv("OPENAI_API_KEY");
     for (const auto &[K, V] : Env)
       ::setenv(K.c_str(), V.c_str(), 1);
     ::execl("/bin/sh", "sh", "-c", Cmd.c_str(), static_cast<char *>(nullptr));

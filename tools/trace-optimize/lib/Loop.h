@@ -72,8 +72,8 @@ struct CommandResult {
   double Seconds = 0;
 };
 
-/// Runs Cmd with /bin/sh -c, with extra environment variables, killing its process group
-/// after Timeout seconds.
+/// Runs Cmd with /bin/sh -c, with extra environment variables and without OPENAI_API_KEY,
+/// killing its process group after Timeout seconds.
 CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::string, std::string>> &Env,
                        double Timeout);
 
