@@ -1,0 +1,22 @@
+//===- BenchFuncsRewritten.cpp - BenchFuncs.cpp as the plugin emits it ----===//
+//
+// The traced build of BenchFuncs.cpp written out in the plugin's output
+// form (docs/design.md, appendix), for measuring the runtime when the
+// plugin is not available (TRACE_BENCH_INSTRUMENT=manual). Each inserted
+// block stays on the line of the original, as the plugin keeps it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trace/abi.hpp"
+
+#include "BenchFuncs.h"
+
+namespace traced {
+
+/// Adds two numbers.
+[[trace::bundle]] int add(int a, int b) {static ::__trace_rt::Site __trace_site{0x8301eb03e3b6a948ull, "traced::add(int, int)", "traced::add", __PRETTY_FUNCTION__, __FILE__, 17, "a\0b\0", 2, "Adds two numbers.", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, a); __trace_call.arg(1, b); return ::__trace_rt::invoke(__trace_call, [&]() -> int { return a + b; });}
+
+/// Length of a text.
+[[trace::bundle]] std::size_t measure(const std::string &s) {static ::__trace_rt::Site __trace_site{0xc660878e7ce0925eull, "traced::measure(const std::string &)", "traced::measure", __PRETTY_FUNCTION__, __FILE__, 20, "s\0", 1, "Length of a text.", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, s); return ::__trace_rt::invoke(__trace_call, [&]() -> std::size_t { return s.size(); });}
+
+} // namespace traced
