@@ -159,6 +159,7 @@ public:
     ++Top;
   }
   bool empty() const { return Top == Bottom; }
+  void clear() { Top = Bottom = 0; }
   PendingEntry &top() { return Ring[(Top - 1) % Capacity]; }
   void pop() { --Top; }
   uint64_t size() const { return Top; }
@@ -188,6 +189,11 @@ public:
   /// Removes \p Addr if it still maps to \p Node.
   void erase(const void *Addr, uint64_t Node);
   std::size_t size() const { return Count; }
+  void clear() {
+    for (Entry &E : Slots)
+      E = Entry();
+    Count = 0;
+  }
 
 private:
   static std::size_t slot(const void *Addr) {
@@ -219,13 +225,24 @@ struct ThreadState {
   explicit ThreadState(uint32_t Index, std::size_t ChunkCap)
       : Index(Index), Buffer(ChunkCap), Scratch(0) {}
 
+  /// Prepares the state of an exited thread for a new thread.
+  void reuse(uint32_t NewIndex) {
+    Index = NewIndex;
+    __atomic_store_n(&Seq, 0u, __ATOMIC_RELAXED);
+    Current = LastRet = LastTop = 0;
+    InCapture = false;
+    Buffer.Used = 0;
+    Pending.clear();
+    Map.clear();
+    Prov.Count = 0;
+  }
+
   uint32_t Index;
   uint32_t Seq = 0;    ///< Nodes started; read by the final count.
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
   uint64_t LastRet = 0; ///< Latest bundle call that returned.
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   bool InCapture = false;
-  bool Exited = false;
   Chunk Buffer;
   PendingStack Pending;
   AddressMap Map;

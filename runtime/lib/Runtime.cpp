@@ -92,7 +92,9 @@ struct Runtime {
   int Fd = -1;
   bool OpenFailed = false;
   bool Closed = false;
-  std::vector<ThreadState *> Threads;
+  std::vector<ThreadState *> Threads; ///< Threads alive (or not yet reaped).
+  std::vector<ThreadState *> Free;    ///< States of exited threads, for reuse.
+  uint64_t StartedByExited = 0;       ///< Nodes started by exited threads.
   std::vector<PendingParam> Params;
   std::vector<const TuInfo *> Tus;
   std::size_t ParamsWritten = 0, TusWritten = 0;
@@ -204,7 +206,11 @@ ThreadGuard::~ThreadGuard() {
   consumeChunk(R, *TS);
   R.W.finishThread(TS->Index);
   drainText(R);
-  TS->Exited = true;
+  // Keep the memory (chunk, maps) for the next thread instead of growing
+  // with every thread a program ever starts.
+  R.StartedByExited += TS->Seq;
+  R.Threads.erase(std::find(R.Threads.begin(), R.Threads.end(), TS));
+  R.Free.push_back(TS);
 }
 
 void finalFlush() {
@@ -217,13 +223,12 @@ void finalFlush() {
   if (CurrentTS)
     consumeChunk(R, *CurrentTS);
   emitRegistrations(R);
-  uint64_t Started = 0;
-  for (ThreadState *T : R.Threads) {
+  uint64_t Started = R.StartedByExited;
+  for (ThreadState *T : R.Threads)
     Started += __atomic_load_n(&T->Seq, __ATOMIC_RELAXED);
-    // Only threads that are gone (or this one) have stable buffers.
-    if (T->Exited || T == CurrentTS)
-      R.W.finishThread(T->Index);
-  }
+  // Only this thread's buffer is stable; exited threads finished already.
+  if (CurrentTS)
+    R.W.finishThread(CurrentTS->Index);
   uint64_t Written = R.W.CallsWritten;
   R.W.end(Started > Written ? Started - Written : 0);
   drainText(R);
@@ -269,7 +274,13 @@ ThreadState *currentThread() noexcept {
   ThreadState *TS;
   {
     std::lock_guard<std::mutex> L(R.Lock);
-    TS = new ThreadState(R.NextThread++, config().ChunkBytes);
+    if (!R.Free.empty()) {
+      TS = R.Free.back();
+      R.Free.pop_back();
+      TS->reuse(R.NextThread++);
+    } else {
+      TS = new ThreadState(R.NextThread++, config().ChunkBytes);
+    }
     R.Threads.push_back(TS);
   }
   CurrentTS = TS;

@@ -477,3 +477,27 @@ TEST(Record, FourThreadsRecordEveryNode) {
   }
   EXPECT_EQ(FromSeen, Nodes);
 }
+
+TEST(Record, ExitedThreadsStateIsReusedWithANewIndex) {
+  __trace_rt::ThreadState *First = nullptr, *Second = nullptr;
+  uint32_t FirstIndex = 0, SecondIndex = 0;
+  std::thread([&] {
+    f(1);
+    First = __trace_rt::currentThread();
+    FirstIndex = First->Index;
+  }).join();
+  std::thread([&] {
+    f(2);
+    Second = __trace_rt::currentThread();
+    SecondIndex = Second->Index;
+    EXPECT_EQ(Second->Seq, 1u);
+  }).join();
+  EXPECT_EQ(First, Second);
+  EXPECT_NE(FirstIndex, SecondIndex);
+  auto T = readTrace();
+  auto F = calls(T, "f");
+  ASSERT_EQ(F.size(), 2u);
+  EXPECT_EQ(F[0]["thread"], FirstIndex);
+  EXPECT_EQ(F[1]["thread"], SecondIndex);
+  EXPECT_EQ(F[1]["args"][0]["value"], "2");
+}
