@@ -88,6 +88,7 @@ bool isFloatType(std::string_view T) { return T == "double" || T == "float" || T
 bool isStringType(std::string_view T) {
   return T == "std::string" || T == "std::__cxx11::basic_string<char>" || T == "string" ||
          T == "std::string_view" || T == "const char *" || T == "const char*" || T == "char const *" ||
+         T == "char *" || T == "char*" ||
          startsWith(T, "std::basic_string<char");
 }
 

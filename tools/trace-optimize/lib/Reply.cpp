@@ -147,7 +147,7 @@ std::optional<std::string> resolveName(std::string_view Key, const Prompt &P, co
   std::optional<std::string> Match;
   for (const auto &[Name, Id] : P.NameToParamId) {
     const Param *Prm = T.findParam(Id);
-    bool Same = Id == Key || (Prm && (Prm->Name == Key || (Prm->Kind == "value" && Prm->Name.size() > Key.size() &&
+    bool Same = Id == Key || (Prm && (Prm->Name == Key || (Prm->Kind == "value" && Prm->Name.size() >= Key.size() + 2 &&
                                                           Prm->Name.compare(Prm->Name.size() - Key.size() - 2,
                                                                             std::string::npos,
                                                                             "::" + std::string(Key)) == 0)));

@@ -1,0 +1,188 @@
+//===- TraceTest.cpp - Reading trace files --------------------------------===//
+#include "Trace.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace traceopt;
+
+namespace {
+
+const char *Header = R"J({"k":"header","format":"trace-cpp","version":1,"pid":1,"program":"p","time":"t"})J"
+                     "\n";
+
+std::string good() {
+  return std::string(Header) +
+         R"J({"k":"tu","file":"/s/a.cpp","directory":"/b","args":["-cc1","-triple","x86_64"]})J" "\n"
+         R"J({"k":"param","id":"var:gain","kind":"value","name":"gain","type":"double","value":"0.5","file":"/s/a.cpp","line":2,"begin":20,"end":23,"hash":"fnv1a64:00000000000000aa","text":"0.5","constraint":null})J" "\n"
+         R"J({"k":"param","id":"code:f(int)","kind":"code","name":"f","file":"/s/a.cpp","line":4,"begin":30,"end":60,"hash":"fnv1a64:00000000000000bb","text":"int f(int a) { return a; }","signature":"int f(int a)","constraint":"keep it short"})J" "\n"
+         R"J({"k":"call","node":4294967297,"site":3,"parent":0,"thread":1,"args":[{"name":"a","type":"int","value":"1"}],"this":{"type":"S","value":"S{}","from":0},"globals":[{"param":"var:gain","type":"double","value":"0.5"}],"future":{"x":[1,{"y":null}]}})J" "\n"
+         R"J({"k":"site","site":3,"key":"f(int)","name":"f","signature":"int f(int)","file":"/s/a.cpp","line":4,"params":["a"],"doc":"Does f.","param":"code:f(int)"})J" "\n"
+         R"J({"k":"ret","node":4294967297,"type":"int","value":"caf\u00e9 \ud83d\ude00 \"q\""})J" "\n"
+         R"J({"k":"call","node":4294967298,"site":3,"parent":4294967297,"thread":1,"args":[{"name":"a","type":"int","value":"2","from":4294967297,"modified":true}]})J" "\n"
+         R"J({"k":"ret","node":4294967298,"exception":{"type":"std::runtime_error","what":"boom"}})J" "\n"
+         R"J({"k":"something-new","x":1})J" "\n"
+         R"J({"k":"feedback","node":4294967297,"text":"too small","score":0.5})J" "\n"
+         R"J({"k":"feedback","node":0,"text":"done","success":true})J" "\n"
+         R"J({"k":"end","nodes":2,"dropped":0})J" "\n";
+}
+
+TEST(TraceReader, ReadsEveryRecordKind) {
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(good(), "good.jsonl", T, Error)) << Error;
+  EXPECT_TRUE(T.Warnings.empty());
+  ASSERT_EQ(T.Tus.size(), 1u);
+  EXPECT_EQ(T.Tus[0].Args, (std::vector<std::string>{"-cc1", "-triple", "x86_64"}));
+  EXPECT_EQ(T.Tus[0].Directory, "/b");
+  ASSERT_EQ(T.Params.size(), 2u);
+  const Param *Gain = T.findParam("var:gain");
+  ASSERT_TRUE(Gain);
+  EXPECT_EQ(Gain->Kind, "value");
+  EXPECT_EQ(Gain->Type, "double");
+  EXPECT_EQ(Gain->Begin, 20u);
+  EXPECT_EQ(Gain->End, 23u);
+  EXPECT_EQ(Gain->Constraint, "");
+  const Param *F = T.findParam("code:f(int)");
+  ASSERT_TRUE(F);
+  EXPECT_EQ(F->Signature, "int f(int a)");
+  EXPECT_EQ(F->Constraint, "keep it short");
+  EXPECT_EQ(F->Hash, "fnv1a64:00000000000000bb");
+
+  ASSERT_EQ(T.Sites.size(), 1u);
+  EXPECT_EQ(T.Sites[0].ParamId, "code:f(int)");
+  EXPECT_EQ(T.Sites[0].Params, (std::vector<std::string>{"a"}));
+  ASSERT_EQ(T.Nodes.size(), 2u);
+  const Node &N0 = T.Nodes[0];
+  EXPECT_EQ(N0.Site, 0); // The site record came after the call.
+  EXPECT_EQ(N0.Thread, 1u);
+  ASSERT_TRUE(N0.This);
+  EXPECT_EQ(N0.This->Type, "S");
+  ASSERT_EQ(N0.Globals.size(), 1u);
+  EXPECT_EQ(N0.Globals[0].Name, "var:gain");
+  EXPECT_TRUE(N0.Finished);
+  EXPECT_EQ(N0.Ret.value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  const Node &N1 = T.Nodes[1];
+  EXPECT_EQ(N1.Parent, 4294967297u);
+  EXPECT_EQ(N1.Args[0].From, 4294967297u);
+  EXPECT_TRUE(N1.Args[0].Modified);
+  EXPECT_FALSE(N1.Ret);
+  EXPECT_EQ(N1.ExcType.value_or(""), "std::runtime_error");
+  EXPECT_EQ(N1.ExcWhat.value_or(""), "boom");
+  EXPECT_EQ(T.indexOf(0, 4294967298u), 1u);
+  EXPECT_EQ(T.indexOf(0, 7), TraceSet::npos);
+
+  ASSERT_EQ(T.Feedbacks.size(), 2u);
+  EXPECT_EQ(T.Feedbacks[0].Score.value_or(-1), 0.5);
+  EXPECT_FALSE(T.Feedbacks[0].Success);
+  EXPECT_FALSE(T.Feedbacks[1].Score);
+  EXPECT_TRUE(T.Feedbacks[1].Success);
+}
+
+TEST(TraceReader, TruncatedLastLineIsAWarning) {
+  std::string Text = good();
+  Text = Text.substr(0, Text.rfind("{\"k\":\"end\"")); // Drop the end record...
+  Text += R"J({"k":"call","node":4294967299,"site":3,"par)J";  // ...and cut a record short.
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "cut.jsonl", T, Error)) << Error;
+  EXPECT_EQ(T.Nodes.size(), 2u);
+  ASSERT_EQ(T.Warnings.size(), 2u);
+  EXPECT_NE(T.Warnings[0].find("cut.jsonl:13: the last line is incomplete"), std::string::npos) << T.Warnings[0];
+  EXPECT_NE(T.Warnings[1].find("cut.jsonl: no 'end' record"), std::string::npos) << T.Warnings[1];
+}
+
+TEST(TraceReader, MissingRetIsAWarning) {
+  std::string Text = std::string(Header) +
+                     R"J({"k":"site","site":1,"key":"g()","name":"g","params":[]})J" "\n"
+                     R"J({"k":"call","node":1,"site":1,"parent":0,"thread":0,"args":[]})J" "\n"
+                     R"J({"k":"call","node":2,"site":9,"parent":1,"thread":0,"args":[]})J" "\n"
+                     R"J({"k":"ret","node":77})J" "\n"
+                     R"J({"k":"end","nodes":2,"dropped":3})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "t.jsonl", T, Error)) << Error;
+  std::string All;
+  for (const std::string &W : T.Warnings)
+    All += W + "\n";
+  EXPECT_NE(All.find("t.jsonl: 2 calls have no 'ret' record"), std::string::npos) << All;
+  EXPECT_NE(All.find("1 call name a site with no 'site' record"), std::string::npos) << All;
+  EXPECT_NE(All.find("1 'ret' record name no known call"), std::string::npos) << All;
+  EXPECT_NE(All.find("dropped 3 nodes"), std::string::npos) << All;
+  EXPECT_EQ(T.Nodes[1].Site, -1);
+}
+
+struct BadCase {
+  const char *Line;
+  const char *Message;
+};
+
+TEST(TraceReader, MalformedLinesNameFileAndLine) {
+  const BadCase Cases[] = {
+      {R"J({"k":"call","node":1,"site":1,"args":[}])J", "bad.jsonl:2: malformed record: column 39: expected '{' but found '}'"},
+      {R"J({"k":"call","node":1,"site":1} trailing)J", "unexpected text after the record"},
+      {R"J({"k":"call","node":-4,"site":1})J", "expected a non-negative integer, found '-4'"},
+      {R"J({"k":"call","site":1})J", "bad.jsonl:2: 'call' record without 'node'"},
+      {R"J({"k":"param","id":"x","kind":"weird","begin":0,"end":1})J", "has kind 'weird'"},
+      {R"J({"k":"ret","node":1,"value":"a\qb"})J", "invalid escape"},
+      {R"J({"k":"header","format":"trace-cpp","version":1})J", "a second header record"},
+      {R"J([1, 2])J", "expected '{' but found '['"},
+  };
+  for (const BadCase &C : Cases) {
+    std::string Text = std::string(Header) + C.Line + "\n" + R"J({"k":"end","nodes":0,"dropped":0})J" + "\n";
+    TraceSet T;
+    std::string Error;
+    EXPECT_FALSE(parseTraceText(Text, "bad.jsonl", T, Error)) << C.Line;
+    EXPECT_NE(Error.find(C.Message), std::string::npos) << "error: " << Error << "\nexpected: " << C.Message;
+  }
+}
+
+TEST(TraceReader, DuplicateNodeIsAnError) {
+  std::string Text = std::string(Header) + R"J({"k":"call","node":1,"site":1})J" "\n" R"J({"k":"call","node":1,"site":1})J" "\n";
+  TraceSet T;
+  std::string Error;
+  EXPECT_FALSE(parseTraceText(Text, "d.jsonl", T, Error));
+  EXPECT_NE(Error.find("d.jsonl:3: node 1 is called twice"), std::string::npos) << Error;
+}
+
+TEST(TraceReader, HeaderIsRequired) {
+  TraceSet T;
+  std::string Error;
+  EXPECT_FALSE(parseTraceText("{\"k\":\"end\"}\n", "h.jsonl", T, Error));
+  EXPECT_NE(Error.find("h.jsonl:1: not a trace-cpp trace"), std::string::npos) << Error;
+  TraceSet T2;
+  EXPECT_FALSE(parseTraceText("\n\n", "e.jsonl", T2, Error));
+  EXPECT_NE(Error.find("e.jsonl: empty trace file"), std::string::npos) << Error;
+  TraceSet T3;
+  // A truncated header is not a trace at all.
+  EXPECT_FALSE(parseTraceText("{\"k\":\"hea", "x.jsonl", T3, Error));
+  EXPECT_NE(Error.find("x.jsonl:1: malformed record"), std::string::npos) << Error;
+}
+
+TEST(TraceReader, SeveralFilesAreSeveralInstances) {
+  std::string Dir = ::testing::TempDir();
+  std::string A = Dir + "/trace_a.jsonl", B = Dir + "/trace_b.jsonl";
+  std::ofstream(A) << good();
+  std::ofstream(B) << good();
+  std::string Error;
+  std::optional<TraceSet> T = loadTraces({A, B}, Error);
+  ASSERT_TRUE(T) << Error;
+  EXPECT_EQ(T->Nodes.size(), 4u);
+  EXPECT_EQ(T->Sites.size(), 1u);  // Merged by key.
+  EXPECT_EQ(T->Params.size(), 2u); // Merged by id.
+  EXPECT_EQ(T->Tus.size(), 1u);
+  EXPECT_EQ(T->Nodes[2].Instance, 1u);
+  EXPECT_EQ(T->Nodes[2].Site, 0);
+  EXPECT_EQ(T->indexOf(1, 4294967297u), 2u);
+  EXPECT_EQ(T->Feedbacks[3].Instance, 1u);
+  EXPECT_EQ(T->Files, (std::vector<std::string>{A, B}));
+  std::remove(A.c_str());
+  std::remove(B.c_str());
+
+  EXPECT_FALSE(loadTraces({Dir + "/does-not-exist.jsonl"}, Error));
+  EXPECT_NE(Error.find("cannot open trace file '" + Dir + "/does-not-exist.jsonl'"), std::string::npos) << Error;
+}
+
+} // namespace
