@@ -111,6 +111,13 @@ struct TypeStr {
 
 namespace detail {
 
+/// The object's address as const void *, even for volatile objects and
+/// types that overload unary operator&.
+template <class T> inline const void *addr(const T &V) noexcept {
+  return const_cast<const void *>(
+      static_cast<const volatile void *>(__builtin_addressof(V)));
+}
+
 template <class T> constexpr TypeStr typeNameOf() {
   // clang: "... typeNameOf() [T = int]"; gcc: "... [with T = int]".
   const char *P = __PRETTY_FUNCTION__;
@@ -193,6 +200,15 @@ template <class T, class = void> struct HasKey : std::false_type {};
 template <class T>
 struct HasKey<T, VoidT<typename T::key_type>> : std::true_type {};
 
+/// True when a range's elements are proxies convertible to its value_type.
+template <class E, class T, class = void> struct IsProxyOf : std::false_type {};
+template <class E, class T>
+struct IsProxyOf<E, T, VoidT<typename T::value_type>>
+    : std::integral_constant<
+          bool, !std::is_same<E, typename T::value_type>::value &&
+                    std::is_convertible<E, typename T::value_type>::value &&
+                    std::is_scalar<typename T::value_type>::value> {};
+
 template <class T>
 constexpr bool IsCharPtr =
     std::is_pointer<T>::value &&
@@ -240,6 +256,9 @@ template <class T> void renderRange(Out &O, const T &V) noexcept {
       ::__trace_rt::render(O, E.first);
       outWrite(O, ": ", 2);
       ::__trace_rt::render(O, E.second);
+    } else if constexpr (IsProxyOf<std::decay_t<decltype(E)>, T>::value) {
+      // Proxy elements (std::vector<bool>): render as the value type.
+      ::__trace_rt::render(O, static_cast<typename T::value_type>(E));
     } else {
       ::__trace_rt::render(O, E);
     }
@@ -481,27 +500,35 @@ private:
   void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
                const char *ParamId) noexcept {
     using U = std::remove_cv_t<T>;
-    const TypeDesc *Type = &TypeDescOf<U>;
-    const uint64_t Pos = valuePos(K, I, Sub);
-    const void *Extra = ParamId ? static_cast<const void *>(ParamId)
-                                : static_cast<const void *>(E);
-    if constexpr (detail::IsDeferred<U>) {
-      captureBytes(*this, Pos, &V, sizeof(U), Type, Extra);
-    } else if constexpr (detail::HasTraceFormat<U>::value) {
-      captureText(*this, Pos, &V, Type, Extra);
-    } else if constexpr (detail::IsCharPtr<U>) {
-      if (!V) {
-        captureText(*this, Pos, &V, Type, Extra);
-        return;
-      }
-      std::size_t N = 0;
-      while (V[N])
-        ++N;
-      captureString(*this, Pos, V, N, &V, Type, Extra);
-    } else if constexpr (detail::IsStringLike<U>::value) {
-      captureString(*this, Pos, V.data(), V.size(), &V, Type, Extra);
+    if constexpr (std::is_function<U>::value) {
+      // A function reference parameter: record the function's address.
+      U *Fn = &V;
+      capture(K, I, Sub, Fn, E, ParamId);
+      return;
     } else {
-      captureText(*this, Pos, &V, Type, Extra);
+      const TypeDesc *Type = &TypeDescOf<U>;
+      const uint64_t Pos = valuePos(K, I, Sub);
+      const void *Extra = ParamId ? static_cast<const void *>(ParamId)
+                                  : static_cast<const void *>(E);
+      const void *Addr = detail::addr(V);
+      if constexpr (detail::IsDeferred<U>) {
+        captureBytes(*this, Pos, Addr, sizeof(U), Type, Extra);
+      } else if constexpr (detail::HasTraceFormat<U>::value) {
+        captureText(*this, Pos, Addr, Type, Extra);
+      } else if constexpr (detail::IsCharPtr<U>) {
+        if (!V) {
+          captureText(*this, Pos, Addr, Type, Extra);
+          return;
+        }
+        std::size_t N = 0;
+        while (V[N])
+          ++N;
+        captureString(*this, Pos, V, N, Addr, Type, Extra);
+      } else if constexpr (detail::IsStringLike<U>::value) {
+        captureString(*this, Pos, V.data(), V.size(), Addr, Type, Extra);
+      } else {
+        captureText(*this, Pos, Addr, Type, Extra);
+      }
     }
   }
 };
@@ -575,7 +602,7 @@ void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept;
 /// the object at &V. Returns V itself, so the call is unchanged.
 template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
-    notePush(static_cast<const void *>(&V), CalleeHash, I);
+    notePush(detail::addr(V), CalleeHash, I);
   return V;
 }
 
@@ -592,7 +619,7 @@ class Binding {
 public:
   template <class T>
   explicit Binding(const T &V) noexcept
-      : Addr(static_cast<const void *>(&V)) {
+      : Addr(detail::addr(V)) {
     if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
       Node = bindAddress(Addr);
   }
@@ -621,7 +648,7 @@ public:
     registerParam(P, nullptr, nullptr);
   }
   template <class T> Registrar(const ParamInfo &P, const T &Var) noexcept {
-    registerParam(P, &Var, &renderErased<std::remove_cv_t<T>>);
+    registerParam(P, detail::addr(Var), &renderErased<std::remove_cv_t<T>>);
   }
   /// The value is not reachable from the registration (e.g. private).
   Registrar(const ParamInfo &P, std::nullptr_t) noexcept {

@@ -501,3 +501,27 @@ TEST(Record, ExitedThreadsStateIsReusedWithANewIndex) {
   EXPECT_EQ(F[1]["thread"], SecondIndex);
   EXPECT_EQ(F[1]["args"][0]["value"], "2");
 }
+
+namespace {
+/// Overloads unary & (like some COM smart pointers): recording must not use it.
+struct AmpersandTrap {
+  int V = 4;
+  AmpersandTrap *operator&() = delete;
+};
+int trap(const AmpersandTrap &t, volatile int v, int (&fn)(int)) {
+  static ::__trace_rt::Site __trace_site{0xf00dull, "trap", "trap", __PRETTY_FUNCTION__, "/t.cpp", 20, "t\0v\0fn\0", 3, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, t); __trace_call.arg(1, v); __trace_call.arg(2, fn);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return t.V + v + fn(0); });}
+} // namespace
+
+TEST(Record, OddParameterKinds) {
+  AmpersandTrap T;
+  EXPECT_EQ(trap(T, 1, f), 5);
+  auto Tr = readTrace();
+  auto C = calls(Tr, "trap");
+  ASSERT_EQ(C.size(), 1u);
+  EXPECT_EQ(C[0]["args"][1]["value"], "1");
+  std::string Fn = C[0]["args"][2]["value"];
+  EXPECT_EQ(Fn.rfind("0x", 0), 0u) << Fn;
+}

@@ -210,3 +210,7 @@ TEST(TypeNames, AreReadable) {
   constexpr TypeStr V = detail::TypeName<std::vector<int>>::Value;
   EXPECT_EQ(std::string(V.Ptr, V.Len), "std::vector<int>");
 }
+
+TEST(Render, ProxyElementsRenderAsTheirValueType) {
+  EXPECT_EQ(text(std::vector<bool>{true, false}), "[true, false]");
+}
