@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Replays a fuzz target's committed inputs, then fuzzes it for a short time.
 
-Usage: run_fuzzer.py --fuzzer BIN --seeds DIR [--regressions DIR] --work DIR [--seconds N]
+Usage: run_fuzzer.py --fuzzer BIN --seeds DIR [--regressions DIR] [--pending DIR] --work DIR
+                     [--seconds N]
 
 1. Every file under --regressions (crashes found earlier, kept as regression tests) and under
    --seeds is run once; any failure fails the test.
@@ -9,6 +10,9 @@ Usage: run_fuzzer.py --fuzzer BIN --seeds DIR [--regressions DIR] --work DIR [--
    runs for --seconds (default 10, 0 skips this step). A crash leaves its input in WORK; the
    input is printed as hex so it can be committed under --regressions. A dictionary named
    <target>.dict beside this script is passed as -dict.
+3. --pending holds inputs of known bugs not fixed yet. Each is replayed alone: one that passes
+   now is reported (move it to --regressions); while any still fails, step 2 is skipped and the
+   test exits with 77 (ctest: skipped) naming them, since fuzzing would only find them again.
 """
 import argparse
 import os
@@ -29,6 +33,7 @@ def main():
     ap.add_argument("--fuzzer", required=True)
     ap.add_argument("--seeds", required=True)
     ap.add_argument("--regressions")
+    ap.add_argument("--pending")
     ap.add_argument("--work", required=True)
     ap.add_argument("--seconds", type=int, default=10)
     opts = ap.parse_args()
@@ -48,6 +53,19 @@ def main():
         sys.stdout.write(replay.stdout.decode("utf-8", "replace")[-8000:])
         sys.exit(f"{name}: FAILED replaying the committed inputs")
     print(f"{name}: replayed {len(inputs)} committed inputs")
+
+    still_failing = []
+    for f in files_in(opts.pending):
+        p = subprocess.run([opts.fuzzer, "-runs=1", f], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if p.returncode == 0:
+            print(f"{name}: the known bug of {f} is fixed: move the input to {opts.regressions}")
+        else:
+            still_failing.append(os.path.basename(f))
+    if still_failing:
+        print(f"{name}: SKIPPED fuzzing: known open bugs still fail ({', '.join(still_failing)}); "
+              f"see {os.path.join(os.path.dirname(opts.pending.rstrip(os.sep)), 'README.md')}")
+        sys.exit(77)
 
     if opts.seconds <= 0:
         return
