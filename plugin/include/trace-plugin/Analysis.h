@@ -1,0 +1,69 @@
+//===- trace-plugin/Analysis.h - Which functions become bundles -*- C++ -*-===//
+//
+// Decides, on the nested parse's AST, which function definitions are
+// bundles, which of them can be rewritten without changing their meaning,
+// and whether a call's callee is a bundle. The rules are in docs/design.md
+// ("What a bundle becomes") and docs/attributes.md ("What is left alone").
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TRACE_PLUGIN_ANALYSIS_H
+#define TRACE_PLUGIN_ANALYSIS_H
+
+#include "trace-plugin/Attributes.h"
+#include "trace-plugin/Options.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include <string>
+
+namespace trace_plugin {
+
+/// The verdict on one function definition.
+struct BundleVerdict {
+  /// Annotated, or chosen by -fplugin-arg-trace-all/match.
+  bool Selected = false;
+  /// Empty when the function can be rewritten; else why it is left alone.
+  std::string SkipReason;
+
+  bool instrument() const { return Selected && SkipReason.empty(); }
+};
+
+class BundleAnalysis {
+public:
+  BundleAnalysis(clang::ASTContext &Ctx, const PluginOptions &Opts)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), Opts(Opts) {}
+
+  /// The verdict on \p FD, which must be a definition written in the source
+  /// (a template pattern, never an instantiation).
+  BundleVerdict judgeDefinition(const clang::FunctionDecl *FD);
+
+  /// True if a call to \p Callee runs a rewritten bundle: the callee (its
+  /// pattern, for an instantiation) is selected and, as far as this TU can
+  /// see, not left alone.
+  bool isBundleCallee(const clang::FunctionDecl *Callee);
+
+  /// True if \p Loc is in a file the plugin may edit: a real file, not a
+  /// system header, not a macro expansion.
+  bool isEditableLoc(clang::SourceLocation Loc) const;
+
+  /// The return type text to put after "->" in the lambda, "" to omit it
+  /// (deduced 'auto'), or std::nullopt if it cannot be reused.
+  std::optional<std::string> lambdaReturnType(const clang::FunctionDecl *FD);
+
+private:
+  clang::ASTContext &Ctx;
+  clang::SourceManager &SM;
+  const PluginOptions &Opts;
+  llvm::DenseMap<const clang::FunctionDecl *, bool> CalleeCache;
+
+  bool isSelected(const clang::FunctionDecl *FD, const TraceMarks &Marks);
+  std::string declarationSkipReason(const clang::FunctionDecl *FD);
+  std::string bodySkipReason(const clang::FunctionDecl *FD);
+};
+
+} // namespace trace_plugin
+
+#endif // TRACE_PLUGIN_ANALYSIS_H

@@ -1,0 +1,48 @@
+//===- trace-plugin/Options.h - -fplugin-arg-trace-<opt> --------*- C++ -*-===//
+//
+// The plugin's options. Each option is one entry in the table in Options.cpp,
+// so adding one means adding a field here and a row there.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TRACE_PLUGIN_OPTIONS_H
+#define TRACE_PLUGIN_OPTIONS_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Regex.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trace_plugin {
+
+struct PluginOptions {
+  /// Dump the rewritten text of every rewritten file to stdout.
+  bool Print = false;
+  /// Make every function defined in the main file a bundle (same skip rules).
+  bool All = false;
+  /// With All: only functions whose qualified name matches.
+  std::shared_ptr<llvm::Regex> Match;
+  /// Never instrument functions whose qualified name matches.
+  std::shared_ptr<llvm::Regex> Exclude;
+  /// Warn about annotated functions that are left alone (-Wtrace-skipped).
+  bool WarnSkipped = true;
+  /// In the nested parse, skip bodies of functions in system headers.
+  bool SkipSystemBodies = true;
+  /// Report on stderr what the plugin decided and how long it took.
+  bool Verbose = false;
+
+  /// Parses one "-fplugin-arg-trace-<Arg>" value. Returns an error message,
+  /// or an empty string on success.
+  std::string parse(llvm::StringRef Arg);
+
+  /// True if a function named \p QualifiedName passes match/exclude.
+  bool selects(llvm::StringRef QualifiedName, bool Annotated) const;
+
+  /// One line per option, for the error about an unknown option.
+  static std::string help();
+};
+
+} // namespace trace_plugin
+
+#endif // TRACE_PLUGIN_OPTIONS_H

@@ -1,0 +1,29 @@
+//===- trace-plugin/Strings.h - Emitting C++ string literals ----*- C++ -*-===//
+//
+// Every string the plugin writes into the user's code goes through here, so
+// that names, doc comments and original source text (quotes, backslashes,
+// newlines, non-ASCII bytes) always become valid C++ literals and never add
+// a line.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TRACE_PLUGIN_STRINGS_H
+#define TRACE_PLUGIN_STRINGS_H
+
+#include "llvm/ADT/StringRef.h"
+#include <string>
+
+namespace trace_plugin {
+
+/// The body of a C++ narrow string literal holding exactly \p Bytes (no
+/// surrounding quotes). Control bytes become three-digit octal escapes, which
+/// cannot swallow a following digit; bytes >= 0x80 are kept so UTF-8 stays
+/// UTF-8; "??" is broken so no trigraph forms under C++14 and earlier.
+std::string escapeForLiteral(llvm::StringRef Bytes);
+
+/// \p Bytes as a complete literal, quotes included.
+std::string quoted(llvm::StringRef Bytes);
+
+} // namespace trace_plugin
+
+#endif // TRACE_PLUGIN_STRINGS_H

@@ -1,0 +1,248 @@
+//===- Attributes.cpp - Parsing [[trace::bundle]] and [[trace::trainable]] ===//
+//
+// Both attributes take an optional string literal. Their subjects:
+//   trace::bundle     functions
+//   trace::trainable  functions, and variables with static storage duration
+// Anything else (a class, a parameter, a local variable, a statement, ...) is
+// an error, so a misplaced annotation never silently does nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trace-plugin/Attributes.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/Expr.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Lex/LiteralSupport.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Sema/ParsedAttr.h"
+#include "clang/Sema/Sema.h"
+
+using namespace clang;
+
+namespace trace_plugin {
+namespace {
+
+enum class TraceAttr { Bundle, Trainable };
+
+/// Functions that can carry either attribute. Function templates reach the
+/// handler as their templated FunctionDecl.
+bool isFunctionSubject(const Decl *D) { return isa<FunctionDecl>(D); }
+
+/// Variables whose initializer can be a trainable value: namespace scope,
+/// static data members and static locals (not parameters or automatic
+/// locals, whose initializer runs per call).
+bool isVariableSubject(const Decl *D) {
+  const auto *VD = dyn_cast<VarDecl>(D);
+  if (!VD || isa<ParmVarDecl>(VD))
+    return false;
+  return VD->hasGlobalStorage() && !VD->getTLSKind();
+}
+
+/// Clang 19 does not parse the arguments of plugin attributes (its
+/// hasAttribute() does not consult plugins, so the parser skips the
+/// parentheses). The argument is read back from the source instead: the
+/// tokens after the attribute name must be '(' string-literal+ ')'.
+/// Returns false after reporting an error.
+bool readStringArgument(Sema &S, const ParsedAttr &Attr,
+                        std::optional<std::string> &Out) {
+  SourceManager &SM = S.getSourceManager();
+  const LangOptions &LO = S.getLangOpts();
+  SourceLocation NameLoc = SM.getSpellingLoc(Attr.getLoc());
+  std::optional<Token> Tok = Lexer::findNextToken(NameLoc, SM, LO);
+  // The location is the scope's ("trace"); step over "::" and the name.
+  if (Tok && Tok->is(tok::coloncolon)) {
+    Tok = Lexer::findNextToken(Tok->getLocation(), SM, LO);
+    if (Tok)
+      Tok = Lexer::findNextToken(Tok->getLocation(), SM, LO);
+  }
+  if (!Tok || Tok->isNot(tok::l_paren))
+    return true;
+  SmallVector<Token, 2> Strings;
+  SourceLocation Loc = Tok->getLocation();
+  while (true) {
+    Tok = Lexer::findNextToken(Loc, SM, LO);
+    if (!Tok || !tok::isStringLiteral(Tok->getKind()))
+      break;
+    Strings.push_back(*Tok);
+    Loc = Tok->getLocation();
+  }
+  auto Fail = [&](SourceLocation At) {
+    unsigned Id = S.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error,
+        "the argument of '%0' must be one ordinary string literal");
+    S.Diag(At, Id) << ("trace::" + Attr.getAttrName()->getName()).str();
+    return false;
+  };
+  if (Strings.empty() || !Tok || Tok->isNot(tok::r_paren))
+    return Fail(Tok ? Tok->getLocation() : NameLoc);
+  StringLiteralParser Parser(Strings, S.getPreprocessor());
+  if (Parser.hadError || !Parser.isOrdinary())
+    return Fail(Strings.front().getLocation());
+  Out = Parser.GetString().str();
+  return true;
+}
+
+class TraceAttrInfo : public ParsedAttrInfo {
+public:
+  explicit TraceAttrInfo(TraceAttr Kind) : Kind(Kind) {
+    OptArgs = 1;
+    static constexpr Spelling BundleSpellings[] = {
+        {ParsedAttr::AS_CXX11, "trace::bundle"}};
+    static constexpr Spelling TrainableSpellings[] = {
+        {ParsedAttr::AS_CXX11, "trace::trainable"}};
+    if (Kind == TraceAttr::Bundle)
+      Spellings = BundleSpellings;
+    else
+      Spellings = TrainableSpellings;
+  }
+
+  bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr,
+                            const Decl *D) const override {
+    if (isFunctionSubject(D))
+      return true;
+    if (Kind == TraceAttr::Trainable && isVariableSubject(D))
+      return true;
+    unsigned Id = S.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error, "'%0' attribute cannot be applied to %1; %2");
+    S.Diag(Attr.getLoc(), Id) << name() << describe(D) << subjects();
+    return false;
+  }
+
+  bool diagAppertainsToStmt(Sema &S, const ParsedAttr &Attr,
+                            const Stmt *) const override {
+    unsigned Id = S.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error, "'%0' attribute cannot be applied to a "
+                                  "statement; %1");
+    S.Diag(Attr.getLoc(), Id) << name() << subjects();
+    return false;
+  }
+
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D,
+                                   const ParsedAttr &Attr) const override {
+    SmallVector<Expr *, 1> Args;
+    std::optional<std::string> Arg;
+    if (!readStringArgument(S, Attr, Arg))
+      return AttributeNotApplied;
+    if (Arg) {
+      QualType T = S.Context.getStringLiteralArrayType(S.Context.CharTy,
+                                                       Arg->size());
+      Args.push_back(StringLiteral::Create(S.Context, *Arg,
+                                           StringLiteralKind::Ordinary,
+                                           /*Pascal=*/false, T,
+                                           Attr.getLoc()));
+    }
+    if (hasMark(D)) {
+      unsigned Id = S.getDiagnostics().getCustomDiagID(
+          DiagnosticsEngine::Warning, "'%0' attribute given twice");
+      S.Diag(Attr.getLoc(), Id) << name();
+      return AttributeNotApplied;
+    }
+    D->addAttr(AnnotateAttr::Create(S.Context, name(), Args.data(),
+                                    Args.size(), Attr.getRange()));
+    return AttributeApplied;
+  }
+
+private:
+  TraceAttr Kind;
+
+  StringRef name() const {
+    return Kind == TraceAttr::Bundle ? BundleAnnotation : TrainableAnnotation;
+  }
+
+  StringRef subjects() const {
+    return Kind == TraceAttr::Bundle
+               ? "it applies to function definitions"
+               : "it applies to functions and to variables with static "
+                 "storage duration (namespace scope, static members, static "
+                 "locals)";
+  }
+
+  static StringRef describe(const Decl *D) {
+    if (isa<ParmVarDecl>(D))
+      return "a parameter";
+    if (const auto *VD = dyn_cast<VarDecl>(D)) {
+      if (VD->getTLSKind())
+        return "a thread-local variable";
+      return "a local variable with automatic storage";
+    }
+    if (isa<FieldDecl>(D))
+      return "a non-static data member";
+    if (isa<TagDecl>(D))
+      return "a type";
+    if (isa<NamespaceDecl>(D))
+      return "a namespace";
+    if (isa<TypedefNameDecl>(D))
+      return "a type alias";
+    if (isa<EnumConstantDecl>(D))
+      return "an enumerator";
+    return "this declaration";
+  }
+
+  bool hasMark(const Decl *D) const {
+    for (const auto *A : D->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == name())
+        return true;
+    return false;
+  }
+};
+
+class BundleAttrInfo : public TraceAttrInfo {
+public:
+  BundleAttrInfo() : TraceAttrInfo(TraceAttr::Bundle) {}
+};
+class TrainableAttrInfo : public TraceAttrInfo {
+public:
+  TrainableAttrInfo() : TraceAttrInfo(TraceAttr::Trainable) {}
+};
+
+ParsedAttrInfoRegistry::Add<BundleAttrInfo>
+    BundleReg("trace-bundle", "[[trace::bundle]]: record calls of a function");
+ParsedAttrInfoRegistry::Add<TrainableAttrInfo>
+    TrainableReg("trace-trainable",
+                 "[[trace::trainable]]: a function's code or a variable's "
+                 "initializer is a trainable parameter");
+
+std::optional<std::string> stringArg(const AnnotateAttr *A) {
+  if (A->args_size() == 0)
+    return std::nullopt;
+  const Expr *E = *A->args_begin();
+  if (const auto *SL = dyn_cast<StringLiteral>(E->IgnoreParenCasts()))
+    return SL->getString().str();
+  return std::nullopt;
+}
+
+} // namespace
+
+TraceMarks getTraceMarks(const Decl *D) {
+  TraceMarks Marks;
+  bool LocIsWritten = false;
+  for (const Decl *R : D->redecls()) {
+    for (const auto *A : R->specific_attrs<AnnotateAttr>()) {
+      bool IsBundle = A->getAnnotation() == BundleAnnotation;
+      bool IsTrainable = A->getAnnotation() == TrainableAnnotation;
+      if (!IsBundle && !IsTrainable)
+        continue;
+      // Redeclarations inherit the attribute; keep the written one's place.
+      if (!Marks.AttrLoc.isValid() || (!LocIsWritten && !A->isInherited())) {
+        Marks.AttrLoc = A->getLocation();
+        LocIsWritten = !A->isInherited();
+      }
+      if (IsBundle) {
+        Marks.Bundle = true;
+        if (!Marks.Description)
+          Marks.Description = stringArg(A);
+      } else {
+        Marks.Trainable = true;
+        if (!Marks.Constraint)
+          Marks.Constraint = stringArg(A);
+      }
+    }
+  }
+  return Marks;
+}
+
+} // namespace trace_plugin

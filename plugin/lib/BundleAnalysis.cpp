@@ -1,0 +1,267 @@
+//===- BundleAnalysis.cpp - Which functions can be instrumented -----------===//
+//
+// A bundle's body is moved into a lambda. That is invisible to the body
+// except in the cases below, where the plugin leaves the function alone and
+// says why (the outer compile reports it as a warning):
+//   - constexpr/consteval: the runtime calls are not constant expressions;
+//   - coroutines: co_await/co_return must stay in the coroutine itself;
+//   - function-try-blocks: the handler would no longer cover the prologue;
+//   - C varargs: va_start needs the function's own frame;
+//   - __func__ and friends, source_location::current(): would name the
+//     lambda;
+//   - constructors/destructors: member initializers cannot move into a
+//     lambda (not supported yet);
+//   - defaulted/deleted functions: there is no body;
+//   - bodies from macros: the Rewriter cannot edit inside an expansion;
+//   - return types whose written text cannot be reused in the lambda;
+//   - main(): it returns 0 when control falls off its end, a lambda would
+//     not;
+//   - a deduced return type the body itself needs (recursion) would be used
+//     before it is deduced.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trace-plugin/Analysis.h"
+#include "trace-plugin/Keys.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+
+namespace trace_plugin {
+namespace {
+
+/// Finds constructs in a body that rule out the rewrite.
+class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
+public:
+  explicit BodyScanner(const FunctionDecl *FD) : Fn(FD->getCanonicalDecl()) {}
+
+  std::string Reason;
+  bool SelfReference = false;
+
+  bool VisitPredefinedExpr(PredefinedExpr *) {
+    Reason = "its body uses __func__, __FUNCTION__ or __PRETTY_FUNCTION__, "
+             "which would name the wrapping lambda";
+    return false;
+  }
+  bool VisitSourceLocExpr(SourceLocExpr *) {
+    Reason = "its body uses a __builtin source-location function, which "
+             "would describe the wrapping lambda";
+    return false;
+  }
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier() ||
+        Callee->getName() != "current")
+      return true;
+    const auto *RD = dyn_cast<CXXRecordDecl>(Callee->getDeclContext());
+    if (RD && RD->getIdentifier() && RD->getName() == "source_location" &&
+        RD->isInStdNamespace()) {
+      Reason = "its body uses std::source_location::current(), which would "
+               "describe the wrapping lambda";
+      return false;
+    }
+    return true;
+  }
+  bool VisitCoroutineBodyStmt(CoroutineBodyStmt *) { return coroutine(); }
+  bool VisitCoreturnStmt(CoreturnStmt *) { return coroutine(); }
+  bool VisitCoawaitExpr(CoawaitExpr *) { return coroutine(); }
+  bool VisitCoyieldExpr(CoyieldExpr *) { return coroutine(); }
+  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) {
+    return coroutine();
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+    if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
+      if (FD->getCanonicalDecl() == Fn)
+        SelfReference = true;
+    return true;
+  }
+  bool VisitUnresolvedLookupExpr(UnresolvedLookupExpr *ULE) {
+    for (const NamedDecl *D : ULE->decls()) {
+      const NamedDecl *U = D->getUnderlyingDecl();
+      if (const auto *FTD = dyn_cast<FunctionTemplateDecl>(U))
+        U = FTD->getTemplatedDecl();
+      if (const auto *FD = dyn_cast<FunctionDecl>(U))
+        if (FD->getCanonicalDecl() == Fn)
+          SelfReference = true;
+    }
+    return true;
+  }
+  bool VisitMemberExpr(MemberExpr *ME) {
+    if (const auto *FD = dyn_cast<FunctionDecl>(ME->getMemberDecl()))
+      if (FD->getCanonicalDecl() == Fn)
+        SelfReference = true;
+    return true;
+  }
+
+private:
+  const FunctionDecl *Fn;
+
+  bool coroutine() {
+    Reason = "it is a coroutine; co_await, co_yield and co_return must stay "
+             "in the coroutine's own body";
+    return false;
+  }
+};
+
+} // namespace
+
+bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
+  if (Loc.isInvalid() || !Loc.isFileID())
+    return false;
+  if (SM.isInSystemHeader(Loc))
+    return false;
+  return SM.getFileEntryRefForID(SM.getFileID(Loc)).has_value();
+}
+
+bool BundleAnalysis::isSelected(const FunctionDecl *FD,
+                                const TraceMarks &Marks) {
+  if (Marks.any())
+    return Opts.selects(qualifiedName(FD), /*Annotated=*/true);
+  if (!Opts.All || FD->isImplicit() || isa<CXXMethodDecl>(FD) &&
+                                           cast<CXXMethodDecl>(FD)
+                                               ->getParent()
+                                               ->isLambda())
+    return false;
+  SourceLocation Loc = FD->getLocation();
+  if (!Loc.isFileID() || !SM.isInMainFile(Loc))
+    return false;
+  // 'all' takes what can be taken: no warning about main() and friends.
+  if (FD->isMain())
+    return false;
+  return Opts.selects(qualifiedName(FD), /*Annotated=*/false);
+}
+
+std::string BundleAnalysis::declarationSkipReason(const FunctionDecl *FD) {
+  if (isa<CXXConstructorDecl>(FD))
+    return "constructors are not instrumented (member initializers cannot "
+           "move into the wrapping lambda)";
+  if (isa<CXXDestructorDecl>(FD))
+    return "destructors are not instrumented";
+  if (FD->isDeleted())
+    return "it is deleted";
+  if (FD->isExplicitlyDefaulted() || FD->isDefaulted())
+    return "it is defaulted; there is no body to instrument";
+  if (FD->isConsteval())
+    return "it is consteval; the recording calls are not constant "
+           "expressions";
+  if (FD->isConstexpr())
+    return "it is constexpr; the recording calls are not constant "
+           "expressions";
+  if (FD->isVariadic())
+    return "it takes C variadic arguments ('...'), which the wrapping "
+           "lambda cannot reach";
+  if (FD->isMain())
+    return "main() returns 0 when control reaches its end, the wrapping "
+           "lambda would not";
+  if (FD->hasCXXExplicitFunctionObjectParameter())
+    return "functions with an explicit object parameter are not supported";
+  if (isa<CXXConversionDecl>(FD))
+    return "conversion functions are not instrumented (no written return "
+           "type)";
+  return "";
+}
+
+std::optional<std::string>
+BundleAnalysis::lambdaReturnType(const FunctionDecl *FD) {
+  if (FD->isNoReturn())
+    return std::string("void");
+  QualType RT = FD->getDeclaredReturnType();
+  if (const auto *AT = dyn_cast<AutoType>(RT.getTypePtr())) {
+    if (!RT.hasLocalQualifiers() && AT->getKeyword() == AutoTypeKeyword::Auto)
+      return std::string();
+  }
+  SourceRange Range = FD->getReturnTypeSourceRange();
+  if (Range.isInvalid() || !isEditableLoc(Range.getBegin()) ||
+      !isEditableLoc(Range.getEnd()))
+    return std::nullopt;
+  if (SM.getFileID(Range.getBegin()) != SM.getFileID(Range.getEnd()))
+    return std::nullopt;
+  bool Invalid = false;
+  StringRef Text = Lexer::getSourceText(CharSourceRange::getTokenRange(Range),
+                                        SM, Ctx.getLangOpts(), &Invalid);
+  if (Invalid || Text.empty() || Text.contains("//") || Text.contains("/*") ||
+      Text.contains('#'))
+    return std::nullopt;
+  // Insertions never add a line: a return type written over several lines
+  // is joined.
+  std::string Joined;
+  for (char C : Text)
+    Joined += (C == '\n' || C == '\r') ? ' ' : C;
+  return Joined;
+}
+
+std::string BundleAnalysis::bodySkipReason(const FunctionDecl *FD) {
+  const Stmt *Body = FD->getBody();
+  if (!Body)
+    return "it has no body";
+  if (isa<CXXTryStmt>(Body))
+    return "it has a function-try-block; its handlers would no longer cover "
+           "the recording code";
+  if (isa<CoroutineBodyStmt>(Body))
+    return "it is a coroutine; co_await, co_yield and co_return must stay in "
+           "the coroutine's own body";
+  const auto *CS = dyn_cast<CompoundStmt>(Body);
+  if (!CS)
+    return "its body is not a compound statement";
+  if (!isEditableLoc(CS->getLBracLoc()) || !isEditableLoc(CS->getRBracLoc()) ||
+      SM.getFileID(CS->getLBracLoc()) != SM.getFileID(CS->getRBracLoc()))
+    return "its body comes from a macro expansion, which cannot be edited";
+  BodyScanner Scanner(FD);
+  Scanner.TraverseStmt(const_cast<Stmt *>(Body));
+  if (!Scanner.Reason.empty())
+    return Scanner.Reason;
+  if (Scanner.SelfReference &&
+      FD->getDeclaredReturnType()->getContainedDeducedType() &&
+      !FD->isNoReturn())
+    return "its deduced return type is needed inside its own body "
+           "(recursion), before the wrapping lambda's type is known";
+  if (!lambdaReturnType(FD))
+    return "its return type is not written as reusable text (macro, "
+           "declarator syntax or comment)";
+  return "";
+}
+
+BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
+  BundleVerdict V;
+  if (!FD->doesThisDeclarationHaveABody() && !FD->isDefaulted() &&
+      !FD->isDeleted())
+    return V;
+  if (SM.isInSystemHeader(FD->getLocation()))
+    return V;
+  TraceMarks Marks = getTraceMarks(FD);
+  V.Selected = isSelected(FD, Marks);
+  if (!V.Selected)
+    return V;
+  V.SkipReason = declarationSkipReason(FD);
+  if (V.SkipReason.empty())
+    V.SkipReason = bodySkipReason(FD);
+  return V;
+}
+
+bool BundleAnalysis::isBundleCallee(const FunctionDecl *Callee) {
+  const FunctionDecl *FD = Callee;
+  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
+    FD = Pattern;
+  const FunctionDecl *Canon = FD->getCanonicalDecl();
+  auto It = CalleeCache.find(Canon);
+  if (It != CalleeCache.end())
+    return It->second;
+  bool Result = false;
+  if (const FunctionDecl *Def = FD->getDefinition()) {
+    Result = judgeDefinition(Def).instrument();
+  } else {
+    TraceMarks Marks = getTraceMarks(FD);
+    Result = Marks.any() && Opts.selects(qualifiedName(FD), true) &&
+             declarationSkipReason(FD).empty();
+  }
+  CalleeCache[Canon] = Result;
+  return Result;
+}
+
+} // namespace trace_plugin

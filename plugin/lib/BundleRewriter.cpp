@@ -1,0 +1,178 @@
+//===- BundleRewriter.cpp - The prologue and epilogue of a bundle ---------===//
+//
+// The user's '{' stays the function's and the user's '}' still closes it;
+// in between, the user's body, unchanged, becomes the body of a lambda run by
+// ::__trace_rt::invoke. Everything the prologue needs (Site, arguments,
+// enum names, trainable globals) goes on the line of the '{'.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trace-plugin/Keys.h"
+#include "trace-plugin/Rewriting.h"
+#include "trace-plugin/Strings.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang;
+
+namespace trace_plugin {
+namespace {
+
+/// Trainable variables a body reads, in order of first use.
+class GlobalReads : public RecursiveASTVisitor<GlobalReads> {
+public:
+  llvm::SetVector<const VarDecl *> Vars;
+
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD || !VD->hasGlobalStorage() || VD->isStaticLocal())
+      return true;
+    if (getTraceMarks(VD).Trainable && !spellGlobal(VD).empty())
+      Vars.insert(VD->getCanonicalDecl());
+    return true;
+  }
+};
+
+std::string integerLiteral(const llvm::APSInt &V) {
+  if (V.isSigned() || V.getActiveBits() < 64) {
+    int64_t X = V.getExtValue();
+    if (X == INT64_MIN)
+      return "(-9223372036854775807LL - 1)";
+    return std::to_string(X) + "LL";
+  }
+  return "static_cast<long long>(" + std::to_string(V.getZExtValue()) +
+         "ULL)";
+}
+
+/// The EnumInfo declarations for a value of type \p T, named with
+/// \p Suffix; "" when \p T is not a complete, non-dependent, named enum with
+/// enumerators.
+std::string enumInfo(RewriteSession &S, QualType T, StringRef Suffix) {
+  T = T.getNonReferenceType().getUnqualifiedType();
+  if (T->isDependentType())
+    return "";
+  const auto *ET = T->getAs<EnumType>();
+  if (!ET)
+    return "";
+  const EnumDecl *ED = ET->getDecl()->getDefinition();
+  if (!ED || !ED->getIdentifier() || ED->enumerators().empty())
+    return "";
+  std::string TypeName = qualifiedName(ED);
+  std::string Values, Names;
+  unsigned Count = 0;
+  for (const EnumConstantDecl *ECD : ED->enumerators()) {
+    if (Count) {
+      Values += ", ";
+      Names += ", ";
+    }
+    Values += integerLiteral(ECD->getInitVal());
+    Names += quoted(TypeName + "::" + ECD->getName().str());
+    ++Count;
+  }
+  std::string Out;
+  Out += "static constexpr long long __trace_ev" + Suffix.str() + "[] = {" +
+         Values + "}; ";
+  Out += "static constexpr const char *__trace_en" + Suffix.str() + "[] = {" +
+         Names + "}; ";
+  Out += "static constexpr ::__trace_rt::EnumInfo __trace_ei" + Suffix.str() +
+         "{" + quoted(TypeName) + ", " + std::to_string(Count) +
+         "u, __trace_ev" + Suffix.str() + ", __trace_en" + Suffix.str() +
+         "}; ";
+  return Out;
+}
+
+} // namespace
+
+void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
+                    const TraceMarks &Marks) {
+  const auto *Body = cast<CompoundStmt>(FD->getBody());
+  std::string Key = siteKey(FD);
+  uint64_t Hash = fnv1a64(Key);
+  SourceLocation NameLoc = S.SM.getFileLoc(FD->getLocation());
+
+  const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
+  const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+  bool IsMember = MD && MD->isInstance();
+  unsigned Flags = 0;
+  if (Marks.Trainable)
+    Flags |= 1;
+  if (IsMember)
+    Flags |= 2;
+  if (Proto && Proto->isNothrow(/*ResultIfDependent=*/false))
+    Flags |= 4;
+
+  std::string ParamNames;
+  for (const ParmVarDecl *P : FD->parameters())
+    ParamNames += escapeForLiteral(P->getName()) + "\\0";
+
+  std::string Out;
+  Out += "static ::__trace_rt::Site __trace_site{0x" + hex16(Hash) + "ull, ";
+  Out += quoted(Key) + ", " + quoted(qualifiedName(FD)) +
+         ", __PRETTY_FUNCTION__, " + quoted(S.absolutePath(NameLoc)) + ", " +
+         std::to_string(S.lineOf(NameLoc)) + "u, ";
+  Out += "\"" + ParamNames + "\", " + std::to_string(FD->getNumParams()) +
+         "u, ";
+  Out += quoted(S.description(FD, Marks)) + ", ";
+  Out += Marks.Trainable ? quoted("code:" + Key) : std::string("nullptr");
+  Out += ", " + std::to_string(Flags) + "u}; ";
+  Out += "::__trace_rt::Call __trace_call(__trace_site); ";
+  // A volatile object cannot bind to the const T& that self() takes.
+  if (IsMember && !MD->getMethodQualifiers().hasVolatile())
+    Out += "__trace_call.self(*this); ";
+
+  for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
+    const ParmVarDecl *P = FD->getParamDecl(I);
+    if (P->getName().empty())
+      continue;
+    std::string Name = P->getName().str();
+    std::string Index = std::to_string(I);
+    if (P->isParameterPack()) {
+      Out += "__trace_call.pack(" + Index + ", " + Name + "...); ";
+      continue;
+    }
+    if (P->getType().isVolatileQualified())
+      continue;
+    std::string Enum = enumInfo(S, P->getType(), Index);
+    if (!Enum.empty()) {
+      Out += Enum + "__trace_call.arg(" + Index + ", " + Name +
+             ", __trace_ei" + Index + "); ";
+      continue;
+    }
+    Out += "__trace_call.arg(" + Index + ", " + Name + "); ";
+  }
+  if (!FD->isNoReturn()) {
+    std::string Enum = enumInfo(S, FD->getReturnType(), "r");
+    if (!Enum.empty())
+      Out += Enum + "__trace_call.retEnum(__trace_eir); ";
+  }
+
+  GlobalReads Reads;
+  Reads.TraverseStmt(const_cast<CompoundStmt *>(Body));
+  for (const VarDecl *VD : Reads.Vars) {
+    std::string Id = "var:" + qualifiedName(VD);
+    Out += "__trace_call.global(0x" + hex16(fnv1a64(Id)) + "ull, " +
+           quoted(Id) + ", " + spellGlobal(VD) + "); ";
+  }
+
+  std::optional<std::string> RetType = S.Analysis.lambdaReturnType(FD);
+  std::string Arrow = RetType && !RetType->empty() ? " -> " + *RetType : "";
+  if (FD->isNoReturn())
+    Out += "::__trace_rt::invoke(__trace_call, [&]()" + Arrow + " {";
+  else
+    Out += "return ::__trace_rt::invoke(__trace_call, [&]()" + Arrow + " {";
+
+  S.R.InsertTextAfterToken(Body->getLBracLoc(), Out);
+}
+
+void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
+  const auto *Body = cast<CompoundStmt>(FD->getBody());
+  S.R.InsertText(Body->getRBracLoc(),
+                 FD->isNoReturn() ? "}); __builtin_unreachable();" : "});",
+                 /*InsertAfter=*/true);
+}
+
+} // namespace trace_plugin

@@ -1,0 +1,295 @@
+//===- Plugin.cpp - The 'trace' plugin action -----------------------------===//
+//
+// An AddBeforeMainAction, so a plain -fplugin= activates it while the
+// driver's own action (compile, -fsyntax-only, -S, ...) stays in charge.
+// For each TU it:
+//   1. predefines __TRACE_PLUGIN__;
+//   2. decides cheaply whether the TU mentions the attributes (Scan.h);
+//   3. runs a nested, syntax-only parse of the same invocation, whose
+//      diagnostics are dropped (the outer compile reports the user's own);
+//   4. if that parse had no error, computes the rewrite (Rewriting.h),
+//      overrides the rewritten files' buffers in the outer compile and
+//      includes trace/abi.hpp through the predefines;
+//   5. reports the functions it left alone, from the outer compile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trace-plugin/Compat.h"
+#include "trace-plugin/Options.h"
+#include "trace-plugin/Rewriting.h"
+#include "trace-plugin/Scan.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/Basic/FileManager.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Lex/PreprocessorOptions.h"
+#include "clang/Sema/Sema.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/raw_ostream.h"
+#include <chrono>
+
+#ifndef TRACE_ABI_HEADER
+#error "TRACE_ABI_HEADER must name runtime/include/trace/abi.hpp"
+#endif
+
+using namespace clang;
+
+namespace trace_plugin {
+namespace {
+
+/// Set while a nested parse runs: the plugin is instantiated again inside
+/// it and must then do nothing.
+thread_local bool InNestedParse = false;
+
+double millisecondsSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
+
+/// The nested parse's consumer: skips bodies nobody edits, then rewrites.
+class NestedConsumer : public ASTConsumer {
+public:
+  NestedConsumer(CompilerInstance &CI, const PluginOptions &Opts,
+                 const TuContext &Tu, std::optional<RewriteResult> &Out)
+      : CI(CI), Opts(Opts), Tu(Tu), Out(Out) {}
+
+  bool shouldSkipFunctionBody(Decl *D) override {
+    // System headers are never rewritten; bodies elsewhere may hold call
+    // sites and must be parsed.
+    return Opts.SkipSystemBodies &&
+           CI.getSourceManager().isInSystemHeader(D->getLocation());
+  }
+
+  void HandleTranslationUnit(ASTContext &Ctx) override {
+    if (Ctx.getDiagnostics().hasErrorOccurred())
+      return;
+    Out = rewriteTranslationUnit(Ctx, Opts, Tu);
+  }
+
+private:
+  CompilerInstance &CI;
+  const PluginOptions &Opts;
+  const TuContext &Tu;
+  std::optional<RewriteResult> &Out;
+};
+
+class NestedAction : public ASTFrontendAction {
+public:
+  NestedAction(const PluginOptions &Opts, const TuContext &Tu,
+               std::optional<RewriteResult> &Out)
+      : Opts(Opts), Tu(Tu), Out(Out) {}
+
+protected:
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
+                                                 StringRef) override {
+    return std::make_unique<NestedConsumer>(CI, Opts, Tu, Out);
+  }
+
+private:
+  const PluginOptions &Opts;
+  const TuContext &Tu;
+  std::optional<RewriteResult> &Out;
+};
+
+/// The outer compile's consumer: reports the functions left alone, once
+/// every header has its FileID.
+class ReportConsumer : public ASTConsumer {
+public:
+  ReportConsumer(CompilerInstance &CI, std::vector<SkipNote> Skips)
+      : CI(CI), Skips(std::move(Skips)) {}
+
+  void HandleTranslationUnit(ASTContext &) override {
+    DiagnosticsEngine &Diags = CI.getDiagnostics();
+    SourceManager &SM = CI.getSourceManager();
+    unsigned Id = Diags.getCustomDiagID(DiagnosticsEngine::Warning, "%0");
+    for (const SkipNote &Note : Skips) {
+      SourceLocation Loc;
+      if (auto FE = CI.getFileManager().getOptionalFileRef(Note.File))
+        Loc = SM.translateFileLineCol(*FE, Note.Line, Note.Column);
+      Diags.Report(Loc, Id) << Note.Message;
+    }
+  }
+
+private:
+  CompilerInstance &CI;
+  std::vector<SkipNote> Skips;
+};
+
+/// A copy of \p CI's invocation without the plugin, the output file and
+/// the dependency outputs, so running it has no side effect.
+std::shared_ptr<CompilerInvocation> quietCopy(CompilerInstance &CI) {
+  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
+  FrontendOptions &FO = Inv->getFrontendOpts();
+  FO.OutputFile.clear();
+  FO.Plugins.clear();
+  FO.AddPluginActions.clear();
+  FO.PluginArgs.clear();
+  FO.ActionName.clear();
+  FO.ShowStats = false;
+  FO.StatsFile.clear();
+  FO.TimeTracePath.clear();
+  FO.ASTDumpDecls = false;
+  FO.ASTDumpAll = false;
+  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
+  return Inv;
+}
+
+TuContext tuContext(CompilerInstance &CI, StringRef MainFile) {
+  TuContext Tu;
+  SmallString<256> Path(MainFile);
+  llvm::sys::fs::make_absolute(Path);
+  llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  Tu.MainFile = std::string(Path);
+  std::string WorkingDir = CI.getFileSystemOpts().WorkingDir;
+  if (WorkingDir.empty()) {
+    SmallString<256> Cwd;
+    if (!llvm::sys::fs::current_path(Cwd))
+      WorkingDir = std::string(Cwd);
+  }
+  Tu.Directory = WorkingDir;
+  auto Inv = quietCopy(CI);
+  // Clang prints "-cc1" first itself.
+  Tu.Args = Inv->getCC1CommandLine();
+  return Tu;
+}
+
+class TraceAction : public PluginASTAction {
+public:
+  ActionType getActionType() override { return AddBeforeMainAction; }
+
+  bool ParseArgs(const CompilerInstance &CI,
+                 const std::vector<std::string> &Args) override {
+    bool Ok = true;
+    for (const std::string &Arg : Args) {
+      std::string Error = Opts.parse(Arg);
+      if (Error.empty())
+        continue;
+      DiagnosticsEngine &Diags = CI.getDiagnostics();
+      Diags.Report(Diags.getCustomDiagID(DiagnosticsEngine::Error,
+                                         "trace plugin: %0"))
+          << Error;
+      Ok = false;
+    }
+    return Ok;
+  }
+
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
+                                                 StringRef InFile) override {
+    if (InNestedParse)
+      return std::make_unique<ASTConsumer>();
+    Preprocessor &PP = CI.getPreprocessor();
+    PP.setPredefines(PP.getPredefines() + "#define __TRACE_PLUGIN__ 1\n");
+    if (!CI.getLangOpts().CPlusPlus)
+      return std::make_unique<ASTConsumer>();
+    auto Start = std::chrono::steady_clock::now();
+
+    const FrontendOptions &FO = CI.getFrontendOpts();
+    SourceManager &SM = CI.getSourceManager();
+    if (FO.Inputs.size() != 1 || !FO.Inputs[0].isFile() ||
+        FO.Inputs[0].getFile() == "-") {
+      DiagnosticsEngine &Diags = CI.getDiagnostics();
+      Diags.Report(Diags.getCustomDiagID(
+          DiagnosticsEngine::Warning,
+          "trace plugin: input that is not a file (e.g. standard input) is "
+          "not instrumented"));
+      return std::make_unique<ASTConsumer>();
+    }
+    FileID MainFID = SM.getMainFileID();
+    OptionalFileEntryRef MainEntry = SM.getFileEntryRefForID(MainFID);
+    if (!MainEntry)
+      return std::make_unique<ASTConsumer>();
+
+    bool Annotated =
+        Opts.All || mentionsTraceAttribute(SM.getBufferData(MainFID));
+    if (!Annotated)
+      Annotated = scanIncludedFiles(quietCopy(CI), CI);
+    double ScanMs = millisecondsSince(Start);
+    if (!Annotated) {
+      if (Opts.Verbose)
+        llvm::errs() << "trace plugin: " << InFile
+                     << ": no annotation, not rewritten (scan " << ScanMs
+                     << " ms)\n";
+      return std::make_unique<ASTConsumer>();
+    }
+
+    // The nested parse.
+    TuContext Tu = tuContext(CI, FO.Inputs[0].getFile());
+    std::shared_ptr<CompilerInvocation> Inv = quietCopy(CI);
+    Inv->getFrontendOpts().ProgramAction = frontend::ParseSyntaxOnly;
+    Inv->getFrontendOpts().SkipFunctionBodies = Opts.SkipSystemBodies;
+    Inv->getDiagnosticOpts().VerifyDiagnostics = false;
+    Inv->getDiagnosticOpts().DiagnosticSerializationFile.clear();
+    Inv->getPreprocessorOpts().addMacroDef("__TRACE_PLUGIN__=1");
+    std::optional<RewriteResult> Result;
+    bool NestedErrors = false;
+    {
+      CompilerInstance Nested(CI.getPCHContainerOperations());
+      Nested.setInvocation(std::move(Inv));
+      createDiagnosticsWith(Nested, new IgnoringDiagConsumer());
+      Nested.setFileManager(&CI.getFileManager());
+      NestedAction Action(Opts, Tu, Result);
+      InNestedParse = true;
+      Nested.ExecuteAction(Action);
+      InNestedParse = false;
+      NestedErrors = Nested.getDiagnostics().hasErrorOccurred();
+    }
+    double TotalMs = millisecondsSince(Start);
+    if (NestedErrors || !Result) {
+      if (Opts.Verbose)
+        llvm::errs() << "trace plugin: " << InFile
+                     << ": the nested parse has errors, not rewritten\n";
+      return std::make_unique<ASTConsumer>();
+    }
+    if (Opts.Verbose)
+      llvm::errs() << "trace plugin: " << InFile << ": " << Result->NumBundles
+                   << " bundle(s), " << Result->NumCallSiteEdits
+                   << " call-site edit(s), " << Result->NumParams
+                   << " trainable parameter(s), " << Result->Files.size()
+                   << " file(s) rewritten; scan " << ScanMs << " ms, total "
+                   << TotalMs << " ms\n";
+
+    for (RewrittenFile &F : Result->Files) {
+      if (Opts.Print) {
+        llvm::outs() << "//=== trace rewritten: " << F.Path << "\n" << F.Text;
+        if (F.Text.empty() || F.Text.back() != '\n')
+          llvm::outs() << "\n";
+        llvm::outs().flush();
+      }
+      SM.overrideFileContents(
+          F.Entry, llvm::MemoryBuffer::getMemBufferCopy(F.Text, F.Path));
+    }
+    if (!Result->Files.empty()) {
+      // The main file's FileID was created from the original text; a fresh
+      // one picks up the override.
+      bool MainRewritten = false;
+      for (const RewrittenFile &F : Result->Files)
+        MainRewritten |= F.Entry == *MainEntry;
+      if (MainRewritten) {
+        SrcMgr::CharacteristicKind Kind =
+            SM.getFileCharacteristic(SM.getLocForStartOfFile(MainFID));
+        SM.setMainFileID(SM.createFileID(*MainEntry, SourceLocation(), Kind));
+      }
+      PP.setPredefines(PP.getPredefines() + "#include \"" TRACE_ABI_HEADER
+                                            "\"\n");
+    }
+    if (!Opts.WarnSkipped)
+      Result->Skips.clear();
+    return std::make_unique<ReportConsumer>(CI, std::move(Result->Skips));
+  }
+
+private:
+  PluginOptions Opts;
+};
+
+FrontendPluginRegistry::Add<TraceAction>
+    TraceReg("trace", "record calls of [[trace::bundle]] functions");
+
+} // namespace
+} // namespace trace_plugin
