@@ -1,0 +1,28 @@
+// trace::feedback attaches to the producer of a value (named or temporary)
+// or to the latest top-level call; trace::success marks the run good.
+// RUN: %clangxx_trace %s -o %t %trace_ldflags
+// RUN: env TRACE_FILE=%t.jsonl %t
+// RUN: %python %support/tracecheck.py %t.jsonl validate feedback | FileCheck %s
+
+#include <trace/trace.hpp>
+
+[[trace::bundle]] int f(int x) { return x * 2; }
+[[trace::bundle]] int top(int x) { return f(x) + 1; }
+
+int main() {
+  int one = 1, two = 2;
+  auto a = f(one);
+  f(two);
+  trace::feedback(a, "too small", 0.25);
+  trace::feedback(f(3), "temporary");
+  top(two);
+  trace::feedback("overall", 0.5);
+  trace::success("done");
+  return 0;
+}
+
+// CHECK: valid
+// CHECK-NEXT: feedback f#0 text=too small score=0.25
+// CHECK-NEXT: feedback f#2 text=temporary
+// CHECK-NEXT: feedback top#0 text=overall score=0.5
+// CHECK-NEXT: feedback top#0 text=done success

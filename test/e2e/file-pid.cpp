@@ -1,0 +1,19 @@
+// TRACE_FILE expands %p to the process id (like LLVM_PROFILE_FILE).
+// RUN: %clangxx_trace %s -o %t %trace_ldflags
+// RUN: rm -rf %t.dir && mkdir -p %t.dir
+// RUN: env TRACE_FILE=%t.dir/trace-%%p.jsonl %t > %t.pid
+// RUN: ls %t.dir | FileCheck %s
+// RUN: %python -c "import sys; pid = open(sys.argv[1]).read().strip(); print(open(sys.argv[2] + '/trace-' + pid + '.jsonl').readline())" %t.pid %t.dir | FileCheck --check-prefix=HEADER %s
+
+#include <cstdio>
+#include <unistd.h>
+
+[[trace::bundle]] int f(int x) { return x + 1; }
+
+int main() {
+  std::printf("%d\n", static_cast<int>(getpid()));
+  return f(1) == 2 ? 0 : 1;
+}
+
+// CHECK: trace-{{[0-9]+}}.jsonl
+// HEADER: {"k":"header","format":"trace-cpp","version":1,"pid":{{[0-9]+}}

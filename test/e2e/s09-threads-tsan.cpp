@@ -1,0 +1,36 @@
+// S9: four threads call bundles at once; every node is recorded, edges stay
+// within their thread, and ThreadSanitizer reports nothing.
+// REQUIRES: tsan
+// RUN: %clangxx_trace -fsanitize=thread -g -O1 %s -o %t %trace_ldflags
+// RUN: env TRACE_FILE=%t.jsonl TSAN_OPTIONS=halt_on_error=1 %t
+// RUN: %python %support/tracecheck.py %t.jsonl validate summary | FileCheck %s
+
+#include <string>
+#include <thread>
+#include <vector>
+
+[[trace::bundle]] int f(int x) { return x * 2; }
+[[trace::bundle]] std::string g(int y) { return std::to_string(y); }
+
+int main() {
+  std::vector<std::thread> Threads;
+  for (int T = 0; T < 4; ++T)
+    Threads.emplace_back([] {
+      for (int I = 0; I < 5000; ++I) {
+        auto a = f(I);
+        auto s = g(a);
+        (void)s;
+      }
+    });
+  for (auto &T : Threads)
+    T.join();
+  return 0;
+}
+
+// CHECK: valid
+// CHECK-NEXT: calls f 20000
+// CHECK-NEXT: calls g 20000
+// CHECK-NEXT: nodes 40000
+// CHECK-NEXT: threads 4
+// CHECK-NEXT: edges 20000
+// CHECK-NEXT: dropped 0
