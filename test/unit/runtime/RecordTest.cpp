@@ -525,3 +525,31 @@ TEST(Record, OddParameterKinds) {
   std::string Fn = C[0]["args"][2]["value"];
   EXPECT_EQ(Fn.rfind("0x", 0), 0u) << Fn;
 }
+
+namespace {
+// Two Site objects for one function, as a static function defined in a
+// header gets in each translation unit.
+int copyA(int x) {
+  static ::__trace_rt::Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x; });}
+int copyB(int x) {
+  static ::__trace_rt::Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x; });}
+} // namespace
+
+TEST(Record, SitesWithTheSameKeyAndSignatureShareAnId) {
+  copyA(1);
+  copyB(2);
+  auto T = readTrace();
+  int Sites = 0;
+  for (const json &J : T)
+    Sites += J["k"] == "site" && J["name"] == "twin";
+  EXPECT_EQ(Sites, 1);
+  auto C = calls(T, "twin");
+  ASSERT_EQ(C.size(), 2u);
+  EXPECT_EQ(C[0]["site"], C[1]["site"]);
+}
