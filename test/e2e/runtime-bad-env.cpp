@@ -1,0 +1,29 @@
+// Bad settings are reported with their cause and the program runs on:
+// an unwritable TRACE_FILE, a TRACE_MAX_VALUE that is not a byte count.
+// RUN: %clangxx_plain %s -o %t %trace_ldflags
+// RUN: env TRACE_FILE=%t.missing-dir/trace.jsonl %t 2>&1 | FileCheck --check-prefix=FILE %s
+// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_VALUE=12kb %t 2>&1 | FileCheck --check-prefix=MAX %s
+// RUN: FileCheck --check-prefix=DEFAULT %s < %t.jsonl
+
+#include "trace/abi.hpp"
+
+#include <cstdio>
+#include <string>
+
+static std::size_t len(const std::string &s) {
+  static ::__trace_rt::Site __trace_site{0x1ull, "len(const std::string &)", "len", __PRETTY_FUNCTION__, __FILE__, 13, "s\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, s);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> std::size_t { return s.size(); });}
+
+int main() {
+  std::printf("len=%zu\n", len(std::string(5000, 'a')));
+  return 0;
+}
+
+// FILE-DAG: trace: cannot open trace file '{{.*}}.missing-dir/trace.jsonl': No such file or directory
+// FILE-DAG: len=5000
+
+// MAX-DAG: trace: ignoring TRACE_MAX_VALUE='12kb' (expected a byte count from 1 to 67108864); using 4096
+// MAX-DAG: len=5000
+// DEFAULT: "truncated":904
