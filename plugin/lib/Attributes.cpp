@@ -26,6 +26,15 @@ using namespace clang;
 namespace trace_plugin {
 namespace {
 
+/// "trace::bundle=text" -> ("trace::bundle", "text"); no '=' -> no argument.
+std::pair<StringRef, std::optional<std::string>>
+splitAnnotation(StringRef Annotation) {
+  size_t Eq = Annotation.find('=');
+  if (Eq == StringRef::npos)
+    return {Annotation, std::nullopt};
+  return {Annotation.take_front(Eq), Annotation.drop_front(Eq + 1).str()};
+}
+
 enum class TraceAttr { Bundle, Trainable };
 
 /// Functions that can carry either attribute. Function templates reach the
@@ -123,26 +132,23 @@ public:
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D,
                                    const ParsedAttr &Attr) const override {
-    SmallVector<Expr *, 1> Args;
     std::optional<std::string> Arg;
     if (!readStringArgument(S, Attr, Arg))
       return AttributeNotApplied;
-    if (Arg) {
-      QualType T = S.Context.getStringLiteralArrayType(S.Context.CharTy,
-                                                       Arg->size());
-      Args.push_back(StringLiteral::Create(S.Context, *Arg,
-                                           StringLiteralKind::Ordinary,
-                                           /*Pascal=*/false, T,
-                                           Attr.getLoc()));
-    }
     if (hasMark(D)) {
       unsigned Id = S.getDiagnostics().getCustomDiagID(
           DiagnosticsEngine::Warning, "'%0' attribute given twice");
       S.Diag(Attr.getLoc(), Id) << name();
       return AttributeNotApplied;
     }
-    D->addAttr(AnnotateAttr::Create(S.Context, name(), Args.data(),
-                                    Args.size(), Attr.getRange()));
+    // The argument travels in the annotation string: expression arguments
+    // of an AnnotateAttr would be emitted by CodeGen, which expects them
+    // constant-evaluated.
+    std::string Annotation = name().str();
+    if (Arg)
+      Annotation += "=" + *Arg;
+    D->addAttr(AnnotateAttr::Create(S.Context, Annotation, nullptr, 0,
+                                    Attr.getRange()));
     return AttributeApplied;
   }
 
@@ -184,7 +190,7 @@ private:
 
   bool hasMark(const Decl *D) const {
     for (const auto *A : D->specific_attrs<AnnotateAttr>())
-      if (A->getAnnotation() == name())
+      if (splitAnnotation(A->getAnnotation()).first == name())
         return true;
     return false;
   }
@@ -206,14 +212,6 @@ ParsedAttrInfoRegistry::Add<TrainableAttrInfo>
                  "[[trace::trainable]]: a function's code or a variable's "
                  "initializer is a trainable parameter");
 
-std::optional<std::string> stringArg(const AnnotateAttr *A) {
-  if (A->args_size() == 0)
-    return std::nullopt;
-  const Expr *E = *A->args_begin();
-  if (const auto *SL = dyn_cast<StringLiteral>(E->IgnoreParenCasts()))
-    return SL->getString().str();
-  return std::nullopt;
-}
 
 } // namespace
 
@@ -222,8 +220,9 @@ TraceMarks getTraceMarks(const Decl *D) {
   bool LocIsWritten = false;
   for (const Decl *R : D->redecls()) {
     for (const auto *A : R->specific_attrs<AnnotateAttr>()) {
-      bool IsBundle = A->getAnnotation() == BundleAnnotation;
-      bool IsTrainable = A->getAnnotation() == TrainableAnnotation;
+      auto [Name, Arg] = splitAnnotation(A->getAnnotation());
+      bool IsBundle = Name == BundleAnnotation;
+      bool IsTrainable = Name == TrainableAnnotation;
       if (!IsBundle && !IsTrainable)
         continue;
       // Redeclarations inherit the attribute; keep the written one's place.
@@ -234,11 +233,11 @@ TraceMarks getTraceMarks(const Decl *D) {
       if (IsBundle) {
         Marks.Bundle = true;
         if (!Marks.Description)
-          Marks.Description = stringArg(A);
+          Marks.Description = Arg;
       } else {
         Marks.Trainable = true;
         if (!Marks.Constraint)
-          Marks.Constraint = stringArg(A);
+          Marks.Constraint = Arg;
       }
     }
   }
