@@ -6,13 +6,12 @@
 #include <string>
 
 namespace geo {
-// Declared before the class: its member bundles render Scaler too.
-struct Scaler;
-std::string trace_format(const Scaler &S);
 struct Scaler {
   int K;
   [[trace::bundle]] int apply(int x) const { return K * x; }
 };
+// Declared after the class whose member bundle records *this: values are
+// rendered by templates instantiated at the end of the translation unit.
 std::string trace_format(const Scaler &S) { return "Scaler(K=" + std::to_string(S.K) + ")"; }
 } // namespace geo
 
