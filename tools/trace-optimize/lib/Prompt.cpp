@@ -262,6 +262,20 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   P.VariablesText = joinLines(Variables);
   P.FeedbackText = FeedbackLines.empty() ? text::NoFeedback : joinLines(FeedbackLines);
 
+  // The lines block K contributes at value cap Cap.
+  auto BlockLines = [&](size_t K, size_t Cap, std::vector<std::string> &CodeL, std::vector<std::string> &InL,
+                        std::vector<std::string> &OtherL) {
+    const NodeBlock &B = Blocks[K];
+    const Node &N = T.Nodes[G.Nodes[K]];
+    CodeL.push_back(B.Code);
+    for (size_t A = 0; A < B.InputArgs.size(); ++A) {
+      const Arg &Ar = B.InputArgs[A] == N.Args.size() ? *N.This : N.Args[B.InputArgs[A]];
+      InL.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
+    }
+    if (!B.IsOutput)
+      OtherL.push_back(resultLine(N, B.OutName, Cap));
+  };
+
   // Renders the elidable sections keeping blocks [0, Head) and [size - Tail, size).
   auto Render = [&](size_t Cap, size_t Head, size_t Tail, std::string &Code, std::string &Inputs,
                     std::string &Others) {
@@ -274,22 +288,15 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
         size_t Count = NB - Head - Tail;
         CodeL.push_back(fmt::format(text::ElidedCalls, Count));
         OtherL.push_back(fmt::format(text::ElidedValues, Count));
+        K = NB - Tail;
+        if (K >= NB)
+          break;
       }
-      if (Elide && K >= Head && K < NB - Tail)
-        continue;
-      const NodeBlock &B = Blocks[K];
-      const Node &N = T.Nodes[G.Nodes[K]];
-      if (ManyRuns && B.Instance != LastRun) {
-        CodeL.push_back(fmt::format(text::RunSeparator, B.Instance + 1));
-        LastRun = B.Instance;
+      if (ManyRuns && Blocks[K].Instance != LastRun) {
+        CodeL.push_back(fmt::format(text::RunSeparator, Blocks[K].Instance + 1));
+        LastRun = Blocks[K].Instance;
       }
-      CodeL.push_back(B.Code);
-      for (size_t A = 0; A < B.InputArgs.size(); ++A) {
-        const Arg &Ar = B.InputArgs[A] == N.Args.size() ? *N.This : N.Args[B.InputArgs[A]];
-        InL.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
-      }
-      if (!B.IsOutput)
-        OtherL.push_back(resultLine(N, B.OutName, Cap));
+      BlockLines(K, Cap, CodeL, InL, OtherL);
     }
     Code = joinLines(CodeL);
     Inputs = joinLines(InL);
@@ -312,36 +319,60 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
 
   const size_t Budget = O.TokenBudget;
   auto Fits = [&](const std::string &U) { return estimateTokens(P.System) + estimateTokens(U) <= Budget; };
-  std::string Code, Inputs, Others, Problem;
-  bool Done = false;
+  const size_t BudgetChars = Budget * 4;
+  const size_t FixedChars = P.System.size() + Assemble("", "", "").size();
   // First shorten values, then leave out middle calls; never the variables,
-  // constraints, outputs or feedback.
+  // constraints, outputs or feedback. Sizes are summed per block so that the
+  // search for the cut never renders the whole graph more than once per cap.
   std::vector<size_t> Caps = {O.MaxValueChars};
   for (size_t C : {size_t(200), size_t(60)})
     if (C < Caps.back())
       Caps.push_back(C);
-  for (size_t Cap : Caps) {
-    Render(Cap, Blocks.size(), 0, Code, Inputs, Others);
-    Problem = Assemble(Code, Inputs, Others);
-    if (Fits(Problem)) {
-      Done = true;
-      break;
+  std::vector<size_t> Prefix(Blocks.size() + 1, 0);
+  size_t Cap = Caps.front();
+  for (size_t C : Caps) {
+    Cap = C;
+    std::vector<std::string> CodeL, InL, OtherL;
+    for (size_t K = 0; K < Blocks.size(); ++K) {
+      CodeL.clear();
+      InL.clear();
+      OtherL.clear();
+      BlockLines(K, Cap, CodeL, InL, OtherL);
+      size_t Size = ManyRuns && (K == 0 || Blocks[K].Instance != Blocks[K - 1].Instance) ? 12 : 0;
+      for (auto *L : {&CodeL, &InL, &OtherL})
+        for (const std::string &Line : *L)
+          Size += Line.size() + 1;
+      Prefix[K + 1] = Prefix[K] + Size;
     }
+    if (FixedChars + Prefix.back() + 32 <= BudgetChars)
+      break;
   }
-  if (!Done) {
-    // Largest K such that K first and K last blocks fit; K = 0 keeps only the
-    // elision lines. Binary search: each probe is linear.
-    size_t Lo = 0, Hi = Blocks.size() / 2;
+  size_t NB = Blocks.size(), Keep = NB / 2 + 1;
+  if (FixedChars + Prefix.back() + 32 > BudgetChars) {
+    // Largest K such that the K first and K last blocks fit, with room for
+    // the two elision lines.
+    const size_t ElisionChars = 160;
+    auto Cost = [&](size_t K) { return FixedChars + ElisionChars + Prefix[K] + (Prefix[NB] - Prefix[NB - K]); };
+    size_t Lo = 0, Hi = NB / 2;
     while (Lo < Hi) {
       size_t Mid = (Lo + Hi + 1) / 2;
-      Render(Caps.back(), Mid, Mid, Code, Inputs, Others);
-      if (Fits(Assemble(Code, Inputs, Others)))
+      if (Cost(Mid) <= BudgetChars)
         Lo = Mid;
       else
         Hi = Mid - 1;
     }
-    Render(Caps.back(), Lo, Lo, Code, Inputs, Others);
+    Keep = Lo;
+  }
+  std::string Code, Inputs, Others, Problem;
+  while (true) {
+    if (2 * Keep >= NB)
+      Render(Cap, NB, 0, Code, Inputs, Others);
+    else
+      Render(Cap, Keep, Keep, Code, Inputs, Others);
     Problem = Assemble(Code, Inputs, Others);
+    if (Fits(Problem) || Keep == 0)
+      break;
+    Keep = std::min(Keep - 1, Keep * 9 / 10); // Estimates were off; shrink until it fits.
   }
 
   // Memory goes in front, newest entries first, only in what budget is left.
