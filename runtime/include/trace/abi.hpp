@@ -185,11 +185,17 @@ template <class T>
 struct IsTupleLike<T, VoidT<decltype(std::tuple_size<T>::value)>>
     : std::true_type {};
 
+/// A range whose elements are not of its own type (a std::filesystem::path
+/// iterates over paths; rendering it as a range would never end).
 template <class T, class = void> struct IsRange : std::false_type {};
 template <class T>
 struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
-                                 std::declval<const T &>().end())>>
-    : std::true_type {};
+                                 std::declval<const T &>().end()),
+                        decltype(*std::declval<const T &>().begin())>>
+    : std::integral_constant<
+          bool, !std::is_same<std::decay_t<decltype(
+                                  *std::declval<const T &>().begin())>,
+                              T>::value> {};
 
 template <class T, class = void> struct HasMapped : std::false_type {};
 template <class T>

@@ -214,3 +214,15 @@ TEST(TypeNames, AreReadable) {
 TEST(Render, ProxyElementsRenderAsTheirValueType) {
   EXPECT_EQ(text(std::vector<bool>{true, false}), "[true, false]");
 }
+
+namespace {
+/// Iterates over values of its own type, like std::filesystem::path.
+struct SelfRange {
+  const SelfRange *begin() const { return this; }
+  const SelfRange *end() const { return this + 1; }
+};
+} // namespace
+
+TEST(Render, RangeOfItselfFallsBackToItsName) {
+  EXPECT_EQ(text(SelfRange{}), "(anonymous namespace)::SelfRange{...}");
+}
