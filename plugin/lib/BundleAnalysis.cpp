@@ -13,7 +13,7 @@
 //     lambda (not supported yet);
 //   - defaulted/deleted functions: there is no body;
 //   - bodies from macros: the Rewriter cannot edit inside an expansion;
-//   - return types whose written text cannot be reused in the lambda;
+//   - return types that cannot be spelled in the lambda (unnamed types);
 //   - main(): it returns 0 when control falls off its end, a lambda would
 //     not;
 //   - a deduced return type the body itself needs (recursion) would be used
@@ -29,7 +29,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/StmtCXX.h"
-#include "clang/Lex/Lexer.h"
+#include "clang/AST/PrettyPrinter.h"
 
 using namespace clang;
 
@@ -176,24 +176,20 @@ BundleAnalysis::lambdaReturnType(const FunctionDecl *FD) {
     if (!RT.hasLocalQualifiers() && AT->getKeyword() == AutoTypeKeyword::Auto)
       return std::string();
   }
-  SourceRange Range = FD->getReturnTypeSourceRange();
-  if (Range.isInvalid() || !isEditableLoc(Range.getBegin()) ||
-      !isEditableLoc(Range.getEnd()))
+  // The written text is no good: type-location ranges leave out leading
+  // cv-qualifiers, and declarator parts ('&', '*') may sit next to the
+  // name. The printed type keeps the written sugar (std::string stays
+  // std::string) and is valid in the body, which sees every name the
+  // declaration saw.
+  PrintingPolicy Policy(Ctx.getLangOpts());
+  Policy.SuppressUnwrittenScope = true;
+  Policy.AnonymousTagLocations = false;
+  std::string Text = RT.getAsString(Policy);
+  if (Text.empty() || StringRef(Text).contains("(anonymous") ||
+      StringRef(Text).contains("(unnamed") ||
+      StringRef(Text).contains("(lambda") || StringRef(Text).contains('\n'))
     return std::nullopt;
-  if (SM.getFileID(Range.getBegin()) != SM.getFileID(Range.getEnd()))
-    return std::nullopt;
-  bool Invalid = false;
-  StringRef Text = Lexer::getSourceText(CharSourceRange::getTokenRange(Range),
-                                        SM, Ctx.getLangOpts(), &Invalid);
-  if (Invalid || Text.empty() || Text.contains("//") || Text.contains("/*") ||
-      Text.contains('#'))
-    return std::nullopt;
-  // Insertions never add a line: a return type written over several lines
-  // is joined.
-  std::string Joined;
-  for (char C : Text)
-    Joined += (C == '\n' || C == '\r') ? ' ' : C;
-  return Joined;
+  return Text;
 }
 
 std::string BundleAnalysis::bodySkipReason(const FunctionDecl *FD) {
@@ -222,8 +218,8 @@ std::string BundleAnalysis::bodySkipReason(const FunctionDecl *FD) {
     return "its deduced return type is needed inside its own body "
            "(recursion), before the wrapping lambda's type is known";
   if (!lambdaReturnType(FD))
-    return "its return type is not written as reusable text (macro, "
-           "declarator syntax or comment)";
+    return "its return type cannot be spelled in the wrapping lambda "
+           "(unnamed or local type)";
   return "";
 }
 

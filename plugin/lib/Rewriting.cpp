@@ -67,7 +67,9 @@ std::string RewriteSession::description(const FunctionDecl *FD,
       RC = Ctx.getRawCommentForDeclNoCache(FTD);
   if (!RC)
     return "";
-  return RC->getFormattedText(SM, Ctx.getDiagnostics());
+  return StringRef(RC->getFormattedText(SM, Ctx.getDiagnostics()))
+      .trim()
+      .str();
 }
 
 std::string spellGlobal(const VarDecl *VD) {

@@ -1,0 +1,57 @@
+// Free functions in named and anonymous namespaces, void functions,
+// recursion, and parameters by value, const&, && and pointer.
+// RUN: %clangxx_trace -fplugin-arg-trace-print -fsyntax-only %s > %t.out
+// RUN: grep -v -e CHECK -e RUN %t.out | FileCheck %s
+// RUN: %python %S/Inputs/check_rewrite.py < %t.out | FileCheck %s --check-prefix=CHECK-CONSISTENT
+// RUN: %clangxx_trace -Wall -Wextra -Werror -fsyntax-only %s
+#include <string>
+
+/// Adds two numbers.
+[[trace::bundle]] int add(int a, int b) { return a + b; }
+// CHECK: //=== trace rewritten: {{.*}}free-functions.cpp
+// CHECK: int add(int a, int b) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "add(int, int)", "add", __PRETTY_FUNCTION__, "{{.*}}free-functions.cpp", 10u, "a\0b\0", 2u, "Adds two numbers.", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, a); __trace_call.arg(1, b); return ::__trace_rt::invoke(__trace_call, [&]() -> int { return a + b; });}
+
+namespace ns {
+[[trace::bundle]] void log(const std::string &Msg, std::string &&Tmp, int *P) {
+  (void)Msg;
+  (void)Tmp;
+  (void)P;
+}
+}
+// CHECK: void log(const std::string &Msg, std::string &&Tmp, int *P) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "ns::log(const std::string &, std::string &&, int *)", "ns::log",{{.*}} "Msg\0Tmp\0P\0", 3u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, Msg); __trace_call.arg(1, Tmp); __trace_call.arg(2, P); return ::__trace_rt::invoke(__trace_call, [&]() -> void {
+// CHECK-NEXT: (void)Msg;
+// CHECK-NEXT: (void)Tmp;
+// CHECK-NEXT: (void)P;
+// CHECK-NEXT: {{^}}});}{{$}}
+
+namespace {
+/** Counts down. */
+[[trace::bundle]] unsigned countdown(unsigned N) {
+  return N == 0 ? 0 : countdown(N - 1);
+}
+}
+// CHECK: unsigned countdown(unsigned N) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "(anonymous namespace)::countdown(unsigned int)", "(anonymous namespace)::countdown",{{.*}}"N\0", 1u, "Counts down.", nullptr, 0u};{{.*}}return ::__trace_rt::invoke(__trace_call, [&]() -> unsigned int {
+// The recursive call is a call site: its argument is not a plain variable.
+// CHECK-NEXT: return N == 0 ? 0 : countdown(N - 1);
+// CHECK-NEXT: {{^}}});}{{$}}
+
+// Unnamed parameters are listed with an empty name and not captured.
+[[trace::bundle]] int second(int, int B) { return B; }
+// CHECK: "second(int, int)", "second",{{.*}} "\0B\0", 2u, {{.*}}__trace_call.arg(1, B); return
+
+// Trailing and deduced return types.
+[[trace::bundle]] auto trailing(int X) -> long { return X; }
+// CHECK: auto trailing(int X) -> long {{.*}}[&]() -> long { return X; });}
+[[trace::bundle]] auto deduced(int X) { return X + 1; }
+// CHECK: auto deduced(int X) {{.*}}[&]() { return X + 1; });}
+[[trace::bundle]] decltype(auto) deducedRef(int &X) { return (X); }
+// CHECK: decltype(auto) deducedRef(int &X) {{.*}}[&]() -> decltype(auto) { return (X); });}
+[[trace::bundle]] const std::string &
+firstOf(const std::string &A, const std::string &) {
+  return A;
+}
+// CHECK: firstOf(const std::string &A, const std::string &) {{.*}}[&]() -> const std::string & {
+
+unsigned useCountdown() { return countdown(3); }
+
+// CHECK-CONSISTENT: checked 1 file(s), 8 site(s), 0 param(s)
