@@ -449,8 +449,9 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     break;
   }
 
-  // Keep the best version: go back to it if later steps scored worse.
-  if (BestScore && (!LastScore || *LastScore < *BestScore)) {
+  // Keep the best version: go back to it if later steps scored worse. A version that reached the
+  // goal is kept whatever its score.
+  if (Rc != 0 && BestScore && (!LastScore || *LastScore < *BestScore)) {
     std::vector<unsigned> Steps = Store.appliedSteps();
     if (!Steps.empty() && Steps.back() >= BestFirstStep) {
       std::string RestoreErr;
