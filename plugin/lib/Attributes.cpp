@@ -173,6 +173,8 @@ private:
     if (const auto *VD = dyn_cast<VarDecl>(D)) {
       if (VD->getTLSKind())
         return "a thread-local variable";
+      if (VD->hasGlobalStorage())
+        return "a variable";
       return "a local variable with automatic storage";
     }
     if (isa<FieldDecl>(D))

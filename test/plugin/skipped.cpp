@@ -1,0 +1,59 @@
+// Functions whose rewrite could change their meaning are left alone, with a
+// warning naming the reason; the text of those functions is not touched.
+// RUN: %clangxx_trace -std=c++20 -fsyntax-only -Xclang -verify %s
+// RUN: %clangxx_trace -std=c++20 -fsyntax-only -fplugin-arg-trace-no-warn-skipped -Werror %s
+// RUN: %clangxx_trace -std=c++20 -fsyntax-only -fplugin-arg-trace-print %s > %t.out
+// RUN: grep -v -e CHECK -e RUN %t.out | FileCheck %s
+// RUN: %python %S/Inputs/check_rewrite.py < %t.out | FileCheck %s --check-prefix=CHECK-CONSISTENT
+#include <coroutine>
+#include <cstdarg>
+#include <source_location>
+
+[[trace::bundle]] constexpr int cx(int X) { return X; } // expected-warning {{'cx' is not instrumented: it is constexpr}}
+// CHECK: {{^..trace::bundle..}} constexpr int cx(int X) { return X; } //
+[[trace::bundle]] consteval int ce(int X) { return X; } // expected-warning {{'ce' is not instrumented: it is consteval}}
+
+struct Task {
+  struct promise_type {
+    Task get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+};
+[[trace::bundle]] Task coro() { co_return; } // expected-warning {{'coro' is not instrumented: it is a coroutine}}
+// CHECK: {{^..trace::bundle..}} Task coro() { co_return; } //
+
+[[trace::bundle]] int tryBlock(int X) try { return X; } catch (...) { return 0; } // expected-warning {{'tryBlock' is not instrumented: it has a function-try-block}}
+
+#define BODY { return X * 2; }
+[[trace::bundle]] int fromMacro(int X) BODY // expected-warning {{'fromMacro' is not instrumented: its body comes from a macro expansion}}
+
+[[trace::bundle]] int varargs(int N, ...) { return N; } // expected-warning {{'varargs' is not instrumented: it takes C variadic arguments}}
+
+[[trace::bundle]] const char *name1() { return __func__; } // expected-warning {{'name1' is not instrumented: its body uses __func__}}
+[[trace::bundle]] const char *name2() { return __PRETTY_FUNCTION__; } // expected-warning {{'name2' is not instrumented: its body uses __func__, __FUNCTION__ or __PRETTY_FUNCTION__}}
+[[trace::bundle]] unsigned where() { return std::source_location::current().line(); } // expected-warning {{'where' is not instrumented: its body uses std::source_location::current()}}
+[[trace::bundle]] unsigned where2() { return __builtin_LINE(); } // expected-warning {{'where2' is not instrumented: its body uses a __builtin source-location function}}
+
+struct Widget {
+  [[trace::bundle]] Widget() {} // expected-warning {{'Widget::Widget' is not instrumented: constructors are not instrumented}}
+  [[trace::bundle]] ~Widget() {} // expected-warning {{'Widget::~Widget' is not instrumented: destructors are not instrumented}}
+  [[trace::bundle]] Widget &operator=(const Widget &) = default; // expected-warning {{'Widget::operator=' is not instrumented: it is defaulted}}
+  [[trace::bundle]] void gone() = delete; // expected-warning {{'Widget::gone' is not instrumented: it is deleted}}
+};
+
+[[trace::bundle]] auto fact(int N) { // expected-warning {{'fact' is not instrumented: its deduced return type is needed inside its own body}}
+  if (N <= 1)
+    return 1;
+  return N * fact(N - 1);
+}
+
+// A function that can be instrumented still is.
+[[trace::bundle]] int fine(int X) { return X; }
+// CHECK: int fine(int X) {static ::__trace_rt::Site
+
+[[trace::bundle]] int main() { return fine(1) + cx(1) + ce(1) + tryBlock(1) + fromMacro(1) + varargs(0) + fact(3); } // expected-warning {{'main' is not instrumented: main() returns 0}}
+
+// CHECK-CONSISTENT: checked 1 file(s), 1 site(s), 0 param(s)

@@ -1,0 +1,21 @@
+// Function parameter packs, noexcept functions (flag 4) and [[noreturn]].
+// RUN: %clangxx_trace -fplugin-arg-trace-print -fsyntax-only %s > %t.out
+// RUN: grep -v -e CHECK -e RUN %t.out | FileCheck %s
+// RUN: %python %S/Inputs/check_rewrite.py < %t.out | FileCheck %s --check-prefix=CHECK-CONSISTENT
+// RUN: %clangxx_trace -Wall -Wextra -Werror -c -o %t.o %s
+#include <cstdlib>
+
+template <class... Ts> [[trace::bundle]] int count(int First, const Ts &...Rest) {
+  return First + static_cast<int>(sizeof...(Rest));
+}
+// CHECK: int count(int First, const Ts &...Rest) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "count(int, const Ts &...)", "count",{{.*}}"First\0Rest\0", 2u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, First); __trace_call.pack(1, Rest...); return
+
+[[trace::bundle]] int safe(int X) noexcept { return X; }
+// CHECK: int safe(int X) noexcept {{.*}}"safe(int)", "safe",{{.*}}, nullptr, 4u};
+
+[[trace::bundle]] [[noreturn]] void fail(int Code) { std::exit(Code); }
+// CHECK: void fail(int Code) {{.*}}__trace_call.arg(0, Code); ::__trace_rt::invoke(__trace_call, [&]() -> void { std::exit(Code); }); __builtin_unreachable();}
+
+int use() { return count(1, 2.0, "x") + safe(2); }
+
+// CHECK-CONSISTENT: checked 1 file(s), 3 site(s), 0 param(s)
