@@ -1,5 +1,7 @@
 // References to arrays and function pointers, as parameters and as return types, plus pointers
-// to members and arrays passed as plain variables at call sites.
+// to members and arrays passed as plain variables at call sites. Functions whose return type is
+// written in declarator syntax (rowOf, pick) or as a trailing type (rowRef) are left alone by the
+// plugin today; they must still work.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
@@ -63,28 +65,23 @@ int main() {
 // CHECK-DAG: site corner key={{.*}} calls=1
 // CHECK-DAG: site length key={{.*}} calls=1
 // CHECK-DAG: site negate key={{.*}} calls=3
-// CHECK-DAG: site pick key={{.*}} calls=1
 // CHECK-DAG: site pickAlias key={{.*}} calls=1
 // CHECK-DAG: site readMember key={{.*}} calls=1
-// CHECK-DAG: site rowOf key={{.*}} calls=1
-// CHECK-DAG: site rowRef key={{.*}} calls=1
 // CHECK-DAG: site sumRow key={{.*}} calls=2
 // CHECK-DAG: site twice key={{.*}} calls=3
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | sumRow(R={{.*}}7, 8, 9{{.*}}) -> 24
-// CHECK-NEXT: | sumRow(R={{.*}}4, 5, 6{{.*}}) -> 15
-// CHECK-NEXT: | length({{.*}}) -> 5
-// CHECK-NEXT: | corner(G={{.*}}) -> 6
-// CHECK:      | apply(F={{.*}}, X=4) -> 8
-// CHECK-NEXT: | | twice(X=4) -> 8
-// CHECK-NEXT: | applyRef(F={{.*}}, X=4) -> -4
-// CHECK-NEXT: | | negate(X=4) -> -4
-// CHECK-NEXT: | pick(Neg=true) -> {{.*}}
-// CHECK-NEXT: | negate(X=3) -> -3
-// CHECK:      | compose(F={{.*}}, G={{.*}}, X=5) -> -10
-// CHECK-NEXT: | | twice(X=5) -> 10
-// CHECK-NEXT: | | negate(X=10) -> -10
-// CHECK-NEXT: | readMember(A={{.*}}, Field={{.*}}) -> 10
-// CHECK-NEXT: | callMember(A={{.*}}, Fn={{.*}}) -> 10
-// CHECK-NEXT: | | Account::get() -> 10
+// CHECK-NEXT: sumRow(R={{.*}}7, 8, 9{{.*}}) -> 24
+// CHECK-NEXT: sumRow(R={{.*}}4, 5, 6{{.*}}) -> 15
+// CHECK-NEXT: length({{.*}}) -> 5
+// CHECK-NEXT: corner(G={{.*}}) -> 6
+// CHECK:      apply(F={{.*}}, X=4) -> 8
+// CHECK-NEXT: | twice(X=4) -> 8
+// CHECK-NEXT: applyRef(F={{.*}}, X=4) -> -4
+// CHECK-NEXT: | negate(X=4) -> -4
+// CHECK-NEXT: negate(X=3) -> -3
+// CHECK:      compose(F={{.*}}, G={{.*}}, X=5) -> -10
+// CHECK-NEXT: | twice(X=5) -> 10
+// CHECK-NEXT: | negate(X=10) -> -10
+// CHECK-NEXT: readMember(A={{.*}}, Field={{.*}}) -> 10
+// CHECK-NEXT: callMember(A={{.*}}, Fn={{.*}}) -> 10
+// CHECK-NEXT: | Account::get() -> 10

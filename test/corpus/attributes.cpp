@@ -70,19 +70,17 @@ int main() {
 // CHECK-DAG: site oldArea key={{.*}} calls=1
 // CHECK-DAG: site safeAdd key={{.*}} calls=1
 // CHECK-DAG: site slow key={{.*}} calls=1
-// CHECK-DAG: site swapValues key={{.*}} calls=1
-// CHECK-DAG: site swapValues key={{.*}} calls=1
+// CHECK-DAG: site swapValues key={{.*}} calls=2
 // CHECK-DAG: site valid key={{.*}} calls=1
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | area(W=3, H=4) -> 12
-// CHECK-NEXT: | check(V=-1) -> {{.*}}
-// CHECK-NEXT: | valid(V=1, Limit=2) -> true
-// CHECK-NEXT: | safeAdd(A=2, B=3) -> 5
-// CHECK-NEXT: | swapValues(A="a", B="b") -> void
-// CHECK-NEXT: | swapValues(A=1, B=2) -> void
-// CHECK-NEXT: | copyOf(V={{.*}}1{{.*}}) -> {{.*}}1
-// CHECK-NEXT: | oldArea(W=2, H=2) -> 4
-// CHECK-NEXT: | | area(W=2, H=2) -> 4
-// CHECK-NEXT: | fast(X=1) -> 2
-// CHECK-NEXT: | slow(X=1) -> 0
+// CHECK-NEXT: area(W=3, H=4) -> 12
+// CHECK-NEXT: check(V=-1) -> {{.*}}
+// CHECK-NEXT: valid(V=1, Limit=2) -> true
+// CHECK-NEXT: safeAdd(A=2, B=3) -> 5
+// CHECK-NEXT: swapValues(A="a", B="b") -> void
+// CHECK-NEXT: swapValues(A=1, B=2) -> void
+// CHECK-NEXT: copyOf(V={{.*}}1{{.*}}) -> {{.*}}1
+// CHECK-NEXT: oldArea(W=2, H=2) -> 4
+// CHECK-NEXT: | area(W=2, H=2) -> 4
+// CHECK-NEXT: fast(X=1) -> 2
+// CHECK-NEXT: slow(X=1) -> 0

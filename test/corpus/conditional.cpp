@@ -64,8 +64,7 @@ int main() {
 // CHECK-DAG: site level key={{.*}} calls=1 rets=1
 // CHECK-DAG: site tail key={{.*}} calls=1 rets=1
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | level(X=4) -> 8
-// CHECK-NEXT: | branches(X=20) -> 20
-// CHECK-NEXT: | branches(X=2) -> 7
-// CHECK-NEXT: | tail(X=1) -> 0
+// CHECK-NEXT: level(X=4) -> 8
+// CHECK-NEXT: branches(X=20) -> 20
+// CHECK-NEXT: branches(X=2) -> 7
+// CHECK-NEXT: tail(X=1) -> 0

@@ -119,22 +119,21 @@ int main() {
 // CHECK-DAG: site guarded key={{.*}} calls=2 rets=2 exceptions=0
 // CHECK-DAG: site report key={{.*}} calls=2 rets=2
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | findFirst(V={{.*}}, Want=15) -> 2
-// CHECK-NEXT: | findFirst(V={{.*}}, Want=7) -> -1
-// CHECK-NEXT: | classify(N=0) -> {{.*}}zero{{.*}}
-// CHECK-NEXT: | classify(N=2) -> {{.*}}small{{.*}}
-// CHECK-NEXT: | classify(N=9) -> {{.*}}composite{{.*}}
-// CHECK-NEXT: | classify(N=13) -> {{.*}}prime{{.*}}
-// CHECK-NEXT: | classify(N=-4) -> {{.*}}negative{{.*}}
-// CHECK-NEXT: | report(N=-1) -> void
-// CHECK-NEXT: | report(N=5) -> void
-// CHECK-NEXT: | guarded(N=2) -> 4
-// CHECK-NEXT: | | checked(N=2) -> 2
-// CHECK-NEXT: | guarded(N=5) -> -1
-// CHECK-NEXT: | | checked(N=5) -> throws std::runtime_error: too big: 5
-// CHECK-NEXT: | | | fail(Why="too big: 5") -> throws std::runtime_error: too big: 5
-// CHECK-NEXT: | checked(N=9) -> throws std::runtime_error: too big: 9
-// CHECK-NEXT: | | fail(Why="too big: 9") -> throws std::runtime_error: too big: 9
-// CHECK-NEXT: | bounds(V={{.*}}) -> {{.*}}
-// CHECK-NEXT: | bounds(V=[]) -> {{.*}}
+// CHECK-NEXT: findFirst(V={{.*}}, Want=15) -> 2
+// CHECK-NEXT: findFirst(V={{.*}}, Want=7) -> -1
+// CHECK-NEXT: classify(N=0) -> {{.*}}zero{{.*}}
+// CHECK-NEXT: classify(N=2) -> {{.*}}small{{.*}}
+// CHECK-NEXT: classify(N=9) -> {{.*}}composite{{.*}}
+// CHECK-NEXT: classify(N=13) -> {{.*}}prime{{.*}}
+// CHECK-NEXT: classify(N=-4) -> {{.*}}negative{{.*}}
+// CHECK-NEXT: report(N=-1) -> void
+// CHECK-NEXT: report(N=5) -> void
+// CHECK-NEXT: guarded(N=2) -> 4
+// CHECK-NEXT: | checked(N=2) -> 2
+// CHECK-NEXT: guarded(N=5) -> -1
+// CHECK-NEXT: | checked(N=5) -> throws std::runtime_error: too big: 5
+// CHECK-NEXT: | | fail(Why="too big: 5") -> throws std::runtime_error: too big: 5
+// CHECK-NEXT: checked(N=9) -> throws std::runtime_error: too big: 9
+// CHECK-NEXT: | fail(Why="too big: 9") -> throws std::runtime_error: too big: 9
+// CHECK-NEXT: bounds(V={{.*}}) -> {{.*}}
+// CHECK-NEXT: bounds(V=[]) -> {{.*}}

@@ -117,22 +117,21 @@ int main() {
 // CHECK-DAG: site sumSquares key={{.*}} calls=1
 // CHECK-DAG: site ticket key={{.*}} calls=2
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | sumSquares(V={{.*}}) -> 14
-// CHECK-NEXT: | | square(X=3) -> 9
-// CHECK-NEXT: | | square(X=1) -> 1
-// CHECK-NEXT: | | square(X=2) -> 4
-// CHECK-NEXT: | sortedBy(V={{.*}}3, 1, 2{{.*}}, Descending=true) -> {{.*}}3, 2, 1
-// CHECK-NEXT: | countIf(V={{.*}}, Limit=3) -> 2
-// CHECK-NEXT: | fib(N=10) -> 55
-// CHECK-NEXT: | adder(By=5) -> {{.*}}
-// CHECK-NEXT: | ticket() -> 101
-// CHECK-NEXT: | ticket() -> 103
-// CHECK-NEXT: | greet(Name="ann", Greeting={{.*}}hello{{.*}}, Times=2) -> "hello ann, hello ann"
-// CHECK-NEXT: | greet(Name="bob", Greeting={{.*}}hi{{.*}}, Times=2) -> "hi bob, hi bob"
-// CHECK-NEXT: | greet(Name="cy", Greeting={{.*}}yo{{.*}}, Times=3) -> "yo cy, yo cy, yo cy"
-// CHECK-NEXT: | defaultWidth() -> 4
-// CHECK-NEXT: | pad(S="ab", Width=4, Fill={{.*}}.{{.*}}) -> "ab.."
-// CHECK-NEXT: | pad(S="abc", Width=6, Fill={{.*}}-{{.*}}) -> "abc---"
-// CHECK-NEXT: | Scaler::apply(X=2, Offset=0) -> 6
-// CHECK-NEXT: | Scaler::apply(X=2, Offset=1) -> 7
+// CHECK-NEXT: sumSquares(V={{.*}}) -> 14
+// CHECK-NEXT: | square(X=3) -> 9
+// CHECK-NEXT: | square(X=1) -> 1
+// CHECK-NEXT: | square(X=2) -> 4
+// CHECK-NEXT: sortedBy(V={{.*}}3, 1, 2{{.*}}, Descending=true) -> {{.*}}3, 2, 1
+// CHECK-NEXT: countIf(V={{.*}}, Limit=3) -> 2
+// CHECK-NEXT: fib(N=10) -> 55
+// CHECK-NEXT: adder(By=5) -> {{.*}}
+// CHECK-NEXT: ticket() -> 101
+// CHECK-NEXT: ticket() -> 103
+// CHECK-NEXT: greet(Name="ann", Greeting={{.*}}hello{{.*}}, Times=2) -> "hello ann, hello ann"
+// CHECK-NEXT: greet(Name="bob", Greeting={{.*}}hi{{.*}}, Times=2) -> "hi bob, hi bob"
+// CHECK-NEXT: greet(Name="cy", Greeting={{.*}}yo{{.*}}, Times=3) -> "yo cy, yo cy, yo cy"
+// CHECK-NEXT: defaultWidth() -> 4
+// CHECK-NEXT: pad(S="ab", Width=4, Fill={{.*}}.{{.*}}) -> "ab.."
+// CHECK-NEXT: pad(S="abc", Width=6, Fill={{.*}}-{{.*}}) -> "abc---"
+// CHECK-NEXT: Scaler::apply(X=2, Offset=0) -> 6
+// CHECK-NEXT: Scaler::apply(X=2, Offset=1) -> 7

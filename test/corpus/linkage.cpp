@@ -67,15 +67,14 @@ int main() {
 // CHECK-DAG: site inlineTwice key={{.*}} calls=1
 // CHECK-DAG: site staticThrice key={{.*}} calls=1
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | inlineTwice(X=2) -> 4
-// CHECK-NEXT: | staticThrice(X=2) -> 6
-// CHECK-NEXT: | c_add(A=1, B=2) -> 3
-// CHECK-NEXT: | c_half(X=3) -> 1.5
-// CHECK-NEXT: | c_cmp(
-// CHECK:      | {{.*}}hidden(X=5) -> 11
-// CHECK-NEXT: | | geo::detail::scale(X=5) -> 10
-// CHECK-NEXT: | | | geo::{{(v1::)?}}dims() -> 2
-// CHECK-NEXT: | Registry::next() -> 1
-// CHECK-NEXT: | Registry::next() -> 2
-// CHECK-NEXT: | Registry::peek() -> 2
+// CHECK-NEXT: inlineTwice(X=2) -> 4
+// CHECK-NEXT: staticThrice(X=2) -> 6
+// CHECK-NEXT: c_add(A=1, B=2) -> 3
+// CHECK-NEXT: c_half(X=3) -> 1.5
+// CHECK-NEXT: c_cmp(
+// CHECK:      {{.*}}hidden(X=5) -> 11
+// CHECK-NEXT: | geo::detail::scale(X=5) -> 10
+// CHECK-NEXT: | | geo::{{(v1::)?}}dims() -> 2
+// CHECK-NEXT: Registry::next() -> 1
+// CHECK-NEXT: Registry::next() -> 2
+// CHECK-NEXT: Registry::peek() -> 2

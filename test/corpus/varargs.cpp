@@ -69,8 +69,7 @@ int main() {
 // CHECK-DAG: site describe key={{.*}} calls=1 rets=1
 // CHECK-DAG: site sumList key={{.*}} calls=2 rets=2
 // CHECK: thread 1
-// CHECK-NEXT: main() -> 0
-// CHECK-NEXT: | countTwice(Count=3, Args={{.*}}) -> 12
-// CHECK-NEXT: | | sumList(Count=3, Args={{.*}}) -> 6
-// CHECK-NEXT: | | sumList(Count=3, Args={{.*}}) -> 6
-// CHECK-NEXT: | describe(A=4, B=2.5) -> "4/2.5/x"
+// CHECK-NEXT: countTwice(Count=3, Args={{.*}}) -> 12
+// CHECK-NEXT: | sumList(Count=3, Args={{.*}}) -> 6
+// CHECK-NEXT: | sumList(Count=3, Args={{.*}}) -> 6
+// CHECK-NEXT: describe(A=4, B=2.5) -> "4/2.5/x"

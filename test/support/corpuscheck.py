@@ -17,6 +17,7 @@ Usage:
      run: exit=<code> stdout-lines=<n>
      graph: nodes=<n> open=<n> dropped=<n> sites=<n>
      site <name> key=<key> calls=<n> rets=<n> exceptions=<n>
+   Site records with equal keys (instantiations of one template) are counted as one line.
    Only sites defined in --source are listed (all when it is not given); sites of other files are
    counted on the "graph:" line as other-sites=<n>. With --calls, each thread's call tree follows,
    one line per call in the order of the calls, with one "| " per level of nesting (FileCheck
@@ -188,22 +189,26 @@ def main():
     sites, calls, order, rets, n_open, dropped = check_graph(opts, records)
 
     mine = {sid: s for sid, s in sites.items() if site_in_source(s, opts.source)}
-    print(f"graph: nodes={len(calls)} open={n_open} dropped={dropped} sites={len(mine)} "
+    print(f"graph: nodes={len(calls)} open={n_open} dropped={dropped} sites={len(set(s['key'] for s in mine.values()))} "
           f"other-sites={len(sites) - len(mine)}")
-    stats = {sid: [0, 0, 0] for sid in mine}
+    # Site records with equal keys are one function (e.g. instantiations of one template).
+    stats = {}
+    for s in mine.values():
+        stats.setdefault((s["name"], s["key"]), [0, 0, 0])
     for node, rec in calls.items():
         sid = rec["site"]
-        if sid not in stats:
+        if sid not in mine:
             continue
-        stats[sid][0] += 1
+        st = stats[(mine[sid]["name"], mine[sid]["key"])]
+        st[0] += 1
         r = rets.get(node)
         if r is not None:
-            stats[sid][1] += 1
+            st[1] += 1
             if "exception" in r:
-                stats[sid][2] += 1
-    for sid in sorted(mine, key=lambda s: (mine[s]["name"], mine[s]["key"])):
-        c, r, e = stats[sid]
-        print(f"site {mine[sid]['name']} key={mine[sid]['key']} calls={c} rets={r} exceptions={e}")
+                st[2] += 1
+    for (name, key) in sorted(stats):
+        c, r, e = stats[(name, key)]
+        print(f"site {name} key={key} calls={c} rets={r} exceptions={e}")
 
     if not opts.calls:
         return

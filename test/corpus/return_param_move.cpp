@@ -1,0 +1,56 @@
+// Returning a by-value parameter moves it implicitly ([class.copy.elision]): `return P;` with a
+// std::unique_ptr parameter compiles, and a copyable type is moved, not copied. Instrumenting
+// must keep both.
+//
+// Broken today: the body moves into a lambda that captures the parameters by reference, so
+// `return P;` names a reference and copies: passBox does not compile (call to the deleted copy
+// constructor of std::unique_ptr), and without passBox the traced passCounted prints "copy"
+// where the plain one prints "move". Remove XFAIL when fixed.
+// XFAIL: *
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %corpus_plain %s -o %t/plain
+// RUN: %corpus_trace %s -o %t/traced %corpus_ldflags
+// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: FileCheck %s < %t/summary
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+struct Counted {
+  int V;
+  explicit Counted(int V) : V(V) {}
+  Counted(const Counted &O) : V(O.V) { std::printf("copy %d\n", V); }
+  Counted(Counted &&O) noexcept : V(O.V) {
+    std::printf("move %d\n", V);
+    O.V = -1;
+  }
+};
+
+[[trace::bundle]] std::unique_ptr<int> passBox(std::unique_ptr<int> P) { return P; }
+[[trace::bundle]] Counted passCounted(Counted C) {
+  C.V += 1;
+  return C;
+}
+[[trace::bundle]] std::string shout(std::string S) {
+  S += "!";
+  return S;
+}
+
+int main() {
+  std::printf("pass %d\n", *passBox(std::make_unique<int>(6)));
+  Counted C = passCounted(Counted(7));
+  std::printf("passCounted %d\n", C.V);
+  std::printf("shout %s\n", shout("hey").c_str());
+  return 0;
+}
+
+// CHECK: run: exit=0 stdout-lines=4
+// CHECK-DAG: site passBox key={{.*}} calls=1 rets=1
+// CHECK-DAG: site passCounted key={{.*}} calls=1 rets=1
+// CHECK-DAG: site shout key={{.*}} calls=1 rets=1
+// CHECK: thread 1
+// CHECK-NEXT: passBox(P={{.*}}) -> {{.*}}
+// CHECK-NEXT: passCounted(C={{.*}}) -> {{.*}}
+// CHECK-NEXT: shout(S="hey") -> "hey!"
