@@ -5,7 +5,7 @@
 #                                     runtime, trace-optimize and their GoogleTest units in
 #                                     WORK/asan, runs the units, then the lit suites that run
 #                                     instrumented programs or the tools (TRACE_ASAN_LIT_FILTER,
-#                                     default corpus, e2e, optimize) with every test program, the
+#                                     default corpus and e2e) with every test program, the
 #                                     runtime and the tools sanitized.
 #   run.sh tsan SRC MAIN_BUILD WORK   ThreadSanitizer: builds the runtime in WORK/tsan and runs
 #                                     the lit tests with threads (TRACE_TSAN_LIT_FILTER, default
@@ -40,7 +40,7 @@ case "$mode" in
     flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    filter=${TRACE_ASAN_LIT_FILTER:-(corpus|e2e|optimize)/}
+    filter=${TRACE_ASAN_LIT_FILTER:-(corpus|e2e)/}
     ;;
   tsan)
     flags="-fsanitize=thread -fno-omit-frame-pointer"
