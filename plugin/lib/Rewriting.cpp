@@ -131,7 +131,9 @@ public:
   bool VisitVarDecl(VarDecl *VD) {
     if (isa<ParmVarDecl>(VD) || !VD->hasGlobalStorage() || !VD->getInit())
       return true;
-    if (VD->getDeclContext()->isDependentContext() ||
+    // A static local of a template has one initializer text for all
+    // instantiations; other variables of dependent contexts have none yet.
+    if ((VD->getDeclContext()->isDependentContext() && !VD->isStaticLocal()) ||
         VD->getDescribedVarTemplate() || isa<VarTemplateSpecializationDecl>(VD))
       return true;
     if (SM().isInSystemHeader(VD->getLocation()))

@@ -16,6 +16,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/PrettyPrinter.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang;
 
@@ -131,23 +132,24 @@ void TrainableParams::addVariable(const VarDecl *VD, const TraceMarks &Marks) {
   if (const auto *FE = dyn_cast<FullExpr>(E))
     E = FE->getSubExpr();
   SourceRange Range = E->getSourceRange();
-  SourceRange Braces;
-  if (const auto *ILE = dyn_cast<InitListExpr>(E))
-    Braces = SourceRange(ILE->getLBraceLoc(), ILE->getRBraceLoc());
-  else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
-           CCE && CCE->isListInitialization())
-    Braces = CCE->getParenOrBraceRange();
-  SourceLocation Begin, End;
-  if (VD->getInitStyle() == VarDecl::CInit && Braces.isValid()) {
-    // "T v = {...}": the text inside the braces.
-    Begin = S.endOfToken(Braces.getBegin());
-    End = Braces.getEnd();
-  } else if (VD->getInitStyle() == VarDecl::ListInit && Braces.isValid()) {
-    Begin = Braces.getBegin();
-    End = S.endOfToken(Braces.getEnd());
-  } else {
-    Begin = Range.getBegin();
-    End = S.endOfToken(Range.getEnd());
+  if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
+      CCE && CCE->getParenOrBraceRange().isValid() &&
+      VD->getInitStyle() != VarDecl::CInit)
+    Range = CCE->getParenOrBraceRange();
+  SourceLocation Begin = Range.getBegin();
+  SourceLocation End = S.endOfToken(Range.getEnd());
+  // "T v = {...}" (copy-list-initialization): the text inside the braces.
+  if (VD->getInitStyle() == VarDecl::CInit && Begin.isFileID() &&
+      End.isFileID()) {
+    bool Invalid = false;
+    StringRef Written =
+        Lexer::getSourceText(CharSourceRange::getCharRange(Begin, End), S.SM,
+                             S.Ctx.getLangOpts(), &Invalid);
+    if (!Invalid && Written.size() >= 2 && Written.front() == '{' &&
+        Written.back() == '}') {
+      Begin = Begin.getLocWithOffset(1);
+      End = End.getLocWithOffset(-1);
+    }
   }
   unsigned BeginOffset, EndOffset;
   if (!S.fileOffsets(Begin, End, BeginOffset, EndOffset))
@@ -155,6 +157,10 @@ void TrainableParams::addVariable(const VarDecl *VD, const TraceMarks &Marks) {
   StringRef Buffer = S.SM.getBufferData(S.SM.getFileID(Begin));
   StringRef Text = Buffer.slice(BeginOffset, EndOffset);
   std::string Name = qualifiedName(VD);
+  // A static local is named after its function, which clang leaves out.
+  if (VD->isStaticLocal())
+    if (const auto *Fn = dyn_cast<FunctionDecl>(VD->getDeclContext()))
+      Name = qualifiedName(Fn) + "::" + VD->getName().str();
   PrintingPolicy P(S.Ctx.getLangOpts());
   P.SuppressUnwrittenScope = false;
 
