@@ -32,7 +32,7 @@ public:
                 bool ReadsK = false, unsigned Instance = 0) {
     if (T.IdToIndex.size() <= Instance)
       T.IdToIndex.resize(Instance + 1);
-    T.IdToIndex[Instance][Id] = T.Nodes.size();
+    T.IdToIndex[Instance].insert(Id, T.Nodes.size());
     Node N;
     N.Id = Id;
     N.Site = Site;

@@ -45,7 +45,7 @@ TraceSet chain(size_t N, const std::string &Value = "1") {
       Gl.Name = "var:limit";
       Nd.Globals.push_back(Gl);
     }
-    T.IdToIndex[0][I] = T.Nodes.size();
+    T.IdToIndex[0].insert(I, T.Nodes.size());
     T.Nodes.push_back(Nd);
   }
   Feedback F;

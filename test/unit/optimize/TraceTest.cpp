@@ -186,3 +186,23 @@ TEST(TraceReader, SeveralFilesAreSeveralInstances) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(NodeIdMap, InsertFindGrowAndRejectDuplicates) {
+  NodeIdMap M;
+  EXPECT_EQ(M.find(1), NodeIdMap::npos);
+  // Ids of several threads, as the runtime numbers them.
+  for (uint64_t Thread = 1; Thread <= 4; ++Thread)
+    for (uint64_t Seq = 1; Seq <= 5000; ++Seq)
+      ASSERT_TRUE(M.insert((Thread << 32) | Seq, size_t(Thread * 10000 + Seq)));
+  EXPECT_EQ(M.size(), 20000u);
+  EXPECT_EQ(M.find((3ull << 32) | 77), 30077u);
+  EXPECT_EQ(M.find((5ull << 32) | 1), NodeIdMap::npos);
+  EXPECT_FALSE(M.insert((2ull << 32) | 9, 1));
+  EXPECT_EQ(M.find((2ull << 32) | 9), 20009u);
+  EXPECT_FALSE(M.insert(0, 1)); // 0 means "none" and is never a node.
+  EXPECT_EQ(M.find(0), NodeIdMap::npos);
+}
+
+} // namespace

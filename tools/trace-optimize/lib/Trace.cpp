@@ -14,7 +14,11 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <unordered_map>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace traceopt {
 
@@ -35,8 +39,62 @@ const Site *TraceSet::findSite(std::string_view Key) const {
 size_t TraceSet::indexOf(unsigned Instance, uint64_t Id) const {
   if (Instance >= IdToIndex.size())
     return npos;
-  auto It = IdToIndex[Instance].find(Id);
-  return It == IdToIndex[Instance].end() ? npos : It->second;
+  return IdToIndex[Instance].find(Id);
+}
+
+/// Ids are (thread << 32) | sequence: mix the bits so that consecutive
+/// sequences of several threads spread over the table.
+static size_t mixId(uint64_t Id) {
+  Id ^= Id >> 33;
+  Id *= 0xff51afd7ed558ccdull;
+  Id ^= Id >> 33;
+  return size_t(Id);
+}
+
+void NodeIdMap::reserve(size_t N) {
+  size_t Want = 16;
+  while (Want < N + N / 2 + 1)
+    Want *= 2;
+  if (Want > Slots.size())
+    grow(Want);
+}
+
+void NodeIdMap::grow(size_t MinSlots) {
+  std::vector<std::pair<uint64_t, size_t>> Old = std::move(Slots);
+  Slots.assign(MinSlots, {0, 0});
+  Count = 0;
+  for (const auto &[Id, Index] : Old)
+    if (Id)
+      insert(Id, Index);
+}
+
+bool NodeIdMap::insert(uint64_t Id, size_t Index) {
+  if (Id == 0)
+    return false;
+  if ((Count + 1) * 3 > Slots.size() * 2)
+    grow(Slots.empty() ? 16 : Slots.size() * 2);
+  size_t Mask = Slots.size() - 1;
+  for (size_t I = mixId(Id) & Mask;; I = (I + 1) & Mask) {
+    if (Slots[I].first == Id)
+      return false;
+    if (Slots[I].first == 0) {
+      Slots[I] = {Id, Index};
+      ++Count;
+      return true;
+    }
+  }
+}
+
+size_t NodeIdMap::find(uint64_t Id) const {
+  if (Slots.empty() || Id == 0)
+    return npos;
+  size_t Mask = Slots.size() - 1;
+  for (size_t I = mixId(Id) & Mask;; I = (I + 1) & Mask) {
+    if (Slots[I].first == Id)
+      return Slots[I].second;
+    if (Slots[I].first == 0)
+      return npos;
+  }
 }
 
 namespace {
@@ -558,8 +616,7 @@ private:
       if (!require(R.HasNode && R.Node != 0, "node", R, LineNo, Error) ||
           !require(R.HasSite, "site", R, LineNo, Error))
         return false;
-      auto [It, New] = T.IdToIndex[Instance].emplace(R.Node, T.Nodes.size());
-      if (!New) {
+      if (!T.IdToIndex[Instance].insert(R.Node, T.Nodes.size())) {
         Error = fmt::format("{}:{}: node {} is called twice", Name, LineNo, R.Node);
         return false;
       }
@@ -577,12 +634,12 @@ private:
     if (R.K == "ret") {
       if (!require(R.HasNode, "node", R, LineNo, Error))
         return false;
-      auto It = T.IdToIndex[Instance].find(R.Node);
-      if (It == T.IdToIndex[Instance].end()) {
+      size_t Index = T.IdToIndex[Instance].find(R.Node);
+      if (Index == NodeIdMap::npos) {
         ++UnknownRets;
         return true;
       }
-      Node &N = T.Nodes[It->second];
+      Node &N = T.Nodes[Index];
       N.Finished = true;
       if (R.HasExc) {
         N.ExcType = R.ExcType;
@@ -717,28 +774,71 @@ private:
   bool SawEnd = false;
 };
 
-bool readFile(const std::string &Path, std::string &Out, std::string &Error) {
-  std::FILE *F = std::fopen(Path.c_str(), "rb");
-  if (!F) {
-    Error = fmt::format("cannot open trace file '{}': {}", Path, std::strerror(errno));
-    return false;
+/// The bytes of a trace file: mapped when it is a regular file (no copy, and
+/// pages come from the page cache), read otherwise (pipes, /dev/stdin).
+class FileText {
+public:
+  ~FileText() {
+    if (Map)
+      ::munmap(Map, MapSize);
   }
-  // One allocation of the right size: growing a string of hundreds of
-  // megabytes by doubling costs more than the parse.
-  struct stat St;
-  if (::fstat(::fileno(F), &St) == 0 && St.st_size > 0)
-    Out.reserve(size_t(St.st_size));
-  char Buf[1 << 16];
-  size_t N;
-  while ((N = std::fread(Buf, 1, sizeof(Buf), F)) > 0)
-    Out.append(Buf, N);
-  bool Bad = std::ferror(F);
-  std::fclose(F);
-  if (Bad) {
-    Error = fmt::format("cannot read trace file '{}': {}", Path, std::strerror(errno));
-    return false;
+
+  bool open(const std::string &Path, std::string &Error) {
+    int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (Fd < 0) {
+      Error = fmt::format("cannot open trace file '{}': {}", Path, std::strerror(errno));
+      return false;
+    }
+    struct stat St;
+    if (::fstat(Fd, &St) == 0 && S_ISREG(St.st_mode) && St.st_size > 0) {
+      void *P = ::mmap(nullptr, size_t(St.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, Fd, 0);
+      if (P != MAP_FAILED) {
+        ::madvise(P, size_t(St.st_size), MADV_SEQUENTIAL);
+        Map = P;
+        MapSize = size_t(St.st_size);
+        ::close(Fd);
+        return true;
+      }
+    }
+    char Buf[1 << 16];
+    while (true) {
+      ssize_t N = ::read(Fd, Buf, sizeof(Buf));
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N < 0) {
+        Error = fmt::format("cannot read trace file '{}': {}", Path, std::strerror(errno));
+        ::close(Fd);
+        return false;
+      }
+      if (N == 0)
+        break;
+      Copy.append(Buf, size_t(N));
+    }
+    ::close(Fd);
+    return true;
   }
-  return true;
+
+  std::string_view text() const {
+    return Map ? std::string_view(static_cast<const char *>(Map), MapSize) : std::string_view(Copy);
+  }
+
+private:
+  void *Map = nullptr;
+  size_t MapSize = 0;
+  std::string Copy;
+};
+
+/// Asks for transparent huge pages on a large, freshly reserved array: with
+/// millions of nodes, faulting in 4 KiB pages one by one costs more than
+/// parsing them.
+void adviseHugePages(void *Data, size_t Bytes) {
+  const uintptr_t Huge = uintptr_t(2) << 20;
+  if (Bytes < 4 * Huge)
+    return;
+  uintptr_t Begin = (reinterpret_cast<uintptr_t>(Data) + Huge - 1) & ~(Huge - 1);
+  uintptr_t End = (reinterpret_cast<uintptr_t>(Data) + Bytes) & ~(Huge - 1);
+  if (End > Begin)
+    ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_HUGEPAGE);
 }
 
 /// An upper bound of the number of calls in \p Text, to size the node
@@ -755,6 +855,7 @@ size_t countCalls(std::string_view Text) {
 bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T, std::string &Error) {
   size_t Calls = countCalls(Text);
   T.Nodes.reserve(T.Nodes.size() + Calls);
+  adviseHugePages(T.Nodes.data(), T.Nodes.capacity() * sizeof(Node));
   FileReader R(T, Name);
   T.IdToIndex.back().reserve(Calls);
   return R.read(Text, Error);
@@ -767,10 +868,10 @@ std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::s
     return std::nullopt;
   }
   for (const std::string &Path : Paths) {
-    std::string Text;
-    if (!readFile(Path, Text, Error))
+    FileText Text;
+    if (!Text.open(Path, Error))
       return std::nullopt;
-    if (!parseTraceText(Text, Path, T, Error))
+    if (!parseTraceText(Text.text(), Path, T, Error))
       return std::nullopt;
   }
   return T;

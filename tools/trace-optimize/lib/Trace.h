@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace traceopt {
@@ -70,6 +69,25 @@ struct TuInfo {
   std::vector<std::string> Args;
 };
 
+/// Node id -> index into TraceSet::Nodes for one instance: open addressing in
+/// one flat array, since a trace may hold millions of nodes and a node-based
+/// hash map costs an allocation per node.
+class NodeIdMap {
+public:
+  static constexpr size_t npos = ~size_t(0);
+  void reserve(size_t N);
+  /// Adds Id -> Index; false if Id is already present (the map is unchanged).
+  bool insert(uint64_t Id, size_t Index);
+  /// The index of Id, or npos.
+  size_t find(uint64_t Id) const;
+  size_t size() const { return Count; }
+
+private:
+  void grow(size_t MinSlots);
+  std::vector<std::pair<uint64_t, size_t>> Slots; ///< Id 0 marks an empty slot (0 is never a node id).
+  size_t Count = 0;
+};
+
 /// Everything read from one or more trace files.
 struct TraceSet {
   std::vector<Site> Sites;
@@ -81,7 +99,7 @@ struct TraceSet {
   std::vector<std::string> Files;    ///< Path of each instance.
 
   /// (Instance, Id) -> index into Nodes; one map per instance.
-  std::vector<std::unordered_map<uint64_t, size_t>> IdToIndex;
+  std::vector<NodeIdMap> IdToIndex;
 
   const Param *findParam(std::string_view Id) const;
   const Site *findSite(std::string_view Key) const;
