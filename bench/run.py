@@ -172,11 +172,14 @@ def run_stream(binary, calls, env, trace_path=None):
         end = json.loads(last)
     except ValueError:
         end = {}
-    elapsed_ns = None
+    elapsed_ns = peak = None
     for line in stderr.splitlines():
         if line.startswith("elapsed_ns"):
             elapsed_ns = int(line.split()[1])
-    return {"calls": calls, "maxrss_kib": usage.ru_maxrss, "cpu_s": usage.ru_utime + usage.ru_stime,
+        if line.startswith("peak_rss_kib"):
+            peak = int(line.split()[1])
+    # Not usage.ru_maxrss: it includes this script's image forked before exec.
+    return {"calls": calls, "maxrss_kib": peak, "cpu_s": usage.ru_utime + usage.ru_stime,
             "wall_s": wall, "loop_ns": elapsed_ns, "bytes": nbytes, "end": end}
 
 
