@@ -4,7 +4,8 @@
 //   * LoadTraces/N: read an N-node trace file (goal: 1M nodes in 2 s);
 //   * Backward/N: the backward pass, graph construction included (goal:
 //     linear, 1M nodes in 1 s); several sizes so the fitted complexity and
-//     the per-node time show whether it stays linear;
+//     the per-node time show whether it stays linear; BuildGraph/N and
+//     BackwardWalk/N time its two halves;
 //   * Prompt/10000: the prompt for a 10k-node subgraph, with the estimated
 //     tokens of the user message next to the budget (goal: 100 ms, within
 //     budget).
@@ -206,12 +207,16 @@ BENCHMARK(BM_LoadRealTrace)->Name("LoadTraces/real")->Unit(benchmark::kMilliseco
 void BM_Backward(benchmark::State &State) {
   const traceopt::TraceSet &T = traceSet(static_cast<std::size_t>(State.range(0)));
   std::size_t Kept = 0;
+  long Faults = minorFaults();
   for (auto _ : State) {
     traceopt::Subgraph S = traceopt::backward(T);
     Kept = S.Nodes.size();
     benchmark::DoNotOptimize(S.Nodes.data());
   }
   State.counters["subgraph_nodes"] = static_cast<double>(Kept);
+  State.counters["page_faults_per_node"] =
+      static_cast<double>(minorFaults() - Faults) /
+      static_cast<double>(State.iterations()) / static_cast<double>(State.range(0));
   State.SetComplexityN(State.range(0));
 }
 BENCHMARK(BM_Backward)
@@ -222,6 +227,26 @@ BENCHMARK(BM_Backward)
     ->Arg(1000000)
     ->Unit(benchmark::kMillisecond)
     ->Complexity();
+
+/// The two halves of Backward: resolving ids into the graph, and the walk.
+void BM_BuildGraph(benchmark::State &State) {
+  const traceopt::TraceSet &T = traceSet(static_cast<std::size_t>(State.range(0)));
+  for (auto _ : State) {
+    traceopt::Graph G = traceopt::buildGraph(T);
+    benchmark::DoNotOptimize(G.InputIdx.data());
+  }
+}
+BENCHMARK(BM_BuildGraph)->Name("BuildGraph")->Arg(125000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+void BM_BackwardWalk(benchmark::State &State) {
+  const traceopt::TraceSet &T = traceSet(static_cast<std::size_t>(State.range(0)));
+  traceopt::Graph G = traceopt::buildGraph(T);
+  for (auto _ : State) {
+    traceopt::Subgraph S = traceopt::backward(T, G);
+    benchmark::DoNotOptimize(S.Nodes.data());
+  }
+}
+BENCHMARK(BM_BackwardWalk)->Name("BackwardWalk")->Arg(125000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 #ifdef TRACE_BENCH_HAVE_PROMPT
 void BM_Prompt(benchmark::State &State) {
