@@ -220,15 +220,49 @@ constexpr bool IsCharPtr =
     std::is_pointer<T>::value &&
     std::is_same<std::remove_cv_t<std::remove_pointer_t<T>>, char>::value;
 
-/// Values captured as raw bytes and rendered later by the writer: scalars
-/// whose text cannot change and that point at nothing we would read.
+template <class T> constexpr bool isDeferred();
+
+/// Values captured as raw bytes (at most 16, trivially copyable) and
+/// rendered later by the writer. Only values whose text cannot depend on
+/// anything outside those bytes qualify: scalars other than strings,
+/// tuple-likes and optionals of such, and class types that render as their
+/// name. Strings and anything else are captured as text at the call.
+template <class T> constexpr bool IsDeferred = isDeferred<T>();
+
+template <class T, std::size_t... Is>
+constexpr bool tupleDeferred(std::index_sequence<Is...>) {
+  return (... && (!std::is_reference<typename std::tuple_element<Is, T>::type>::value &&
+                  IsDeferred<std::remove_cv_t<typename std::tuple_element<Is, T>::type>>));
+}
+
+template <class T, class = void> struct HasValueType : std::false_type {};
 template <class T>
-constexpr bool IsDeferred =
-    !HasTraceFormat<T>::value &&
-    (std::is_arithmetic<T>::value || std::is_enum<T>::value ||
-     std::is_null_pointer<T>::value ||
-     (std::is_pointer<T>::value && !IsCharPtr<T>)) &&
-    std::is_trivially_copyable<T>::value && sizeof(T) <= 16;
+struct HasValueType<T, VoidT<typename T::value_type>> : std::true_type {};
+
+template <class T> constexpr bool isDeferred() {
+  if constexpr (!std::is_trivially_copyable<T>::value || sizeof(T) > 16 ||
+                HasTraceFormat<T>::value) {
+    return false;
+  } else if constexpr (std::is_scalar<T>::value) {
+    return !std::is_member_pointer<T>::value && !IsCharPtr<T>;
+  } else if constexpr (!std::is_class<T>::value) {
+    return false;
+  } else if constexpr (HasOStream<T>::value || IsStringLike<T>::value ||
+                       IsVariantLike<T>::value) {
+    return false;
+  } else if constexpr (IsTupleLike<T>::value) {
+    return tupleDeferred<T>(std::make_index_sequence<std::tuple_size<T>::value>());
+  } else if constexpr (IsOptionalLike<T>::value) {
+    if constexpr (HasValueType<T>::value)
+      return IsDeferred<std::remove_cv_t<typename T::value_type>>;
+    else
+      return false;
+  } else if constexpr (IsRange<T>::value) {
+    return false;
+  } else {
+    return true; // Rendered as its type's name.
+  }
+}
 
 } // namespace detail
 

@@ -553,3 +553,22 @@ TEST(Record, SitesWithTheSameKeyAndSignatureShareAnId) {
   ASSERT_EQ(C.size(), 2u);
   EXPECT_EQ(C[0]["site"], C[1]["site"]);
 }
+
+namespace {
+int pairs(std::pair<int, int> p, std::pair<const char *, int> q) {
+  static ::__trace_rt::Site __trace_site{0xbeefull, "pairs", "pairs", __PRETTY_FUNCTION__, "/t.cpp", 30, "p\0q\0", 2, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, p); __trace_call.arg(1, q);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return p.first + q.second; });}
+} // namespace
+
+TEST(Record, PairsAsBytesAndAsText) {
+  std::string Label = "lbl";
+  pairs({1, 2}, {Label.c_str(), 3});
+  Label = "changed after the call";
+  auto T = readTrace();
+  auto C = calls(T, "pairs");
+  ASSERT_EQ(C.size(), 1u);
+  EXPECT_EQ(C[0]["args"][0]["value"], "(1, 2)");
+  EXPECT_EQ(C[0]["args"][1]["value"], "(\"lbl\", 3)");
+}

@@ -195,7 +195,7 @@ TEST(Json, EscapesAndParsesBack) {
 TEST(Json, RejectsOverlongAndSurrogates) {
   std::string J;
   appendJsonString(J, "\xC0\xAF\xED\xA0\x80");
-  EXPECT_NO_THROW(nlohmann::json::parse(J));
+  EXPECT_NO_THROW((void)nlohmann::json::parse(J));
   EXPECT_EQ(J.find("\xED"), std::string::npos);
 }
 
@@ -225,4 +225,35 @@ struct SelfRange {
 
 TEST(Render, RangeOfItselfFallsBackToItsName) {
   EXPECT_EQ(text(SelfRange{}), "(anonymous namespace)::SelfRange{...}");
+}
+
+namespace {
+struct PlainPair {
+  int A, B;
+};
+struct WithFormat {
+  int A;
+};
+std::string trace_format(const WithFormat &W) { return std::to_string(W.A); }
+} // namespace
+
+TEST(Render, WhatIsCapturedAsBytes) {
+  using __trace_rt::detail::IsDeferred;
+  static_assert(IsDeferred<int> && IsDeferred<double> && IsDeferred<Color>);
+  static_assert(IsDeferred<int *> && IsDeferred<std::nullptr_t>);
+  static_assert(!IsDeferred<const char *> && !IsDeferred<char *>);
+  // std::pair is not trivially copyable in libstdc++ (user-provided
+  // assignment): captured as text.
+  static_assert(IsDeferred<std::pair<int, int>> ==
+                std::is_trivially_copyable<std::pair<int, int>>::value);
+  static_assert(IsDeferred<std::array<int, 4>>);
+  static_assert(!IsDeferred<std::array<int, 5>>); // 20 bytes
+  static_assert(IsDeferred<std::optional<int>>);
+  static_assert(!IsDeferred<std::pair<const char *, int>>);
+  static_assert(!IsDeferred<std::string_view>);
+  static_assert(IsDeferred<PlainPair>);
+  static_assert(!IsDeferred<WithFormat>);
+  static_assert(!IsDeferred<user::Point>); // has operator<<
+  static_assert(!IsDeferred<std::vector<int>>);
+  SUCCEED();
 }
