@@ -142,3 +142,19 @@ TEST(Convert, StringLiteralEscapesEveryControlCharacter) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Convert, ValueTextCannotAddDeclarations) {
+  EXPECT_NE(err("{1.5}; double extra{2}", "std::vector<double>").find("is not one braced list"), std::string::npos);
+  EXPECT_NE(err("{1}, {2}", "std::vector<int>").find("is not one braced list"), std::string::npos);
+  EXPECT_EQ(ok("{{1}, {2}}", "std::vector<std::vector<int>>"), "{{1}, {2}}");
+  EXPECT_EQ(ok("{\"}\", \";\"}", "std::vector<std::string>"), "{\"}\", \";\"}");
+  EXPECT_NE(err("Point{1, 2}; int x = 3", "Point").find("not a single C++ expression"), std::string::npos);
+  EXPECT_NE(err("Point{1, 2", "Point").find("not a single C++ expression"), std::string::npos);
+  EXPECT_NE(err("3 // more", "Meters").find("not a single C++ expression"), std::string::npos);
+  EXPECT_EQ(ok("make([] { return 1; })", "Fn"), "make([] { return 1; })");
+  EXPECT_EQ(ok("std::string(\"a;b\")", "Label"), "std::string(\"a;b\")");
+}
+
+} // namespace

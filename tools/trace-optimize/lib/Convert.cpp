@@ -264,6 +264,44 @@ std::string charLiteral(unsigned char C) {
   return std::string("'") + char(C) + "'";
 }
 
+/// True when \p S is one C++ initializer or expression and nothing more:
+/// brackets balance outside string and character literals, and there is no
+/// top-level ';' and no comment that could hide the rest of the line. A value
+/// suggestion must never add declarations to the file. With \p Braced, the
+/// first '{' must close at the very end ("{1}; int x{2}" is refused).
+bool isSingleInitializer(std::string_view S, bool Braced) {
+  std::string Stack;
+  for (size_t I = 0; I < S.size(); ++I) {
+    char C = S[I];
+    if (C == '"' || C == '\'') {
+      for (++I; I < S.size() && S[I] != C; ++I)
+        if (S[I] == '\\')
+          ++I;
+      if (I >= S.size())
+        return false;
+      continue;
+    }
+    if (C == '/' && I + 1 < S.size() && (S[I + 1] == '/' || S[I + 1] == '*'))
+      return false;
+    if (C == '(' || C == '[' || C == '{') {
+      Stack += C;
+      continue;
+    }
+    if (C == ')' || C == ']' || C == '}') {
+      char Open = C == ')' ? '(' : C == ']' ? '[' : '{';
+      if (Stack.empty() || Stack.back() != Open)
+        return false;
+      Stack.pop_back();
+      if (Braced && Stack.empty() && I + 1 != S.size())
+        return false;
+      continue;
+    }
+    if (C == ';' && Stack.empty())
+      return false;
+  }
+  return Stack.empty();
+}
+
 bool isIdentifierPath(std::string_view S) {
   if (S.empty())
     return false;
@@ -349,9 +387,14 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
     std::optional<nlohmann::json> Re;
     if (V.is_string()) {
       std::string_view S = trim(V.get_ref<const std::string &>());
-      // Already C++ braced text: keep it as written.
-      if (!S.empty() && S.front() == '{' && S.back() == '}')
+      // Already C++ braced text: keep it as written, if it is one list.
+      if (!S.empty() && S.front() == '{' && S.back() == '}') {
+        if (!isSingleInitializer(S, /*Braced=*/true)) {
+          Error = fmt::format("'{}' is not one braced list for type '{}'", S, RawType);
+          return std::nullopt;
+        }
         return std::string(S);
+      }
       Re = reparse(V);
       if (Re && Re->is_array())
         List = &*Re;
@@ -399,6 +442,12 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
     std::string_view S = trim(V.get_ref<const std::string &>());
     if (S.empty()) {
       Error = fmt::format("an empty value for type '{}'", RawType);
+      return std::nullopt;
+    }
+    if (!isSingleInitializer(S, /*Braced=*/false)) {
+      Error = fmt::format("'{}' is not a single C++ expression for type '{}' (unbalanced brackets, a ';' or a "
+                          "comment)",
+                          S, RawType);
       return std::nullopt;
     }
     return std::string(S);
