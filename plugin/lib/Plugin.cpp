@@ -220,6 +220,15 @@ public:
     }
 
     // The nested parse.
+    // The inserted code and trace/abi.hpp need C++17.
+    if (!CI.getLangOpts().CPlusPlus17) {
+      DiagnosticsEngine &Diags = CI.getDiagnostics();
+      Diags.Report(Diags.getCustomDiagID(
+          DiagnosticsEngine::Warning,
+          "trace plugin: instrumenting needs C++17 or later; this "
+          "translation unit is compiled without instrumentation"));
+      return std::make_unique<ASTConsumer>();
+    }
     TuContext Tu = tuContext(CI, FO.Inputs[0].getFile());
     std::shared_ptr<CompilerInvocation> Inv = quietCopy(CI);
     Inv->getFrontendOpts().ProgramAction = frontend::ParseSyntaxOnly;
