@@ -28,9 +28,9 @@
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Sema/Sema.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Timer.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
 
@@ -214,8 +214,8 @@ public:
     if (!Annotated) {
       if (Opts.Verbose)
         llvm::errs() << "trace plugin: " << InFile
-                     << ": no annotation, not rewritten (scan " << ScanMs
-                     << " ms)\n";
+                     << ": no annotation, not rewritten (scan "
+                     << llvm::format("%.1f", ScanMs) << " ms)\n";
       return std::make_unique<ASTConsumer>();
     }
 
@@ -261,8 +261,9 @@ public:
                    << " bundle(s), " << Result->NumCallSiteEdits
                    << " call-site edit(s), " << Result->NumParams
                    << " trainable parameter(s), " << Result->Files.size()
-                   << " file(s) rewritten; scan " << ScanMs << " ms, total "
-                   << TotalMs << " ms\n";
+                   << " file(s) rewritten; scan "
+                   << llvm::format("%.1f", ScanMs) << " ms, total "
+                   << llvm::format("%.1f", TotalMs) << " ms\n";
 
     for (RewrittenFile &F : Result->Files) {
       if (Opts.Print) {
