@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace traceopt;
@@ -103,6 +104,31 @@ TEST(Check, UsesCc1ArgumentsFromTuRecord) {
   // Without the macro (fallback command), the same file does not compile.
   ParseResult Plain = parseWithClang(findCompileCommand(F.File, {}, ""), F.File, Text, {});
   EXPECT_GT(Plain.Errors, 0u);
+}
+
+} // namespace
+
+namespace {
+
+TEST(Check, FindsCompileCommandsJson) {
+  char Tmpl[] = "/tmp/trace-opt-ccdb-XXXXXX";
+  std::string Dir = ::mkdtemp(Tmpl);
+  std::string Src = Dir + "/a.cpp";
+  std::ofstream(Src) << "int value() { return SCALE; }\n";
+  ::mkdir((Dir + "/build").c_str(), 0755);
+  std::ofstream(Dir + "/build/compile_commands.json")
+      << "[{\"directory\": \"" << Dir << "/build\", \"file\": \"" << Src << "\", \"command\": \"/usr/bin/ccache /usr/bin/g++ -std=c++17 "
+      << "-DSCALE=2 -c " << Src << " -o a.o\"}]";
+  // Found in the build/ folder next to the file, without -p; the ccache wrapper is dropped.
+  CompileCommand Cmd = findCompileCommand(Src, {}, "");
+  EXPECT_EQ(Cmd.Kind, CompileCommand::Driver);
+  EXPECT_NE(Cmd.Origin.find("compile_commands.json"), std::string::npos) << Cmd.Origin;
+  ParseResult R = parseWithClang(Cmd, Src, "#include <cstddef>\n#include <vector>\nint value() { return SCALE; }\n", {});
+  EXPECT_TRUE(R.Ran) << R.Diagnostics;
+  EXPECT_EQ(R.Errors, 0u) << R.Diagnostics;
+  // The compile command's -o must not have written anything.
+  struct stat St;
+  EXPECT_NE(::stat((Dir + "/build/a.o").c_str(), &St), 0);
 }
 
 } // namespace

@@ -101,6 +101,14 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
     C.Kind = CompileCommand::Driver;
     C.Directory = Cmds.front().Directory;
     C.Args = Cmds.front().CommandLine;
+    // The entry may start with a compiler wrapper and may name g++: the parse is clang 19's, so
+    // drop the wrapper and name the clang that finds its own builtin headers.
+    auto BaseName = [](const std::string &P) { return P.substr(P.rfind('/') + 1); };
+    while (C.Args.size() > 1 && (BaseName(C.Args[0]) == "ccache" || BaseName(C.Args[0]) == "sccache" ||
+                                 BaseName(C.Args[0]) == "distcc"))
+      C.Args.erase(C.Args.begin());
+    if (!C.Args.empty())
+      C.Args[0] = TRACEOPT_CLANGXX;
     C.Origin = Db;
     return C;
   }
