@@ -119,7 +119,7 @@ TEST(Check, FindsCompileCommandsJson) {
   std::ofstream(Dir + "/build/compile_commands.json")
       << "[{\"directory\": \"" << Dir << "/build\", \"file\": \"" << Src << "\", \"command\": \"/usr/bin/ccache /usr/bin/g++ -std=c++17 "
       << "-DSCALE=2 -c " << Src << " -o a.o\"}]";
-  // Found in the build/ folder next to the file, without -p; the ccache wrapper is dropped.
+  // Found in the build/ folder next to the file, without -p.
   CompileCommand Cmd = findCompileCommand(Src, {}, "");
   EXPECT_EQ(Cmd.Kind, CompileCommand::Driver);
   EXPECT_NE(Cmd.Origin.find("compile_commands.json"), std::string::npos) << Cmd.Origin;
