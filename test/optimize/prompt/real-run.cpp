@@ -12,10 +12,10 @@
 #include <string>
 
 [[trace::trainable]] double gain = 0.5;
-[[trace::trainable]] std::string prefix = "id-";
+[[trace::trainable("keep the prefix short")]] std::string prefix = "id-";
 
 /// Scales a reading.
-[[trace::trainable]] double scale(double x) { return x * 2; }
+[[trace::trainable("must stay O(1)")]] double scale(double x) { return x * 2; }
 
 /// Adds the gain.
 [[trace::bundle]] double offset(double y) { return y + gain; }
@@ -56,14 +56,16 @@ int main() {
 // CHECK-NEXT:[label] std::string label(int): Labels a reading; rejects negative ones.
 // CHECK-EMPTY:
 // CHECK-NEXT:#Variables
-// CHECK-NEXT:(code) __code0: {{\[\[}}trace::trainable]] double scale(double x) { return x * 2; }
+// CHECK-NEXT:(code) __code0: {{\[\[}}trace::trainable("must stay O(1)")]] double scale(double x) { return x * 2; }
 // CHECK-NEXT:(double) gain0=0.5
 // CHECK-NEXT:(std::string) prefix0="id-"
 // CHECK-EMPTY:
 // CHECK-NEXT:#Constraints
 // CHECK-NEXT:__code0: keep the function's name and signature exactly: `double scale(double x)`; the body may change freely.
+// CHECK-NEXT:__code0: must stay O(1)
 // CHECK-NEXT:gain0: must be a valid value of type double.
 // CHECK-NEXT:prefix0: must be a valid value of type std::string.
+// CHECK-NEXT:prefix0: keep the prefix short
 // CHECK-EMPTY:
 // CHECK-NEXT:#Inputs
 // CHECK-NEXT:(double) x0=1.5
