@@ -145,3 +145,19 @@ TEST(Prompt, TokenEstimate) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Prompt, NamesStayUniqueWhenABaseEndsInADigit) {
+  // A function "v1" and an argument "v": "v1" + counter must not collide with "v" + counter 10.
+  TraceSet T = chain(12);
+  T.Sites[0].Name = "ns::v1";
+  for (Node &N : T.Nodes)
+    N.Args[0].Name = "v";
+  T.Nodes[0].Args[0].From = 0;
+  Prompt P = buildPrompt(T, backward(T), PromptOptions());
+  EXPECT_NE(P.User.find("v1_0 = ns::v1(v=v0, __code=__code0, limit=limit0)"), std::string::npos) << P.User;
+  EXPECT_NE(P.User.find("v1_11 = ns::v1(v=v1_10, __code=__code0)"), std::string::npos) << P.User;
+}
+
+} // namespace

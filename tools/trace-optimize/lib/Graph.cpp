@@ -35,29 +35,36 @@ Graph buildGraph(const TraceSet &T) {
   }
 
   // Inputs: producers of arguments and `this`, and the calls made inside.
-  auto VisitInputs = [&](auto &&Edge) {
-    for (size_t I = 0; I < N; ++I) {
-      const Node &Nd = T.Nodes[I];
-      for (const Arg &A : Nd.Args) {
-        if (!A.From)
-          continue;
-        size_t J = T.indexOf(Nd.Instance, A.From);
-        if (J != TraceSet::npos && J != I)
-          Edge(I, J);
-      }
-      if (Nd.This && Nd.This->From) {
-        size_t J = T.indexOf(Nd.Instance, Nd.This->From);
-        if (J != TraceSet::npos && J != I)
-          Edge(I, J);
-      }
-      if (G.Parent[I] != TraceSet::npos)
-        Edge(G.Parent[I], I);
+  // Ids are resolved once into an edge list; both CSR arrays are built from it.
+  std::vector<std::pair<size_t, size_t>> Edges; // (user, input)
+  Edges.reserve(N);
+  for (size_t I = 0; I < N; ++I) {
+    const Node &Nd = T.Nodes[I];
+    for (const Arg &A : Nd.Args) {
+      if (!A.From)
+        continue;
+      size_t J = T.indexOf(Nd.Instance, A.From);
+      if (J != TraceSet::npos && J != I)
+        Edges.push_back({I, J});
     }
-  };
-  buildCsr(N, G.InputBegin, G.InputIdx, VisitInputs);
-  buildCsr(N, G.UserBegin, G.UserIdx, [&](auto &&Edge) {
-    VisitInputs([&](size_t User, size_t Input) { Edge(Input, User); });
+    if (Nd.This && Nd.This->From) {
+      size_t J = T.indexOf(Nd.Instance, Nd.This->From);
+      if (J != TraceSet::npos && J != I)
+        Edges.push_back({I, J});
+    }
+    if (G.Parent[I] != TraceSet::npos)
+      Edges.push_back({G.Parent[I], I});
+  }
+  buildCsr(N, G.InputBegin, G.InputIdx, [&](auto &&Edge) {
+    for (const auto &[User, Input] : Edges)
+      Edge(User, Input);
   });
+  buildCsr(N, G.UserBegin, G.UserIdx, [&](auto &&Edge) {
+    for (const auto &[User, Input] : Edges)
+      Edge(Input, User);
+  });
+  Edges.clear();
+  Edges.shrink_to_fit();
 
   std::unordered_map<std::string_view, size_t> ParamIndex;
   for (size_t I = 0; I < T.Params.size(); ++I)

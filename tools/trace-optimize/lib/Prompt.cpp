@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
+#include <cctype>
 
 namespace traceopt {
 
@@ -62,21 +63,38 @@ std::string shortName(std::string_view Qualified) {
   return Out;
 }
 
-/// Hands out names "<base><n>" that are unique within one prompt.
+/// Hands out names "<base><n>" that are unique within one prompt. A base
+/// ending in a digit gets a '_' before the counter ("x1" -> "x1_0"), so two
+/// bases can never produce the same name and no set of used names is needed.
 class Namer {
 public:
   std::string fresh(const std::string &Base) {
     unsigned &N = Next[Base];
-    while (true) {
-      std::string Name = Base + std::to_string(N++);
-      if (Used.insert(Name).second)
-        return Name;
-    }
+    bool Sep = !Base.empty() && std::isdigit(static_cast<unsigned char>(Base.back()));
+    return Base + (Sep ? "_" : "") + std::to_string(N++);
   }
 
 private:
   std::unordered_map<std::string, unsigned> Next;
-  std::unordered_set<std::string> Used;
+};
+
+/// Names of the nodes in the subgraph, by node index, without a string per
+/// node of the whole trace.
+class NameTable {
+public:
+  explicit NameTable(size_t Nodes) : Slot(Nodes, ~0u) {}
+  void set(size_t Node, std::string Name) {
+    Slot[Node] = unsigned(Names.size());
+    Names.push_back(std::move(Name));
+  }
+  const std::string &get(size_t Node) const {
+    static const std::string None;
+    return Node < Slot.size() && Slot[Node] != ~0u ? Names[Slot[Node]] : None;
+  }
+
+private:
+  std::vector<unsigned> Slot;
+  std::vector<std::string> Names;
 };
 
 std::string typed(const std::string &Type, const std::string &Name, const std::string &Value) {
@@ -163,12 +181,15 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   }
 
   // Results of the calls in the subgraph.
-  std::unordered_map<size_t, std::string> OutName;
-  std::unordered_set<size_t> IsOutput(G.Outputs.begin(), G.Outputs.end());
+  // Node index -> its result's name ("" when the node is not in the subgraph).
+  NameTable OutName(T.Nodes.size());
+  std::vector<char> IsOutput(T.Nodes.size(), 0);
+  for (size_t I : G.Outputs)
+    IsOutput[I] = 1;
   for (size_t I : G.Nodes) {
     const Node &N = T.Nodes[I];
     std::string Base = N.Site >= 0 ? shortName(T.Sites[size_t(N.Site)].Name) : "call";
-    OutName[I] = Names.fresh(Base);
+    OutName.set(I, Names.fresh(Base));
   }
 
   // One block per node: its code line and the inputs it brings in.
@@ -180,22 +201,22 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     const Node &N = T.Nodes[I];
     const Site *S = N.Site >= 0 ? &T.Sites[size_t(N.Site)] : nullptr;
     NodeBlock B;
-    B.OutName = OutName[I];
-    B.IsOutput = IsOutput.count(I) != 0;
+    B.OutName = OutName.get(I);
+    B.IsOutput = IsOutput[I] != 0;
     B.Instance = N.Instance;
     std::vector<std::string> CallArgs;
     auto AddArg = [&](const Arg &A, size_t ArgIndex, std::string ParamName) {
       size_t From = A.From ? T.indexOf(N.Instance, A.From) : TraceSet::npos;
-      auto It = From != TraceSet::npos ? OutName.find(From) : OutName.end();
-      if (It != OutName.end() && !A.Modified) {
-        CallArgs.push_back(fmt::format("{}={}", ParamName, It->second));
+      const std::string &Producer = OutName.get(From);
+      if (!Producer.empty() && !A.Modified) {
+        CallArgs.push_back(fmt::format("{}={}", ParamName, Producer));
         return;
       }
       std::string In = Names.fresh(shortName(ParamName));
       CallArgs.push_back(fmt::format("{}={}", ParamName, In));
       B.InputArgs.push_back(ArgIndex);
       B.InputNames.push_back(In);
-      B.InputNotes.push_back(It != OutName.end() ? fmt::format(text::ModifiedFrom, It->second) : "");
+      B.InputNotes.push_back(!Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "");
     };
     if (N.This)
       AddArg(*N.This, N.Args.size(), "this");
@@ -218,10 +239,9 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     std::string Inside;
     for (size_t E = Gr.InputBegin[I]; E < Gr.InputBegin[I + 1]; ++E) {
       size_t J = Gr.InputIdx[E];
-      auto It = OutName.find(J);
-      if (Gr.Parent[J] != I || It == OutName.end())
+      if (Gr.Parent[J] != I || OutName.get(J).empty())
         continue;
-      Inside += (Inside.empty() ? "" : ", ") + It->second;
+      Inside += (Inside.empty() ? "" : ", ") + OutName.get(J);
     }
     std::string Callee = S ? S->Name : "<unknown function>";
     B.Code = fmt::format("{} = {}(", B.OutName, Callee);
@@ -242,7 +262,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   // Outputs and feedback are always shown in full (values capped as given).
   std::vector<std::string> Outputs;
   for (size_t I : G.Outputs)
-    Outputs.push_back(resultLine(T.Nodes[I], OutName[I], O.MaxValueChars));
+    Outputs.push_back(resultLine(T.Nodes[I], OutName.get(I), O.MaxValueChars));
   std::vector<std::string> FeedbackLines;
   for (size_t F = 0; F < T.Feedbacks.size(); ++F) {
     const Feedback &Fb = T.Feedbacks[F];
@@ -250,8 +270,8 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     if (ManyRuns)
       Line += fmt::format(text::FeedbackRun, Fb.Instance + 1);
     size_t Node = F < Gr.FeedbackNode.size() ? Gr.FeedbackNode[F] : TraceSet::npos;
-    if (auto It = OutName.find(Node); Node != TraceSet::npos && It != OutName.end())
-      Line += It->second + ": ";
+    if (!OutName.get(Node).empty())
+      Line += OutName.get(Node) + ": ";
     Line += Fb.Text;
     if (Fb.Score)
       Line += fmt::format(text::FeedbackScore, *Fb.Score);
