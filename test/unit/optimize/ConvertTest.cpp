@@ -158,3 +158,20 @@ TEST(Convert, ValueTextCannotAddDeclarations) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Convert, EnumRecognisedFromSourceText) {
+  Param P;
+  P.Kind = "value";
+  P.Name = "mode";
+  P.Type = "Mode";
+  P.Value = "Mode(0)"; // Rendered without enumerator names.
+  P.Text = "Mode::Slow";
+  std::string Error;
+  EXPECT_EQ(toParamText("Fast", P, Error).value_or(Error), "Mode::Fast");
+  EXPECT_EQ(toParamText("Mode::Fast", P, Error).value_or(Error), "Mode::Fast");
+  EXPECT_FALSE(toParamText(1, P, Error));
+}
+
+} // namespace

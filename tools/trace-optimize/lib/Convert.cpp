@@ -491,14 +491,20 @@ std::optional<std::string> toParamText(const nlohmann::json &V, const Param &P, 
     }
     return std::string(S);
   }
-  std::optional<std::string> R = toCppInitializer(V, P.Type, P.Value, Error);
+  // An enum variable's recorded value may be "Mode(0)" when the runtime had
+  // no enumerator names; its source text ("Mode::Slow") still tells the enum.
+  std::string_view Old = P.Value;
+  std::string_view Text = trim(P.Text);
+  if (isIdentifierPath(Text) && Text.find("::") != std::string_view::npos && !isIdentifierPath(trim(Old)))
+    Old = Text;
+  std::optional<std::string> R = toCppInitializer(V, P.Type, Old, Error);
   if (!R) {
     Error = fmt::format("'{}': {}", P.Name, Error);
     return R;
   }
   // A copy-list-initialised variable (`v = {1, 2}`) records only the text
   // inside its braces; the new text must fit there too.
-  std::string_view Old = trim(P.Text);
+  Old = trim(P.Text);
   bool OldIsBraceless = !Old.empty() && Old.front() != '{' && !elementType(normalizeType(P.Type)).empty() &&
                         (std::isdigit(static_cast<unsigned char>(Old.front())) || Old.front() == '-' ||
                          Old.front() == '"' || Old.front() == '\'' || Old.front() == '.');

@@ -173,7 +173,13 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
           Sig = S->Signature;
       Constraints.push_back(fmt::format(text::KeepSignature, Name, Sig));
     } else {
-      Variables.push_back(typed(Prm->Type, Name, Prm->Value));
+      // An enum rendered without names ("Mode(0)") reads better as written ("Mode::Slow").
+      std::string Shown = Prm->Value;
+      if (Shown.empty() || (Shown.rfind(Prm->Type + "(", 0) == 0 && !Prm->Text.empty() &&
+                            Prm->Text.find("::") != std::string::npos &&
+                            Prm->Text.find_first_of("(){}\"' ") == std::string::npos))
+        Shown = Prm->Text;
+      Variables.push_back(typed(Prm->Type, Name, Shown));
       Constraints.push_back(fmt::format(text::KeepType, Name, Prm->Type.empty() ? "(unknown)" : Prm->Type));
     }
     if (!Prm->Constraint.empty())
