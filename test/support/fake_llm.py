@@ -17,7 +17,7 @@ The script is a text file of blocks. Each block starts with a line "### <directi
   drop              close the connection without an answer
   raw               send the body as the HTTP body as-is (a malformed reply)
   usage=P,C         prompt and completion token counts (default 100,20)
-  json-mode=reject  answer 400 "response_format is not supported" to a request that asks for JSON mode
+  json-mode=reject  answer 400 (json-mode-status=N: N) "response_format is not supported" to a request that asks for JSON mode
                     (this does not consume the block: the next, plain request gets it)
   expect=TEXT       the request's last user message must contain TEXT, else answer 400
 When the script is exhausted the server answers 400 "fake_llm: script exhausted".
@@ -100,7 +100,7 @@ def make_handler(state):
                 block = state.blocks[0]
                 d = block["directives"]
                 if d.get("json-mode") == "reject" and isinstance(body, dict) and "response_format" in body:
-                    self.send_json(400, {"error": {"message": "response_format is not supported by this model",
+                    self.send_json(int(d.get("json-mode-status", "400")), {"error": {"message": "response_format is not supported by this model",
                                                    "param": "response_format"}})
                     return
                 state.blocks.pop(0)

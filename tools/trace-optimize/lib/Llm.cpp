@@ -263,7 +263,7 @@ private:
         Why = "cannot reach " + url() + ": " + R.CurlError;
         if (R.Code == CURLE_OPERATION_TIMEDOUT)
           Why += " (the request timed out; see --timeout)";
-      } else if (R.Status == 400 && Config.JsonMode &&
+      } else if ((R.Status == 400 || R.Status == 422) && Config.JsonMode &&
                  R.Body.find("response_format") != std::string::npos) {
         // The server does not do JSON mode: ask again in plain mode (this is not a retry).
         Config.JsonMode = false;
