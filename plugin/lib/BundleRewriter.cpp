@@ -37,6 +37,66 @@ public:
   }
 };
 
+/// Finds "return p;" where p is a by-value parameter. In the function,
+/// such a return moves p (implicit move); inside the wrapping lambda p is a
+/// captured reference and would be copied (a move-only type would not even
+/// compile), so the rewrite spells the move.
+class ParameterReturns : public RecursiveASTVisitor<ParameterReturns> {
+public:
+  ParameterReturns(const FunctionDecl *FD, const LangOptions &LO)
+      : Fn(FD), LO(LO) {}
+
+  std::vector<const DeclRefExpr *> Found;
+
+  bool shouldVisitLambdaBody() const { return false; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+
+  bool VisitReturnStmt(ReturnStmt *RS) {
+    const Expr *E = RS->getRetValue();
+    if (!E)
+      return true;
+    while (true) {
+      E = E->IgnoreParens();
+      if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+        E = ICE->getSubExpr();
+      else if (const auto *FE = dyn_cast<FullExpr>(E))
+        E = FE->getSubExpr();
+      else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
+        E = BTE->getSubExpr();
+      else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
+               CCE && CCE->getNumArgs() == 1 &&
+               CCE->getParenOrBraceRange().isInvalid())
+        E = CCE->getArg(0);
+      else
+        break;
+    }
+    const auto *DRE = dyn_cast<DeclRefExpr>(E);
+    if (!DRE)
+      return true;
+    const auto *PV = dyn_cast<ParmVarDecl>(DRE->getDecl());
+    if (!PV || PV->getDeclContext() != Fn || PV->isParameterPack())
+      return true;
+    QualType T = PV->getType();
+    if (T.isVolatileQualified() || T.isConstQualified())
+      return true;
+    // C++20 also moves rvalue-reference parameters; lvalue references are
+    // never moved.
+    if (T->isLValueReferenceType() ||
+        (T->isRValueReferenceType() && !LO.CPlusPlus20))
+      return true;
+    if (!T->isRecordType() && !T->isDependentType() &&
+        !T->isRValueReferenceType())
+      return true;
+    Found.push_back(DRE);
+    return true;
+  }
+
+private:
+  const FunctionDecl *Fn;
+  const LangOptions &LO;
+};
+
 std::string integerLiteral(const llvm::APSInt &V) {
   if (V.isSigned() || V.getActiveBits() < 64) {
     int64_t X = V.getExtValue();
@@ -166,6 +226,16 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     Out += "return ::__trace_rt::invoke(__trace_call, [&]()" + Arrow + " {";
 
   S.R.InsertTextAfterToken(Body->getLBracLoc(), Out);
+
+  ParameterReturns Returns(FD, S.Ctx.getLangOpts());
+  Returns.TraverseStmt(const_cast<CompoundStmt *>(Body));
+  for (const DeclRefExpr *DRE : Returns.Found) {
+    SourceLocation Begin = DRE->getBeginLoc(), End = DRE->getEndLoc();
+    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
+      continue;
+    S.R.InsertText(Begin, "::std::move(", /*InsertAfter=*/true);
+    S.R.InsertTextAfterToken(End, ")");
+  }
 }
 
 void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
