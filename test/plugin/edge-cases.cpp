@@ -73,7 +73,7 @@ int main() {
   }
   auto G = adder(1);
   int Sum = C.X + *P + Q + G(2) + times(2)(3) + table()[0];
-  return Sum == 39 ? 0 : 1;
+  return Sum == 29 ? 0 : 1;
 }
 
 // CHECK-CONSISTENT: checked 1 file(s), 13 site(s), 0 param(s)
