@@ -102,12 +102,21 @@ private:
 /// every header has its FileID.
 class ReportConsumer : public ASTConsumer {
 public:
-  ReportConsumer(CompilerInstance &CI, std::vector<SkipNote> Skips)
-      : CI(CI), Skips(std::move(Skips)) {}
+  ReportConsumer(CompilerInstance &CI, std::vector<SkipNote> Skips,
+                 bool NestedFailed = false)
+      : CI(CI), Skips(std::move(Skips)), NestedFailed(NestedFailed) {}
 
   void HandleTranslationUnit(ASTContext &) override {
     DiagnosticsEngine &Diags = CI.getDiagnostics();
     SourceManager &SM = CI.getSourceManager();
+    // The nested parse failed although the compile itself succeeds: the TU
+    // silently lost its instrumentation; say so.
+    if (NestedFailed && !Diags.hasErrorOccurred())
+      Diags.Report(Diags.getCustomDiagID(
+          DiagnosticsEngine::Warning,
+          "trace plugin: the plugin's own parse of this file failed where the "
+          "compile did not; the file is compiled without instrumentation "
+          "(try -fplugin-arg-trace-no-skip-system-bodies)"));
     unsigned Id = Diags.getCustomDiagID(DiagnosticsEngine::Warning, "%0");
     for (const SkipNote &Note : Skips) {
       SourceLocation Loc;
@@ -120,6 +129,7 @@ public:
 private:
   CompilerInstance &CI;
   std::vector<SkipNote> Skips;
+  bool NestedFailed;
 };
 
 /// A copy of \p CI's invocation without the plugin, the output file and
@@ -254,7 +264,8 @@ public:
       if (Opts.Verbose)
         llvm::errs() << "trace plugin: " << InFile
                      << ": the nested parse has errors, not rewritten\n";
-      return std::make_unique<ASTConsumer>();
+      return std::make_unique<ReportConsumer>(CI, std::vector<SkipNote>(),
+                                              /*NestedFailed=*/true);
     }
     if (Opts.Verbose)
       llvm::errs() << "trace plugin: " << InFile << ": " << Result->NumBundles
