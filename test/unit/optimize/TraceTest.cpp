@@ -129,6 +129,7 @@ TEST(TraceReader, MalformedLinesNameFileAndLine) {
       {R"J({"k":"ret","node":1,"value":"a\qb"})J", "invalid escape"},
       {R"J({"k":"header","format":"trace-cpp","version":1})J", "a second header record"},
       {R"J([1, 2])J", "expected '{' but found '['"},
+      {R"J({"node":1,"site":1})J", "bad.jsonl:2: record without a kind (\"k\")"},
   };
   for (const BadCase &C : Cases) {
     std::string Text = std::string(Header) + C.Line + "\n" + R"J({"k":"end","nodes":0,"dropped":0})J" + "\n";

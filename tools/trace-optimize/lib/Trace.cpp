@@ -612,6 +612,10 @@ private:
   }
 
   bool handle(Record &R, size_t LineNo, std::string &Error) {
+    if (R.K.empty()) {
+      Error = fmt::format("{}:{}: record without a kind (\"k\")", Name, LineNo);
+      return false;
+    }
     if (R.K == "call") {
       if (!require(R.HasNode && R.Node != 0, "node", R, LineNo, Error) ||
           !require(R.HasSite, "site", R, LineNo, Error))
