@@ -183,6 +183,33 @@ def run_stream(binary, calls, env, trace_path=None):
             "wall_s": wall, "loop_ns": elapsed_ns, "bytes": nbytes, "end": end}
 
 
+def callgrind_counts(binary, calls, env, out_dir):
+    """Instructions per call of the streaming run, recording on minus off (callgrind)."""
+    totals = {}
+    handoff = 0
+    for mode in ("on", "off"):
+        out = os.path.join(out_dir, "callgrind.%s.out" % mode)
+        e = dict(env, TRACE_FILE="/dev/null")
+        if mode == "off":
+            e["TRACE_ENABLE"] = "0"
+        run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary, str(calls)], env=e,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], capture_output=True,
+                             text=True).stdout
+        for line in ann.splitlines():
+            cols = line.split()
+            if not cols:
+                continue
+            if "PROGRAM TOTALS" in line:
+                totals[mode] = int(cols[0].replace(",", ""))
+            elif mode == "on" and "__trace_rt::handOff" in line and handoff == 0:
+                handoff = int(cols[0].replace(",", ""))
+        os.remove(out)
+    return {"amortized": (totals["on"] - totals["off"]) / calls,
+            "hot_path": (totals["on"] - handoff - totals["off"]) / calls,
+            "handoff": handoff / calls}
+
+
 def time_compile(cmd):
     """CPU seconds (user + sys of the compiler and its children) and wall seconds."""
     t0 = time.monotonic()
@@ -325,6 +352,14 @@ def main():
           "includes rendering + write()")
     t.add("1 KiB string arg off added (TRACE_ENABLE=0)",
           cpu(off, "String1K/traced") - cpu(off, "String1K/plain"), "ns", None, "info")
+
+    if shutil.which("valgrind") and shutil.which("callgrind_annotate"):
+        cg = callgrind_counts(binp("trace-bench-stream"), 20000 if q else 200000, env, args.out)
+        results["callgrind"] = cg
+        t.add("callgrind: instructions added per call, recording path", cg["hot_path"], "instr", None, "info",
+              "stable under load")
+        t.add("callgrind: instructions added per call, amortized", cg["amortized"], "instr", None, "info",
+              "render + write: %.0f" % cg["handoff"])
 
     # -- Memory.
     t.add("bytes per node in the chunk, minus payload", lat["chunk_bytes_add"] - lat["payload_bytes_add"],
