@@ -161,11 +161,19 @@ struct IsStringLike<T, VoidT<typename T::traits_type,
                                  std::declval<const T &>().data()))>>
     : std::true_type {};
 
+/// std::ostream, made dependent on T so that its completeness is asked when
+/// a value of T is rendered, not when this header is read.
+template <class T> struct DependentOStream { using Type = std::ostream; };
+
+/// operator<< is used only when std::ostream is complete: some library
+/// overloads (libstdc++'s shared_ptr one) are unconstrained templates whose
+/// bodies need the complete stream, which <iosfwd> alone does not give.
 template <class T, class = void> struct HasOStream : std::false_type {};
 template <class T>
-struct HasOStream<T, VoidT<decltype(std::declval<std::ostream &>()
-                                    << std::declval<const T &>())>>
-    : std::true_type {};
+struct HasOStream<
+    T, VoidT<decltype(sizeof(typename DependentOStream<T>::Type)),
+             decltype(std::declval<typename DependentOStream<T>::Type &>()
+                      << std::declval<const T &>())>> : std::true_type {};
 
 template <class T, class = void> struct IsOptionalLike : std::false_type {};
 template <class T>
@@ -354,7 +362,11 @@ template <class T> void render(Out &O, const T &V) noexcept {
       outChar(O, '"');
     }
   } else if constexpr (std::is_pointer<T>::value) {
-    outPointer(O, reinterpret_cast<const void *>(V));
+    if constexpr (std::is_function<std::remove_pointer_t<T>>::value)
+      outPointer(O, reinterpret_cast<const void *>(V));
+    else // Object pointers may point to volatile; only the address is shown.
+      outPointer(O, const_cast<const void *>(
+                        static_cast<const volatile void *>(V)));
   } else if constexpr (std::is_array<T>::value) {
     if constexpr (std::is_same<std::remove_cv_t<std::remove_extent_t<T>>,
                                char>::value) {
