@@ -8,6 +8,7 @@
 #include "Cli.h"
 #include "Llm.h"
 #include "Loop.h"
+#include "Summary.h"
 #include "Trace.h"
 
 #include <fmt/format.h>
@@ -28,6 +29,7 @@ const char *const MainHelp =
     "execution traces the program records (TRACE_FILE=run.jsonl ./program).\n"
     "\n"
     "commands:\n"
+    "  summary  what a trace holds: calls, edges, parameters, feedback\n"
     "  prompt   print the prompt built from traces; calls no LLM\n"
     "  step     one optimization step: ask the LLM, check, patch the sources\n"
     "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
@@ -150,6 +152,26 @@ std::optional<TraceSet> loadOrFail(const ArgParser &A, int &Rc) {
   for (const std::string &W : T->Warnings)
     std::cerr << "trace-optimize: warning: " << W << "\n";
   return T;
+}
+
+int cmdSummary(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize summary", "trace-optimize summary --trace FILE...",
+              "Prints what the traces hold: calls per function, data-flow edges, exceptions, the trainable\n"
+              "parameters, the feedback, and which parameters the feedback reaches. Changes nothing.");
+  A.option("--trace", "FILE", "trace file to read (repeatable; several runs form one problem)", true);
+  std::string Error;
+  if (!A.parse(Args, Error))
+    return fail(Error, 2);
+  if (A.helpRequested()) {
+    std::cout << A.help();
+    return 0;
+  }
+  int Rc = 0;
+  std::optional<TraceSet> T = loadOrFail(A, Rc);
+  if (!T)
+    return Rc;
+  std::cout << summarize(*T, backward(*T));
+  return 0;
 }
 
 int cmdPrompt(const std::vector<std::string> &Args) {
@@ -345,6 +367,8 @@ int main(int Argc, char **Argv) {
     std::cout << "trace-optimize 0.1.0\n";
     return 0;
   }
+  if (Cmd == "summary")
+    return cmdSummary(Args);
   if (Cmd == "prompt")
     return cmdPrompt(Args);
   if (Cmd == "step")

@@ -1,0 +1,104 @@
+//===- Summary.cpp - A short, human-readable account of a trace -----------===//
+
+#include "Summary.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <string_view>
+
+namespace traceopt {
+
+namespace {
+
+std::string clip(std::string_view S, size_t Width) {
+  std::string Out;
+  for (char C : S) {
+    if (Out.size() >= Width) {
+      Out += "...";
+      break;
+    }
+    Out += C == '\n' ? ' ' : C;
+  }
+  return Out;
+}
+
+std::string plural(size_t N, std::string_view One, std::string_view Many) {
+  return fmt::format("{} {}", N, N == 1 ? One : Many);
+}
+
+/// "main.cpp:12" with the file's last component only: the full path is in the trace.
+std::string where(const std::string &File, unsigned Line) {
+  size_t Slash = File.rfind('/');
+  return fmt::format("{}:{}", Slash == std::string::npos ? File : File.substr(Slash + 1), Line);
+}
+
+} // namespace
+
+std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions &O) {
+  size_t Unfinished = 0, Exceptions = 0, Edges = 0;
+  std::vector<size_t> CallsPerSite(T.Sites.size(), 0);
+  for (const Node &N : T.Nodes) {
+    Unfinished += !N.Finished;
+    Exceptions += N.ExcType.has_value();
+    for (const Arg &A : N.Args)
+      Edges += A.From != 0;
+    Edges += N.This && N.This->From != 0;
+    if (N.Site >= 0 && size_t(N.Site) < CallsPerSite.size())
+      ++CallsPerSite[N.Site];
+  }
+
+  std::string S;
+  S += fmt::format("{}, {} of {}, {} between them, {}", plural(T.Files.size(), "run", "runs"),
+                   plural(T.Nodes.size(), "call", "calls"), plural(T.Sites.size(), "function", "functions"),
+                   plural(Edges, "data-flow edge", "data-flow edges"),
+                   plural(Exceptions, "exception", "exceptions"));
+  if (Unfinished)
+    S += fmt::format(", {} unfinished", Unfinished);
+  S += "\n";
+
+  if (!T.Sites.empty()) {
+    S += "functions:\n";
+    for (size_t I = 0; I < T.Sites.size(); ++I) {
+      const Site &Si = T.Sites[I];
+      S += fmt::format("  {:<40} {:>8}  {}{}\n", clip(Si.Key, 60), plural(CallsPerSite[I], "call", "calls"),
+                       where(Si.File, Si.Line), Si.ParamId.empty() ? "" : "  (trainable)");
+    }
+  }
+
+  S += fmt::format("trainable parameters: {}\n", T.Params.size());
+  for (const Param &P : T.Params) {
+    if (P.Kind == "code")
+      S += fmt::format("  (code) {:<33} {}\n", clip(P.Name, 40), where(P.File, P.Line));
+    else
+      S += fmt::format("  ({}) {} = {}  {}\n", P.Type, P.Name, clip(P.Value.empty() ? P.Text : P.Value, O.MaxWidth),
+                       where(P.File, P.Line));
+  }
+
+  size_t Successes = 0;
+  for (const Feedback &F : T.Feedbacks)
+    Successes += F.Success;
+  S += fmt::format("feedback: {}{}\n", T.Feedbacks.size(),
+                   Successes ? fmt::format(" ({} reporting success)", Successes) : std::string());
+  size_t Shown = 0;
+  for (const Feedback &F : T.Feedbacks) {
+    if (Shown == O.MaxFeedback) {
+      S += fmt::format("  ... and {} more\n", T.Feedbacks.size() - Shown);
+      break;
+    }
+    ++Shown;
+    std::string Score = F.Score ? fmt::format(" [score {}]", *F.Score) : std::string();
+    S += fmt::format("  {}{}{}\n", F.Success ? "success: " : "", clip(F.Text, O.MaxWidth), Score);
+  }
+
+  S += fmt::format("feedback reaches {} through {}", plural(G.Params.size(), "parameter", "parameters"),
+                   plural(G.Nodes.size(), "call", "calls"));
+  S += G.Params.empty() ? "\n" : ":";
+  for (size_t I = 0; I < G.Params.size(); ++I)
+    S += fmt::format("{} {}", I ? "," : "", G.Params[I]);
+  if (!G.Params.empty())
+    S += "\n";
+  return S;
+}
+
+} // namespace traceopt
