@@ -148,6 +148,9 @@ namespace {
 TEST(Convert, ValueTextCannotAddDeclarations) {
   EXPECT_NE(err("{1.5}; double extra{2}", "std::vector<double>").find("is not one braced list"), std::string::npos);
   EXPECT_NE(err("{1}, {2}", "std::vector<int>").find("is not one braced list"), std::string::npos);
+  EXPECT_NE(err("{1; 2}", "std::vector<int>").find("is not one braced list"), std::string::npos);
+  EXPECT_NE(err("f(1; 2)", "Point").find("not a single C++ expression"), std::string::npos);
+  EXPECT_EQ(ok("{[] { return 1; }()}", "std::vector<int>"), "{[] { return 1; }()}");
   EXPECT_EQ(ok("{{1}, {2}}", "std::vector<std::vector<int>>"), "{{1}, {2}}");
   EXPECT_EQ(ok("{\"}\", \";\"}", "std::vector<std::string>"), "{\"}\", \";\"}");
   EXPECT_NE(err("Point{1, 2}; int x = 3", "Point").find("not a single C++ expression"), std::string::npos);

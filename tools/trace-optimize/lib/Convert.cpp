@@ -296,7 +296,9 @@ bool isSingleInitializer(std::string_view S, bool Braced) {
         return false;
       continue;
     }
-    if (C == ';' && Stack.empty())
+    // A ';' belongs only in a block nested in the value (a lambda body), never
+    // directly in the value, in parentheses, or between a list's elements.
+    if (C == ';' && (Stack.empty() || Stack.back() != '{' || (Braced && Stack.size() == 1)))
       return false;
   }
   return Stack.empty();

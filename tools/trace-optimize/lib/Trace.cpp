@@ -646,14 +646,14 @@ private:
       Node &N = T.Nodes[Index];
       N.Finished = true;
       if (R.HasExc) {
-        N.ExcType = R.ExcType;
-        N.ExcWhat = R.ExcWhat;
+        N.ExcType = std::move(R.ExcType);
+        N.ExcWhat = std::move(R.ExcWhat);
         return true;
       }
       if (R.HasType)
-        N.RetType = R.Type;
+        N.RetType = std::move(R.Type);
       if (R.HasValue)
-        N.Ret = R.Value;
+        N.Ret = std::move(R.Value);
       return true;
     }
     if (R.K == "site") {
