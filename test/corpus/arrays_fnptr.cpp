@@ -1,7 +1,7 @@
 // References to arrays and function pointers, as parameters and as return types, plus pointers
-// to members and arrays passed as plain variables at call sites. Functions whose return type is
-// written in declarator syntax (rowOf, pick) or as a trailing type (rowRef) are left alone by the
-// plugin today; they must still work.
+// to members and arrays passed as plain variables at call sites. Return types written in
+// declarator syntax (rowOf, pick) or as a trailing type (rowRef) are recorded too: the wrapping
+// lambda spells the type clang prints.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
@@ -65,7 +65,10 @@ int main() {
 // CHECK-DAG: site corner key={{.*}} calls=1
 // CHECK-DAG: site length key={{.*}} calls=1
 // CHECK-DAG: site negate key={{.*}} calls=3
+// CHECK-DAG: site pick key=pick(bool) calls=1
 // CHECK-DAG: site pickAlias key={{.*}} calls=1
+// CHECK-DAG: site rowOf key=rowOf(int) calls=1
+// CHECK-DAG: site rowRef key=rowRef(int) calls=1
 // CHECK-DAG: site readMember key={{.*}} calls=1
 // CHECK-DAG: site sumRow key={{.*}} calls=2
 // CHECK-DAG: site twice key={{.*}} calls=3
@@ -74,10 +77,13 @@ int main() {
 // CHECK-NEXT: sumRow(R={{.*}}4, 5, 6{{.*}}) -> 15
 // CHECK-NEXT: length({{.*}}) -> 5
 // CHECK-NEXT: corner(G={{.*}}) -> 6
-// CHECK:      apply(F={{.*}}, X=4) -> 8
+// CHECK-NEXT: rowOf(I=0) -> [1, 2, 3]
+// CHECK-NEXT: rowRef(I=1) -> [4, 5, 6]
+// CHECK-NEXT: apply(F={{.*}}, X=4) -> 8
 // CHECK-NEXT: | twice(X=4) -> 8
 // CHECK-NEXT: applyRef(F={{.*}}, X=4) -> -4
 // CHECK-NEXT: | negate(X=4) -> -4
+// CHECK-NEXT: pick(Neg=true) -> 0x{{[0-9a-f]+}}
 // CHECK-NEXT: negate(X=3) -> -3
 // CHECK:      compose(F={{.*}}, G={{.*}}, X=5) -> -10
 // CHECK-NEXT: | twice(X=5) -> 10

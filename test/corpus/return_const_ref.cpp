@@ -1,11 +1,6 @@
 // Return types with a leading const: const T &, const T *, const-qualified values. The lambda
 // that wraps the body must return exactly the declared type.
 //
-// Broken today: `const std::string &longer(...)` becomes `[&]() -> std::string & {...}` (the
-// leading const is lost), which does not compile: "binding reference of type 'basic_string<...>'
-// to value of type 'const basic_string<...>' drops 'const' qualifier". Remove XFAIL when fixed.
-// XFAIL: *
-//
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

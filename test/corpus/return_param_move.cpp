@@ -1,12 +1,8 @@
 // Returning a by-value parameter moves it implicitly ([class.copy.elision]): `return P;` with a
 // std::unique_ptr parameter compiles, and a copyable type is moved, not copied. Instrumenting
 // must keep both.
-//
-// Broken today: the body moves into a lambda that captures the parameters by reference, so
-// `return P;` names a reference and copies: passBox does not compile (call to the deleted copy
-// constructor of std::unique_ptr), and without passBox the traced passCounted prints "copy"
-// where the plain one prints "move". Remove XFAIL when fixed.
-// XFAIL: *
+// The plugin spells the move (`::std::move(P)`) inside the wrapping lambda, whose captures are
+// references.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain

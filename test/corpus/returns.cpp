@@ -1,8 +1,8 @@
 // Return types: auto, trailing, decltype(auto) (by value and by reference), auto & and
 // const auto &, pointers, rvalue references (return_const_ref.cpp covers const-qualified
 // references); structured bindings of bundle results (including a bit-field binding passed on
-// as an argument), and returns of braced-init-lists. A trailing
-// return type (trailing) is left alone by the plugin today; it must still work.
+// as an argument), and returns of braced-init-lists. A trailing return type (trailing) is
+// recorded like any other.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
@@ -103,11 +103,13 @@ int main() {
 // CHECK-DAG: site slot key={{.*}} calls=1
 // CHECK-DAG: site shared key={{.*}} calls=1
 // CHECK-DAG: site sumPoint key={{.*}} calls=1
+// CHECK-DAG: site trailing key=trailing(int) calls=1 rets=1
 // CHECK-DAG: site triple key={{.*}} calls=1
 // CHECK-DAG: site upTo key={{.*}} calls=3 rets=3
 // CHECK-DAG: site widen key={{.*}} calls=2
 // CHECK: thread 1
 // CHECK-NEXT: deduced(X=2) -> 4
+// CHECK-NEXT: trailing(X=2) -> 6
 // CHECK-NEXT: byValue() -> 1
 // CHECK-NEXT: byRef() -> 1
 // CHECK-NEXT: slot(I=1) -> 20
