@@ -133,7 +133,11 @@ std::optional<PatchSet> planPatches(const std::vector<Edit> &Edits, std::string 
     P.File = File;
     if (!readFile(File, P.Original, Error))
       return std::nullopt;
-    std::sort(FileEdits.begin(), FileEdits.end(), [](const Edit &A, const Edit &B) { return A.Begin < B.Begin; });
+    // By (Begin, End): an insertion at an offset sorts before a replacement starting there, so the
+    // plan does not depend on the order the suggestions came in.
+    std::sort(FileEdits.begin(), FileEdits.end(), [](const Edit &A, const Edit &B) {
+      return A.Begin != B.Begin ? A.Begin < B.Begin : A.End < B.End;
+    });
     for (size_t I = 0; I < FileEdits.size(); ++I) {
       const Edit &E = FileEdits[I];
       std::string Where = fmt::format("{}:{}", File, E.Line);
