@@ -266,11 +266,21 @@ struct Config {
   std::size_t MaxValue = 4096;
   std::string Path = "trace.jsonl";
   std::size_t ChunkBytes = 64 * 1024;
+  /// Calls of one site recorded in full; later ones are only counted.
+  /// 0 = unlimited.
+  uint64_t MaxCallsPerFunction = 0;
 };
+
+/// config().MaxCallsPerFunction, as a plain global so the hot path tests it
+/// with one load and a predictable branch.
+extern uint64_t CallLimit;
+/// Sites that had calls cut by CallLimit, linked by Site::NextCut.
+extern Site *CutSites;
 
 /// Expands %p (process id) and %% in a TRACE_FILE pattern.
 std::string expandPath(std::string_view Pattern, long Pid);
-/// Reads TRACE_ENABLE, TRACE_FILE and TRACE_MAX_VALUE from \p GetEnv.
+/// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE and
+/// TRACE_MAX_CALLS_PER_FUNCTION from \p GetEnv.
 Config configFromEnv(const char *(*GetEnv)(const char *));
 const Config &config();
 
@@ -291,7 +301,11 @@ public:
   void tu(const TuInfo &T);
   void feedback(uint64_t Node, std::string_view Text, const double *Score,
                 bool Success);
-  void end(uint64_t Dropped);
+  /// Writes one `cut` line per site id in \p List (calls of one function
+  /// may be counted by several Site objects); returns the calls not recorded.
+  uint64_t cuts(Site *List, uint64_t Limit);
+  /// \p Cut is written only when a call limit is set (\p HasLimit).
+  void end(uint64_t Dropped, uint64_t Cut = 0, bool HasLimit = false);
 
   std::string Text;          ///< Lines not yet written to the file.
   uint64_t CallsWritten = 0; ///< Call records emitted so far.

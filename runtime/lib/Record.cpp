@@ -98,6 +98,40 @@ char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
   return P;
 }
 
+uint64_t CallLimit = 0;
+Site *CutSites = nullptr;
+
+/// Counts a call of \p Where under the call limit; false when the call is
+/// beyond it. The first call past the limit links the site into CutSites.
+static bool admit(Site &Where) {
+  uint64_t N = __atomic_add_fetch(&Where.Calls, 1, __ATOMIC_RELAXED);
+  if (__builtin_expect(N <= CallLimit, 1))
+    return true;
+  if (N == CallLimit + 1) {
+    Site *Head = __atomic_load_n(&CutSites, __ATOMIC_RELAXED);
+    do
+      Where.NextCut = Head;
+    while (!__atomic_compare_exchange_n(&CutSites, &Head, &Where, true,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+  }
+  return false;
+}
+
+void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
+  // Take the notes addressed to this bundle off the pending stack. An
+  // `expect` on top belongs to a call still evaluating its arguments (as in
+  // f(f(x))), so it stops the scan even when the hash matches.
+  EntryProvenance &P = T.Prov;
+  P.Count = 0;
+  while (!T.Pending.empty() && T.Pending.top().Hash == Where.Hash &&
+         T.Pending.top().Kind != PendingKind::Expect) {
+    if (P.Count < EntryProvenance::Max)
+      P.Items[P.Count++] = T.Pending.top();
+    T.Pending.pop();
+  }
+  PendingTop = T.Pending.size();
+}
+
 void Call::enter(Site &Where) noexcept {
   ThreadState *T = currentThread();
   // Values rendered at capture time may call bundles (a user trace_format);
@@ -106,26 +140,24 @@ void Call::enter(Site &Where) noexcept {
     return;
   TS = T;
   S = &Where;
+  Parent = T->Current;
+  if (__builtin_expect(CallLimit != 0, 0) && !admit(Where)) {
+    // Cut: no node. Nested calls keep T->Current, so their parent is the
+    // nearest recorded ancestor; leave() still restores the pending stack
+    // and clears LastRet so nothing binds to an older node's value.
+    if (!Parent)
+      T->LastTop = 0;
+    takeNotes(*T, Where);
+    return;
+  }
   uint32_t Seq = T->Seq + 1;
   __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
   Node = (static_cast<uint64_t>(T->Index) << 32) | Seq;
-  Parent = T->Current;
   T->Current = Node;
   if (!Parent)
     T->LastTop = Node;
 
-  // Take the notes addressed to this bundle off the pending stack. An
-  // `expect` on top belongs to a call still evaluating its arguments (as in
-  // f(f(x))), so it stops the scan even when the hash matches.
-  EntryProvenance &P = T->Prov;
-  P.Count = 0;
-  while (!T->Pending.empty() && T->Pending.top().Hash == Where.Hash &&
-         T->Pending.top().Kind != PendingKind::Expect) {
-    if (P.Count < EntryProvenance::Max)
-      P.Items[P.Count++] = T->Pending.top();
-    T->Pending.pop();
-  }
-  PendingTop = T->Pending.size();
+  takeNotes(*T, Where);
 
   auto *R = reinterpret_cast<EnterRec *>(reserve(*T, sizeof(EnterRec)));
   R->H = {RecKind::Enter, static_cast<uint32_t>(sizeof(EnterRec))};

@@ -62,6 +62,20 @@ Config configFromEnv(const char *(*GetEnv)(const char *)) {
       C.MaxValue = static_cast<std::size_t>(V);
     }
   }
+  if (const char *M = GetEnv("TRACE_MAX_CALLS_PER_FUNCTION"); M && *M) {
+    char *End = nullptr;
+    errno = 0;
+    unsigned long long V = std::strtoull(M, &End, 10);
+    if (errno || *End || *M == '-' || V > UINT32_MAX) {
+      std::fprintf(stderr,
+                   "trace: ignoring TRACE_MAX_CALLS_PER_FUNCTION='%s' "
+                   "(expected a call count from 0 (unlimited) to 4294967295); "
+                   "using %llu\n",
+                   M, static_cast<unsigned long long>(C.MaxCallsPerFunction));
+    } else {
+      C.MaxCallsPerFunction = V;
+    }
+  }
   // A chunk must hold the largest record: two capped strings plus headers.
   C.ChunkBytes = std::max<std::size_t>(C.ChunkBytes, 2 * C.MaxValue + 1024);
   return C;
@@ -229,8 +243,10 @@ void finalFlush() {
   // Only this thread's buffer is stable; exited threads finished already.
   if (CurrentTS)
     R.W.finishThread(CurrentTS->Index);
+  uint64_t Cut = R.W.cuts(__atomic_load_n(&CutSites, __ATOMIC_ACQUIRE),
+                          CallLimit);
   uint64_t Written = R.W.CallsWritten;
-  R.W.end(Started > Written ? Started - Written : 0);
+  R.W.end(Started > Written ? Started - Written : 0, Cut, CallLimit != 0);
   drainText(R);
   R.Closed = true;
   if (R.Fd >= 0)
@@ -244,6 +260,7 @@ bool doInit() {
   });
   mutableConfig() = C;
   rt().W.setMaxValue(C.MaxValue);
+  CallLimit = C.MaxCallsPerFunction;
   if (!C.Enabled) {
     __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELEASE);
     return false;

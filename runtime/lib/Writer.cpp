@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <map>
 
 namespace __trace_rt {
 
@@ -406,11 +407,37 @@ void Writer::feedback(uint64_t Node, std::string_view Msg, const double *Score,
   L += "}\n";
 }
 
-void Writer::end(uint64_t Dropped) {
+uint64_t Writer::cuts(Site *List, uint64_t Limit) {
+  std::map<uint32_t, std::pair<uint64_t, uint64_t>> ById;
+  for (Site *S = List; S; S = S->NextCut) {
+    uint64_t Calls = __atomic_load_n(&S->Calls, __ATOMIC_RELAXED);
+    auto &E = ById[siteId(*S)];
+    E.first += Calls;
+    E.second += Calls < Limit ? Calls : Limit;
+  }
+  uint64_t Cut = 0;
+  for (const auto &[Id, E] : ById) {
+    Text += "{\"k\":\"cut\",\"site\":";
+    appendUInt(Text, Id);
+    Text += ",\"calls\":";
+    appendUInt(Text, E.first);
+    Text += ",\"recorded\":";
+    appendUInt(Text, E.second);
+    Text += "}\n";
+    Cut += E.first - E.second;
+  }
+  return Cut;
+}
+
+void Writer::end(uint64_t Dropped, uint64_t Cut, bool HasLimit) {
   Text += "{\"k\":\"end\",\"nodes\":";
   appendUInt(Text, CallsWritten);
   Text += ",\"dropped\":";
   appendUInt(Text, Dropped);
+  if (HasLimit) {
+    Text += ",\"cut\":";
+    appendUInt(Text, Cut);
+  }
   Text += "}\n";
 }
 

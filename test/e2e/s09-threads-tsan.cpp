@@ -6,6 +6,10 @@
 // RUN: %clangxx_trace -fsanitize=thread -g -O1 %s %trace_src/runtime/lib/*.cpp -o %t -lpthread
 // RUN: env TRACE_FILE=%t.jsonl TSAN_OPTIONS=halt_on_error=1 %t
 // RUN: %python %support/tracecheck.py %t.jsonl validate summary | FileCheck %s
+// With a call limit the threads count cut calls on shared sites, also race-free.
+// RUN: env TRACE_FILE=%t.cut.jsonl TRACE_MAX_CALLS_PER_FUNCTION=5 TSAN_OPTIONS=halt_on_error=1 %t
+// RUN: %python %support/tracecheck.py %t.cut.jsonl validate | FileCheck --check-prefix=CUT %s
+// RUN: FileCheck --check-prefix=CUTEND %s < %t.cut.jsonl
 
 #include <string>
 #include <thread>
@@ -36,3 +40,7 @@ int main() {
 // CHECK-NEXT: threads 4
 // CHECK-NEXT: edges 20000
 // CHECK-NEXT: dropped 0
+
+// CUT: valid
+// CUTEND: {"k":"cut",
+// CUTEND: {"k":"end",{{.*}},"cut":{{[1-9][0-9]*}}}

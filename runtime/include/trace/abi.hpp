@@ -56,6 +56,11 @@ struct Site {
   const EnumInfo *const *Enums = nullptr;
   /// Id in the trace file; assigned by the writer (under its lock).
   uint32_t Id = 0;
+  /// Calls that reached the runtime, counted (relaxed atomic) only under
+  /// TRACE_MAX_CALLS_PER_FUNCTION so unlimited runs pay nothing for it.
+  uint64_t Calls = 0;
+  /// Next site whose calls were cut; the list is reported at exit.
+  Site *NextCut = nullptr;
 };
 
 /// A trainable parameter (code of a function or initializer of a variable).
@@ -484,7 +489,9 @@ public:
   Call(const Call &) = delete;
   Call &operator=(const Call &) = delete;
   ~Call() {
-    if (Node)
+    // TS without Node: a call cut by the recording policy, which still has
+    // to restore the thread's provenance state.
+    if (TS)
       leave();
   }
 
@@ -547,6 +554,7 @@ public:
 private:
   void enter(Site &S) noexcept;
   void leave() noexcept;
+  void takeNotes(ThreadState &T, Site &Where) noexcept;
 
   template <class T>
   void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,

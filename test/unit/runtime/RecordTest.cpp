@@ -572,3 +572,57 @@ TEST(Record, PairsAsBytesAndAsText) {
   EXPECT_EQ(C[0]["args"][0]["value"], "(1, 2)");
   EXPECT_EQ(C[0]["args"][1]["value"], "(\"lbl\", 3)");
 }
+
+namespace {
+int limitedInner(int x) {
+  static ::__trace_rt::Site __trace_site{0xf1f1ull, "limitedInner(int)", "limitedInner", __PRETTY_FUNCTION__, "/t.cpp", 20, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x + 1; });}
+
+int limitedOuter(int x) {
+  static ::__trace_rt::Site __trace_site{0xf2f2ull, "limitedOuter(int)", "limitedOuter", __PRETTY_FUNCTION__, "/t.cpp", 21, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::Call __trace_call(__trace_site);
+  __trace_call.arg(0, x);
+  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x >= 5 ? limitedInner(x) : x; });}
+} // namespace
+
+TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
+  __trace_rt::CallLimit = 3;
+  int Sum = 0;
+  for (int I = 0; I < 10; ++I)
+    Sum += limitedOuter(I);
+  __trace_rt::CallLimit = 0;
+  // Cut calls still run: the program's results do not change.
+  EXPECT_EQ(Sum, 0 + 1 + 2 + 3 + 4 + 6 + 7 + 8 + 9 + 10);
+  auto T = readTrace();
+  auto O = calls(T, "limitedOuter"), In = calls(T, "limitedInner");
+  ASSERT_EQ(O.size(), 3u);
+  ASSERT_EQ(In.size(), 3u);
+  for (int I = 0; I < 3; ++I)
+    EXPECT_EQ(O[I]["args"][0]["value"], std::to_string(I));
+  // The inner calls run inside cut outer calls: no recorded ancestor.
+  for (const json &J : In) {
+    EXPECT_EQ(J["parent"], 0);
+    EXPECT_EQ(retOf(T, node(J))["value"].is_string(), true);
+  }
+
+  __trace_rt::Writer W(4096);
+  uint64_t Cut = W.cuts(__trace_rt::CutSites, 3);
+  EXPECT_EQ(Cut, (10u - 3u) + (5u - 3u));
+  std::map<std::string, json> BySite;
+  auto Names = siteNames(T);
+  std::size_t Pos = 0, Next;
+  while ((Next = W.Text.find('\n', Pos)) != std::string::npos) {
+    json J = json::parse(W.Text.substr(Pos, Next - Pos));
+    Pos = Next + 1;
+    ASSERT_EQ(J["k"], "cut");
+    BySite[Names[J["site"].get<uint64_t>()]] = J;
+  }
+  ASSERT_EQ(BySite.size(), 2u);
+  EXPECT_EQ(BySite["limitedOuter"]["calls"], 10);
+  EXPECT_EQ(BySite["limitedOuter"]["recorded"], 3);
+  EXPECT_EQ(BySite["limitedInner"]["calls"], 5);
+  EXPECT_EQ(BySite["limitedInner"]["recorded"], 3);
+  __trace_rt::CutSites = nullptr;
+}

@@ -135,6 +135,21 @@ TEST(Config, ReadsEnvironment) {
   EXPECT_EQ(Bad.MaxValue, 4096u);
   EXPECT_NE(Err.find("TRACE_MAX_VALUE='lots'"), std::string::npos) << Err;
 
+  FakeEnv = {{"TRACE_MAX_CALLS_PER_FUNCTION", "3"}};
+  EXPECT_EQ(configFromEnv(fakeGetEnv).MaxCallsPerFunction, 3u);
+  EXPECT_EQ(D.MaxCallsPerFunction, 0u);
+  for (const char *V : {"-1", "3x", "99999999999"}) {
+    FakeEnv = {{"TRACE_MAX_CALLS_PER_FUNCTION", V}};
+    testing::internal::CaptureStderr();
+    Config BadLimit = configFromEnv(fakeGetEnv);
+    Err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(BadLimit.MaxCallsPerFunction, 0u) << V;
+    EXPECT_NE(Err.find("ignoring TRACE_MAX_CALLS_PER_FUNCTION='" +
+                       std::string(V) + "'"),
+              std::string::npos)
+        << Err;
+  }
+
   FakeEnv = {{"TRACE_MAX_VALUE", "1000000"}};
   Config Big = configFromEnv(fakeGetEnv);
   EXPECT_GE(Big.ChunkBytes, 2 * Big.MaxValue);
