@@ -342,6 +342,16 @@ void registerTu(const TuInfo &T) noexcept {
 // User API (trace/trace.hpp)
 //===----------------------------------------------------------------------===//
 
+/// Hands the calling thread's records and any pending registrations to the
+/// writer. Called with R.Lock held.
+static void writeCallingThread(Runtime &R) {
+  if (CurrentTS) {
+    consumeChunk(R, *CurrentTS);
+    R.W.finishThread(CurrentTS->Index);
+  }
+  emitRegistrations(R);
+}
+
 /// Writes a feedback line after everything this thread recorded so far, so
 /// the node it names is already in the file.
 static void writeFeedback(uint64_t Node, std::string_view Text,
@@ -350,11 +360,7 @@ static void writeFeedback(uint64_t Node, std::string_view Text,
   std::lock_guard<std::mutex> L(R.Lock);
   if (R.Closed)
     return;
-  if (CurrentTS) {
-    consumeChunk(R, *CurrentTS);
-    R.W.finishThread(CurrentTS->Index);
-  }
-  emitRegistrations(R);
+  writeCallingThread(R);
   R.W.feedback(Node, Text, Score, Success);
   drainText(R);
 }
@@ -402,11 +408,7 @@ void flushAll() noexcept {
   std::lock_guard<std::mutex> L(R.Lock);
   if (R.Closed)
     return;
-  if (CurrentTS) {
-    consumeChunk(R, *CurrentTS);
-    R.W.finishThread(CurrentTS->Index);
-  }
-  emitRegistrations(R);
+  writeCallingThread(R);
   drainText(R);
 }
 

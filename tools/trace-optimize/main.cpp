@@ -154,11 +154,9 @@ std::optional<TraceSet> loadOrFail(const ArgParser &A, int &Rc) {
   return T;
 }
 
-int cmdSummary(const std::vector<std::string> &Args) {
-  ArgParser A("trace-optimize summary", "trace-optimize summary --trace FILE...",
-              "Prints what the traces hold: calls per function, data-flow edges, exceptions, the trainable\n"
-              "parameters, the feedback, and which parameters the feedback reaches. Changes nothing.");
-  A.option("--trace", "FILE", "trace file to read (repeatable; several runs form one problem)", true);
+/// Parses \p Args into \p A; returns the exit status when the command is
+/// already done (a usage error, or --help printed), nullopt to go on.
+std::optional<int> parseOrHelp(ArgParser &A, const std::vector<std::string> &Args) {
   std::string Error;
   if (!A.parse(Args, Error))
     return fail(Error, 2);
@@ -166,6 +164,16 @@ int cmdSummary(const std::vector<std::string> &Args) {
     std::cout << A.help();
     return 0;
   }
+  return std::nullopt;
+}
+
+int cmdSummary(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize summary", "trace-optimize summary --trace FILE...",
+              "Prints what the traces hold: calls per function, data-flow edges, exceptions, the trainable\n"
+              "parameters, the feedback, and which parameters the feedback reaches. Changes nothing.");
+  A.option("--trace", "FILE", "trace file to read (repeatable; several runs form one problem)", true);
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
   int Rc = 0;
   std::optional<TraceSet> T = loadOrFail(A, Rc);
   if (!T)
@@ -180,12 +188,8 @@ int cmdPrompt(const std::vector<std::string> &Args) {
               "Calls no LLM and changes nothing.");
   addPromptOptions(A);
   std::string Error;
-  if (!A.parse(Args, Error))
-    return fail(Error, 2);
-  if (A.helpRequested()) {
-    std::cout << A.help();
-    return 0;
-  }
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
   PromptOptions PO;
   if (!parseCommon(A, PO, Error))
     return fail(Error, 2);
@@ -225,12 +229,8 @@ int cmdStep(const std::vector<std::string> &Args) {
   A.flag("--dry-run", "print the unified diff and write nothing");
   A.epilog(EnvHelp);
   std::string Error;
-  if (!A.parse(Args, Error))
-    return fail(Error, 2);
-  if (A.helpRequested()) {
-    std::cout << A.help();
-    return 0;
-  }
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
   StepOptions SO;
   if (!parseStepOptions(A, SO, Error))
     return fail(Error, 2);
@@ -282,12 +282,8 @@ int cmdRun(const std::vector<std::string> &Args) {
   addLlmOptions(A);
   A.epilog(EnvHelp);
   std::string Error;
-  if (!A.parse(Args, Error))
-    return fail(Error, 2);
-  if (A.helpRequested()) {
-    std::cout << A.help();
-    return 0;
-  }
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
   LoopOptions LO;
   if (!parseStepOptions(A, LO.Step, Error))
     return fail(Error, 2);
@@ -333,12 +329,8 @@ int cmdUndo(const std::vector<std::string> &Args) {
   A.flag("--force", "restore even files that changed after the step");
   A.option("--work-dir", "DIR", "where the backups are (default .trace-optimize)");
   std::string Error;
-  if (!A.parse(Args, Error))
-    return fail(Error, 2);
-  if (A.helpRequested()) {
-    std::cout << A.help();
-    return 0;
-  }
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
   if (!A.positional().empty())
     return fail("trace-optimize undo: unexpected argument '" + A.positional().front() + "'", 2);
   BackupStore Store(A.get("--work-dir", ".trace-optimize"));
