@@ -267,14 +267,21 @@ public:
       return std::make_unique<ReportConsumer>(CI, std::vector<SkipNote>(),
                                               /*NestedFailed=*/true);
     }
-    if (Opts.Verbose)
+    if (Opts.Verbose) {
       llvm::errs() << "trace plugin: " << InFile << ": " << Result->NumBundles
-                   << " bundle(s), " << Result->NumCallSiteEdits
+                   << " bundle(s), "
+                   << Result->Skips.size() + Result->LeftAlone.size()
+                   << " left alone, " << Result->NumCallSiteEdits
                    << " call-site edit(s), " << Result->NumParams
                    << " trainable parameter(s), " << Result->Files.size()
                    << " file(s) rewritten; scan "
                    << llvm::format("%.1f", ScanMs) << " ms, total "
                    << llvm::format("%.1f", TotalMs) << " ms\n";
+      for (const SkipNote &Note : Result->LeftAlone)
+        llvm::errs() << "trace plugin: " << Note.File << ":" << Note.Line
+                     << ":" << Note.Column << ": left alone: " << Note.Message
+                     << "\n";
+    }
 
     for (RewrittenFile &F : Result->Files) {
       if (Opts.Print) {

@@ -177,15 +177,17 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
     if (Marks.Trainable)
       Params.addFunction(FD, Marks);
     if (!V.instrument()) {
-      // A function picked by 'all' is skipped silently; an annotated one is
-      // worth a warning.
-      if (!Marks.any())
-        continue;
+      // A function picked by 'all' is skipped silently (only the verbose
+      // report names it); an annotated one is worth a warning.
       SourceLocation Loc = SM.getFileLoc(FD->getLocation());
-      Result.Skips.push_back({S.absolutePath(Loc), SM.getSpellingLineNumber(Loc),
-                              SM.getSpellingColumnNumber(Loc),
-                              "'" + qualifiedName(FD) +
-                                  "' is not instrumented: " + V.SkipReason});
+      SkipNote Note{S.absolutePath(Loc), SM.getSpellingLineNumber(Loc),
+                    SM.getSpellingColumnNumber(Loc),
+                    "'" + qualifiedName(FD) +
+                        "' is not instrumented: " + V.SkipReason};
+      if (Marks.any())
+        Result.Skips.push_back(std::move(Note));
+      else
+        Result.LeftAlone.push_back(std::move(Note));
       continue;
     }
     Bundles.push_back({FD, Marks});

@@ -51,6 +51,10 @@ struct RewrittenFile {
 struct RewriteResult {
   std::vector<RewrittenFile> Files;
   std::vector<SkipNote> Skips;
+  /// Functions that 'all' selected but left alone: no warning for them, but
+  /// -fplugin-arg-trace-verbose names them, so a build can count what it
+  /// does not record.
+  std::vector<SkipNote> LeftAlone;
   unsigned NumBundles = 0;
   unsigned NumCallSiteEdits = 0;
   unsigned NumParams = 0;
