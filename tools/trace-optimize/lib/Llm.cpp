@@ -122,11 +122,27 @@ struct HttpResult {
   long Status = 0;
   std::string Body;
   std::string RetryAfter, RetryAfterMs;
+  /// The body grew past this many bytes, and the transfer was stopped.
+  uint64_t MaxBody = 0;
+  bool TooLarge = false;
 };
 
 size_t writeBody(char *Ptr, size_t Size, size_t N, void *User) {
-  static_cast<std::string *>(User)->append(Ptr, Size * N);
+  auto *R = static_cast<HttpResult *>(User);
+  // A body without Content-Length (chunked) is only known to be too large while it arrives;
+  // returning less than was given makes curl stop with CURLE_WRITE_ERROR.
+  if (R->Body.size() + Size * N > R->MaxBody) {
+    R->TooLarge = true;
+    return 0;
+  }
+  R->Body.append(Ptr, Size * N);
   return Size * N;
+}
+
+std::string sizeText(uint64_t Bytes) {
+  if (Bytes >= (1u << 20) && Bytes % (1u << 20) == 0)
+    return std::to_string(Bytes >> 20) + " MiB";
+  return std::to_string(Bytes) + " bytes";
 }
 
 size_t writeHeader(char *Ptr, size_t Size, size_t N, void *User) {
@@ -148,6 +164,23 @@ size_t writeHeader(char *Ptr, size_t Size, size_t N, void *User) {
   else if (Name == "retry-after-ms")
     R->RetryAfterMs = Value;
   return Size * N;
+}
+
+/// What went wrong in a transfer that curl gave up on, in the user's terms: a server that
+/// answered in part was reached, so "cannot reach" would send them looking at the network.
+std::string transferProblem(CURLcode Code, const std::string &Url, const std::string &CurlError) {
+  switch (Code) {
+  case CURLE_PARTIAL_FILE:
+    return "the answer from " + Url + " was cut off before its end: " + CurlError;
+  case CURLE_RECV_ERROR:
+    return "the connection to " + Url + " broke: " + CurlError;
+  case CURLE_OPERATION_TIMEDOUT:
+    return "cannot reach " + Url + ": " + CurlError + " (the request timed out; see --timeout)";
+  case CURLE_GOT_NOTHING:
+    return "cannot reach " + Url + ": " + CurlError + " (the server closed the connection without answering)";
+  default:
+    return "cannot reach " + Url + ": " + CurlError;
+  }
 }
 
 /// The server's own error message, when the body is an OpenAI-style error object.
@@ -217,8 +250,11 @@ private:
     curl_easy_setopt(H, CURLOPT_HTTPHEADER, Headers);
     curl_easy_setopt(H, CURLOPT_POSTFIELDS, Body.c_str());
     curl_easy_setopt(H, CURLOPT_POSTFIELDSIZE, long(Body.size()));
+    R.MaxBody = Config.MaxResponseBytes;
     curl_easy_setopt(H, CURLOPT_WRITEFUNCTION, writeBody);
-    curl_easy_setopt(H, CURLOPT_WRITEDATA, &R.Body);
+    curl_easy_setopt(H, CURLOPT_WRITEDATA, &R);
+    // Refuses a declared Content-Length over the limit before reading any of the body.
+    curl_easy_setopt(H, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(Config.MaxResponseBytes));
     curl_easy_setopt(H, CURLOPT_HEADERFUNCTION, writeHeader);
     curl_easy_setopt(H, CURLOPT_HEADERDATA, &R);
     curl_easy_setopt(H, CURLOPT_ERRORBUFFER, ErrBuf);
@@ -230,10 +266,12 @@ private:
     if (isLoopbackUrl(Url))
       curl_easy_setopt(H, CURLOPT_NOPROXY, "*");
     R.Code = curl_easy_perform(H);
+    if (R.Code == CURLE_FILESIZE_EXCEEDED)
+      R.TooLarge = true;
     if (R.Code != CURLE_OK)
       R.CurlError = ErrBuf[0] ? ErrBuf : curl_easy_strerror(R.Code);
-    else
-      curl_easy_getinfo(H, CURLINFO_RESPONSE_CODE, &R.Status);
+    // Also after an error: a refused huge body still had a status worth recording.
+    curl_easy_getinfo(H, CURLINFO_RESPONSE_CODE, &R.Status);
     curl_slist_free_all(Headers);
     curl_easy_cleanup(H);
     return R;
@@ -259,10 +297,16 @@ private:
       HttpResult R = post(requestBody(Messages));
       std::string Why;
       std::optional<double> Wait;
+      if (R.TooLarge) {
+        // Not retried: the same server would send the same flood again.
+        Reply.Status = R.Status;
+        Reply.Error = "the answer from " + url() + " is larger than " + sizeText(Config.MaxResponseBytes) +
+                      ", the limit for one response; refused (a chat completion is far smaller: is this the "
+                      "right endpoint?)";
+        return Reply;
+      }
       if (R.Code != CURLE_OK) {
-        Why = "cannot reach " + url() + ": " + R.CurlError;
-        if (R.Code == CURLE_OPERATION_TIMEDOUT)
-          Why += " (the request timed out; see --timeout)";
+        Why = transferProblem(R.Code, url(), R.CurlError);
       } else if ((R.Status == 400 || R.Status == 422) && Config.JsonMode &&
                  R.Body.find("response_format") != std::string::npos) {
         // The server does not do JSON mode: ask again in plain mode (this is not a retry).

@@ -40,6 +40,9 @@ struct LlmConfig {
   std::optional<double> Temperature;
   /// Append every exchange here (JSON Lines) when not empty.
   std::string TranscriptPath;
+  /// Largest response body accepted. A chat completion is kilobytes; anything near this is a
+  /// wrong endpoint or a broken server, and reading it whole would only fill memory.
+  uint64_t MaxResponseBytes = 16u << 20;
 };
 
 struct LlmReply {
