@@ -36,6 +36,19 @@ static void checkConsistent(const TraceSet &T) {
     check(N.Instance == 0, "nodes belong to the parsed instance");
     check(N.Site >= -1 && N.Site < static_cast<int>(T.Sites.size()), "site index in range");
     check(T.indexOf(0, N.Id) == I, "the id map finds each node");
+    check(size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals <= T.Args.size(), "arguments in range");
+    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == N.Parent),
+          "a resolved parent is the node its id names");
+    for (size_t A = N.FirstArg; A < size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals; ++A) {
+      const Arg &Ar = T.Args[A];
+      check(Ar.FromIndex == NoIndex || (Ar.FromIndex < T.Nodes.size() && T.Nodes[Ar.FromIndex].Id == Ar.From),
+            "a resolved producer is the node its id names");
+      // Touch the text: a view into freed memory shows under ASan.
+      check(std::string(Ar.Name).size() + std::string(Ar.Value).size() == Ar.Name.size() + Ar.Value.size(),
+            "argument text is readable");
+    }
+    if (N.Parent == 0 || T.indexOf(0, N.Parent) != TraceSet::npos)
+      check(N.Parent == 0 || N.ParentIndex != NoIndex, "every known parent is resolved");
   }
 }
 
@@ -55,6 +68,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   check(parseTraceText(Text, "fuzz.jsonl", Again, Error2), "reading is deterministic", Error2);
   check(Again.Nodes.size() == Whole.Nodes.size() && Again.Sites.size() == Whole.Sites.size(),
         "reading twice gives the same graph");
+
+  // The text need not outlive the set.
+  {
+    std::string Copy(Text);
+    TraceSet FromCopy;
+    std::string CopyError;
+    check(parseTraceText(Copy, "fuzz.jsonl", FromCopy, CopyError), "reading a copy works", CopyError);
+    std::string().swap(Copy);
+    checkConsistent(FromCopy);
+  }
 
   // Prefixes cut after a newline, as left by a program that crashed (at most 16 of them).
   // The header must be complete: cuts start at the end of the first non-blank line.

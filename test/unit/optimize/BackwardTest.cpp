@@ -39,18 +39,19 @@ public:
     N.Parent = Parent;
     N.Instance = Instance;
     N.Finished = true;
+    std::vector<Arg> Args, Globals;
     for (uint64_t Fr : From) {
       Arg A;
       A.Name = "x";
       A.From = Fr;
-      N.Args.push_back(A);
+      Args.push_back(A);
     }
     if (ReadsK) {
       Arg G;
       G.Name = "var:k";
-      N.Globals.push_back(G);
+      Globals.push_back(G);
     }
-    T.Nodes.push_back(std::move(N));
+    T.addNode(N, Args, nullptr, Globals);
     return *this;
   }
   Builder &feedback(uint64_t Id, unsigned Instance = 0) {
@@ -65,7 +66,7 @@ public:
   TraceSet T;
 };
 
-std::vector<uint64_t> ids(const TraceSet &T, const std::vector<size_t> &Idx) {
+template <class Indices> std::vector<uint64_t> ids(const TraceSet &T, const Indices &Idx) {
   std::vector<uint64_t> Out;
   for (size_t I : Idx)
     Out.push_back(T.Nodes[I].Id);
@@ -139,7 +140,7 @@ TEST(Backward, InstancesDoNotMix) {
   EXPECT_TRUE(S.Params.empty());
   B.feedback(1, 0);
   S = backward(B.T);
-  EXPECT_EQ(S.Nodes, (std::vector<size_t>{0}));
+  EXPECT_EQ(std::vector<size_t>(S.Nodes.begin(), S.Nodes.end()), (std::vector<size_t>{0}));
 }
 
 TEST(Backward, NothingWithoutFeedback) {
@@ -171,6 +172,71 @@ TEST(Backward, MillionNodeChainFinishes) {
   ASSERT_EQ(S.Nodes.size(), N);
   EXPECT_EQ(B.T.Nodes[S.Nodes.front()].Id, 1u);
   EXPECT_EQ(B.T.Nodes[S.Nodes.back()].Id, N);
+}
+
+} // namespace
+
+namespace {
+
+template <class V> std::vector<uint32_t> vec(const V &X) { return std::vector<uint32_t>(X.begin(), X.end()); }
+
+TEST(Graph, ReaderAndHandBuiltSetsGiveTheSameGraph) {
+  // The reader resolves producers and parents while reading; a set built by
+  // hand leaves them to buildGraph. 1 (f) feeds 2 (g) and its child 3 (g);
+  // 4 names a producer that does not exist; feedback on 2.
+  std::string Text =
+      R"J({"k":"header","format":"trace-cpp","version":1})J" "\n"
+      R"J({"k":"param","id":"code:f()","kind":"code","begin":0,"end":1})J" "\n"
+      R"J({"k":"site","site":1,"key":"f()","name":"f","param":"code:f()"})J" "\n"
+      R"J({"k":"site","site":2,"key":"g()","name":"g","param":null})J" "\n"
+      R"J({"k":"call","node":1,"site":1,"parent":0,"args":[]})J" "\n"
+      R"J({"k":"call","node":2,"site":2,"parent":0,"args":[{"name":"x","from":1}]})J" "\n"
+      R"J({"k":"call","node":3,"site":2,"parent":2,"args":[{"name":"x","from":1}]})J" "\n"
+      R"J({"k":"call","node":4,"site":2,"parent":0,"args":[{"name":"x","from":77}]})J" "\n"
+      R"J({"k":"feedback","node":2,"text":"fb"})J" "\n";
+  TraceSet Read;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "g.jsonl", Read, Error)) << Error;
+  Builder B;
+  B.node(1, 0).node(2, 1, {1}).node(3, 1, {1}, 2).node(4, 1, {77}).feedback(2);
+  Graph G1 = buildGraph(Read), G2 = buildGraph(B.T);
+  EXPECT_EQ(vec(G1.Parent), (std::vector<uint32_t>{NoIndex, NoIndex, 1, NoIndex}));
+  EXPECT_EQ(vec(G1.Parent), vec(G2.Parent));
+  // Inputs of 2: its argument's producer 1, then its child 3.
+  EXPECT_EQ(vec(G1.InputBegin), (std::vector<uint32_t>{0, 0, 2, 3, 3}));
+  EXPECT_EQ(vec(G1.InputIdx), (std::vector<uint32_t>{0, 2, 0}));
+  EXPECT_EQ(vec(G1.UserBegin), (std::vector<uint32_t>{0, 2, 2, 3, 3}));
+  EXPECT_EQ(vec(G1.UserIdx), (std::vector<uint32_t>{1, 2, 1}));
+  EXPECT_EQ(vec(G1.InputBegin), vec(G2.InputBegin));
+  EXPECT_EQ(vec(G1.InputIdx), vec(G2.InputIdx));
+  EXPECT_EQ(vec(G1.UserBegin), vec(G2.UserBegin));
+  EXPECT_EQ(vec(G1.UserIdx), vec(G2.UserIdx));
+  EXPECT_EQ(vec(G1.ParamBegin), (std::vector<uint32_t>{0, 1, 1, 1, 1}));
+  EXPECT_EQ(vec(G1.ParamIdx), (std::vector<uint32_t>{0}));
+  EXPECT_EQ(G1.FeedbackNode, (std::vector<size_t>{1}));
+  Subgraph S1 = backward(Read), S2 = backward(B.T);
+  EXPECT_EQ(ids(Read, S1.Nodes), (std::vector<uint64_t>{1, 3, 2}));
+  EXPECT_EQ(ids(Read, S1.Nodes), ids(B.T, S2.Nodes));
+}
+
+TEST(Graph, RebuildingGivesTheSameGraph) {
+  // The arrays are large enough to be mapped directly; building again (as
+  // every backward pass does) must give the same result.
+  const uint64_t N = 600000;
+  Builder B;
+  B.node(1, 0);
+  for (uint64_t I = 2; I <= N; ++I)
+    B.node(I, 1, {I - 1}, I % 2 ? I - 1 : 0);
+  B.feedback(N);
+  Graph G1 = buildGraph(B.T);
+  Graph G2 = buildGraph(B.T);
+  EXPECT_EQ(G1.InputIdx.size(), N - 1 + (N - 1) / 2);
+  EXPECT_TRUE(G1.InputIdx == G2.InputIdx);
+  EXPECT_TRUE(G1.UserBegin == G2.UserBegin);
+  EXPECT_EQ(G1.Parent[2], 1u);
+  EXPECT_EQ(G1.Parent[1], NoIndex);
+  Subgraph S = backward(B.T, G1);
+  EXPECT_EQ(S.Nodes.size(), N);
 }
 
 } // namespace

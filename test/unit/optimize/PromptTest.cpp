@@ -32,21 +32,20 @@ TraceSet chain(size_t N, const std::string &Value = "1") {
     Nd.Id = I;
     Nd.Site = 0;
     Nd.Finished = true;
-    Nd.RetType = "int";
-    Nd.Ret = Value;
+    Nd.setReturn("int", Value);
     Arg A;
     A.Name = "x";
     A.Type = "int";
     A.Value = Value;
     A.From = I - 1;
-    Nd.Args.push_back(A);
+    std::vector<Arg> Globals;
     if (I == 1) {
       Arg Gl;
       Gl.Name = "var:limit";
-      Nd.Globals.push_back(Gl);
+      Globals.push_back(Gl);
     }
     T.IdToIndex[0].insert(I, T.Nodes.size());
-    T.Nodes.push_back(Nd);
+    T.addNode(Nd, {A}, nullptr, Globals);
   }
   Feedback F;
   F.Node = N;
@@ -130,7 +129,7 @@ TEST(Prompt, MemoryComesFirstAndNeverDisplacesTheProblem) {
 TEST(Prompt, EmptySubgraphStillShowsFeedback) {
   TraceSet T = chain(1);
   T.Sites[0].ParamId.clear();
-  T.Nodes[0].Globals.clear();
+  T.Nodes[0].NumGlobals = 0;
   Subgraph G = backward(T);
   EXPECT_TRUE(G.Params.empty());
   Prompt P = buildPrompt(T, G, PromptOptions());
@@ -153,8 +152,8 @@ TEST(Prompt, NamesStayUniqueWhenABaseEndsInADigit) {
   TraceSet T = chain(12);
   T.Sites[0].Name = "ns::v1";
   for (Node &N : T.Nodes)
-    N.Args[0].Name = "v";
-  T.Nodes[0].Args[0].From = 0;
+    T.args(N)[0].Name = "v";
+  T.args(T.Nodes[0])[0].From = 0;
   Prompt P = buildPrompt(T, backward(T), PromptOptions());
   EXPECT_NE(P.User.find("v1_0 = ns::v1(v=v0, __code=__code0, limit=limit0)"), std::string::npos) << P.User;
   EXPECT_NE(P.User.find("v1_11 = ns::v1(v=v1_10, __code=__code0)"), std::string::npos) << P.User;

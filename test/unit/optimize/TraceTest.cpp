@@ -58,19 +58,29 @@ TEST(TraceReader, ReadsEveryRecordKind) {
   const Node &N0 = T.Nodes[0];
   EXPECT_EQ(N0.Site, 0); // The site record came after the call.
   EXPECT_EQ(N0.Thread, 1u);
-  ASSERT_TRUE(N0.This);
-  EXPECT_EQ(N0.This->Type, "S");
-  ASSERT_EQ(N0.Globals.size(), 1u);
-  EXPECT_EQ(N0.Globals[0].Name, "var:gain");
+  ASSERT_TRUE(T.thisArg(N0));
+  EXPECT_EQ(T.thisArg(N0)->Type, "S");
+  ASSERT_EQ(T.args(N0).size(), 1u);
+  EXPECT_EQ(T.args(N0)[0].Value, "1");
+  ASSERT_EQ(T.globals(N0).size(), 1u);
+  EXPECT_EQ(T.globals(N0)[0].Name, "var:gain");
   EXPECT_TRUE(N0.Finished);
-  EXPECT_EQ(N0.Ret.value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  EXPECT_EQ(N0.ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  EXPECT_EQ(N0.retType().value_or(""), "int");
+  EXPECT_FALSE(N0.threw());
   const Node &N1 = T.Nodes[1];
   EXPECT_EQ(N1.Parent, 4294967297u);
-  EXPECT_EQ(N1.Args[0].From, 4294967297u);
-  EXPECT_TRUE(N1.Args[0].Modified);
-  EXPECT_FALSE(N1.Ret);
-  EXPECT_EQ(N1.ExcType.value_or(""), "std::runtime_error");
-  EXPECT_EQ(N1.ExcWhat.value_or(""), "boom");
+  EXPECT_EQ(N1.ParentIndex, 0u);
+  EXPECT_EQ(T.args(N1)[0].From, 4294967297u);
+  EXPECT_EQ(T.args(N1)[0].FromIndex, 0u);
+  EXPECT_TRUE(T.args(N1)[0].Modified);
+  EXPECT_FALSE(T.thisArg(N1));
+  EXPECT_TRUE(T.globals(N1).empty());
+  EXPECT_FALSE(N1.ret());
+  EXPECT_FALSE(N1.retType());
+  EXPECT_TRUE(N1.threw());
+  EXPECT_EQ(N1.excType().value_or(""), "std::runtime_error");
+  EXPECT_EQ(N1.excWhat().value_or(""), "boom");
   EXPECT_EQ(T.indexOf(0, 4294967298u), 1u);
   EXPECT_EQ(T.indexOf(0, 7), TraceSet::npos);
 
@@ -204,6 +214,163 @@ TEST(NodeIdMap, InsertFindGrowAndRejectDuplicates) {
   EXPECT_EQ(M.find((2ull << 32) | 9), 20009u);
   EXPECT_FALSE(M.insert(0, 1)); // 0 means "none" and is never a node.
   EXPECT_EQ(M.find(0), NodeIdMap::npos);
+}
+
+} // namespace
+
+namespace {
+
+TEST(TraceReader, EscapedStringsAreDecoded) {
+  // Escaped and plain strings side by side in one record: each decoded
+  // string must keep its own text, also the escaped key ("\u006b" is "k").
+  std::string Text =
+      std::string(Header) +
+      R"J({"\u006b":"call","node":1,"site":1,"args":[{"name":"a\tb","type":"std::string","value":"\"x\\y\"\n"},{"name":"c","type":"int","value":"2"},{"name":"d\u00e9","type":"char","value":"\ud83d\ude00"}],"this":{"type":"S\/T","value":"S{\"s\"}"},"globals":[{"param":"var:g\u0021","type":"int","value":"\r"}]})J" "\n"
+      R"J({"k":"ret","node":1,"type":"std::string","value":"line1\nline2 \u00fc"})J" "\n"
+      R"J({"k":"call","node":2,"site":1,"args":[]})J" "\n"
+      R"J({"k":"ret","node":2,"exception":{"type":"E\\F","what":"\"bad\""}})J" "\n"
+      R"J({"k":"feedback","node":1,"text":"want \"z\"","score":1})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "esc.jsonl", T, Error)) << Error;
+  ASSERT_EQ(T.Nodes.size(), 2u);
+  const Node &N = T.Nodes[0];
+  auto Args = T.args(N);
+  ASSERT_EQ(Args.size(), 3u);
+  EXPECT_EQ(Args[0].Name, "a\tb");
+  EXPECT_EQ(Args[0].Type, "std::string");
+  EXPECT_EQ(Args[0].Value, "\"x\\y\"\n");
+  EXPECT_EQ(Args[1].Name, "c");
+  EXPECT_EQ(Args[1].Value, "2");
+  EXPECT_EQ(Args[2].Name, "d\xc3\xa9");
+  EXPECT_EQ(Args[2].Value, "\xf0\x9f\x98\x80");
+  ASSERT_TRUE(T.thisArg(N));
+  EXPECT_EQ(T.thisArg(N)->Type, "S/T");
+  EXPECT_EQ(T.thisArg(N)->Value, "S{\"s\"}");
+  ASSERT_EQ(T.globals(N).size(), 1u);
+  EXPECT_EQ(T.globals(N)[0].Name, "var:g!");
+  EXPECT_EQ(T.globals(N)[0].Value, "\r");
+  EXPECT_EQ(N.ret().value_or(""), "line1\nline2 \xc3\xbc");
+  EXPECT_EQ(T.Nodes[1].excType().value_or(""), "E\\F");
+  EXPECT_EQ(T.Nodes[1].excWhat().value_or(""), "\"bad\"");
+  ASSERT_EQ(T.Feedbacks.size(), 1u);
+  EXPECT_EQ(T.Feedbacks[0].Text, "want \"z\"");
+}
+
+TEST(TraceReader, StringsOutliveTheTextAndTheFile) {
+  std::string Error;
+  TraceSet FromText;
+  {
+    std::string Text = good();
+    ASSERT_TRUE(parseTraceText(Text, "good.jsonl", FromText, Error)) << Error;
+    std::fill(Text.begin(), Text.end(), '#'); // The reader must not point into it.
+  }
+  EXPECT_EQ(FromText.args(FromText.Nodes[0])[0].Name, "a");
+  EXPECT_EQ(FromText.Nodes[0].ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+
+  // A run may rewrite its trace file while the set read from it is in use.
+  std::string Path = ::testing::TempDir() + "/trace_rewritten.jsonl";
+  std::ofstream(Path) << good();
+  std::optional<TraceSet> Loaded = loadTraces({Path}, Error);
+  ASSERT_TRUE(Loaded) << Error;
+  std::ofstream(Path, std::ios::trunc) << "{}\n";
+  std::remove(Path.c_str());
+  EXPECT_EQ(Loaded->thisArg(Loaded->Nodes[0])->Value, "S{}");
+  EXPECT_EQ(Loaded->Nodes[1].excWhat().value_or(""), "boom");
+
+  // A copy shares the text; it stays valid when the original is gone.
+  std::optional<TraceSet> Copy(*Loaded);
+  Loaded.reset();
+  EXPECT_EQ(Copy->globals(Copy->Nodes[0])[0].Value, "0.5");
+  EXPECT_EQ(Copy->Nodes[0].ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+}
+
+TEST(TraceReader, ForwardReferencesAreResolvedAtTheEnd) {
+  // Not what the runtime writes (a producer's `ret` comes first), but readable:
+  // node 1 names node 2 as its producer and parent before node 2's call.
+  std::string Text = std::string(Header) +
+                     R"J({"k":"call","node":1,"site":1,"parent":2,"args":[{"name":"x","from":2},{"name":"y","from":99}]})J" "\n"
+                     R"J({"k":"call","node":2,"site":1,"parent":0,"args":[{"name":"x","from":1}]})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "fwd.jsonl", T, Error)) << Error;
+  EXPECT_EQ(T.Nodes[0].ParentIndex, 1u);
+  EXPECT_EQ(T.args(T.Nodes[0])[0].FromIndex, 1u);
+  EXPECT_EQ(T.args(T.Nodes[0])[1].FromIndex, NoIndex); // Node 99 does not exist.
+  EXPECT_EQ(T.args(T.Nodes[1])[0].FromIndex, 0u);
+  EXPECT_EQ(T.Nodes[1].ParentIndex, NoIndex);
+}
+
+TEST(TraceReader, SeveralFilesKeepArgumentsApart) {
+  std::string Error;
+  TraceSet T;
+  ASSERT_TRUE(parseTraceText(good(), "a.jsonl", T, Error)) << Error;
+  ASSERT_TRUE(parseTraceText(good(), "b.jsonl", T, Error)) << Error;
+  ASSERT_EQ(T.Nodes.size(), 4u);
+  // Instance 1's node 2 reads instance 1's node 1, which is node index 2.
+  EXPECT_EQ(T.args(T.Nodes[3])[0].FromIndex, 2u);
+  EXPECT_EQ(T.Nodes[3].ParentIndex, 2u);
+  EXPECT_EQ(T.Nodes[2].FirstArg, 4u); // The first file's two calls: 1 argument + `this` + 1 global, 1 argument.
+  EXPECT_EQ(T.globals(T.Nodes[2])[0].Name, "var:gain");
+}
+
+TEST(TraceReader, LargeTraceWithLongValues) {
+  // Enough calls for the arrays to take the large-allocation path, and values
+  // longer than a text block, so that strings cross block boundaries.
+  const size_t Calls = 100000;
+  std::string Long(200000, 'v');
+  std::string Text = std::string(Header) + R"J({"k":"site","site":1,"key":"f(int)","name":"f","params":["x"]})J" "\n";
+  for (size_t I = 1; I <= Calls; ++I) {
+    std::string Value = I % 25000 == 0 ? Long : std::to_string(I);
+    Text += R"J({"k":"call","node":)J" + std::to_string(I) + R"J(,"site":1,"parent":0,"args":[{"name":"x","type":"int","value":")J" + Value + "\"";
+    if (I > 1)
+      Text += ",\"from\":" + std::to_string(I - 1);
+    Text += "}]}\n";
+    Text += R"J({"k":"ret","node":)J" + std::to_string(I) + R"J(,"type":"int","value":"r)J" + std::to_string(I) + "\"}\n";
+  }
+  Text += R"J({"k":"end","nodes":100000,"dropped":0})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "big.jsonl", T, Error)) << Error;
+  Text.clear();
+  EXPECT_TRUE(T.Warnings.empty());
+  ASSERT_EQ(T.Nodes.size(), Calls);
+  ASSERT_EQ(T.Args.size(), Calls);
+  for (size_t I = 0; I < Calls; ++I) {
+    const Node &N = T.Nodes[I];
+    ASSERT_EQ(N.Id, I + 1);
+    ASSERT_EQ(N.Site, 0);
+    ASSERT_EQ(T.args(N).size(), 1u);
+    const Arg &A = T.args(N)[0];
+    ASSERT_EQ(A.Value, (I + 1) % 25000 == 0 ? Long : std::to_string(I + 1)) << I;
+    ASSERT_EQ(A.FromIndex, I ? uint32_t(I - 1) : NoIndex) << I;
+    ASSERT_EQ(N.ret().value_or(""), "r" + std::to_string(I + 1)) << I;
+  }
+}
+
+TEST(TextPool, SavedStringsStayIntactAcrossBlocks) {
+  TextPool Pool;
+  std::vector<std::pair<std::string_view, std::string>> Saved;
+  for (size_t I = 0; I < 5000; ++I) {
+    std::string S(I % 97 == 0 ? 70000 + I : I % 13, char('a' + I % 26));
+    Saved.push_back({Pool.save(S), S});
+  }
+  EXPECT_TRUE(Pool.save("").empty());
+  for (const auto &[View, Want] : Saved)
+    ASSERT_EQ(View, Want);
+  EXPECT_GE(Pool.capacity(), size_t(52 * 70000));
+}
+
+TEST(LargeVector, LargeArraysAreAlignedAndUsable) {
+  LargeVector<uint32_t> V(3 << 20, 7); // 12 MiB: mapped directly.
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(V.data()) % (uintptr_t(2) << 20), 0u);
+  V.back() = 9;
+  V.resize(V.size() * 2, 1); // Reallocates: the elements move over.
+  EXPECT_EQ(V[0], 7u);
+  EXPECT_EQ(V[(3 << 20) - 1], 9u);
+  EXPECT_EQ(V.back(), 1u);
+  LargeVector<uint32_t> Small(10, 3);
+  EXPECT_EQ(Small[9], 3u);
 }
 
 } // namespace

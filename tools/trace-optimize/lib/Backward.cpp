@@ -2,6 +2,7 @@
 #include "Backward.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace traceopt {
 
@@ -11,21 +12,22 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   Subgraph S;
   const size_t N = T.Nodes.size();
   enum : uint8_t { Reaches = 1, Reached = 2, Emitted = 4, OnStack = 8 };
-  std::vector<uint8_t> Mark(N, 0);
-  std::vector<size_t> Work;
+  LargeVector<uint8_t> Mark(N, 0);
+  LargeVector<uint32_t> Work;
 
   // 1. Everything the feedback depends on: reverse reachability over inputs.
+  std::vector<size_t> FeedbackNodes;
   for (size_t F : G.FeedbackNode)
     if (F != TraceSet::npos && !(Mark[F] & Reaches)) {
       Mark[F] |= Reaches;
-      Work.push_back(F);
+      Work.push_back(uint32_t(F));
+      FeedbackNodes.push_back(F);
     }
-  std::vector<size_t> FeedbackNodes = Work;
   while (!Work.empty()) {
-    size_t I = Work.back();
+    uint32_t I = Work.back();
     Work.pop_back();
-    for (size_t E = G.InputBegin[I]; E < G.InputBegin[I + 1]; ++E) {
-      size_t J = G.InputIdx[E];
+    for (uint32_t E = G.InputBegin[I]; E < G.InputBegin[I + 1]; ++E) {
+      uint32_t J = G.InputIdx[E];
       if (!(Mark[J] & Reaches)) {
         Mark[J] |= Reaches;
         Work.push_back(J);
@@ -40,16 +42,16 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   for (size_t I = 0; I < N; ++I) {
     if (!(Mark[I] & Reaches) || G.ParamBegin[I] == G.ParamBegin[I + 1])
       continue;
-    for (size_t E = G.ParamBegin[I]; E < G.ParamBegin[I + 1]; ++E)
+    for (uint32_t E = G.ParamBegin[I]; E < G.ParamBegin[I + 1]; ++E)
       ParamSeen[G.ParamIdx[E]] = 1;
     Mark[I] |= Reached;
-    Work.push_back(I);
+    Work.push_back(uint32_t(I));
   }
   while (!Work.empty()) {
-    size_t I = Work.back();
+    uint32_t I = Work.back();
     Work.pop_back();
-    for (size_t E = G.UserBegin[I]; E < G.UserBegin[I + 1]; ++E) {
-      size_t J = G.UserIdx[E];
+    for (uint32_t E = G.UserBegin[I]; E < G.UserBegin[I + 1]; ++E) {
+      uint32_t J = G.UserIdx[E];
       if ((Mark[J] & Reaches) && !(Mark[J] & Reached)) {
         Mark[J] |= Reached;
         Work.push_back(J);
@@ -60,16 +62,20 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   // 3. Topological order of the intersection: iterative post-order over
   //    inputs, so every input is emitted before its users.
   auto InSub = [&](size_t I) { return (Mark[I] & (Reaches | Reached)) == (Reaches | Reached); };
-  std::vector<std::pair<size_t, size_t>> Stack; // (node, next input edge)
+  size_t Size = 0;
+  for (size_t I = 0; I < N; ++I)
+    Size += InSub(I);
+  S.Nodes.reserve(Size);
+  LargeVector<std::pair<uint32_t, uint32_t>> Stack; // (node, next input edge)
   for (size_t Root = 0; Root < N; ++Root) {
     if (!InSub(Root) || (Mark[Root] & Emitted))
       continue;
-    Stack.push_back({Root, G.InputBegin[Root]});
+    Stack.push_back({uint32_t(Root), G.InputBegin[Root]});
     Mark[Root] |= OnStack;
     while (!Stack.empty()) {
       auto &[I, E] = Stack.back();
       if (E < G.InputBegin[I + 1]) {
-        size_t J = G.InputIdx[E++];
+        uint32_t J = G.InputIdx[E++];
         if (InSub(J) && !(Mark[J] & (Emitted | OnStack))) {
           Mark[J] |= OnStack;
           Stack.push_back({J, G.InputBegin[J]});
@@ -85,8 +91,8 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   // Parameters in order of first use along the topological order.
   std::vector<uint8_t> ParamListed(T.Params.size(), 0);
   for (size_t I : S.Nodes)
-    for (size_t E = G.ParamBegin[I]; E < G.ParamBegin[I + 1]; ++E) {
-      size_t P = G.ParamIdx[E];
+    for (uint32_t E = G.ParamBegin[I]; E < G.ParamBegin[I + 1]; ++E) {
+      uint32_t P = G.ParamIdx[E];
       if (ParamSeen[P] && !ParamListed[P]) {
         ParamListed[P] = 1;
         S.Params.push_back(T.Params[P].Id);

@@ -3,93 +3,104 @@
 
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace traceopt {
 
 namespace {
 
-/// Fills a CSR array from a count pass and a fill pass of \p Visit, which
-/// calls its argument with (node, target) for every edge.
-template <class F> void buildCsr(size_t N, std::vector<size_t> &Begin, std::vector<size_t> &Idx, F &&Visit) {
+/// Fills one CSR direction: counts per source, exclusive prefix sums, then
+/// every edge at its source's cursor. The cursors end where the next source
+/// starts, so shifting them by one restores the starts without a second
+/// cursor array. \p Visit calls its argument with (source, target) for
+/// every edge, in the same order both times.
+template <class F> void fillCsr(size_t N, LargeVector<uint32_t> &Begin, LargeVector<uint32_t> &Idx, F &&Visit) {
   Begin.assign(N + 1, 0);
-  Visit([&](size_t From, size_t) { ++Begin[From + 1]; });
-  for (size_t I = 0; I < N; ++I)
-    Begin[I + 1] += Begin[I];
-  Idx.resize(Begin[N]);
-  std::vector<size_t> Fill(Begin.begin(), Begin.end() - 1);
-  Visit([&](size_t From, size_t To) { Idx[Fill[From]++] = To; });
+  Visit([&](uint32_t From, uint32_t) { ++Begin[From]; });
+  uint32_t Sum = 0;
+  for (size_t I = 0; I <= N; ++I) {
+    uint32_t Count = Begin[I];
+    Begin[I] = Sum;
+    Sum += Count;
+  }
+  Idx.resize(Sum);
+  Visit([&](uint32_t From, uint32_t To) { Idx[Begin[From]++] = To; });
+  for (size_t I = N; I > 0; --I)
+    Begin[I] = Begin[I - 1];
+  Begin[0] = 0;
 }
 
 } // namespace
 
 Graph buildGraph(const TraceSet &T) {
   Graph G;
-  size_t N = T.Nodes.size();
-  G.Parent.assign(N, TraceSet::npos);
-  for (size_t I = 0; I < N; ++I) {
-    const Node &Nd = T.Nodes[I];
-    if (Nd.Parent)
-      G.Parent[I] = T.indexOf(Nd.Instance, Nd.Parent);
-    if (G.Parent[I] == I)
-      G.Parent[I] = TraceSet::npos;
-  }
+  const size_t N = T.Nodes.size();
+
+  // The reader resolved the ids of parents and producers when it read them;
+  // a set built by hand may leave them to be looked up here.
+  auto Resolve = [&](const Node &Nd, uint32_t Index, uint64_t Id) -> uint32_t {
+    if (Index != NoIndex || !Id)
+      return Index;
+    size_t J = T.indexOf(Nd.Instance, Id);
+    return J == TraceSet::npos ? NoIndex : uint32_t(J);
+  };
 
   // Inputs: producers of arguments and `this`, and the calls made inside.
-  // Ids are resolved once into an edge list; both CSR arrays are built from it.
-  std::vector<std::pair<size_t, size_t>> Edges; // (user, input)
-  Edges.reserve(N);
+  // Both CSR directions are built from one edge list. Feedback given without
+  // a node goes to the latest top-level call of its run.
+  using Edge = std::pair<uint32_t, uint32_t>; // (user, input)
+  LargeVector<Edge> Edges;
+  Edges.reserve(N + T.Args.size());
+  std::vector<size_t> LastTop(T.IdToIndex.size(), TraceSet::npos);
+  G.Parent.resize(N);
   for (size_t I = 0; I < N; ++I) {
     const Node &Nd = T.Nodes[I];
-    for (const Arg &A : Nd.Args) {
-      if (!A.From)
-        continue;
-      size_t J = T.indexOf(Nd.Instance, A.From);
-      if (J != TraceSet::npos && J != I)
-        Edges.push_back({I, J});
+    uint32_t Self = uint32_t(I);
+    uint32_t Parent = Resolve(Nd, Nd.ParentIndex, Nd.Parent);
+    G.Parent[I] = Parent == Self ? NoIndex : Parent;
+    if (!Nd.Parent && Nd.Instance < LastTop.size())
+      LastTop[Nd.Instance] = I;
+    for (const Arg *A = T.Args.data() + Nd.FirstArg, *E = A + Nd.NumArgs + Nd.HasThis; A < E; ++A) {
+      uint32_t J = Resolve(Nd, A->FromIndex, A->From);
+      if (J != NoIndex && J != Self)
+        Edges.push_back({Self, J});
     }
-    if (Nd.This && Nd.This->From) {
-      size_t J = T.indexOf(Nd.Instance, Nd.This->From);
-      if (J != TraceSet::npos && J != I)
-        Edges.push_back({I, J});
-    }
-    if (G.Parent[I] != TraceSet::npos)
-      Edges.push_back({G.Parent[I], I});
+    if (G.Parent[I] != NoIndex)
+      Edges.push_back({G.Parent[I], Self});
   }
-  buildCsr(N, G.InputBegin, G.InputIdx, [&](auto &&Edge) {
+  fillCsr(N, G.InputBegin, G.InputIdx, [&](auto &&Add) {
     for (const auto &[User, Input] : Edges)
-      Edge(User, Input);
+      Add(User, Input);
   });
-  buildCsr(N, G.UserBegin, G.UserIdx, [&](auto &&Edge) {
+  fillCsr(N, G.UserBegin, G.UserIdx, [&](auto &&Add) {
     for (const auto &[User, Input] : Edges)
-      Edge(Input, User);
+      Add(Input, User);
   });
-  Edges.clear();
-  Edges.shrink_to_fit();
+  Edges = LargeVector<Edge>();
 
-  std::unordered_map<std::string_view, size_t> ParamIndex;
+  // Parameters: the site's code (looked up once per site) and the globals.
+  std::unordered_map<std::string_view, uint32_t> ParamIndex;
   for (size_t I = 0; I < T.Params.size(); ++I)
-    ParamIndex.emplace(T.Params[I].Id, I);
-  buildCsr(N, G.ParamBegin, G.ParamIdx, [&](auto &&Edge) {
+    ParamIndex.emplace(T.Params[I].Id, uint32_t(I));
+  auto FindParam = [&](std::string_view Id) {
+    auto It = ParamIndex.find(Id);
+    return It == ParamIndex.end() ? NoIndex : It->second;
+  };
+  std::vector<uint32_t> SiteParam(T.Sites.size(), NoIndex);
+  for (size_t S = 0; S < T.Sites.size(); ++S)
+    if (!T.Sites[S].ParamId.empty())
+      SiteParam[S] = FindParam(T.Sites[S].ParamId);
+  fillCsr(N, G.ParamBegin, G.ParamIdx, [&](auto &&Add) {
     for (size_t I = 0; I < N; ++I) {
       const Node &Nd = T.Nodes[I];
-      if (Nd.Site >= 0 && !T.Sites[size_t(Nd.Site)].ParamId.empty()) {
-        auto It = ParamIndex.find(T.Sites[size_t(Nd.Site)].ParamId);
-        if (It != ParamIndex.end())
-          Edge(I, It->second);
-      }
-      for (const Arg &Gl : Nd.Globals) {
-        auto It = ParamIndex.find(Gl.Name);
-        if (It != ParamIndex.end())
-          Edge(I, It->second);
-      }
+      if (Nd.Site >= 0 && size_t(Nd.Site) < SiteParam.size() && SiteParam[size_t(Nd.Site)] != NoIndex)
+        Add(uint32_t(I), SiteParam[size_t(Nd.Site)]);
+      for (const Arg &Gl : T.globals(Nd))
+        if (uint32_t P = FindParam(Gl.Name); P != NoIndex)
+          Add(uint32_t(I), P);
     }
   });
 
-  // Feedback given without a value goes to the latest top-level call of its run.
-  std::vector<size_t> LastTop(T.IdToIndex.size(), TraceSet::npos);
-  for (size_t I = 0; I < N; ++I)
-    if (!T.Nodes[I].Parent && T.Nodes[I].Instance < LastTop.size())
-      LastTop[T.Nodes[I].Instance] = I;
   G.FeedbackNode.reserve(T.Feedbacks.size());
   for (const Feedback &F : T.Feedbacks) {
     if (F.Node)

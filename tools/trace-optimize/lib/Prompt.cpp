@@ -18,9 +18,9 @@ namespace {
 
 /// Cuts the middle out of a long value, keeping both ends (where the
 /// difference between expected and actual usually shows).
-std::string cutMiddle(const std::string &S, size_t Cap) {
+std::string cutMiddle(std::string_view S, size_t Cap) {
   if (S.size() <= Cap || Cap == 0)
-    return S;
+    return std::string(S);
   size_t Head = Cap / 2, Tail = Cap - Head;
   // Do not split a UTF-8 sequence.
   while (Head > 0 && (static_cast<unsigned char>(S[Head]) & 0xC0) == 0x80)
@@ -28,7 +28,7 @@ std::string cutMiddle(const std::string &S, size_t Cap) {
   size_t TailStart = S.size() - Tail;
   while (TailStart < S.size() && (static_cast<unsigned char>(S[TailStart]) & 0xC0) == 0x80)
     ++TailStart;
-  return S.substr(0, Head) + fmt::format(text::ValueCut, TailStart - Head) + S.substr(TailStart);
+  return fmt::format("{}{}{}", S.substr(0, Head), fmt::format(text::ValueCut, TailStart - Head), S.substr(TailStart));
 }
 
 /// "ns::S::f<int>" -> "f": the last component outside template brackets,
@@ -97,7 +97,7 @@ private:
   std::vector<std::string> Names;
 };
 
-std::string typed(const std::string &Type, const std::string &Name, const std::string &Value) {
+std::string typed(std::string_view Type, std::string_view Name, std::string_view Value) {
   if (Type.empty())
     return fmt::format("{}={}", Name, Value);
   return fmt::format("({}) {}={}", Type, Name, Value);
@@ -105,14 +105,14 @@ std::string typed(const std::string &Type, const std::string &Name, const std::s
 
 /// A node's result as "(type) name=value".
 std::string resultLine(const Node &N, const std::string &Name, size_t Cap) {
-  if (N.ExcType || N.ExcWhat)
+  if (N.threw())
     return fmt::format("{}={}", Name,
-                       fmt::format(text::ExceptionResult, N.ExcType.value_or("?"), cutMiddle(N.ExcWhat.value_or(""), Cap)));
+                       fmt::format(text::ExceptionResult, N.excType().value_or("?"), cutMiddle(N.excWhat().value_or(""), Cap)));
   if (!N.Finished)
     return fmt::format("{}={}", Name, text::NoResult);
-  if (!N.Ret)
+  if (!N.ret())
     return fmt::format("{} {}", text::VoidResult, Name);
-  return typed(N.RetType.value_or(""), Name, cutMiddle(*N.Ret, Cap));
+  return typed(N.retType().value_or(""), Name, cutMiddle(*N.ret(), Cap));
 }
 
 /// What one node of the subgraph contributes to the elidable sections.
@@ -224,23 +224,24 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
       B.InputNames.push_back(In);
       B.InputNotes.push_back(!Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "");
     };
-    if (N.This)
-      AddArg(*N.This, N.Args.size(), "this");
-    for (size_t A = 0; A < N.Args.size(); ++A) {
-      std::string Name = N.Args[A].Name;
+    auto Args = T.args(N);
+    if (const Arg *This = T.thisArg(N))
+      AddArg(*This, Args.size(), "this");
+    for (size_t A = 0; A < Args.size(); ++A) {
+      std::string Name(Args[A].Name);
       if (Name.empty() && S && A < S->Params.size())
         Name = S->Params[A];
       if (Name.empty())
         Name = fmt::format("arg{}", A);
-      AddArg(N.Args[A], A, Name);
+      AddArg(Args[A], A, Name);
     }
     if (S && !S->ParamId.empty())
       if (auto It = ParamName.find(S->ParamId); It != ParamName.end())
         CallArgs.push_back(fmt::format("__code={}", It->second));
-    for (const Arg &Gl : N.Globals)
-      if (auto It = ParamName.find(Gl.Name); It != ParamName.end()) {
+    for (const Arg &Gl : T.globals(N))
+      if (auto It = ParamName.find(std::string(Gl.Name)); It != ParamName.end()) {
         const Param *Prm = T.findParam(Gl.Name);
-        CallArgs.push_back(fmt::format("{}={}", shortName(Prm ? Prm->Name : Gl.Name), It->second));
+        CallArgs.push_back(fmt::format("{}={}", shortName(Prm ? std::string_view(Prm->Name) : Gl.Name), It->second));
       }
     std::string Inside;
     for (size_t E = Gr.InputBegin[I]; E < Gr.InputBegin[I + 1]; ++E) {
@@ -295,7 +296,8 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     const Node &N = T.Nodes[G.Nodes[K]];
     CodeL.push_back(B.Code);
     for (size_t A = 0; A < B.InputArgs.size(); ++A) {
-      const Arg &Ar = B.InputArgs[A] == N.Args.size() ? *N.This : N.Args[B.InputArgs[A]];
+      auto Args = T.args(N);
+      const Arg &Ar = B.InputArgs[A] == Args.size() ? *T.thisArg(N) : Args[B.InputArgs[A]];
       InL.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
     }
     if (!B.IsOutput)

@@ -40,10 +40,11 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
   std::vector<size_t> CallsPerSite(T.Sites.size(), 0);
   for (const Node &N : T.Nodes) {
     Unfinished += !N.Finished;
-    Exceptions += N.ExcType.has_value();
-    for (const Arg &A : N.Args)
+    Exceptions += N.threw();
+    for (const Arg &A : T.args(N))
       Edges += A.From != 0;
-    Edges += N.This && N.This->From != 0;
+    const Arg *This = T.thisArg(N);
+    Edges += This && This->From != 0;
     if (N.Site >= 0 && size_t(N.Site) < CallsPerSite.size())
       ++CallsPerSite[N.Site];
   }

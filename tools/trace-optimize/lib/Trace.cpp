@@ -1,19 +1,26 @@
 //===- Trace.cpp - Reading trace files ------------------------------------===//
 //
 // A hand-written scanner instead of a JSON DOM: one record is read field by
-// field into a reused Record (strings keep their capacity), so reading is
-// linear and allocates little beyond what the result keeps.
+// field into a reused Record of views into the line, so reading is linear.
+// What the result keeps is copied into the TraceSet's text pool, a few large
+// blocks, rather than into a std::string per value: with millions of calls,
+// allocations and the page faults of scattered small objects cost more than
+// parsing (docs/performance.md). The file itself is not kept: it may be
+// rewritten by the next run of the program while the TraceSet is in use.
 //
 //===----------------------------------------------------------------------===//
 #include "Trace.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <new>
 #include <unordered_map>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -21,6 +28,108 @@
 #include <unistd.h>
 
 namespace traceopt {
+
+void *allocateLarge(size_t Bytes) {
+  const size_t Huge = size_t(2) << 20;
+  if (Bytes < 2 * Huge)
+    return ::operator new(Bytes);
+  // Map one huge page more than needed and cut the ends off, so that the
+  // array starts on a huge-page boundary.
+  size_t Size = (Bytes + Huge - 1) & ~(Huge - 1);
+  void *Map = ::mmap(nullptr, Size + Huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (Map == MAP_FAILED)
+    throw std::bad_alloc();
+  uintptr_t Raw = reinterpret_cast<uintptr_t>(Map);
+  uintptr_t Aligned = (Raw + Huge - 1) & ~uintptr_t(Huge - 1);
+  if (Aligned > Raw)
+    ::munmap(Map, Aligned - Raw);
+  if (size_t Tail = Raw + Size + Huge - (Aligned + Size))
+    ::munmap(reinterpret_cast<void *>(Aligned + Size), Tail);
+  ::madvise(reinterpret_cast<void *>(Aligned), Size, MADV_HUGEPAGE);
+  return reinterpret_cast<void *>(Aligned);
+}
+
+void deallocateLarge(void *P, size_t Bytes) {
+  const size_t Huge = size_t(2) << 20;
+  if (Bytes < 2 * Huge) {
+    ::operator delete(P);
+    return;
+  }
+  ::munmap(P, (Bytes + Huge - 1) & ~(Huge - 1));
+}
+
+void Node::setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value) {
+  ResultParts = uint8_t((Type ? HasRetType : 0) | (Value ? HasRet : 0));
+  ResultType = Type.value_or(std::string_view());
+  ResultValue = Value.value_or(std::string_view());
+}
+
+void Node::setException(std::optional<std::string_view> Type, std::optional<std::string_view> What) {
+  ResultParts = uint8_t((Type ? HasExcType : 0) | (What ? HasExcWhat : 0));
+  ResultType = Type.value_or(std::string_view());
+  ResultValue = What.value_or(std::string_view());
+}
+
+TextPool::~TextPool() {
+  for (auto [Block, Size] : Blocks)
+    deallocateLarge(Block, Size);
+}
+
+std::string_view TextPool::save(std::string_view S) {
+  if (S.empty())
+    return std::string_view();
+  if (S.size() > Left) {
+    // Blocks grow so that a small trace stays small and a large one needs
+    // few blocks; a string longer than a block gets a block of its own.
+    size_t Size = Blocks.empty() ? size_t(64) << 10 : std::min(Capacity, size_t(8) << 20);
+    Size = std::max(Size, S.size());
+    Next = static_cast<char *>(allocateLarge(Size));
+    Blocks.push_back({Next, Size});
+    Left = Size;
+    Capacity += Size;
+  }
+  std::memcpy(Next, S.data(), S.size());
+  std::string_view Saved(Next, S.size());
+  Next += S.size();
+  Left -= S.size();
+  return Saved;
+}
+
+std::string_view TraceSet::save(std::string_view S) {
+  if (!Text)
+    Text = std::make_shared<TextPool>();
+  return Text->save(S);
+}
+
+Node &TraceSet::addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *This,
+                        const std::vector<Arg> &NodeGlobals) {
+  N.FirstArg = uint32_t(Args.size());
+  N.NumArgs = uint32_t(NodeArgs.size());
+  N.HasThis = This != nullptr;
+  N.NumGlobals = uint32_t(NodeGlobals.size());
+  auto Add = [&](const Arg &A) {
+    Arg &Copy = Args.emplace_back(A);
+    Copy.Name = save(A.Name);
+    Copy.Type = save(A.Type);
+    Copy.Value = save(A.Value);
+  };
+  for (const Arg &A : NodeArgs)
+    Add(A);
+  if (This)
+    Add(*This);
+  for (const Arg &A : NodeGlobals)
+    Add(A);
+  auto SaveOpt = [&](std::optional<std::string_view> S) -> std::optional<std::string_view> {
+    if (S)
+      return save(*S);
+    return std::nullopt;
+  };
+  if (N.threw())
+    N.setException(SaveOpt(N.excType()), SaveOpt(N.excWhat()));
+  else
+    N.setReturn(SaveOpt(N.retType()), SaveOpt(N.ret()));
+  return Nodes.emplace_back(N);
+}
 
 const Param *TraceSet::findParam(std::string_view Id) const {
   for (const Param &P : Params)
@@ -60,12 +169,12 @@ void NodeIdMap::reserve(size_t N) {
 }
 
 void NodeIdMap::grow(size_t MinSlots) {
-  std::vector<std::pair<uint64_t, size_t>> Old = std::move(Slots);
-  Slots.assign(MinSlots, {0, 0});
+  LargeVector<Slot> Old = std::move(Slots);
+  Slots = LargeVector<Slot>(MinSlots, Slot{0, 0});
   Count = 0;
-  for (const auto &[Id, Index] : Old)
-    if (Id)
-      insert(Id, Index);
+  for (const Slot &S : Old)
+    if (S.Id)
+      insert(S.Id, S.Index);
 }
 
 bool NodeIdMap::insert(uint64_t Id, size_t Index) {
@@ -75,10 +184,10 @@ bool NodeIdMap::insert(uint64_t Id, size_t Index) {
     grow(Slots.empty() ? 16 : Slots.size() * 2);
   size_t Mask = Slots.size() - 1;
   for (size_t I = mixId(Id) & Mask;; I = (I + 1) & Mask) {
-    if (Slots[I].first == Id)
+    if (Slots[I].Id == Id)
       return false;
-    if (Slots[I].first == 0) {
-      Slots[I] = {Id, Index};
+    if (Slots[I].Id == 0) {
+      Slots[I] = {Id, uint32_t(Index)};
       ++Count;
       return true;
     }
@@ -90,20 +199,41 @@ size_t NodeIdMap::find(uint64_t Id) const {
     return npos;
   size_t Mask = Slots.size() - 1;
   for (size_t I = mixId(Id) & Mask;; I = (I + 1) & Mask) {
-    if (Slots[I].first == Id)
-      return Slots[I].second;
-    if (Slots[I].first == 0)
+    if (Slots[I].Id == Id)
+      return Slots[I].Index;
+    if (Slots[I].Id == 0)
       return npos;
   }
 }
 
 namespace {
 
+/// The decoded form of the escaped strings of one line. The scanner hands
+/// out views into the line itself, or into one of these strings when the
+/// text had escapes; std::deque keeps them in place as it grows, and they
+/// keep their capacity from line to line.
+class Scratch {
+public:
+  std::string &next() {
+    if (Used == Strings.size())
+      Strings.emplace_back();
+    std::string &S = Strings[Used++];
+    S.clear();
+    return S;
+  }
+  void reset() { Used = 0; }
+
+private:
+  std::deque<std::string> Strings;
+  size_t Used = 0;
+};
+
 /// A pull scanner over one JSON text. Errors are kept as a message with the
-/// column; the caller adds file:line.
+/// column; the caller adds file:line. Strings are views valid until the
+/// line's Scratch is reset.
 class Scanner {
 public:
-  Scanner(const char *B, const char *E) : Begin(B), P(B), End(E) {}
+  Scanner(const char *B, const char *E, Scratch &Decoded) : Begin(B), P(B), End(E), Decoded(Decoded) {}
 
   bool failed() const { return !Error.empty(); }
   const std::string &error() const { return Error; }
@@ -151,33 +281,40 @@ public:
     return false;
   }
 
-  bool string(std::string &Out) {
-    Out.clear();
+  bool string(std::string_view &Out) {
     if (!expect('"'))
       return false;
+    const char *Start = P;
+    skipPlain();
+    if (P < End && *P == '"') {
+      // No escapes (the usual case): a view into the line.
+      Out = std::string_view(Start, size_t(P - Start));
+      ++P;
+      return true;
+    }
+    std::string &Buf = Decoded.next();
+    Buf.assign(Start, P);
     while (true) {
-      const char *Start = P;
-      while (P < End && *P != '"' && *P != '\\' && static_cast<unsigned char>(*P) >= 0x20)
-        ++P;
-      Out.append(Start, P);
       if (P == End)
         return fail("unterminated string");
       char C = *P++;
-      if (C == '"')
+      if (C == '"') {
+        Out = Buf;
         return true;
+      }
       if (C != '\\')
         return --P, fail("control character inside a string");
       if (P == End)
         return fail("unterminated escape");
-      switch (char X = *P++) {
-      case '"': Out += '"'; break;
-      case '\\': Out += '\\'; break;
-      case '/': Out += '/'; break;
-      case 'b': Out += '\b'; break;
-      case 'f': Out += '\f'; break;
-      case 'n': Out += '\n'; break;
-      case 'r': Out += '\r'; break;
-      case 't': Out += '\t'; break;
+      switch (*P++) {
+      case '"': Buf += '"'; break;
+      case '\\': Buf += '\\'; break;
+      case '/': Buf += '/'; break;
+      case 'b': Buf += '\b'; break;
+      case 'f': Buf += '\f'; break;
+      case 'n': Buf += '\n'; break;
+      case 'r': Buf += '\r'; break;
+      case 't': Buf += '\t'; break;
       case 'u': {
         uint32_t Cp;
         if (!hex4(Cp))
@@ -190,14 +327,16 @@ public:
           if (Lo >= 0xDC00 && Lo < 0xE000)
             Cp = 0x10000 + ((Cp - 0xD800) << 10) + (Lo - 0xDC00);
         }
-        appendUtf8(Out, Cp);
+        appendUtf8(Buf, Cp);
         break;
       }
       default:
-        (void)X;
         --P;
         return fail("invalid escape in a string");
       }
+      const char *Run = P;
+      skipPlain();
+      Buf.append(Run, P);
     }
   }
 
@@ -253,8 +392,10 @@ public:
     if (Depth > 200)
       return fail("nested too deeply");
     char C = peek();
-    if (C == '"')
-      return string(Scratch);
+    if (C == '"') {
+      std::string_view Ignored;
+      return string(Ignored);
+    }
     if (C == '{')
       return object([&](std::string_view) { return skipValue(Depth + 1); });
     if (C == '[')
@@ -275,13 +416,13 @@ public:
       return false;
     if (consume('}'))
       return true;
-    std::string Key;
     while (true) {
+      std::string_view Key;
       if (!string(Key))
         return false;
       if (!expect(':'))
         return false;
-      if (!OnKey(std::string_view(Key)))
+      if (!OnKey(Key))
         return false;
       if (consume(','))
         continue;
@@ -303,10 +444,10 @@ public:
     }
   }
 
-  /// A string, or null (then \p Out is cleared and \p IsNull set).
-  bool stringOrNull(std::string &Out, bool *IsNull = nullptr) {
+  /// A string, or null (then \p Out is empty and \p IsNull set).
+  bool stringOrNull(std::string_view &Out, bool *IsNull = nullptr) {
     if (null()) {
-      Out.clear();
+      Out = std::string_view();
       if (IsNull)
         *IsNull = true;
       return true;
@@ -317,6 +458,12 @@ public:
   }
 
 private:
+  /// Moves P over characters that stand for themselves inside a string.
+  void skipPlain() {
+    while (P < End && *P != '"' && *P != '\\' && static_cast<unsigned char>(*P) >= 0x20)
+      ++P;
+  }
+
   bool hex4(uint32_t &V) {
     if (End - P < 4)
       return fail("truncated \\u escape");
@@ -355,32 +502,34 @@ private:
   }
 
   const char *Begin, *P, *End;
-  std::string Error, Scratch;
+  Scratch &Decoded;
+  std::string Error;
 };
 
-/// The union of the fields of all record kinds, reused line after line.
+/// The union of the fields of all record kinds, reused line after line. The
+/// strings are views valid until the next line.
 struct Record {
-  std::string K, Format, Key, Name, Signature, File, Doc, SiteParam, Id, Kind, Hash, Text, Constraint, Type,
+  std::string_view K, Format, Key, Name, Signature, File, Doc, SiteParam, Id, Kind, Hash, Text, Constraint, Type,
       Value, Directory, ExcType, ExcWhat;
   uint64_t Node = 0, Site = 0, Parent = 0, Thread = 0, Line = 0, Begin = 0, End = 0, Version = 0, Dropped = 0;
   bool HasNode = false, HasSite = false, HasValue = false, HasType = false, HasExc = false, HasText = false,
-       HasVersion = false, HasBegin = false, HasEnd = false, Success = false;
+       HasVersion = false, HasBegin = false, HasEnd = false, Success = false, HasThis = false;
   std::optional<double> Score;
   std::vector<Arg> Args, Globals;
-  std::vector<std::string> Strings; ///< `args` of a tu, `params` of a site.
-  std::optional<Arg> This;
+  std::vector<std::string_view> Strings; ///< `args` of a tu, `params` of a site.
+  Arg This;
 
   void reset() {
-    for (std::string *S : {&K, &Format, &Key, &Name, &Signature, &File, &Doc, &SiteParam, &Id, &Kind, &Hash,
-                           &Text, &Constraint, &Type, &Value, &Directory, &ExcType, &ExcWhat})
-      S->clear();
+    for (std::string_view *S : {&K, &Format, &Key, &Name, &Signature, &File, &Doc, &SiteParam, &Id, &Kind, &Hash,
+                                &Text, &Constraint, &Type, &Value, &Directory, &ExcType, &ExcWhat})
+      *S = std::string_view();
     Node = Site = Parent = Thread = Line = Begin = End = Version = Dropped = 0;
-    HasNode = HasSite = HasValue = HasType = HasExc = HasText = HasVersion = HasBegin = HasEnd = Success = false;
+    HasNode = HasSite = HasValue = HasType = HasExc = HasText = HasVersion = HasBegin = HasEnd = Success = HasThis =
+        false;
     Score.reset();
     Args.clear();
     Globals.clear();
     Strings.clear();
-    This.reset();
   }
 };
 
@@ -403,17 +552,13 @@ bool readArg(Scanner &S, Arg &A) {
   });
 }
 
-bool readArgList(Scanner &S, std::vector<Arg> &Out, std::vector<std::string> *Strings) {
+bool readArgList(Scanner &S, std::vector<Arg> &Out, std::vector<std::string_view> *Strings) {
   return S.array([&] {
-    if (Strings && S.peek() == '"') {
-      Strings->emplace_back();
-      return S.string(Strings->back());
-    }
-    Out.emplace_back();
-    return readArg(S, Out.back());
+    if (Strings && S.peek() == '"')
+      return S.string(Strings->emplace_back());
+    return readArg(S, Out.emplace_back());
   });
 }
-
 bool readRecord(Scanner &S, Record &R) {
   return S.object([&](std::string_view Key) -> bool {
     switch (Key.empty() ? '\0' : Key[0]) {
@@ -525,8 +670,9 @@ bool readRecord(Scanner &S, Record &R) {
       if (Key == "this") {
         if (S.null())
           return true;
-        R.This.emplace();
-        return readArg(S, *R.This);
+        R.HasThis = true;
+        R.This = Arg();
+        return readArg(S, R.This);
       }
       break;
     case 'v':
@@ -540,21 +686,57 @@ bool readRecord(Scanner &S, Record &R) {
   });
 }
 
+/// How many calls and arguments a trace holds, counted from the text the
+/// writer produces (`{"k":"call"`, `{"name":`, `{"param":`, `"this":{`), to
+/// size the arrays once instead of growing them. A hint only: a trace from
+/// another writer may differ, and the arrays then grow.
+struct SizeHint {
+  size_t Calls = 0, Args = 0;
+};
+
+SizeHint estimateSize(std::string_view Text) {
+  SizeHint H;
+  const char *Begin = Text.data(), *End = Begin + Text.size();
+  auto StartsWith = [&](const char *P, std::string_view S) {
+    return size_t(End - P) >= S.size() && std::memcmp(P, S.data(), S.size()) == 0;
+  };
+  for (const char *P = Begin; P < End; ++P) {
+    P = static_cast<const char *>(std::memchr(P, '{', size_t(End - P)));
+    if (!P)
+      break;
+    if (StartsWith(P, "{\"k\":\"call\""))
+      ++H.Calls;
+    else if (StartsWith(P, "{\"name\":") || StartsWith(P, "{\"param\":") ||
+             (P - Begin >= 7 && std::memcmp(P - 7, "\"this\":", 7) == 0))
+      ++H.Args;
+  }
+  return H;
+}
+
 /// State of reading one file into a TraceSet.
 class FileReader {
 public:
-  FileReader(TraceSet &T, const std::string &Name) : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())) {
+  FileReader(TraceSet &T, const std::string &Name)
+      : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()) {
     T.IdToIndex.emplace_back();
     T.Files.push_back(Name);
-    FirstNode = T.Nodes.size();
+    if (!T.Text)
+      T.Text = std::make_shared<TextPool>();
+    Pool = T.Text.get();
     for (size_t I = 0; I < T.Sites.size(); ++I)
       SiteByKey.emplace(T.Sites[I].Key, int(I));
   }
 
   bool read(std::string_view Text, std::string &Error) {
+    SizeHint Hint = estimateSize(Text);
+    T.Nodes.reserve(T.Nodes.size() + Hint.Calls);
+    T.Args.reserve(T.Args.size() + Hint.Args);
+    T.IdToIndex[Instance].reserve(Hint.Calls);
+
     size_t Pos = 0, LineNo = 0;
     bool SawHeader = false;
     Record R;
+    Scratch Decoded;
     while (Pos < Text.size()) {
       size_t Nl = Text.find('\n', Pos);
       bool LastUnterminated = Nl == std::string_view::npos;
@@ -562,7 +744,8 @@ public:
       std::string_view Line = Text.substr(Pos, LineEnd - Pos);
       Pos = LastUnterminated ? Text.size() : Nl + 1;
       ++LineNo;
-      Scanner S(Line.data(), Line.data() + Line.size());
+      Decoded.reset();
+      Scanner S(Line.data(), Line.data() + Line.size(), Decoded);
       if (S.atEnd())
         continue;
       R.reset();
@@ -611,30 +794,84 @@ private:
     return false;
   }
 
+  std::string_view keep(std::string_view S) { return Pool->save(S); }
+
+  /// The index of node \p Id of this file, or NoIndex. A node that is not
+  /// known yet (named before its call record) is looked up again in finish().
+  uint32_t resolve(uint64_t Id) {
+    if (!Id)
+      return NoIndex;
+    size_t Index = T.IdToIndex[Instance].find(Id);
+    if (Index != NodeIdMap::npos)
+      return uint32_t(Index);
+    ForwardRefs = true;
+    return NoIndex;
+  }
+
+  void keepArg(const Arg &A) {
+    Arg &K = T.Args.emplace_back();
+    K.Name = keep(A.Name);
+    K.Type = keep(A.Type);
+    K.Value = keep(A.Value);
+    K.From = A.From;
+    K.FromIndex = resolve(A.From);
+    K.Modified = A.Modified;
+  }
+
+  /// The site index of site id \p Id of this file, or -1 if it has no
+  /// `site` record (yet).
+  int siteIndex(uint64_t Id) const {
+    if (Id < SiteBySmallId.size())
+      return SiteBySmallId[Id];
+    auto It = SiteById.find(Id);
+    return It == SiteById.end() ? -1 : It->second;
+  }
+
+  bool handleCall(const Record &R, size_t LineNo, std::string &Error) {
+    if (!require(R.HasNode && R.Node != 0, "node", R, LineNo, Error) || !require(R.HasSite, "site", R, LineNo, Error))
+      return false;
+    // Indices into Nodes and Args are 32 bits, and so are those of the
+    // graph's edges, which are at most one per node and one per argument.
+    size_t NewArgs = R.Args.size() + R.HasThis + R.Globals.size();
+    if (T.Nodes.size() + T.Args.size() + 1 + NewArgs >= NoIndex) {
+      Error = fmt::format("{}:{}: too many calls and arguments (at most {} in all traces)", Name, LineNo,
+                          NoIndex - 1);
+      return false;
+    }
+    size_t Index = T.Nodes.size();
+    if (!T.IdToIndex[Instance].insert(R.Node, Index)) {
+      Error = fmt::format("{}:{}: node {} is called twice", Name, LineNo, R.Node);
+      return false;
+    }
+    Node &N = T.Nodes.emplace_back();
+    N.Id = R.Node;
+    N.Parent = R.Parent;
+    N.ParentIndex = resolve(R.Parent);
+    N.Thread = unsigned(R.Thread);
+    N.Instance = Instance;
+    N.Site = siteIndex(R.Site);
+    if (N.Site < 0)
+      LaterSites.push_back({uint32_t(Index), R.Site});
+    N.FirstArg = uint32_t(T.Args.size());
+    N.NumArgs = uint32_t(R.Args.size());
+    N.HasThis = R.HasThis;
+    N.NumGlobals = uint32_t(R.Globals.size());
+    for (const Arg &A : R.Args)
+      keepArg(A);
+    if (R.HasThis)
+      keepArg(R.This);
+    for (const Arg &A : R.Globals)
+      keepArg(A);
+    return true;
+  }
+
   bool handle(Record &R, size_t LineNo, std::string &Error) {
     if (R.K.empty()) {
       Error = fmt::format("{}:{}: record without a kind (\"k\")", Name, LineNo);
       return false;
     }
-    if (R.K == "call") {
-      if (!require(R.HasNode && R.Node != 0, "node", R, LineNo, Error) ||
-          !require(R.HasSite, "site", R, LineNo, Error))
-        return false;
-      if (!T.IdToIndex[Instance].insert(R.Node, T.Nodes.size())) {
-        Error = fmt::format("{}:{}: node {} is called twice", Name, LineNo, R.Node);
-        return false;
-      }
-      Node &N = T.Nodes.emplace_back();
-      N.Id = R.Node;
-      N.Parent = R.Parent;
-      N.Thread = unsigned(R.Thread);
-      N.Instance = Instance;
-      N.Args = std::move(R.Args);
-      N.This = std::move(R.This);
-      N.Globals = std::move(R.Globals);
-      LocalSite.push_back(R.Site);
-      return true;
-    }
+    if (R.K == "call")
+      return handleCall(R, LineNo, Error);
     if (R.K == "ret") {
       if (!require(R.HasNode, "node", R, LineNo, Error))
         return false;
@@ -644,22 +881,24 @@ private:
         return true;
       }
       Node &N = T.Nodes[Index];
+      Finished += !N.Finished;
       N.Finished = true;
       if (R.HasExc) {
-        N.ExcType = std::move(R.ExcType);
-        N.ExcWhat = std::move(R.ExcWhat);
+        N.setException(keep(R.ExcType), keep(R.ExcWhat));
         return true;
       }
+      std::optional<std::string_view> Type, Value;
       if (R.HasType)
-        N.RetType = std::move(R.Type);
+        Type = keep(R.Type);
       if (R.HasValue)
-        N.Ret = std::move(R.Value);
+        Value = keep(R.Value);
+      N.setReturn(Type, Value);
       return true;
     }
     if (R.K == "site") {
       if (!require(R.HasSite, "site", R, LineNo, Error))
         return false;
-      auto [It, New] = SiteByKey.emplace(R.Key, int(T.Sites.size()));
+      auto [It, New] = SiteByKey.emplace(std::string(R.Key), int(T.Sites.size()));
       if (New) {
         Site &S = T.Sites.emplace_back();
         S.Key = R.Key;
@@ -669,9 +908,17 @@ private:
         S.Doc = R.Doc;
         S.ParamId = R.SiteParam;
         S.Line = unsigned(R.Line);
-        S.Params = std::move(R.Strings);
+        S.Params.assign(R.Strings.begin(), R.Strings.end());
       }
-      SiteById[R.Site] = It->second;
+      // Site ids are small numbers counted from 1: a flat table finds them
+      // for every call without hashing.
+      if (R.Site < (uint64_t(1) << 16)) {
+        if (R.Site >= SiteBySmallId.size())
+          SiteBySmallId.resize(R.Site + 1, -1);
+        SiteBySmallId[R.Site] = It->second;
+      } else {
+        SiteById[R.Site] = It->second;
+      }
       return true;
     }
     if (R.K == "feedback") {
@@ -718,7 +965,7 @@ private:
       TuInfo &Tu = T.Tus.emplace_back();
       Tu.File = R.File;
       Tu.Directory = R.Directory;
-      Tu.Args = std::move(R.Strings);
+      Tu.Args.assign(R.Strings.begin(), R.Strings.end());
       return true;
     }
     if (R.K == "end") {
@@ -737,17 +984,23 @@ private:
   }
 
   void finish() {
-    size_t Unfinished = 0, UnknownSite = 0;
-    for (size_t I = FirstNode; I < T.Nodes.size(); ++I) {
-      Node &N = T.Nodes[I];
-      auto It = SiteById.find(LocalSite[I - FirstNode]);
-      if (It != SiteById.end())
-        N.Site = It->second;
-      else
-        ++UnknownSite;
-      if (!N.Finished)
-        ++Unfinished;
+    size_t UnknownSite = 0;
+    for (const auto &[Index, SiteId] : LaterSites) {
+      T.Nodes[Index].Site = siteIndex(SiteId);
+      UnknownSite += T.Nodes[Index].Site < 0;
     }
+    // A node named before its call record (not written by the runtime, but
+    // readable): resolve it now that every call is known.
+    if (ForwardRefs)
+      for (size_t I = FirstNode; I < T.Nodes.size(); ++I) {
+        Node &N = T.Nodes[I];
+        if (N.Parent && N.ParentIndex == NoIndex)
+          N.ParentIndex = resolve(N.Parent);
+        for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis + N.NumGlobals; A < E; ++A)
+          if (T.Args[A].From && T.Args[A].FromIndex == NoIndex)
+            T.Args[A].FromIndex = resolve(T.Args[A].From);
+      }
+    size_t Unfinished = T.Nodes.size() - FirstNode - Finished;
     if (Unfinished)
       T.Warnings.push_back(fmt::format("{}: {} call{} no 'ret' record (the program crashed or a thread was "
                                        "still running?)",
@@ -770,16 +1023,20 @@ private:
   const std::string &Name;
   unsigned Instance;
   size_t FirstNode;
-  std::vector<uint64_t> LocalSite; ///< Site id of each node of this file, resolved in finish().
+  TextPool *Pool;
+  /// Calls whose site had no `site` record when they were read: (node index, site id).
+  std::vector<std::pair<uint32_t, uint64_t>> LaterSites;
+  std::vector<int> SiteBySmallId; ///< Site id -> index into T.Sites, -1 if none.
   std::unordered_map<uint64_t, int> SiteById;
   std::unordered_map<std::string, int> SiteByKey;
-  size_t UnknownRets = 0;
+  size_t UnknownRets = 0, Finished = 0;
   uint64_t Dropped = 0;
-  bool SawEnd = false;
+  bool SawEnd = false, ForwardRefs = false;
 };
 
-/// The bytes of a trace file: mapped when it is a regular file (no copy, and
-/// pages come from the page cache), read otherwise (pipes, /dev/stdin).
+/// The bytes of a trace file while it is read: mapped when it is a regular
+/// file (no copy, and pages come from the page cache), read otherwise
+/// (pipes, /dev/stdin).
 class FileText {
 public:
   ~FileText() {
@@ -832,36 +1089,10 @@ private:
   std::string Copy;
 };
 
-/// Asks for transparent huge pages on a large, freshly reserved array: with
-/// millions of nodes, faulting in 4 KiB pages one by one costs more than
-/// parsing them.
-void adviseHugePages(void *Data, size_t Bytes) {
-  const uintptr_t Huge = uintptr_t(2) << 20;
-  if (Bytes < 4 * Huge)
-    return;
-  uintptr_t Begin = (reinterpret_cast<uintptr_t>(Data) + Huge - 1) & ~(Huge - 1);
-  uintptr_t End = (reinterpret_cast<uintptr_t>(Data) + Bytes) & ~(Huge - 1);
-  if (End > Begin)
-    ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_HUGEPAGE);
-}
-
-/// An upper bound of the number of calls in \p Text, to size the node
-/// vector and id map once instead of growing them.
-size_t countCalls(std::string_view Text) {
-  size_t Count = 0;
-  for (size_t Pos = 0; (Pos = Text.find("\"call\"", Pos)) != std::string_view::npos; Pos += 6)
-    ++Count;
-  return Count;
-}
-
 } // namespace
 
 bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T, std::string &Error) {
-  size_t Calls = countCalls(Text);
-  T.Nodes.reserve(T.Nodes.size() + Calls);
-  adviseHugePages(T.Nodes.data(), T.Nodes.capacity() * sizeof(Node));
   FileReader R(T, Name);
-  T.IdToIndex.back().reserve(Calls);
   return R.read(Text, Error);
 }
 
@@ -872,6 +1103,7 @@ std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::s
     return std::nullopt;
   }
   for (const std::string &Path : Paths) {
+    // The mapping ends here: what the set keeps was copied into its text.
     FileText Text;
     if (!Text.open(Path, Error))
       return std::nullopt;

@@ -6,11 +6,17 @@
 // node is identified by (Instance, Id); sites and parameters are merged across
 // files by their key / id.
 //
+// A trace may hold millions of calls, so a loaded call is kept small and
+// allocation-free: its strings are views into text owned by the TraceSet (a
+// few large blocks), and the arguments of all calls share one array.
+//
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_TRACE_H
 #define TRACEOPT_TRACE_H
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,26 +24,84 @@
 
 namespace traceopt {
 
+/// Marks a 32-bit node index that names no node.
+constexpr uint32_t NoIndex = ~uint32_t(0);
+
+/// Memory for arrays that grow with the trace. From 4 MiB on it comes
+/// straight from mmap, aligned to 2 MiB and advised to use transparent huge
+/// pages: a fresh million-node array then costs a few page faults instead of
+/// thousands (about 10 us each on a VM), whether it is built once or, like
+/// the graph, once per call. Smaller requests use operator new.
+void *allocateLarge(size_t Bytes);
+void deallocateLarge(void *P, size_t Bytes);
+
+template <class T> struct LargeAllocator {
+  using value_type = T;
+  LargeAllocator() = default;
+  template <class U> LargeAllocator(const LargeAllocator<U> &) {}
+  T *allocate(size_t N) { return static_cast<T *>(allocateLarge(N * sizeof(T))); }
+  void deallocate(T *P, size_t N) { deallocateLarge(P, N * sizeof(T)); }
+  template <class U> bool operator==(const LargeAllocator<U> &) const { return true; }
+  template <class U> bool operator!=(const LargeAllocator<U> &) const { return false; }
+};
+
+template <class T> using LargeVector = std::vector<T, LargeAllocator<T>>;
+
 /// One argument of a call, the `this` object, or a trainable global read by
-/// the call (then Name is the parameter id, e.g. "var:ns::gain").
+/// the call (then Name is the parameter id, e.g. "var:ns::gain"). The strings
+/// are views into the text of the TraceSet holding the argument.
 struct Arg {
-  std::string Name, Type, Value;
+  std::string_view Name, Type, Value;
   uint64_t From = 0; ///< Producing node's id in the same instance, 0 if none.
+  /// Index of the From node in TraceSet::Nodes, filled in by the reader so
+  /// that the graph need not look ids up again; NoIndex when unresolved
+  /// (then users look From up).
+  uint32_t FromIndex = NoIndex;
   bool Modified = false;
 };
 
-/// One bundle call.
+/// One bundle call. Its arguments, `this` and globals live in
+/// TraceSet::Args (see TraceSet::args, thisArg and globals).
 struct Node {
   uint64_t Id = 0;
-  int Site = -1;       ///< Index into TraceSet::Sites, -1 if the site is unknown.
   uint64_t Parent = 0; ///< Id of the enclosing call in the same instance, 0 at top level.
+  int Site = -1;       ///< Index into TraceSet::Sites, -1 if the site is unknown.
   unsigned Thread = 0, Instance = 0;
-  std::vector<Arg> Args;
-  std::optional<Arg> This;
-  std::vector<Arg> Globals; ///< Name = param id.
-  bool Finished = false;    ///< A `ret` record was seen.
-  std::optional<std::string> RetType, Ret;
-  std::optional<std::string> ExcType, ExcWhat;
+  /// Index of the parent in TraceSet::Nodes, filled in by the reader;
+  /// NoIndex when unresolved (then users look Parent up).
+  uint32_t ParentIndex = NoIndex;
+  /// TraceSet::Args[FirstArg ..): NumArgs arguments, then `this` when
+  /// HasThis, then NumGlobals globals.
+  uint32_t FirstArg = 0, NumArgs = 0, NumGlobals = 0;
+  bool HasThis = false;
+  bool Finished = false; ///< A `ret` record was seen.
+
+private:
+  /// A call either returns or throws: both share the two views below.
+  uint8_t ResultParts = 0;
+  std::string_view ResultType, ResultValue;
+
+public:
+  /// The `ret` record's type and value, or the exception's type and `what`.
+  std::optional<std::string_view> retType() const { return part(HasRetType, ResultType); }
+  std::optional<std::string_view> ret() const { return part(HasRet, ResultValue); }
+  std::optional<std::string_view> excType() const { return part(HasExcType, ResultType); }
+  std::optional<std::string_view> excWhat() const { return part(HasExcWhat, ResultValue); }
+  bool threw() const { return ResultParts & (HasExcType | HasExcWhat); }
+
+  /// A normal return: a void function has no value, a result that was not
+  /// captured no type. The views must live as long as the node's TraceSet
+  /// (see TraceSet::save).
+  void setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value);
+  void setException(std::optional<std::string_view> Type, std::optional<std::string_view> What);
+
+private:
+  enum : uint8_t { HasRetType = 1, HasRet = 2, HasExcType = 4, HasExcWhat = 8 };
+  std::optional<std::string_view> part(uint8_t Flag, std::string_view S) const {
+    if (ResultParts & Flag)
+      return S;
+    return std::nullopt;
+  }
 };
 
 /// A bundle function. Sites with the same Key are one site across files.
@@ -83,15 +147,54 @@ public:
   size_t size() const { return Count; }
 
 private:
+  struct Slot {
+    uint64_t Id; ///< 0 marks an empty slot (0 is never a node id).
+    uint32_t Index;
+  };
   void grow(size_t MinSlots);
-  std::vector<std::pair<uint64_t, size_t>> Slots; ///< Id 0 marks an empty slot (0 is never a node id).
+  LargeVector<Slot> Slots;
   size_t Count = 0;
+};
+
+/// The arguments of one call: a view into TraceSet::Args.
+template <class A> class ArgRange {
+public:
+  ArgRange(A *Begin, size_t Size) : Begin(Begin), Size(Size) {}
+  A *begin() const { return Begin; }
+  A *end() const { return Begin + Size; }
+  size_t size() const { return Size; }
+  bool empty() const { return Size == 0; }
+  A &operator[](size_t I) const { return Begin[I]; }
+
+private:
+  A *Begin;
+  size_t Size;
+};
+
+/// Owns the bytes that the string views of a TraceSet point into: large
+/// blocks filled one after another, never moved or freed before the pool.
+class TextPool {
+public:
+  TextPool() = default;
+  ~TextPool();
+  TextPool(const TextPool &) = delete;
+  TextPool &operator=(const TextPool &) = delete;
+  /// A copy of \p S that lives as long as the pool.
+  std::string_view save(std::string_view S);
+  /// Bytes held in blocks (for measuring).
+  size_t capacity() const { return Capacity; }
+
+private:
+  std::vector<std::pair<char *, size_t>> Blocks;
+  char *Next = nullptr;
+  size_t Left = 0, Capacity = 0;
 };
 
 /// Everything read from one or more trace files.
 struct TraceSet {
   std::vector<Site> Sites;
-  std::vector<Node> Nodes; ///< Grouped by instance, in file order within one.
+  LargeVector<Node> Nodes; ///< Grouped by instance, in file order within one.
+  LargeVector<Arg> Args;   ///< Arguments, `this` and globals of all nodes, node after node.
   std::vector<Param> Params;
   std::vector<Feedback> Feedbacks;
   std::vector<TuInfo> Tus;
@@ -100,6 +203,26 @@ struct TraceSet {
 
   /// (Instance, Id) -> index into Nodes; one map per instance.
   std::vector<NodeIdMap> IdToIndex;
+
+  /// The text the strings of Nodes and Args point into. Shared: a copy of
+  /// the set points into the same text, which lives as long as any copy.
+  std::shared_ptr<TextPool> Text;
+
+  ArgRange<const Arg> args(const Node &N) const { return {Args.data() + N.FirstArg, N.NumArgs}; }
+  ArgRange<Arg> args(const Node &N) { return {Args.data() + N.FirstArg, N.NumArgs}; }
+  /// The `this` object of \p N, or null for a free function.
+  const Arg *thisArg(const Node &N) const { return N.HasThis ? &Args[N.FirstArg + N.NumArgs] : nullptr; }
+  ArgRange<const Arg> globals(const Node &N) const {
+    return {Args.data() + N.FirstArg + N.NumArgs + N.HasThis, N.NumGlobals};
+  }
+
+  /// A copy of \p S in this set's text, for strings a Node or Arg refers to.
+  std::string_view save(std::string_view S);
+  /// Appends \p N with the given arguments, `this` (none if null) and
+  /// globals, copying every string into this set's text, and returns it.
+  /// For building a set by hand; the caller maintains IdToIndex.
+  Node &addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *This = nullptr,
+                const std::vector<Arg> &NodeGlobals = {});
 
   const Param *findParam(std::string_view Id) const;
   const Site *findSite(std::string_view Key) const;
@@ -113,7 +236,8 @@ struct TraceSet {
 std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::string &Error);
 
 /// Like loadTraces for text already in memory; \p Name is used in messages.
-/// Appends one instance to \p T.
+/// Appends one instance to \p T. \p Text need not outlive the call: what
+/// \p T keeps of it is copied.
 bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T, std::string &Error);
 
 } // namespace traceopt
