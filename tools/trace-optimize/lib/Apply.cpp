@@ -354,19 +354,26 @@ std::optional<unsigned> BackupStore::commit(const PatchSet &P, const std::string
                    {"files", std::move(Files)}, {"undone", false}};
   // The manifest is written last: a step without one was never applied.
   std::string ManifestText = Manifest.dump(2) + "\n";
-  for (size_t I = 0; I < P.Files.size(); ++I) {
-    if (writeFileAtomic(P.Files[I].File, P.Files[I].Patched, Error, Modes[I]))
-      continue;
-    // All or nothing: put back what was already written.
-    for (size_t J = 0; J < I; ++J) {
+  // All or nothing: put back the first Count files, already written.
+  auto RestoreWritten = [&](size_t Count) {
+    for (size_t J = 0; J < Count; ++J) {
       std::string RestoreErr;
       if (!writeFileAtomic(P.Files[J].File, P.Files[J].Original, RestoreErr, Modes[J]))
         Error += "; also failed to restore " + P.Files[J].File + " (its original is in " + Dir + "): " + RestoreErr;
     }
+  };
+  for (size_t I = 0; I < P.Files.size(); ++I) {
+    if (writeFileAtomic(P.Files[I].File, P.Files[I].Patched, Error, Modes[I]))
+      continue;
+    RestoreWritten(I);
     return std::nullopt;
   }
-  if (!writeFileAtomic(Dir + "/manifest.json", ManifestText, Error, 0644))
+  // Without its manifest the step could not be undone, so it must not stay applied either.
+  if (!writeFileAtomic(Dir + "/manifest.json", ManifestText, Error, 0644)) {
+    Error += "; the sources were restored";
+    RestoreWritten(P.Files.size());
     return std::nullopt;
+  }
   return Step;
 }
 
