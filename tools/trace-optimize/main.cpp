@@ -227,6 +227,7 @@ int cmdStep(const std::vector<std::string> &Args) {
   addPromptOptions(A);
   addLlmOptions(A);
   A.flag("--dry-run", "print the unified diff and write nothing");
+  A.option("--max-tokens", "N", "send no further request (repairs included) once the LLM calls used this many tokens");
   A.epilog(EnvHelp);
   std::string Error;
   if (std::optional<int> Done = parseOrHelp(A, Args))
@@ -234,6 +235,10 @@ int cmdStep(const std::vector<std::string> &Args) {
   StepOptions SO;
   if (!parseStepOptions(A, SO, Error))
     return fail(Error, 2);
+  unsigned long long MaxTokens = 0;
+  if (!A.getUnsigned("--max-tokens", MaxTokens, Error))
+    return fail(Error, 2);
+  SO.MaxTokens = MaxTokens;
   int Rc = 0;
   std::optional<TraceSet> T = loadOrFail(A, Rc);
   if (!T)
@@ -255,6 +260,7 @@ int cmdStep(const std::vector<std::string> &Args) {
     std::cerr << "trace-optimize: the LLM suggested no change\n";
     return 0;
   case StepStatus::NothingToOptimize:
+  case StepStatus::OutOfTokens:
   case StepStatus::Failed:
     return fail(R.Error);
   }
@@ -273,7 +279,7 @@ int cmdRun(const std::vector<std::string> &Args) {
   A.option("--run", "CMD", "shell command that runs the program and writes $TRACE_FILE");
   A.option("--iterations", "N", "maximum number of optimization steps (default 5)");
   A.option("--target", "SCORE", "stop when the mean feedback score reaches SCORE");
-  A.option("--max-tokens", "N", "stop when the LLM calls used this many tokens");
+  A.option("--max-tokens", "N", "stop when the LLM calls used this many tokens (checked before every request)");
   A.flag("--feedback-from-run",
          "when the program gives no feedback, use the run's exit status and output (0 = success)");
   A.option("--command-timeout", "SECONDS", "limit for each build and run command (default 600)");

@@ -93,6 +93,12 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
 
   R.Variables = P.VariablesText;
   R.FeedbackText = P.FeedbackText;
+  if (O.MaxTokens && O.TokensUsedBefore >= O.MaxTokens) {
+    R.Status = StepStatus::OutOfTokens;
+    R.Error = fmt::format("the token budget of {} (--max-tokens) is used up ({} tokens); nothing was sent",
+                          O.MaxTokens, O.TokensUsedBefore);
+    return R;
+  }
   std::vector<ChatMessage> Messages = {{"system", P.System}, {"user", P.User}};
   for (unsigned Attempt = 0;; ++Attempt) {
     LlmReply Reply = Llm->complete(Messages);
@@ -194,6 +200,14 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
       R.Error = fmt::format("no usable suggestion after {} repair attempt{}; the sources are unchanged. Last "
                             "problem:\n{}",
                             O.Repairs, O.Repairs == 1 ? "" : "s", Problem);
+      return R;
+    }
+    // The budget holds for repairs too: one more request could overshoot it by a whole answer.
+    if (O.MaxTokens && O.TokensUsedBefore + R.Tokens >= O.MaxTokens) {
+      R.Status = StepStatus::OutOfTokens;
+      R.Error = fmt::format("the token budget of {} (--max-tokens) is used up ({} tokens) before repair {}/{}; "
+                            "the sources are unchanged. Last problem:\n{}",
+                            O.MaxTokens, O.TokensUsedBefore + R.Tokens, Attempt + 1, O.Repairs, Problem);
       return R;
     }
     Err << fmt::format("trace-optimize: repair {}/{}: {}\n", Attempt + 1, O.Repairs, excerpt(Problem, 6));
@@ -412,6 +426,8 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
           return std::nullopt;
         return "The build failed after the patch:\n" + tail(B.Output, 4000) + "\n";
       };
+    SO.MaxTokens = O.MaxTokens;
+    SO.TokensUsedBefore = Tokens;
     StepResult S = optimizeStep(*T, SO, Llm, O.MemorySize ? &Mem : nullptr, AfterApply, Out, Err);
     Tokens += S.Tokens;
     LlmCalls += S.LlmCalls;
@@ -433,6 +449,12 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     if (S.Status == StepStatus::NoChange) {
       Progress("no change suggested");
       StopReason = "the LLM suggested no change";
+      break;
+    }
+    if (S.Status == StepStatus::OutOfTokens) {
+      Progress("token budget used up");
+      Err << "trace-optimize run: " << S.Error << "\n";
+      StopReason = fmt::format("token budget of {} used up", O.MaxTokens);
       break;
     }
     if (S.Status == StepStatus::NothingToOptimize) {

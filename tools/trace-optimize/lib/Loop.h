@@ -23,9 +23,15 @@ struct StepOptions {
   std::string WorkDir = ".trace-optimize";
   /// Directory of a compile_commands.json ("-p" as in clang tools).
   std::string CompileCommandsDir;
+  /// Token budget (--max-tokens; 0: none), checked before every LLM request, repairs included,
+  /// so that a step with several repairs cannot overshoot it.
+  uint64_t MaxTokens = 0;
+  /// Tokens spent before this step (by the loop's earlier steps), counted against MaxTokens.
+  uint64_t TokensUsedBefore = 0;
 };
 
-enum class StepStatus { Applied, DryRun, NoChange, NothingToOptimize, NoLlm, Failed };
+/// OutOfTokens: the budget ran out before a needed request; nothing was written.
+enum class StepStatus { Applied, DryRun, NoChange, NothingToOptimize, NoLlm, OutOfTokens, Failed };
 
 struct StepResult {
   StepStatus Status = StepStatus::Failed;
