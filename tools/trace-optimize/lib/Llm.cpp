@@ -295,11 +295,12 @@ private:
     while (true) {
       ++Reply.Attempts;
       HttpResult R = post(requestBody(Messages));
+      // The last attempt's status (0: none arrived), not an earlier attempt's 5xx.
+      Reply.Status = R.Status;
       std::string Why;
       std::optional<double> Wait;
       if (R.TooLarge) {
         // Not retried: the same server would send the same flood again.
-        Reply.Status = R.Status;
         Reply.Error = "the answer from " + url() + " is larger than " + sizeText(Config.MaxResponseBytes) +
                       ", the limit for one response; refused (a chat completion is far smaller: is this the "
                       "right endpoint?)";
@@ -315,7 +316,6 @@ private:
         --Reply.Attempts;
         continue;
       } else if (R.Status != 200) {
-        Reply.Status = R.Status;
         Why = url() + " answered HTTP " + std::to_string(R.Status) + ": " + serverMessage(R.Body);
         if (!isRetryableStatus(R.Status)) {
           Reply.Error = Why;
@@ -323,7 +323,6 @@ private:
         }
         Wait = retryAfterSeconds(R.RetryAfter, R.RetryAfterMs);
       } else {
-        Reply.Status = 200;
         return parseCompletion(R.Body, Reply);
       }
       if (Retry >= Config.MaxRetries) {
