@@ -65,6 +65,12 @@ private:
 /// Appends \p S as a JSON string literal (quotes included). Invalid UTF-8
 /// becomes U+FFFD so the file always parses.
 void appendJsonString(std::string &Dst, std::string_view S);
+/// Appends the JSON string literal of the text `"S"`, where S is \p P
+/// escaped the way a C++ string literal shows it (one pass; equal to
+/// appendJsonString of the C-escaped text in quotes). \p Tail goes between
+/// the closing C++ quote and the closing JSON quote (a truncation marker).
+void appendQuotedJson(std::string &Dst, const char *P, std::size_t N,
+                      std::string_view Tail = {});
 /// Appends \p S escaped the way a C++ string literal would show it.
 void appendCEscaped(Out &O, const char *P, std::size_t N);
 /// Length of the longest prefix of \p S (at most \p Max bytes) that does not
@@ -78,57 +84,87 @@ std::string truncationMarker(std::size_t Omitted);
 //===----------------------------------------------------------------------===//
 // Records
 //===----------------------------------------------------------------------===//
+//
+// A thread's chunk is a sequence of records made of 8-byte words. The first
+// word's low 4 bits give the kind. What the writer can infer from the order
+// of a thread's records is not stored: an entry record is node Seq + 1 of its
+// thread, its parent is the innermost call still open, and a result closes
+// the innermost open call. A call of `int f(int, int)` takes 56 bytes.
+//
+//   Enter       kind | Site * << 16                                     8
+//               (EnterWide: kind, then the Site * in its own word)     16
+//   Scalar      kind | slot << 4 | length << 6 | index << 11
+//                    | TypeDesc * << 16, then the bytes           8 + 8..16
+//               (an argument, this or result of at most 16 bytes, index
+//               below 32, no provenance, no enum names)
+//   Value       kind | slot << 4 | form << 6 | flags << 8 | index << 16
+//                    | length << 32, TypeDesc *, then one word per flag
+//                    (From, Omitted, Extra, Sub, in that order), then the
+//                    bytes                                        16 + ...
+//   Void, NotCaptured   kind                                            8
+//   Exception   kind | has-what << 4, type length | what length << 32,
+//               then the type's and what()'s bytes                16 + ...
+//
+// Pointers are stored in the upper 48 bits only when they fit (user-space
+// addresses do on x86-64 and AArch64); otherwise the wide forms are used.
 
-enum class RecKind : uint32_t { Enter = 1, Value, Void, NotCaptured, Exception };
+enum class RecKind : uint8_t {
+  Enter = 1,
+  EnterWide,
+  Scalar,
+  Value,
+  Void,
+  NotCaptured,
+  Exception
+};
 enum class ValueForm : uint8_t { Bytes, String, Text };
 
-struct RecHeader {
-  RecKind Kind;
-  uint32_t Size; ///< Whole record, a multiple of 8.
+enum : unsigned {
+  ValueHasFrom = 1,
+  ValueHasOmitted = 2,
+  ValueHasExtra = 4,
+  ValueHasSub = 8,
+  ValueHasBigIndex = 16,
 };
 
-struct EnterRec {
-  RecHeader H;
-  uint64_t Node;
-  uint64_t Parent;
-  Site *S;
-};
+/// True when \p P can be stored in the upper 48 bits of a record word.
+inline bool fitsTag(const void *P) {
+  return (reinterpret_cast<uintptr_t>(P) >> 48) == 0;
+}
+inline RecKind recKind(uint64_t W) { return static_cast<RecKind>(W & 15); }
+template <class T> inline T *tagPointer(uint64_t W) {
+  return reinterpret_cast<T *>(static_cast<uintptr_t>(W >> 16));
+}
+constexpr std::size_t align8(std::size_t N) {
+  return (N + 7) & ~std::size_t(7);
+}
 
-/// A captured value (argument, this, global or result), followed by
-/// DataLen bytes: the scalar's bytes, the string's bytes or the text.
-struct ValueRec {
-  RecHeader H;
-  Slot K : 8;
+/// A value record, decoded by the writer.
+struct ValueView {
+  Slot K;
   ValueForm Form;
-  uint16_t Sub;   ///< Pack element + 1, or 0.
-  uint32_t Index; ///< Parameter index.
-  uint64_t From;  ///< Producer of an argument; for a result, its own node.
+  uint32_t Index;
+  uint32_t Sub; ///< Pack element + 1, or 0.
+  uint64_t From; ///< Producer of an argument, or 0.
+  uint64_t Omitted;
   const TypeDesc *Type;
   const void *Extra; ///< EnumInfo (scalars) or parameter id (globals).
-  uint64_t Omitted;  ///< Bytes of the value not kept (truncation).
+  const char *Data;
   uint32_t DataLen;
-  uint32_t Reserved;
-};
-static_assert(sizeof(ValueRec) == 56, "keep value records small");
-
-struct NodeRec {
-  RecHeader H;
-  uint64_t Node;
 };
 
-struct ExceptionRec {
-  RecHeader H;
-  uint64_t Node;
-  uint32_t TypeLen;
-  uint32_t WhatLen; ///< UINT32_MAX when there is no what().
-};
+/// Decodes the record at \p P (at most \p Avail bytes); returns its size,
+/// or 0 when the bytes do not hold a whole record. \p V is filled for Scalar
+/// and Value records.
+std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V);
 
-/// A fixed-size buffer of records owned by one thread.
+/// A fixed-size buffer of records owned by one thread, then by the writer.
 struct Chunk {
   explicit Chunk(std::size_t Cap) : Data(new char[Cap]), Cap(Cap) {}
   std::unique_ptr<char[]> Data;
   std::size_t Cap;
   std::size_t Used = 0;
+  uint32_t Thread = 0; ///< Index of the thread whose records these are.
 };
 
 //===----------------------------------------------------------------------===//
@@ -222,8 +258,8 @@ struct EntryProvenance {
 //===----------------------------------------------------------------------===//
 
 struct ThreadState {
-  explicit ThreadState(uint32_t Index, std::size_t ChunkCap)
-      : Index(Index), Buffer(ChunkCap), Scratch(0) {}
+  ThreadState(uint32_t Index, Chunk *Buffer)
+      : Index(Index), Buffer(Buffer), Scratch(0) {}
 
   /// Prepares the state of an exited thread for a new thread.
   void reuse(uint32_t NewIndex) {
@@ -231,7 +267,8 @@ struct ThreadState {
     __atomic_store_n(&Seq, 0u, __ATOMIC_RELAXED);
     Current = LastRet = LastTop = 0;
     InCapture = false;
-    Buffer.Used = 0;
+    Buffer->Used = 0;
+    Buffer->Thread = NewIndex;
     Pending.clear();
     Map.clear();
     Prov.Count = 0;
@@ -243,7 +280,7 @@ struct ThreadState {
   uint64_t LastRet = 0; ///< Latest bundle call that returned.
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   bool InCapture = false;
-  Chunk Buffer;
+  Chunk *Buffer; ///< Being filled; swapped for an empty one when full.
   PendingStack Pending;
   AddressMap Map;
   EntryProvenance Prov;
@@ -269,6 +306,8 @@ struct Config {
   /// Calls of one site recorded in full; later ones are only counted.
   /// 0 = unlimited.
   uint64_t MaxCallsPerFunction = 0;
+  /// Render full chunks on a background thread (TRACE_WRITER_THREAD).
+  bool WriterThread = true;
 };
 
 /// config().MaxCallsPerFunction, as a plain global so the hot path tests it
@@ -279,8 +318,8 @@ extern Site *CutSites;
 
 /// Expands %p (process id) and %% in a TRACE_FILE pattern.
 std::string expandPath(std::string_view Pattern, long Pid);
-/// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE and
-/// TRACE_MAX_CALLS_PER_FUNCTION from \p GetEnv.
+/// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE,
+/// TRACE_MAX_CALLS_PER_FUNCTION and TRACE_WRITER_THREAD from \p GetEnv.
 Config configFromEnv(const char *(*GetEnv)(const char *));
 const Config &config();
 
@@ -291,10 +330,17 @@ public:
   explicit Writer(std::size_t MaxValue) : Render(SIZE_MAX), MaxValue(MaxValue) {}
   void setMaxValue(std::size_t Max) { MaxValue = Max; }
 
-  /// Appends the lines for every record in [Data, Data + Size).
+  /// Appends the lines for every record in [Data, Data + Size), the next
+  /// records of thread \p Thread.
   void consume(uint32_t Thread, const char *Data, std::size_t Size);
   /// Emits the call line being assembled for \p Thread, if any.
   void finishThread(uint32_t Thread);
+  /// The thread exited: emits its open line and forgets its state.
+  void endThread(uint32_t Thread);
+  /// Forgets everything written (a forked child starting its own file):
+  /// sites, parameters and threads are announced again. \p Thread, the
+  /// thread that forked, continues its node numbering after \p Seq.
+  void restart(uint32_t Thread, uint32_t Seq);
   void finishAll();
   void header(long Pid, std::string_view Program, std::string_view Time);
   void param(const ParamInfo &P, const std::string *Value);
@@ -311,47 +357,63 @@ public:
   uint64_t CallsWritten = 0; ///< Call records emitted so far.
 
 private:
-  struct ArgText {
+  /// One argument's JSON inside ThreadText::Args.
+  struct ArgSpan {
     uint32_t Index, Sub;
-    std::string Json;
+    std::size_t Begin, End;
   };
-  /// The call line being assembled for one thread; kept between calls so
-  /// its buffers are reused.
-  struct OpenCall {
+  /// What the writer knows of one thread: the node numbering, the calls
+  /// still open and the call line being assembled (kept between calls so
+  /// its buffers are reused).
+  struct ThreadText {
+    uint32_t Seq = 0;
+    std::vector<uint64_t> Open;
     bool Active = false;
     uint64_t Node = 0, Parent = 0;
     uint32_t SiteId = 0;
-    std::vector<ArgText> Args, Globals;
-    std::size_t NumArgs = 0, NumGlobals = 0;
-    std::string This;
+    std::string Args, Globals, This, Sorted;
+    std::vector<ArgSpan> Spans;
+    bool InOrder = true;
   };
   struct SiteInfo {
-    std::vector<std::string> ParamNames;
+    /// `{"name":"x","type":` per parameter, escaped once.
+    std::vector<std::string> ArgPrefix;
+    /// `,"site":N,"parent":`.
+    std::string Prefix;
   };
   struct CachedOutput {
     uint64_t Node = 0;
     uint64_t Hash = 0;
   };
+  struct CachedType {
+    const TypeDesc *Type = nullptr;
+    const std::string *Json = nullptr;
+  };
 
   uint32_t siteId(Site &S);
-  OpenCall *openCall(uint32_t Thread);
-  /// Renders a value record's text into Render.Buf; returns the number of
-  /// bytes omitted (truncation).
-  uint64_t valueText(const ValueRec &V, const char *Data);
-  /// Appends {"name":..,"type":..,"value":..,...} (or the fields only, for
-  /// a `ret` line) to \p J.
-  void valueJson(std::string &J, const ValueRec &V, const char *Data,
-                 const std::string *Name, bool Braces);
-  const std::string &typeJson(const ValueRec &V);
+  ThreadText &thread(uint32_t Thread);
+  void finish(uint32_t Thread, ThreadText &T);
+  /// Appends the value's JSON string (quotes included) to \p J and returns
+  /// a hash of it when \p WantHash.
+  uint64_t valueString(std::string &J, const ValueView &V, bool WantHash);
+  /// Appends "type":..,"value":.. and the optional fields to \p J.
+  void valueFields(std::string &J, const ValueView &V, uint64_t RetNode);
+  const std::string &typeJson(const TypeDesc *Type);
+  void retLine(uint64_t Node, const ValueView *V, RecKind K,
+               const char *Exc = nullptr, uint64_t ExcLens = 0);
 
   Out Render;
   std::size_t MaxValue;
-  std::vector<OpenCall> Open; ///< By thread index.
+  std::unordered_map<uint32_t, ThreadText> Threads;
+  uint32_t LastThread = UINT32_MAX;
+  ThreadText *LastText = nullptr;
   std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
   std::vector<SiteInfo> Sites;                        ///< By id - 1.
+  std::vector<Site *> Named; ///< Every Site given an id, for restart().
   std::unordered_map<const TypeDesc *, std::string> TypeCache;
+  static constexpr std::size_t TypeSlots = 256;
+  std::vector<CachedType> TypeFront = std::vector<CachedType>(TypeSlots);
   std::unordered_set<std::string> ParamsSeen;
-  std::string Scratch;
   static constexpr std::size_t CacheSize = 4096;
   std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
 };
@@ -360,8 +422,9 @@ private:
 /// at thread exit and by flush().
 void handOff(ThreadState &TS) noexcept;
 
-/// 64-bit FNV-1a, used to compare a value with its producer's output.
-uint64_t fnv1a(std::string_view S);
+/// A fast hash of \p S (8 bytes a step), used to compare a value with its
+/// producer's output.
+uint64_t hashText(std::string_view S);
 
 } // namespace __trace_rt
 

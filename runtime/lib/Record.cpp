@@ -85,18 +85,20 @@ void AddressMap::erase(const void *Addr, uint64_t Node) {
 // Chunk records
 //===----------------------------------------------------------------------===//
 
-static constexpr std::size_t align8(std::size_t N) { return (N + 7) & ~std::size_t(7); }
-
 char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
-  Chunk &C = TS.Buffer;
-  if (C.Used + Bytes > C.Cap)
+  Chunk *C = TS.Buffer;
+  if (__builtin_expect(C->Used + Bytes > C->Cap, 0)) {
     handOff(TS);
-  if (Bytes > C.Cap)
-    return nullptr;
-  char *P = C.Data.get() + C.Used;
-  C.Used += Bytes;
+    C = TS.Buffer;
+    if (Bytes > C->Cap - C->Used)
+      return nullptr;
+  }
+  char *P = C->Data.get() + C->Used;
+  C->Used += Bytes;
   return P;
 }
+
+static void putWord(char *P, uint64_t W) { std::memcpy(P, &W, 8); }
 
 uint64_t CallLimit = 0;
 Site *CutSites = nullptr;
@@ -159,11 +161,16 @@ void Call::enter(Site &Where) noexcept {
 
   takeNotes(*T, Where);
 
-  auto *R = reinterpret_cast<EnterRec *>(reserve(*T, sizeof(EnterRec)));
-  R->H = {RecKind::Enter, static_cast<uint32_t>(sizeof(EnterRec))};
-  R->Node = Node;
-  R->Parent = Parent;
-  R->S = &Where;
+  if (__builtin_expect(fitsTag(&Where), 1)) {
+    if (char *R = reserve(*T, 8))
+      putWord(R, static_cast<uint64_t>(RecKind::Enter) |
+                     (reinterpret_cast<uintptr_t>(&Where) << 16));
+    return;
+  }
+  if (char *R = reserve(*T, 16)) {
+    putWord(R, static_cast<uint64_t>(RecKind::EnterWide));
+    putWord(R + 8, reinterpret_cast<uintptr_t>(&Where));
+  }
 }
 
 void Call::leave() noexcept {
@@ -200,36 +207,107 @@ static uint64_t provenance(ThreadState &T, Slot K, unsigned I, unsigned Sub,
   return 0;
 }
 
-static ValueRec *valueRecord(Call &C, uint64_t Pos, const void *Addr,
-                             ValueForm Form, const TypeDesc *Type,
-                             const void *Extra, std::size_t DataLen) {
+/// The fields of a value record other than its bytes.
+struct ValueHead {
+  Slot K;
+  ValueForm Form;
+  unsigned Index, Sub;
+  uint64_t From, Omitted;
+  const TypeDesc *Type;
+  const void *Extra;
+};
+
+static ValueHead valueHead(Call &C, uint64_t Pos, const void *Addr,
+                           ValueForm Form, const TypeDesc *Type,
+                           const void *Extra) {
+  ValueHead H;
+  H.K = static_cast<Slot>(Pos >> 56);
+  H.Form = Form;
+  H.Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
+  H.Index = static_cast<unsigned>(Pos);
   ThreadState &T = *C.TS;
-  std::size_t Size = align8(sizeof(ValueRec) + DataLen);
-  auto *R = reinterpret_cast<ValueRec *>(reserve(T, Size));
+  H.From = H.K == Slot::Ret ? 0 : provenance(T, H.K, H.Index, H.Sub, Addr);
+  H.Omitted = 0;
+  H.Type = Type;
+  H.Extra = Extra;
+  return H;
+}
+
+/// Reserves and fills a Value record's words; returns where its \p DataLen
+/// bytes go, or null when the record does not fit.
+static char *valueRecord(Call &C, const ValueHead &H, std::size_t DataLen) {
+  unsigned Flags = 0, Words = 2;
+  if (H.From)
+    Flags |= ValueHasFrom, ++Words;
+  if (H.Omitted)
+    Flags |= ValueHasOmitted, ++Words;
+  if (H.Extra)
+    Flags |= ValueHasExtra, ++Words;
+  if (H.Sub)
+    Flags |= ValueHasSub, ++Words;
+  if (H.Index > 0xFFFF)
+    Flags |= ValueHasBigIndex, ++Words;
+  char *R = reserve(*C.TS, Words * 8 + align8(DataLen));
   if (!R)
     return nullptr;
-  Slot K = static_cast<Slot>(Pos >> 56);
-  unsigned Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
-  unsigned I = static_cast<unsigned>(Pos);
-  R->H = {RecKind::Value, static_cast<uint32_t>(Size)};
-  R->K = K;
-  R->Form = Form;
-  R->Sub = static_cast<uint16_t>(Sub);
-  R->Index = I;
-  R->From = K == Slot::Ret ? C.Node : provenance(T, K, I, Sub, Addr);
-  R->Type = Type;
-  R->Extra = Extra;
-  R->Omitted = 0;
-  R->DataLen = static_cast<uint32_t>(DataLen);
-  return R;
+  putWord(R, static_cast<uint64_t>(RecKind::Value) |
+                 (static_cast<uint64_t>(H.K) << 4) |
+                 (static_cast<uint64_t>(H.Form) << 6) |
+                 (static_cast<uint64_t>(Flags) << 8) |
+                 (static_cast<uint64_t>(H.Index & 0xFFFF) << 16) |
+                 (static_cast<uint64_t>(DataLen) << 32));
+  putWord(R + 8, reinterpret_cast<uintptr_t>(H.Type));
+  char *W = R + 16;
+  auto Put = [&W](uint64_t V) {
+    putWord(W, V);
+    W += 8;
+  };
+  if (H.From)
+    Put(H.From);
+  if (H.Omitted)
+    Put(H.Omitted);
+  if (H.Extra)
+    Put(reinterpret_cast<uintptr_t>(H.Extra));
+  if (H.Sub)
+    Put(H.Sub);
+  if (H.Index > 0xFFFF)
+    Put(H.Index);
+  return W;
+}
+
+/// Copies a scalar of \p Size bytes (at most 16) with fixed-size moves for
+/// the common sizes.
+static void copyScalar(char *Dst, const void *Src, unsigned Size) {
+  switch (Size) {
+  case 1: std::memcpy(Dst, Src, 1); return;
+  case 2: std::memcpy(Dst, Src, 2); return;
+  case 4: std::memcpy(Dst, Src, 4); return;
+  case 8: std::memcpy(Dst, Src, 8); return;
+  case 16: std::memcpy(Dst, Src, 16); return;
+  default: std::memcpy(Dst, Src, Size); return;
+  }
 }
 
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   const TypeDesc *Type, const void *Extra) noexcept {
-  ValueRec *R = valueRecord(C, Pos, Obj, ValueForm::Bytes, Type, Extra, Size);
-  if (!R)
+  ValueHead H = valueHead(C, Pos, Obj, ValueForm::Bytes, Type, Extra);
+  if (__builtin_expect(!H.From && !H.Extra && !H.Sub && H.Index < 32 &&
+                           Size <= 16 && fitsTag(Type),
+                       1)) {
+    // The common case: one word says everything but the bytes.
+    char *R = reserve(*C.TS, 8 + align8(Size));
+    if (!R)
+      return;
+    putWord(R, static_cast<uint64_t>(RecKind::Scalar) |
+                   (static_cast<uint64_t>(H.K) << 4) |
+                   (static_cast<uint64_t>(Size) << 6) |
+                   (static_cast<uint64_t>(H.Index) << 11) |
+                   (reinterpret_cast<uintptr_t>(Type) << 16));
+    copyScalar(R + 8, Obj, Size);
     return;
-  std::memcpy(R + 1, Obj, Size);
+  }
+  if (char *D = valueRecord(C, H, Size))
+    std::memcpy(D, Obj, Size);
 }
 
 void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
@@ -237,12 +315,10 @@ void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Extra) noexcept {
   std::size_t Max = config().MaxValue;
   std::size_t Keep = N <= Max ? N : utf8Prefix(std::string_view(P, N), Max);
-  ValueRec *R =
-      valueRecord(C, Pos, Addr, ValueForm::String, Type, Extra, Keep);
-  if (!R)
-    return;
-  R->Omitted = N - Keep;
-  std::memcpy(R + 1, P, Keep);
+  ValueHead H = valueHead(C, Pos, Addr, ValueForm::String, Type, Extra);
+  H.Omitted = N - Keep;
+  if (char *D = valueRecord(C, H, Keep))
+    std::memcpy(D, P, Keep);
 }
 
 void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
@@ -263,20 +339,15 @@ void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
 #endif
   T.InCapture = false;
   std::size_t Omitted = O.finish();
-  ValueRec *R =
-      valueRecord(C, Pos, Obj, ValueForm::Text, Type, Extra, O.Buf.size());
-  if (!R)
-    return;
-  R->Omitted = Omitted;
-  std::memcpy(R + 1, O.Buf.data(), O.Buf.size());
+  ValueHead H = valueHead(C, Pos, Obj, ValueForm::Text, Type, Extra);
+  H.Omitted = Omitted;
+  if (char *D = valueRecord(C, H, O.Buf.size()))
+    std::memcpy(D, O.Buf.data(), O.Buf.size());
 }
 
 static void nodeRecord(Call &C, RecKind K) {
-  auto *R = reinterpret_cast<NodeRec *>(reserve(*C.TS, sizeof(NodeRec)));
-  if (!R)
-    return;
-  R->H = {K, static_cast<uint32_t>(sizeof(NodeRec))};
-  R->Node = C.Node;
+  if (char *R = reserve(*C.TS, 8))
+    putWord(R, static_cast<uint64_t>(K));
 }
 
 void captureVoid(Call &C) noexcept { nodeRecord(C, RecKind::Void); }
@@ -310,17 +381,90 @@ void captureException(Call &C) noexcept {
     Type.resize(utf8Prefix(Type, Max));
   if (What.size() > Max)
     What.resize(utf8Prefix(What, Max));
-  std::size_t Size = align8(sizeof(ExceptionRec) + Type.size() + What.size());
-  auto *R = reinterpret_cast<ExceptionRec *>(reserve(*C.TS, Size));
+  char *R = reserve(*C.TS, 16 + align8(Type.size() + What.size()));
   if (!R)
     return;
-  R->H = {RecKind::Exception, static_cast<uint32_t>(Size)};
-  R->Node = C.Node;
-  R->TypeLen = static_cast<uint32_t>(Type.size());
-  R->WhatLen = HasWhat ? static_cast<uint32_t>(What.size()) : UINT32_MAX;
-  char *D = reinterpret_cast<char *>(R + 1);
-  std::memcpy(D, Type.data(), Type.size());
-  std::memcpy(D + Type.size(), What.data(), What.size());
+  putWord(R, static_cast<uint64_t>(RecKind::Exception) |
+                 (static_cast<uint64_t>(HasWhat) << 4));
+  putWord(R + 8, static_cast<uint64_t>(Type.size()) |
+                     (static_cast<uint64_t>(What.size()) << 32));
+  std::memcpy(R + 16, Type.data(), Type.size());
+  std::memcpy(R + 16 + Type.size(), What.data(), What.size());
+}
+
+//===----------------------------------------------------------------------===//
+// Decoding (the writer's side of the format)
+//===----------------------------------------------------------------------===//
+
+static uint64_t getWord(const char *P) {
+  uint64_t W;
+  std::memcpy(&W, P, 8);
+  return W;
+}
+
+std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V) {
+  if (Avail < 8)
+    return 0;
+  uint64_t W = getWord(P);
+  switch (recKind(W)) {
+  case RecKind::Enter:
+  case RecKind::Void:
+  case RecKind::NotCaptured:
+    return 8;
+  case RecKind::EnterWide:
+    return Avail >= 16 ? 16 : 0;
+  case RecKind::Scalar: {
+    V.K = static_cast<Slot>((W >> 4) & 3);
+    V.Form = ValueForm::Bytes;
+    V.DataLen = static_cast<uint32_t>((W >> 6) & 31);
+    V.Index = static_cast<uint32_t>((W >> 11) & 31);
+    V.Sub = 0;
+    V.From = V.Omitted = 0;
+    V.Type = tagPointer<const TypeDesc>(W);
+    V.Extra = nullptr;
+    V.Data = P + 8;
+    std::size_t Size = 8 + align8(V.DataLen);
+    return Size <= Avail ? Size : 0;
+  }
+  case RecKind::Value: {
+    if (Avail < 16)
+      return 0;
+    unsigned Flags = static_cast<unsigned>((W >> 8) & 0xFF);
+    V.K = static_cast<Slot>((W >> 4) & 3);
+    V.Form = static_cast<ValueForm>((W >> 6) & 3);
+    V.Index = static_cast<uint32_t>((W >> 16) & 0xFFFF);
+    V.DataLen = static_cast<uint32_t>(W >> 32);
+    V.Type = reinterpret_cast<const TypeDesc *>(
+        static_cast<uintptr_t>(getWord(P + 8)));
+    std::size_t Off = 16;
+    auto Next = [&]() -> uint64_t {
+      uint64_t X = Off + 8 <= Avail ? getWord(P + Off) : 0;
+      Off += 8;
+      return X;
+    };
+    V.From = Flags & ValueHasFrom ? Next() : 0;
+    V.Omitted = Flags & ValueHasOmitted ? Next() : 0;
+    V.Extra = Flags & ValueHasExtra
+                  ? reinterpret_cast<const void *>(
+                        static_cast<uintptr_t>(Next()))
+                  : nullptr;
+    V.Sub = Flags & ValueHasSub ? static_cast<uint32_t>(Next()) : 0;
+    if (Flags & ValueHasBigIndex)
+      V.Index = static_cast<uint32_t>(Next());
+    V.Data = P + Off;
+    std::size_t Size = Off + align8(V.DataLen);
+    return Size <= Avail ? Size : 0;
+  }
+  case RecKind::Exception: {
+    if (Avail < 16)
+      return 0;
+    uint64_t Lens = getWord(P + 8);
+    std::size_t Size =
+        16 + align8((Lens & 0xFFFFFFFFu) + (Lens >> 32));
+    return Size <= Avail ? Size : 0;
+  }
+  }
+  return 0;
 }
 
 //===----------------------------------------------------------------------===//

@@ -8,8 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <condition_variable>
+#include <deque>
 #include <fcntl.h>
 #include <mutex>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 namespace __trace_rt {
@@ -62,6 +66,10 @@ Config configFromEnv(const char *(*GetEnv)(const char *)) {
       C.MaxValue = static_cast<std::size_t>(V);
     }
   }
+  if (const char *E = GetEnv("TRACE_WRITER_THREAD")) {
+    std::string_view V(E);
+    C.WriterThread = !(V == "0" || V == "false" || V == "off" || V == "no");
+  }
   if (const char *M = GetEnv("TRACE_MAX_CALLS_PER_FUNCTION"); M && *M) {
     char *End = nullptr;
     errno = 0;
@@ -101,8 +109,22 @@ struct PendingParam {
 };
 
 struct Runtime {
+  /// Guards the writer, the file and the thread lists. Taken before QLock
+  /// when both are needed.
   std::mutex Lock;
   Writer W{4096};
+  /// Full chunks on their way to the writer thread, oldest first; popped
+  /// only by a holder of Lock, so every thread's chunks are rendered in
+  /// the order they were filled.
+  std::mutex QLock;
+  std::condition_variable QReady; ///< A chunk was queued, or stop.
+  std::condition_variable QRoom;  ///< A spare chunk came back.
+  std::deque<Chunk *> Queue;
+  std::vector<Chunk *> Spare;
+  std::size_t ChunksOut = 0; ///< Chunks allocated for the queue.
+  bool WriterRunning = false;
+  bool WriterFailed = false;
+  bool StopWriter = false;
   int Fd = -1;
   bool OpenFailed = false;
   bool Closed = false;
@@ -192,11 +214,38 @@ void drainText(Runtime &R) {
   R.W.Text.clear();
 }
 
-void consumeChunk(Runtime &R, ThreadState &TS) {
+void consumeChunk(Runtime &R, Chunk &C) {
   emitRegistrations(R);
-  if (TS.Buffer.Used)
-    R.W.consume(TS.Index, TS.Buffer.Data.get(), TS.Buffer.Used);
-  TS.Buffer.Used = 0;
+  if (C.Used)
+    R.W.consume(C.Thread, C.Data.get(), C.Used);
+  C.Used = 0;
+}
+
+/// Renders every queued chunk, oldest first; caller holds Lock.
+void drainQueue(Runtime &R) {
+  for (;;) {
+    Chunk *C;
+    {
+      std::lock_guard<std::mutex> Q(R.QLock);
+      if (R.Queue.empty())
+        return;
+      C = R.Queue.front();
+      R.Queue.pop_front();
+    }
+    consumeChunk(R, *C);
+    drainText(R);
+    {
+      std::lock_guard<std::mutex> Q(R.QLock);
+      R.Spare.push_back(C);
+    }
+    R.QRoom.notify_all();
+  }
+}
+
+/// Renders the queue, then \p TS's current chunk; caller holds Lock.
+void consumeThread(Runtime &R, ThreadState &TS) {
+  drainQueue(R);
+  consumeChunk(R, *TS.Buffer);
 }
 
 /// Tears the thread's state down at thread exit: its records are written,
@@ -217,8 +266,8 @@ ThreadGuard::~ThreadGuard() {
   CurrentTS = nullptr;
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
-  consumeChunk(R, *TS);
-  R.W.finishThread(TS->Index);
+  consumeThread(R, *TS);
+  R.W.endThread(TS->Index);
   drainText(R);
   // Keep the memory (chunk, maps) for the next thread instead of growing
   // with every thread a program ever starts.
@@ -234,8 +283,9 @@ void finalFlush() {
     return;
   // Stop recording: records made after the end line would be lost anyway.
   __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
+  drainQueue(R);
   if (CurrentTS)
-    consumeChunk(R, *CurrentTS);
+    consumeChunk(R, *CurrentTS->Buffer);
   emitRegistrations(R);
   uint64_t Started = R.StartedByExited;
   for (ThreadState *T : R.Threads)
@@ -252,7 +302,19 @@ void finalFlush() {
   if (R.Fd >= 0)
     ::close(R.Fd);
   R.Fd = -1;
+  // The writer thread is not joined: it may be waiting for Lock, and the
+  // process is ending. It finds the file closed and stops.
+  {
+    std::lock_guard<std::mutex> Q(R.QLock);
+    R.StopWriter = true;
+  }
+  R.QReady.notify_all();
+  R.QRoom.notify_all();
 }
+
+void prepareFork();
+void parentAfterFork();
+void childAfterFork();
 
 bool doInit() {
   Config C = configFromEnv([](const char *N) -> const char * {
@@ -266,6 +328,7 @@ bool doInit() {
     return false;
   }
   std::atexit(finalFlush);
+  pthread_atfork(prepareFork, parentAfterFork, childAfterFork);
   __atomic_store_n(&RuntimeMode, 1, __ATOMIC_RELEASE);
   return true;
 }
@@ -296,7 +359,8 @@ ThreadState *currentThread() noexcept {
       R.Free.pop_back();
       TS->reuse(R.NextThread++);
     } else {
-      TS = new ThreadState(R.NextThread++, config().ChunkBytes);
+      TS = new ThreadState(R.NextThread, new Chunk(config().ChunkBytes));
+      TS->Buffer->Thread = R.NextThread++;
     }
     R.Threads.push_back(TS);
   }
@@ -305,10 +369,154 @@ ThreadState *currentThread() noexcept {
   return TS;
 }
 
+namespace {
+
+void *writerMain(void *) {
+  Runtime &R = rt();
+  std::unique_lock<std::mutex> Q(R.QLock);
+  for (;;) {
+    R.QReady.wait(Q, [&] { return !R.Queue.empty() || R.StopWriter; });
+    if (R.StopWriter)
+      break;
+    Q.unlock();
+    {
+      std::lock_guard<std::mutex> L(R.Lock);
+      drainQueue(R);
+    }
+    Q.lock();
+  }
+  R.WriterRunning = false;
+  Q.unlock();
+  R.QRoom.notify_all();
+  return nullptr;
+}
+
+/// Starts the writer thread on the first full chunk (programs that never
+/// fill one never get a thread); caller holds QLock. False when it cannot
+/// run: chunks are then rendered on the calling thread.
+bool ensureWriter(Runtime &R) {
+  if (R.StopWriter)
+    return false;
+  if (R.WriterRunning)
+    return true;
+  if (R.WriterFailed || !config().WriterThread)
+    return false;
+  // The writer must not take the program's signals.
+  sigset_t All, Old;
+  sigfillset(&All);
+  pthread_sigmask(SIG_SETMASK, &All, &Old);
+  pthread_attr_t Attr;
+  pthread_attr_init(&Attr);
+  pthread_attr_setdetachstate(&Attr, PTHREAD_CREATE_DETACHED);
+  pthread_t Id;
+  int Err = pthread_create(&Id, &Attr, writerMain, nullptr);
+  pthread_attr_destroy(&Attr);
+  pthread_sigmask(SIG_SETMASK, &Old, nullptr);
+  if (Err) {
+    R.WriterFailed = true;
+    return false;
+  }
+  R.WriterRunning = true;
+  return true;
+}
+
+/// After fork() the child has no writer thread and the queued chunks are
+/// the parent's, which the parent writes; the locks were taken in
+/// prepareFork so no other thread held them at the fork. With %p in
+/// TRACE_FILE the child writes its own trace, else it stops recording.
+void prepareFork() {
+  Runtime &R = rt();
+  R.Lock.lock();
+  R.QLock.lock();
+}
+
+void parentAfterFork() {
+  Runtime &R = rt();
+  R.QLock.unlock();
+  R.Lock.unlock();
+}
+
+void childAfterFork() {
+  Runtime &R = rt();
+  for (Chunk *C : R.Queue) {
+    C->Used = 0;
+    R.Spare.push_back(C);
+  }
+  R.Queue.clear();
+  // A child of a multi-threaded process had better not start threads (only
+  // async-signal-safe calls are sure to work there): it renders inline.
+  R.WriterRunning = false;
+  R.WriterFailed = true;
+  if (!R.Closed) {
+    if (config().Path.find("%p") == std::string::npos) {
+      // Both processes would append to one file: the child does not record.
+      __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
+      R.Closed = true;
+    } else {
+      // The child writes a whole trace of its own: header, sites and
+      // parameters again, then its calls. Records made before the fork are
+      // the parent's.
+      ThreadState *Self = CurrentTS;
+      R.Threads.clear();
+      R.StartedByExited = 0;
+      uint32_t Index = 0, Seq = 0;
+      if (Self) {
+        Index = Self->Index;
+        Seq = Self->Seq;
+        Self->Buffer->Used = 0;
+        R.Threads.push_back(Self);
+        // Started counts nodes of this process: subtract those before.
+        R.StartedByExited = 0 - static_cast<uint64_t>(Seq);
+      }
+      R.W.restart(Index, Seq);
+      R.ParamsWritten = R.TusWritten = 0;
+    }
+    if (R.Fd >= 0)
+      ::close(R.Fd);
+    R.Fd = -1;
+    R.OpenFailed = false;
+  }
+  R.QLock.unlock();
+  R.Lock.unlock();
+}
+
+} // namespace
+
 void handOff(ThreadState &TS) noexcept {
   Runtime &R = rt();
+  {
+    std::unique_lock<std::mutex> Q(R.QLock);
+    if (ensureWriter(R)) {
+      // Queue the full chunk and carry on in a spare one. Memory stays
+      // bounded: past MaxQueued chunks the caller waits for the writer.
+      std::size_t MaxQueued =
+          std::max<std::size_t>(4, (4u << 20) / config().ChunkBytes);
+      Chunk *Next = nullptr;
+      if (R.Spare.empty() && R.ChunksOut >= MaxQueued)
+        R.QRoom.wait(Q, [&] {
+          return !R.Spare.empty() || !R.WriterRunning;
+        });
+      if (!R.Spare.empty()) {
+        Next = R.Spare.back();
+        R.Spare.pop_back();
+      } else if (R.WriterRunning) {
+        Next = new (std::nothrow) Chunk(config().ChunkBytes);
+        if (Next)
+          ++R.ChunksOut;
+      }
+      if (Next) {
+        R.Queue.push_back(TS.Buffer);
+        Next->Used = 0;
+        Next->Thread = TS.Index;
+        TS.Buffer = Next;
+        Q.unlock();
+        R.QReady.notify_one();
+        return;
+      }
+    }
+  }
   std::lock_guard<std::mutex> L(R.Lock);
-  consumeChunk(R, TS);
+  consumeThread(R, TS);
   drainText(R);
 }
 
@@ -345,8 +553,9 @@ void registerTu(const TuInfo &T) noexcept {
 /// Hands the calling thread's records and any pending registrations to the
 /// writer. Called with R.Lock held.
 static void writeCallingThread(Runtime &R) {
+  drainQueue(R);
   if (CurrentTS) {
-    consumeChunk(R, *CurrentTS);
+    consumeChunk(R, *CurrentTS->Buffer);
     R.W.finishThread(CurrentTS->Index);
   }
   emitRegistrations(R);

@@ -203,12 +203,71 @@ bool outFull(const Out &O) noexcept { return O.full(); }
 // JSON and names
 //===----------------------------------------------------------------------===//
 
-void appendJsonString(std::string &Dst, std::string_view S) {
-  static const char HexDigits[] = "0123456789abcdef";
-  Dst.push_back('"');
-  std::size_t I = 0, N = S.size();
+static const char HexDigits[] = "0123456789abcdef";
+
+/// Length of the prefix of [P, P + N) made of bytes that JSON and a C++
+/// literal both show as themselves: printable ASCII except '"' and '\\'.
+/// Looks at 8 bytes a step; a word with any other byte ends the fast scan.
+static std::size_t plainPrefix(const char *P, std::size_t N) {
+  constexpr uint64_t Ones = 0x0101010101010101ull;
+  constexpr uint64_t Highs = 0x8080808080808080ull;
+  std::size_t I = 0;
+  for (; I + 8 <= N; I += 8) {
+    uint64_t X;
+    std::memcpy(&X, P + I, 8);
+    uint64_t Quote = X ^ (Ones * '"');
+    uint64_t Slash = X ^ (Ones * '\\');
+    uint64_t Special = ((X - Ones * 0x20) & ~X) |        // below 0x20
+                       ((Quote - Ones) & ~Quote) |       // '"'
+                       ((Slash - Ones) & ~Slash) |       // '\\'
+                       (X | (X + Ones));                 // 0x7F and up
+    if (Special & Highs)
+      break;
+  }
+  for (; I < N; ++I) {
+    unsigned char C = static_cast<unsigned char>(P[I]);
+    if (C < 0x20 || C >= 0x7F || C == '"' || C == '\\')
+      break;
+  }
+  return I;
+}
+
+/// Length of the well-formed UTF-8 sequence starting at S[I], or 0.
+static std::size_t utf8Sequence(const unsigned char *S, std::size_t I,
+                                std::size_t N) {
+  unsigned char C = S[I];
+  std::size_t Len = C >= 0xF0 && C <= 0xF4   ? 4
+                    : C >= 0xE0 && C <= 0xEF ? 3
+                    : C >= 0xC2 && C <= 0xDF ? 2
+                                             : 0;
+  if (Len == 0 || I + Len > N)
+    return 0;
+  for (std::size_t J = 1; J < Len; ++J)
+    if ((S[I + J] & 0xC0) != 0x80)
+      return 0;
+  unsigned char C1 = S[I + 1];
+  // Overlong forms and UTF-16 surrogates are not valid UTF-8.
+  if (Len == 3 && ((C == 0xE0 && C1 < 0xA0) || (C == 0xED && C1 >= 0xA0)))
+    return 0;
+  if (Len == 4 && ((C == 0xF0 && C1 < 0x90) || (C == 0xF4 && C1 >= 0x90)))
+    return 0;
+  return Len;
+}
+
+/// The inside of a JSON string literal for \p Str. Invalid UTF-8 becomes
+/// U+FFFD so the file always parses.
+static void appendJsonBody(std::string &Dst, std::string_view Str) {
+  const char *P = Str.data();
+  const auto *S = reinterpret_cast<const unsigned char *>(P);
+  std::size_t N = Str.size();
+  std::size_t I = 0;
   while (I < N) {
-    unsigned char C = static_cast<unsigned char>(S[I]);
+    std::size_t Run = plainPrefix(P + I, N - I);
+    Dst.append(P + I, Run);
+    I += Run;
+    if (I == N)
+      break;
+    unsigned char C = S[I];
     if (C < 0x80) {
       switch (C) {
       case '"': Dst += "\\\""; break;
@@ -224,39 +283,71 @@ void appendJsonString(std::string &Dst, std::string_view S) {
           Dst.push_back(HexDigits[C >> 4]);
           Dst.push_back(HexDigits[C & 15]);
         } else {
-          Dst.push_back(static_cast<char>(C));
+          Dst.push_back(static_cast<char>(C)); // 0x7F
         }
       }
       ++I;
       continue;
     }
     // Multi-byte UTF-8: copy a well-formed sequence, else U+FFFD per byte.
-    std::size_t Len = C >= 0xF0 && C <= 0xF4   ? 4
-                      : C >= 0xE0              ? 3
-                      : C >= 0xC2 && C <= 0xDF ? 2
-                                               : 0;
-    if (C >= 0xF5)
-      Len = 0;
-    bool Ok = Len != 0 && I + Len <= N;
-    for (std::size_t J = 1; Ok && J < Len; ++J)
-      Ok = (static_cast<unsigned char>(S[I + J]) & 0xC0) == 0x80;
-    if (Ok && Len == 3) {
-      unsigned char C1 = static_cast<unsigned char>(S[I + 1]);
-      // Overlong forms and UTF-16 surrogates are not valid UTF-8.
-      Ok = !(C == 0xE0 && C1 < 0xA0) && !(C == 0xED && C1 >= 0xA0);
-    }
-    if (Ok && Len == 4) {
-      unsigned char C1 = static_cast<unsigned char>(S[I + 1]);
-      Ok = !(C == 0xF0 && C1 < 0x90) && !(C == 0xF4 && C1 >= 0x90);
-    }
-    if (!Ok) {
+    std::size_t Len = utf8Sequence(S, I, N);
+    if (!Len) {
       Dst += "\\ufffd";
       ++I;
       continue;
     }
-    Dst.append(S.data() + I, Len);
+    Dst.append(P + I, Len);
     I += Len;
   }
+}
+
+void appendJsonString(std::string &Dst, std::string_view Str) {
+  Dst.push_back('"');
+  appendJsonBody(Dst, Str);
+  Dst.push_back('"');
+}
+
+void appendQuotedJson(std::string &Dst, const char *P, std::size_t N,
+                      std::string_view Tail) {
+  const auto *S = reinterpret_cast<const unsigned char *>(P);
+  Dst.reserve(Dst.size() + N + Tail.size() + 8);
+  Dst += "\"\\\"";
+  std::size_t I = 0;
+  while (I < N) {
+    std::size_t Run = plainPrefix(P + I, N - I);
+    Dst.append(P + I, Run);
+    I += Run;
+    if (I == N)
+      break;
+    unsigned char C = S[I];
+    if (C < 0x80) {
+      // The C++ escape, then escaped again for JSON.
+      switch (C) {
+      case '"': Dst += "\\\\\\\""; break;
+      case '\\': Dst += "\\\\\\\\"; break;
+      case '\n': Dst += "\\\\n"; break;
+      case '\t': Dst += "\\\\t"; break;
+      case '\r': Dst += "\\\\r"; break;
+      case '\0': Dst += "\\\\0"; break;
+      default: // Other control bytes and DEL: \xNN.
+        Dst += "\\\\x";
+        Dst.push_back(HexDigits[C >> 4]);
+        Dst.push_back(HexDigits[C & 15]);
+      }
+      ++I;
+      continue;
+    }
+    std::size_t Len = utf8Sequence(S, I, N);
+    if (!Len) {
+      Dst += "\\ufffd";
+      ++I;
+      continue;
+    }
+    Dst.append(P + I, Len);
+    I += Len;
+  }
+  Dst += "\\\"";
+  appendJsonBody(Dst, Tail);
   Dst.push_back('"');
 }
 
@@ -292,12 +383,20 @@ std::string truncationMarker(std::size_t Omitted) {
   return "\xE2\x80\xA6[+" + std::to_string(Omitted) + " bytes]";
 }
 
-uint64_t fnv1a(std::string_view S) {
-  uint64_t H = 0xcbf29ce484222325ull;
-  for (unsigned char C : S) {
-    H ^= C;
-    H *= 0x100000001b3ull;
+uint64_t hashText(std::string_view S) {
+  constexpr uint64_t K = 0x9E3779B97F4A7C15ull;
+  uint64_t H = S.size() * K;
+  std::size_t I = 0;
+  for (; I + 8 <= S.size(); I += 8) {
+    uint64_t W;
+    std::memcpy(&W, S.data() + I, 8);
+    H = (H ^ W) * K;
+    H ^= H >> 29;
   }
+  uint64_t W = 0;
+  std::memcpy(&W, S.data() + I, S.size() - I);
+  H = (H ^ W) * K;
+  H ^= H >> 32;
   return H;
 }
 

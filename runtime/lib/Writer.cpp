@@ -35,6 +35,7 @@ uint32_t Writer::siteId(Site &S) {
   // header, one copy per TU): the same key and signature share one id.
   std::string Key = std::string(S.Key ? S.Key : "") + '\0' +
                     (S.Pretty ? S.Pretty : "");
+  Named.push_back(&S);
   auto It = SiteIds.find(Key);
   if (It != SiteIds.end()) {
     S.Id = It->second;
@@ -44,15 +45,20 @@ uint32_t Writer::siteId(Site &S) {
   SiteIds.emplace(std::move(Key), Id);
   S.Id = Id;
   SiteInfo Info;
+  std::vector<std::string> Names;
   const char *P = S.ParamNames;
   for (unsigned I = 0; P && I < S.NumParams; ++I) {
     std::size_t N = std::strlen(P);
-    // Kept escaped (without quotes): every argument line reuses it.
     std::string J;
     appendJsonString(J, std::string_view(P, N));
-    Info.ParamNames.push_back(J.substr(1, J.size() - 2));
+    Names.push_back(J);
+    // Every argument of this site starts with its name, escaped once here.
+    Info.ArgPrefix.push_back("{\"name\":" + J);
     P += N + 1;
   }
+  Info.Prefix = ",\"site\":";
+  appendUInt(Info.Prefix, Id);
+  Info.Prefix += ",\"parent\":";
 
   std::string &L = Text;
   L += "{\"k\":\"site\",\"site\":";
@@ -68,12 +74,10 @@ uint32_t Writer::siteId(Site &S) {
   L += ",\"line\":";
   appendUInt(L, S.Line);
   L += ",\"params\":[";
-  for (std::size_t I = 0; I < Info.ParamNames.size(); ++I) {
+  for (std::size_t I = 0; I < Names.size(); ++I) {
     if (I)
       L += ',';
-    L += '"';
-    L += Info.ParamNames[I];
-    L += '"';
+    L += Names[I];
   }
   L += "],\"doc\":";
   appendJsonString(L, S.Doc ? S.Doc : "");
@@ -84,235 +88,328 @@ uint32_t Writer::siteId(Site &S) {
   return Id;
 }
 
-Writer::OpenCall *Writer::openCall(uint32_t Thread) {
-  if (Thread >= Open.size())
-    Open.resize(Thread + 1);
-  return &Open[Thread];
+Writer::ThreadText &Writer::thread(uint32_t Thread) {
+  if (Thread == LastThread)
+    return *LastText;
+  // Elements of an unordered_map keep their address until erased.
+  LastText = &Threads[Thread];
+  LastThread = Thread;
+  return *LastText;
 }
 
-uint64_t Writer::valueText(const ValueRec &V, const char *Data) {
+const std::string &Writer::typeJson(const TypeDesc *Type) {
+  CachedType &Front =
+      TypeFront[(reinterpret_cast<uintptr_t>(Type) >> 4) & (TypeSlots - 1)];
+  if (Front.Type == Type)
+    return *Front.Json;
+  auto It = TypeCache.find(Type);
+  if (It == TypeCache.end()) {
+    std::string J = ",\"type\":";
+    appendJsonString(J, prettyTypeName(std::string_view(Type->Name.Ptr,
+                                                        Type->Name.Len)));
+    J += ",\"value\":";
+    It = TypeCache.emplace(Type, std::move(J)).first;
+  }
+  Front.Type = Type;
+  Front.Json = &It->second;
+  return It->second;
+}
+
+uint64_t Writer::valueString(std::string &J, const ValueView &V,
+                             bool WantHash) {
+  std::size_t Begin = J.size();
+  uint64_t Omitted = V.Omitted;
   switch (V.Form) {
   case ValueForm::Bytes: {
     // Deferred scalars: render now from the captured bytes (copied to an
     // aligned buffer; the record only guarantees 8-byte alignment).
     alignas(16) char Copy[16];
-    std::memcpy(Copy, Data, std::min<std::size_t>(V.DataLen, sizeof Copy));
+    std::memcpy(Copy, V.Data, std::min<std::size_t>(V.DataLen, sizeof Copy));
     Render.reset(MaxValue);
     const EnumInfo *E = V.K == Slot::Global
                             ? nullptr
                             : static_cast<const EnumInfo *>(V.Extra);
     V.Type->Render(Render, Copy, E);
-    return Render.finish();
+    Omitted = Render.finish();
+    if (Omitted)
+      Render.Buf += truncationMarker(Omitted);
+    appendJsonString(J, Render.Buf);
+    break;
   }
   case ValueForm::String:
-    Render.reset(SIZE_MAX);
-    outChar(Render, '"');
-    appendCEscaped(Render, Data, V.DataLen);
-    outChar(Render, '"');
-    return V.Omitted;
+    appendQuotedJson(J, V.Data, V.DataLen,
+                     Omitted ? truncationMarker(Omitted) : std::string());
+    break;
   case ValueForm::Text:
-    Render.reset(SIZE_MAX);
-    Render.write(Data, V.DataLen);
-    return V.Omitted;
-  }
-  return 0;
-}
-
-const std::string &Writer::typeJson(const ValueRec &V) {
-  auto It = TypeCache.find(V.Type);
-  if (It != TypeCache.end())
-    return It->second;
-  std::string J;
-  appendJsonString(J, prettyTypeName(std::string_view(V.Type->Name.Ptr,
-                                                      V.Type->Name.Len)));
-  return TypeCache.emplace(V.Type, std::move(J)).first->second;
-}
-
-void Writer::valueJson(std::string &J, const ValueRec &V, const char *Data,
-                       const std::string *Name, bool Braces) {
-  uint64_t Omitted = valueText(V, Data);
-  std::string &Value = Render.Buf;
-  if (Braces)
-    J += '{';
-  if (Name) {
-    J += "\"name\":\"";
-    J += *Name; // Escaped when the site was registered.
-    if (V.Sub) {
-      J += '[';
-      appendUInt(J, V.Sub - 1);
-      J += ']';
+    if (!Omitted) {
+      appendJsonString(J, std::string_view(V.Data, V.DataLen));
+      break;
     }
-    J += "\",";
+    Render.reset(SIZE_MAX);
+    Render.write(V.Data, V.DataLen);
+    Render.Buf += truncationMarker(Omitted);
+    appendJsonString(J, Render.Buf);
+    break;
   }
-  if (V.K == Slot::Global) {
-    J += "\"param\":";
-    appendNullableString(J, static_cast<const char *>(V.Extra));
-    J += ',';
-  }
-  J += "\"type\":";
-  J += typeJson(V);
-  // Only a producer's output and an argument naming a producer are compared.
-  uint64_t Hash = 0;
-  if (V.From)
-    Hash = fnv1a(Value) ^ Omitted;
-  if (Omitted)
-    Value += truncationMarker(Omitted);
-  J += ",\"value\":";
-  appendJsonString(J, Value);
   if (Omitted) {
     J += ",\"truncated\":";
     appendUInt(J, Omitted);
   }
-  if (V.From && V.K != Slot::Ret) {
+  // The JSON text stands for the value: equal values give equal text.
+  return WantHash ? hashText(std::string_view(J).substr(Begin)) : 0;
+}
+
+void Writer::valueFields(std::string &J, const ValueView &V,
+                         uint64_t RetNode) {
+  J += typeJson(V.Type);
+  // Only a producer's output and an argument naming a producer are compared.
+  uint64_t Hash = valueString(J, V, V.From || RetNode);
+  if (V.From) {
     J += ",\"from\":";
     appendUInt(J, V.From);
     const CachedOutput &C = Outputs[V.From % CacheSize];
     if (C.Node == V.From && C.Hash != Hash)
       J += ",\"modified\":true";
   }
-  if (V.K == Slot::Ret) {
-    CachedOutput &C = Outputs[V.From % CacheSize];
-    C.Node = V.From;
+  if (RetNode) {
+    CachedOutput &C = Outputs[RetNode % CacheSize];
+    C.Node = RetNode;
     C.Hash = Hash;
   }
-  if (Braces)
-    J += '}';
 }
 
-void Writer::finishThread(uint32_t Thread) {
-  if (Thread >= Open.size() || !Open[Thread].Active)
+void Writer::finish(uint32_t Thread, ThreadText &T) {
+  if (!T.Active)
     return;
-  OpenCall &C = Open[Thread];
-  C.Active = false;
-  auto ByPos = [](const ArgText &A, const ArgText &B) {
-    return A.Index != B.Index ? A.Index < B.Index : A.Sub < B.Sub;
-  };
-  std::sort(C.Args.begin(), C.Args.begin() + C.NumArgs, ByPos);
+  T.Active = false;
   std::string &L = Text;
   L += "{\"k\":\"call\",\"node\":";
-  appendUInt(L, C.Node);
-  L += ",\"site\":";
-  appendUInt(L, C.SiteId);
-  L += ",\"parent\":";
-  appendUInt(L, C.Parent);
+  appendUInt(L, T.Node);
+  L += Sites[T.SiteId - 1].Prefix;
+  appendUInt(L, T.Parent);
   L += ",\"thread\":";
   appendUInt(L, Thread);
   L += ",\"args\":[";
-  for (std::size_t I = 0; I < C.NumArgs; ++I) {
-    if (I)
-      L += ',';
-    L += C.Args[I].Json;
-  }
-  L += ']';
-  if (!C.This.empty()) {
-    L += ",\"this\":";
-    L += C.This;
-  }
-  if (C.NumGlobals) {
-    L += ",\"globals\":[";
-    for (std::size_t I = 0; I < C.NumGlobals; ++I) {
+  if (T.InOrder) {
+    L += T.Args;
+  } else {
+    // Arguments arrive in parameter order from the plugin's code; other
+    // orders (hand-written captures) are sorted here.
+    std::sort(T.Spans.begin(), T.Spans.end(),
+                     [](const ArgSpan &A, const ArgSpan &B) {
+                       return A.Index != B.Index ? A.Index < B.Index
+                                                 : A.Sub < B.Sub;
+                     });
+    for (std::size_t I = 0; I < T.Spans.size(); ++I) {
       if (I)
         L += ',';
-      L += C.Globals[I].Json;
+      L.append(T.Args, T.Spans[I].Begin, T.Spans[I].End - T.Spans[I].Begin);
     }
+  }
+  L += ']';
+  if (!T.This.empty()) {
+    L += ",\"this\":";
+    L += T.This;
+  }
+  if (!T.Globals.empty()) {
+    L += ",\"globals\":[";
+    L += T.Globals;
     L += ']';
   }
   L += "}\n";
   ++CallsWritten;
 }
 
+void Writer::finishThread(uint32_t Thread) {
+  auto It = Threads.find(Thread);
+  if (It != Threads.end())
+    finish(Thread, It->second);
+}
+
+void Writer::endThread(uint32_t Thread) {
+  auto It = Threads.find(Thread);
+  if (It == Threads.end())
+    return;
+  finish(Thread, It->second);
+  Threads.erase(It);
+  if (LastThread == Thread) {
+    LastThread = UINT32_MAX;
+    LastText = nullptr;
+  }
+}
+
+void Writer::restart(uint32_t Thread, uint32_t Seq) {
+  for (Site *S : Named)
+    S->Id = 0;
+  Named.clear();
+  SiteIds.clear();
+  Sites.clear();
+  ParamsSeen.clear();
+  Threads.clear();
+  LastThread = UINT32_MAX;
+  LastText = nullptr;
+  std::fill(Outputs.begin(), Outputs.end(), CachedOutput());
+  Text.clear();
+  CallsWritten = 0;
+  Threads[Thread].Seq = Seq;
+}
+
 void Writer::finishAll() {
-  for (uint32_t T = 0; T < Open.size(); ++T)
-    finishThread(T);
+  for (auto &[Index, T] : Threads)
+    finish(Index, T);
+}
+
+void Writer::retLine(uint64_t Node, const ValueView *V, RecKind K,
+                     const char *Exc, uint64_t ExcLens) {
+  std::string &L = Text;
+  L += "{\"k\":\"ret\",\"node\":";
+  appendUInt(L, Node);
+  switch (K) {
+  case RecKind::NotCaptured:
+    L += ",\"value\":\"<not captured>\"";
+    break;
+  case RecKind::Exception: {
+    uint32_t TypeLen = static_cast<uint32_t>(ExcLens);
+    uint32_t WhatLen = static_cast<uint32_t>(ExcLens >> 32);
+    L += ",\"exception\":{\"type\":";
+    appendJsonString(L, std::string_view(Exc, TypeLen));
+    if (ExcLens >> 63) {
+      L += ",\"what\":";
+      appendJsonString(L, std::string_view(Exc + TypeLen, WhatLen & 0x7FFFFFFF));
+    }
+    L += '}';
+    break;
+  }
+  default:
+    if (V)
+      valueFields(L, *V, Node);
+    break;
+  }
+  L += "}\n";
 }
 
 void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
-  const char *P = Data;
-  const char *E = Data + Size;
-  OpenCall &C = *openCall(Thread);
-  while (P + sizeof(RecHeader) <= E) {
-    const auto *H = reinterpret_cast<const RecHeader *>(P);
-    if (H->Size < sizeof(RecHeader) || P + H->Size > E)
+  ThreadText &T = thread(Thread);
+  std::size_t Off = 0;
+  ValueView V;
+  while (Off < Size) {
+    const char *P = Data + Off;
+    std::size_t N = decodeRecord(P, Size - Off, V);
+    if (!N)
       break;
-    switch (H->Kind) {
-    case RecKind::Enter: {
-      finishThread(Thread);
-      const auto *R = reinterpret_cast<const EnterRec *>(P);
-      C.Active = true;
-      C.Node = R->Node;
-      C.Parent = R->Parent;
-      C.SiteId = siteId(*R->S);
-      C.NumArgs = C.NumGlobals = 0;
-      C.This.clear();
+    Off += N;
+    uint64_t W;
+    std::memcpy(&W, P, 8);
+    RecKind K = recKind(W);
+    switch (K) {
+    case RecKind::Enter:
+    case RecKind::EnterWide: {
+      finish(Thread, T);
+      Site *S;
+      if (K == RecKind::Enter) {
+        S = tagPointer<Site>(W);
+      } else {
+        uint64_t X;
+        std::memcpy(&X, P + 8, 8);
+        S = reinterpret_cast<Site *>(static_cast<uintptr_t>(X));
+      }
+      T.Active = true;
+      T.Node = (static_cast<uint64_t>(Thread) << 32) | ++T.Seq;
+      T.Parent = T.Open.empty() ? 0 : T.Open.back();
+      T.Open.push_back(T.Node);
+      T.SiteId = siteId(*S);
+      T.Args.clear();
+      T.Spans.clear();
+      T.Globals.clear();
+      T.This.clear();
+      T.InOrder = true;
       break;
     }
+    case RecKind::Scalar:
     case RecKind::Value: {
-      const auto *R = reinterpret_cast<const ValueRec *>(P);
-      const char *D = reinterpret_cast<const char *>(R + 1);
-      if (R->K == Slot::Ret) {
-        finishThread(Thread);
-        Text += "{\"k\":\"ret\",\"node\":";
-        appendUInt(Text, R->From);
-        Text += ',';
-        valueJson(Text, *R, D, nullptr, false);
-        Text += "}\n";
+      if (V.K == Slot::Ret) {
+        finish(Thread, T);
+        if (T.Open.empty())
+          break;
+        uint64_t Node = T.Open.back();
+        T.Open.pop_back();
+        retLine(Node, &V, K);
         break;
       }
       // Argument records directly follow their call's entry record.
-      if (!C.Active)
+      if (!T.Active)
         break;
-      if (R->K == Slot::Self) {
-        C.This.clear();
-        valueJson(C.This, *R, D, nullptr, true);
+      if (V.K == Slot::Self) {
+        T.This = "{";
+        std::size_t At = T.This.size();
+        valueFields(T.This, V, 0);
+        T.This.erase(At, 1); // The leading comma of "type".
+        T.This += '}';
         break;
       }
-      bool IsArg = R->K == Slot::Arg;
-      std::vector<ArgText> &List = IsArg ? C.Args : C.Globals;
-      std::size_t &Count = IsArg ? C.NumArgs : C.NumGlobals;
-      if (Count == List.size())
-        List.emplace_back();
-      ArgText &A = List[Count++];
-      A.Index = R->Index;
-      A.Sub = R->Sub;
-      A.Json.clear();
-      const std::string *Name = nullptr;
-      static const std::string Unnamed;
-      if (IsArg) {
-        const SiteInfo &S = Sites[C.SiteId - 1];
-        Name = R->Index < S.ParamNames.size() ? &S.ParamNames[R->Index]
-                                              : &Unnamed;
+      if (V.K == Slot::Global) {
+        if (!T.Globals.empty())
+          T.Globals += ',';
+        T.Globals += "{\"param\":";
+        appendNullableString(T.Globals, static_cast<const char *>(V.Extra));
+        valueFields(T.Globals, V, 0);
+        T.Globals += '}';
+        break;
       }
-      valueJson(A.Json, *R, D, Name, true);
+      if (!T.Spans.empty()) {
+        const ArgSpan &Prev = T.Spans.back();
+        if (Prev.Index > V.Index || (Prev.Index == V.Index && Prev.Sub > V.Sub))
+          T.InOrder = false;
+        T.Args += ',';
+      }
+      ArgSpan Span{V.Index, V.Sub, T.Args.size(), 0};
+      const SiteInfo &SI = Sites[T.SiteId - 1];
+      if (V.Index < SI.ArgPrefix.size()) {
+        T.Args += SI.ArgPrefix[V.Index];
+        if (V.Sub) {
+          // A pack element: "name[i]".
+          T.Args.pop_back();
+          T.Args += '[';
+          appendUInt(T.Args, V.Sub - 1);
+          T.Args += "]\"";
+        }
+      } else {
+        T.Args += "{\"name\":\"";
+        if (V.Sub) {
+          T.Args += '[';
+          appendUInt(T.Args, V.Sub - 1);
+          T.Args += ']';
+        }
+        T.Args += '"';
+      }
+      valueFields(T.Args, V, 0);
+      T.Args += '}';
+      Span.End = T.Args.size();
+      T.Spans.push_back(Span);
       break;
     }
     case RecKind::Void:
-    case RecKind::NotCaptured: {
-      finishThread(Thread);
-      const auto *R = reinterpret_cast<const NodeRec *>(P);
-      Text += "{\"k\":\"ret\",\"node\":";
-      appendUInt(Text, R->Node);
-      if (H->Kind == RecKind::NotCaptured)
-        Text += ",\"value\":\"<not captured>\"";
-      Text += "}\n";
-      break;
-    }
+    case RecKind::NotCaptured:
     case RecKind::Exception: {
-      finishThread(Thread);
-      const auto *R = reinterpret_cast<const ExceptionRec *>(P);
-      const char *D = reinterpret_cast<const char *>(R + 1);
-      Text += "{\"k\":\"ret\",\"node\":";
-      appendUInt(Text, R->Node);
-      Text += ",\"exception\":{\"type\":";
-      appendJsonString(Text, std::string_view(D, R->TypeLen));
-      if (R->WhatLen != UINT32_MAX) {
-        Text += ",\"what\":";
-        appendJsonString(Text, std::string_view(D + R->TypeLen, R->WhatLen));
+      finish(Thread, T);
+      if (T.Open.empty())
+        break;
+      uint64_t Node = T.Open.back();
+      T.Open.pop_back();
+      if (K != RecKind::Exception) {
+        retLine(Node, nullptr, K);
+        break;
       }
-      Text += "}}\n";
+      uint64_t Lens;
+      std::memcpy(&Lens, P + 8, 8);
+      uint64_t TypeLen = Lens & 0xFFFFFFFFu, WhatLen = Lens >> 32;
+      uint64_t Packed = TypeLen | (WhatLen << 32);
+      if ((W >> 4) & 1)
+        Packed |= uint64_t(1) << 63;
+      retLine(Node, nullptr, K, P + 16, Packed);
       break;
     }
     }
-    P += H->Size;
   }
 }
 

@@ -436,7 +436,7 @@ TEST(Record, ManyCallsStayInOneChunkAndAllArrive) {
     f(I);
   __trace_rt::ThreadState *TS = __trace_rt::currentThread();
   ASSERT_NE(TS, nullptr);
-  EXPECT_EQ(TS->Buffer.Cap, __trace_rt::config().ChunkBytes);
+  EXPECT_EQ(TS->Buffer->Cap, __trace_rt::config().ChunkBytes);
   auto T = readTrace();
   auto F = calls(T, "f");
   ASSERT_EQ(F.size(), static_cast<std::size_t>(N));
