@@ -373,4 +373,19 @@ TEST(LargeVector, LargeArraysAreAlignedAndUsable) {
   EXPECT_EQ(Small[9], 3u);
 }
 
+TEST(LargeVector, RecycledBlocksAreReused) {
+  // Built again and again (like the graph), an array gets the freed block
+  // back, initialised afresh.
+  const void *First;
+  {
+    RecycledVector<uint32_t> V(7 << 20, 1); // 28 MiB, a size nothing else here uses.
+    First = V.data();
+    V[12345] = 5;
+  }
+  RecycledVector<uint32_t> W(7 << 20, 2);
+  EXPECT_EQ(static_cast<const void *>(W.data()), First);
+  EXPECT_EQ(W[12345], 2u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(W.data()) % (uintptr_t(2) << 20), 0u);
+}
+
 } // namespace

@@ -12,8 +12,8 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   Subgraph S;
   const size_t N = T.Nodes.size();
   enum : uint8_t { Reaches = 1, Reached = 2, Emitted = 4, OnStack = 8 };
-  LargeVector<uint8_t> Mark(N, 0);
-  LargeVector<uint32_t> Work;
+  RecycledVector<uint8_t> Mark(N, 0);
+  RecycledVector<uint32_t> Work;
 
   // 1. Everything the feedback depends on: reverse reachability over inputs.
   std::vector<size_t> FeedbackNodes;
@@ -66,7 +66,7 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   for (size_t I = 0; I < N; ++I)
     Size += InSub(I);
   S.Nodes.reserve(Size);
-  LargeVector<std::pair<uint32_t, uint32_t>> Stack; // (node, next input edge)
+  RecycledVector<std::pair<uint32_t, uint32_t>> Stack; // (node, next input edge)
   for (size_t Root = 0; Root < N; ++Root) {
     if (!InSub(Root) || (Mark[Root] & Emitted))
       continue;

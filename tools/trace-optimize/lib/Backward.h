@@ -18,9 +18,9 @@
 namespace traceopt {
 
 struct Subgraph {
-  /// Indices into TraceSet::Nodes, topological (inputs first). A
-  /// LargeVector: it may hold millions of nodes, once per backward pass.
-  LargeVector<size_t> Nodes;
+  /// Indices into TraceSet::Nodes, topological (inputs first). It may hold
+  /// millions of nodes, once per backward pass: see RecycledVector.
+  RecycledVector<size_t> Nodes;
   std::vector<std::string> Params;  ///< Ids of the trainable parameters feedback reaches.
   std::vector<size_t> Outputs;      ///< Nodes that got feedback (subset of Nodes or not, see Feedback).
 };

@@ -14,7 +14,8 @@ namespace {
 /// starts, so shifting them by one restores the starts without a second
 /// cursor array. \p Visit calls its argument with (source, target) for
 /// every edge, in the same order both times.
-template <class F> void fillCsr(size_t N, LargeVector<uint32_t> &Begin, LargeVector<uint32_t> &Idx, F &&Visit) {
+template <class F>
+void fillCsr(size_t N, RecycledVector<uint32_t> &Begin, RecycledVector<uint32_t> &Idx, F &&Visit) {
   Begin.assign(N + 1, 0);
   Visit([&](uint32_t From, uint32_t) { ++Begin[From]; });
   uint32_t Sum = 0;
@@ -49,7 +50,7 @@ Graph buildGraph(const TraceSet &T) {
   // Both CSR directions are built from one edge list. Feedback given without
   // a node goes to the latest top-level call of its run.
   using Edge = std::pair<uint32_t, uint32_t>; // (user, input)
-  LargeVector<Edge> Edges;
+  RecycledVector<Edge> Edges;
   Edges.reserve(N + T.Args.size());
   std::vector<size_t> LastTop(T.IdToIndex.size(), TraceSet::npos);
   G.Parent.resize(N);
@@ -76,7 +77,7 @@ Graph buildGraph(const TraceSet &T) {
     for (const auto &[User, Input] : Edges)
       Add(Input, User);
   });
-  Edges = LargeVector<Edge>();
+  Edges = RecycledVector<Edge>();
 
   // Parameters: the site's code (looked up once per site) and the globals.
   std::unordered_map<std::string_view, uint32_t> ParamIndex;

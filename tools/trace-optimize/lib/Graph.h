@@ -10,9 +10,9 @@
 // TraceSet::Params.
 //
 // Indices are 32 bits (the reader keeps nodes plus arguments below 2^32) and
-// the arrays use LargeVector: at a million nodes the graph is about 25 MB,
-// built afresh for every backward pass, and page faults would otherwise
-// dominate its cost.
+// the arrays are RecycledVectors: at a million nodes the graph is about
+// 30 MB, built afresh for every backward pass, and faulting in fresh pages
+// would otherwise dominate its cost.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_GRAPH_H
@@ -28,15 +28,15 @@ namespace traceopt {
 
 struct Graph {
   /// Inputs of node I: InputIdx[InputBegin[I] .. InputBegin[I+1]).
-  LargeVector<uint32_t> InputBegin, InputIdx;
+  RecycledVector<uint32_t> InputBegin, InputIdx;
   /// Users of node I (reverse of inputs): UserIdx[UserBegin[I] .. UserBegin[I+1]).
-  LargeVector<uint32_t> UserBegin, UserIdx;
+  RecycledVector<uint32_t> UserBegin, UserIdx;
   /// Parameters read by node I: ParamIdx[ParamBegin[I] .. ParamBegin[I+1]).
-  LargeVector<uint32_t> ParamBegin, ParamIdx;
+  RecycledVector<uint32_t> ParamBegin, ParamIdx;
   /// Node index of each feedback (TraceSet::Feedbacks order), npos if none.
   std::vector<size_t> FeedbackNode;
   /// Parent index of each node, NoIndex at top level.
-  LargeVector<uint32_t> Parent;
+  RecycledVector<uint32_t> Parent;
 };
 
 /// Builds the graph of \p T in time linear in its size.

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <new>
 #include <unordered_map>
 #include <fcntl.h>
@@ -29,33 +30,92 @@
 
 namespace traceopt {
 
-void *allocateLarge(size_t Bytes) {
-  const size_t Huge = size_t(2) << 20;
-  if (Bytes < 2 * Huge)
+namespace {
+
+constexpr size_t HugePage = size_t(2) << 20;
+
+size_t roundToHugePages(size_t Bytes) { return (Bytes + HugePage - 1) & ~(HugePage - 1); }
+
+/// Recycled large blocks freed recently, kept for the next recycled
+/// allocation. A backward pass builds its graph afresh each time; without
+/// reuse, every pass at a million nodes has the kernel zero about 40 MB of
+/// new pages, which makes the per-node time grow with the trace although
+/// the work is linear. Bounded, so that little stays resident for nothing.
+class BlockCache {
+public:
+  static constexpr size_t Limit = size_t(128) << 20;
+
+  /// A cached block of at least \p Size bytes cut to \p Size, or null.
+  void *take(size_t Size) {
+    std::lock_guard<std::mutex> Guard(Lock);
+    size_t Best = Blocks.size();
+    for (size_t I = 0; I < Blocks.size(); ++I)
+      if (Blocks[I].second >= Size && (Best == Blocks.size() || Blocks[I].second < Blocks[Best].second))
+        Best = I;
+    if (Best == Blocks.size())
+      return nullptr;
+    auto [Block, BlockSize] = Blocks[Best];
+    Blocks.erase(Blocks.begin() + std::ptrdiff_t(Best));
+    Total -= BlockSize;
+    if (BlockSize > Size)
+      ::munmap(static_cast<char *>(Block) + Size, BlockSize - Size);
+    return Block;
+  }
+
+  /// Keeps \p Block if there is room; false if the caller must unmap it.
+  bool put(void *Block, size_t Size) {
+    std::lock_guard<std::mutex> Guard(Lock);
+    if (Total + Size > Limit)
+      return false;
+    Blocks.push_back({Block, Size});
+    Total += Size;
+    return true;
+  }
+
+private:
+  std::mutex Lock;
+  std::vector<std::pair<void *, size_t>> Blocks;
+  size_t Total = 0;
+};
+
+/// Never destroyed: arrays in static storage may be freed after it would be.
+BlockCache &blockCache() {
+  static BlockCache *Cache = new BlockCache;
+  return *Cache;
+}
+
+} // namespace
+
+void *allocateLarge(size_t Bytes, bool Recycle) {
+  if (Bytes < 2 * HugePage)
     return ::operator new(Bytes);
+  size_t Size = roundToHugePages(Bytes);
+  if (Recycle)
+    if (void *Block = blockCache().take(Size))
+      return Block;
   // Map one huge page more than needed and cut the ends off, so that the
   // array starts on a huge-page boundary.
-  size_t Size = (Bytes + Huge - 1) & ~(Huge - 1);
-  void *Map = ::mmap(nullptr, Size + Huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void *Map = ::mmap(nullptr, Size + HugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (Map == MAP_FAILED)
     throw std::bad_alloc();
   uintptr_t Raw = reinterpret_cast<uintptr_t>(Map);
-  uintptr_t Aligned = (Raw + Huge - 1) & ~uintptr_t(Huge - 1);
+  uintptr_t Aligned = (Raw + HugePage - 1) & ~uintptr_t(HugePage - 1);
   if (Aligned > Raw)
     ::munmap(Map, Aligned - Raw);
-  if (size_t Tail = Raw + Size + Huge - (Aligned + Size))
+  if (size_t Tail = Raw + Size + HugePage - (Aligned + Size))
     ::munmap(reinterpret_cast<void *>(Aligned + Size), Tail);
   ::madvise(reinterpret_cast<void *>(Aligned), Size, MADV_HUGEPAGE);
   return reinterpret_cast<void *>(Aligned);
 }
 
-void deallocateLarge(void *P, size_t Bytes) {
-  const size_t Huge = size_t(2) << 20;
-  if (Bytes < 2 * Huge) {
+void deallocateLarge(void *P, size_t Bytes, bool Recycle) {
+  if (Bytes < 2 * HugePage) {
     ::operator delete(P);
     return;
   }
-  ::munmap(P, (Bytes + Huge - 1) & ~(Huge - 1));
+  size_t Size = roundToHugePages(Bytes);
+  if (!Recycle || !blockCache().put(P, Size))
+    ::munmap(P, Size);
 }
 
 void Node::setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value) {
@@ -72,7 +132,7 @@ void Node::setException(std::optional<std::string_view> Type, std::optional<std:
 
 TextPool::~TextPool() {
   for (auto [Block, Size] : Blocks)
-    deallocateLarge(Block, Size);
+    deallocateLarge(Block, Size, false);
 }
 
 std::string_view TextPool::save(std::string_view S) {
@@ -83,7 +143,7 @@ std::string_view TextPool::save(std::string_view S) {
     // few blocks; a string longer than a block gets a block of its own.
     size_t Size = Blocks.empty() ? size_t(64) << 10 : std::min(Capacity, size_t(8) << 20);
     Size = std::max(Size, S.size());
-    Next = static_cast<char *>(allocateLarge(Size));
+    Next = static_cast<char *>(allocateLarge(Size, false));
     Blocks.push_back({Next, Size});
     Left = Size;
     Capacity += Size;

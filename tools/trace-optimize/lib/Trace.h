@@ -30,22 +30,29 @@ constexpr uint32_t NoIndex = ~uint32_t(0);
 /// Memory for arrays that grow with the trace. From 4 MiB on it comes
 /// straight from mmap, aligned to 2 MiB and advised to use transparent huge
 /// pages: a fresh million-node array then costs a few page faults instead of
-/// thousands (about 10 us each on a VM), whether it is built once or, like
-/// the graph, once per call. Smaller requests use operator new.
-void *allocateLarge(size_t Bytes);
-void deallocateLarge(void *P, size_t Bytes);
+/// thousands (about 10 us each on a VM). Smaller requests use operator new.
+/// With \p Recycle, a freed block is kept (up to 128 MiB in all) for the
+/// next such allocation: for structures built again and again, like the
+/// graph of every backward pass, whose fresh pages the kernel would
+/// otherwise zero each time.
+void *allocateLarge(size_t Bytes, bool Recycle);
+void deallocateLarge(void *P, size_t Bytes, bool Recycle);
 
-template <class T> struct LargeAllocator {
+template <class T, bool Recycle = false> struct LargeAllocator {
   using value_type = T;
+  template <class U> struct rebind {
+    using other = LargeAllocator<U, Recycle>;
+  };
   LargeAllocator() = default;
-  template <class U> LargeAllocator(const LargeAllocator<U> &) {}
-  T *allocate(size_t N) { return static_cast<T *>(allocateLarge(N * sizeof(T))); }
-  void deallocate(T *P, size_t N) { deallocateLarge(P, N * sizeof(T)); }
-  template <class U> bool operator==(const LargeAllocator<U> &) const { return true; }
-  template <class U> bool operator!=(const LargeAllocator<U> &) const { return false; }
+  template <class U> LargeAllocator(const LargeAllocator<U, Recycle> &) {}
+  T *allocate(size_t N) { return static_cast<T *>(allocateLarge(N * sizeof(T), Recycle)); }
+  void deallocate(T *P, size_t N) { deallocateLarge(P, N * sizeof(T), Recycle); }
+  template <class U> bool operator==(const LargeAllocator<U, Recycle> &) const { return true; }
+  template <class U> bool operator!=(const LargeAllocator<U, Recycle> &) const { return false; }
 };
 
 template <class T> using LargeVector = std::vector<T, LargeAllocator<T>>;
+template <class T> using RecycledVector = std::vector<T, LargeAllocator<T, true>>;
 
 /// One argument of a call, the `this` object, or a trainable global read by
 /// the call (then Name is the parameter id, e.g. "var:ns::gain"). The strings
