@@ -1,7 +1,9 @@
 //===- OptimizeBench.cpp - Scaling of the trace-optimize core -------------===//
 //
 // Google Benchmark micro-benchmarks for the trace-optimize goals of issue 4:
-//   * LoadTraces/N: read an N-node trace file (goal: 1M nodes in 2 s);
+//   * LoadTraces/N: read an N-node trace file (goal: 1M nodes in 2 s), with
+//     the page faults per node and the memory the loaded set keeps resident
+//     per node;
 //   * Backward/N: the backward pass, graph construction included (goal:
 //     linear, 1M nodes in 1 s); several sizes so the fitted complexity and
 //     the per-node time show whether it stays linear; BuildGraph/N and
@@ -27,6 +29,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -147,6 +150,18 @@ const traceopt::TraceSet &traceSet(std::size_t N) {
   return *S;
 }
 
+/// Resident memory of the process in bytes (/proc/self/statm).
+long residentBytes() {
+  std::FILE *F = std::fopen("/proc/self/statm", "r");
+  if (!F)
+    return 0;
+  long Size = 0, Resident = 0;
+  if (std::fscanf(F, "%ld %ld", &Size, &Resident) != 2)
+    Resident = 0;
+  std::fclose(F);
+  return Resident * ::sysconf(_SC_PAGESIZE);
+}
+
 long minorFaults() {
   struct rusage U;
   ::getrusage(RUSAGE_SELF, &U);
@@ -156,7 +171,9 @@ long minorFaults() {
 void load(benchmark::State &State, const std::string &Path, std::size_t Bytes) {
   std::size_t Nodes = 0;
   long Faults = minorFaults();
+  long Held = 0;
   for (auto _ : State) {
+    long Before = residentBytes();
     std::string Error;
     auto T = traceopt::loadTraces({Path}, Error);
     if (!T) {
@@ -165,8 +182,11 @@ void load(benchmark::State &State, const std::string &Path, std::size_t Bytes) {
     }
     Nodes = T->Nodes.size();
     benchmark::DoNotOptimize(T->Nodes.data());
+    // What the loaded set keeps resident (the file is no longer mapped).
+    Held = std::max(Held, residentBytes() - Before);
   }
   State.counters["nodes"] = static_cast<double>(Nodes);
+  State.counters["resident_bytes_per_node"] = static_cast<double>(Held) / static_cast<double>(Nodes ? Nodes : 1);
   // Page faults are expensive on the VM; show how many a load takes.
   State.counters["page_faults_per_node"] =
       static_cast<double>(minorFaults() - Faults) /
