@@ -308,6 +308,8 @@ struct Config {
   uint64_t MaxCallsPerFunction = 0;
   /// Render full chunks on a background thread (TRACE_WRITER_THREAD).
   bool WriterThread = true;
+  /// Write the records on crash signals and _exit (TRACE_CRASH_FLUSH).
+  bool CrashFlush = true;
 };
 
 /// config().MaxCallsPerFunction, as a plain global so the hot path tests it
@@ -319,7 +321,8 @@ extern Site *CutSites;
 /// Expands %p (process id) and %% in a TRACE_FILE pattern.
 std::string expandPath(std::string_view Pattern, long Pid);
 /// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE,
-/// TRACE_MAX_CALLS_PER_FUNCTION and TRACE_WRITER_THREAD from \p GetEnv.
+/// TRACE_MAX_CALLS_PER_FUNCTION, TRACE_WRITER_THREAD and TRACE_CRASH_FLUSH
+/// from \p GetEnv.
 Config configFromEnv(const char *(*GetEnv)(const char *));
 const Config &config();
 
@@ -417,6 +420,9 @@ private:
   static constexpr std::size_t CacheSize = 4096;
   std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
 };
+
+/// Writes what was recorded before the process ends without exit handlers.
+void lastWordsOnExit() noexcept;
 
 /// Hands \p TS's chunk to the writer (locks). Used when a chunk is full,
 /// at thread exit and by flush().

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace __trace_rt {
@@ -69,6 +71,10 @@ Config configFromEnv(const char *(*GetEnv)(const char *)) {
   if (const char *E = GetEnv("TRACE_WRITER_THREAD")) {
     std::string_view V(E);
     C.WriterThread = !(V == "0" || V == "false" || V == "off" || V == "no");
+  }
+  if (const char *E = GetEnv("TRACE_CRASH_FLUSH")) {
+    std::string_view V(E);
+    C.CrashFlush = !(V == "0" || V == "false" || V == "off" || V == "no");
   }
   if (const char *M = GetEnv("TRACE_MAX_CALLS_PER_FUNCTION"); M && *M) {
     char *End = nullptr;
@@ -135,6 +141,7 @@ struct Runtime {
   std::vector<const TuInfo *> Tus;
   std::size_t ParamsWritten = 0, TusWritten = 0;
   uint32_t NextThread = 1;
+  long Pid = 0; ///< This process; a vfork child sees another getpid().
 };
 
 Runtime &rt() {
@@ -316,6 +323,61 @@ void prepareFork();
 void parentAfterFork();
 void childAfterFork();
 
+/// Writes what can still be written when the process ends abnormally (a
+/// crash signal, _exit): the queue, the calling thread's records and
+/// registrations. Best effort: it waits at most about 200 ms for the
+/// runtime's lock, and writes no `end` record, so readers see the run
+/// was cut short.
+void lastWords() {
+  Runtime &R = rt();
+  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1 ||
+      R.Pid != static_cast<long>(::getpid()))
+    return;
+  bool Locked = false;
+  for (int Try = 0; Try < 2000 && !(Locked = R.Lock.try_lock()); ++Try) {
+    struct timespec Pause = {0, 100 * 1000};
+    nanosleep(&Pause, nullptr);
+  }
+  if (!Locked)
+    return;
+  if (!R.Closed) {
+    __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
+    drainQueue(R);
+    if (CurrentTS) {
+      consumeChunk(R, *CurrentTS->Buffer);
+      R.W.finishThread(CurrentTS->Index);
+    }
+    emitRegistrations(R);
+    drainText(R);
+  }
+  R.Lock.unlock();
+}
+
+constexpr int CrashSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+
+void onCrash(int Sig) {
+  lastWords();
+  // SA_RESETHAND restored the default action: deliver the signal again
+  // (it is blocked until this handler returns).
+  ::raise(Sig);
+}
+
+/// Installs onCrash for the crash signals the program leaves at their
+/// default action; a handler the program installs later replaces it.
+void installCrashHandlers() {
+  for (int Sig : CrashSignals) {
+    struct sigaction Old;
+    if (sigaction(Sig, nullptr, &Old) != 0 || Old.sa_handler != SIG_DFL ||
+        (Old.sa_flags & SA_SIGINFO))
+      continue;
+    struct sigaction New = {};
+    New.sa_handler = onCrash;
+    sigemptyset(&New.sa_mask);
+    New.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sigaction(Sig, &New, nullptr);
+  }
+}
+
 bool doInit() {
   Config C = configFromEnv([](const char *N) -> const char * {
     return std::getenv(N);
@@ -329,6 +391,9 @@ bool doInit() {
   }
   std::atexit(finalFlush);
   pthread_atfork(prepareFork, parentAfterFork, childAfterFork);
+  rt().Pid = static_cast<long>(::getpid());
+  if (C.CrashFlush)
+    installCrashHandlers();
   __atomic_store_n(&RuntimeMode, 1, __ATOMIC_RELEASE);
   return true;
 }
@@ -447,6 +512,7 @@ void childAfterFork() {
   // async-signal-safe calls are sure to work there): it renders inline.
   R.WriterRunning = false;
   R.WriterFailed = true;
+  R.Pid = static_cast<long>(::getpid());
   if (!R.Closed) {
     if (config().Path.find("%p") == std::string::npos) {
       // Both processes would append to one file: the child does not record.
@@ -621,4 +687,22 @@ void flushAll() noexcept {
   drainText(R);
 }
 
+/// Called by the runtime's _exit.
+void lastWordsOnExit() noexcept {
+  if (config().CrashFlush)
+    lastWords();
+}
+
 } // namespace __trace_rt
+
+/// _exit and _Exit skip atexit handlers, so the runtime's own definitions
+/// write what was recorded first (lastWords), then end the process as the C
+/// library's do. The program's calls bind to these: libtrace_rt.a comes
+/// before the C library on the link line.
+extern "C" void _exit(int Status) {
+  __trace_rt::lastWordsOnExit();
+  for (;;)
+    ::syscall(SYS_exit_group, Status);
+}
+
+extern "C" void _Exit(int Status) { _exit(Status); }

@@ -1,29 +1,79 @@
-// A run that crashes leaves a file readable up to its last complete line:
-// every write is a whole number of lines.
+// A run that dies abnormally still leaves a trace with every call recorded
+// before the crash: on SIGABRT, SIGSEGV (and SIGBUS, SIGILL, SIGFPE) and on
+// _exit/_Exit the runtime writes the queue and the dying thread's records,
+// whole lines only, and no `end` record, so readers see the run was cut
+// short. The program still dies of its signal or exits with its status.
 // RUN: %clangxx_plain -D__TRACE_PLUGIN__ %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl not --crash %t
-// RUN: %python %support/tracecheck.py %t.jsonl graph | FileCheck %s
-// RUN: not %python %support/tracecheck.py %t.jsonl validate | FileCheck --check-prefix=INVALID %s
+// RUN: env TRACE_FILE=%t.abort.jsonl not --crash %t abort
+// RUN: %python %support/tracecheck.py %t.abort.jsonl graph | FileCheck %s
+// RUN: not %python %support/tracecheck.py %t.abort.jsonl validate | FileCheck --check-prefix=INVALID %s
+// RUN: env TRACE_FILE=%t.segv.jsonl not --crash %t segv
+// RUN: %python %support/tracecheck.py %t.segv.jsonl graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.exit.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _exit
+// RUN: %python %support/tracecheck.py %t.exit.jsonl graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.Exit.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _Exit
+// RUN: %python %support/tracecheck.py %t.Exit.jsonl graph | FileCheck %s
+//
+// Many chunks' worth of calls: the queue of the writer thread is written too.
+// RUN: env TRACE_FILE=%t.many.jsonl not --crash %t many
+// RUN: %python %support/tracecheck.py %t.many.jsonl summary | FileCheck --check-prefix=MANY %s
+//
+// The program's own handler wins (here it ends the run with _exit(4), which
+// writes the records); TRACE_CRASH_FLUSH=0 turns the feature off.
+// RUN: env TRACE_FILE=%t.own.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 4)" %t own-handler
+// RUN: %python %support/tracecheck.py %t.own.jsonl graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.off.jsonl TRACE_CRASH_FLUSH=0 not --crash %t abort
+// RUN: %python %support/tracecheck.py %t.off.jsonl graph | FileCheck --check-prefix=FLUSHED %s
 
 #include "trace/abi.hpp"
 #include "trace/trace.hpp"
 
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <unistd.h>
 
 static int f(int x) {
-  static ::__trace_rt::Site __trace_site{0x1ull, "f(int)", "f", __PRETTY_FUNCTION__, __FILE__, 13, "x\0", 1, "", nullptr, 0u};
+  static ::__trace_rt::Site __trace_site{0x1ull, "f(int)", "f", __PRETTY_FUNCTION__, __FILE__, 35, "x\0", 1, "", nullptr, 0u};
   ::__trace_rt::Call __trace_call(__trace_site);
   __trace_call.arg(0, x);
   return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x + 1; });}
 
-int main() {
+static void ownHandler(int) { _exit(4); }
+
+int main(int argc, char **argv) {
+  const char *Mode = argc > 1 ? argv[1] : "";
+  if (!std::strcmp(Mode, "own-handler"))
+    std::signal(SIGABRT, ownHandler);
   f(1);
   trace::flush();
+  if (!std::strcmp(Mode, "many")) {
+    for (int I = 0; I < 300000; ++I)
+      f(I);
+    std::abort();
+  }
   f(2);
-  std::abort();
+  if (!std::strcmp(Mode, "abort") || !std::strcmp(Mode, "own-handler"))
+    std::abort();
+  if (!std::strcmp(Mode, "segv"))
+    std::raise(SIGSEGV);
+  if (!std::strcmp(Mode, "_exit"))
+    _exit(3);
+  if (!std::strcmp(Mode, "_Exit"))
+    _Exit(3);
+  return 0;
 }
 
 // CHECK: call f#0 parent=- args=[x=1]
 // CHECK-NEXT: ret f#0 value=2
+// CHECK-NEXT: call f#1 parent=- args=[x=2]
+// CHECK-NEXT: ret f#1 value=3
 // CHECK-EMPTY:
 // INVALID: problem: no end record as the last line
+
+// MANY: calls f 300001
+// MANY: nodes 300001
+
+// FLUSHED: call f#0 parent=- args=[x=1]
+// FLUSHED-NEXT: ret f#0 value=2
+// FLUSHED-EMPTY:
