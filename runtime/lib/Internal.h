@@ -360,6 +360,16 @@ public:
   uint64_t CallsWritten = 0; ///< Call records emitted so far.
 
 private:
+  /// A node number with its decimal text, kept so consecutive numbers are
+  /// written by incrementing the text instead of converting each one.
+  struct NodeText {
+    uint64_t Node = 0;
+    uint32_t Len = 1;
+    char Digits[20] = {'0'};
+    std::string_view text() const { return {Digits, Len}; }
+    void set(uint64_t N);
+    void next();
+  };
   /// One argument's JSON inside ThreadText::Args.
   struct ArgSpan {
     uint32_t Index, Sub;
@@ -370,9 +380,10 @@ private:
   /// its buffers are reused).
   struct ThreadText {
     uint32_t Seq = 0;
-    std::vector<uint64_t> Open;
+    std::vector<NodeText> Open;
     bool Active = false;
-    uint64_t Node = 0, Parent = 0;
+    NodeText Node, Parent;
+    std::string ThreadPrefix; ///< `,"thread":T,"args":[`.
     uint32_t SiteId = 0;
     std::string Args, Globals, This, Sorted;
     std::vector<ArgSpan> Spans;
@@ -401,8 +412,11 @@ private:
   uint64_t valueString(std::string &J, const ValueView &V, bool WantHash);
   /// Appends "type":..,"value":.. and the optional fields to \p J.
   void valueFields(std::string &J, const ValueView &V, uint64_t RetNode);
+  /// Appends the JSON string of a scalar of a common type directly; false
+  /// for other types (rendered through their TypeDesc).
+  bool fastScalar(std::string &J, const ValueView &V);
   const std::string &typeJson(const TypeDesc *Type);
-  void retLine(uint64_t Node, const ValueView *V, RecKind K,
+  void retLine(const NodeText &Node, const ValueView *V, RecKind K,
                const char *Exc = nullptr, uint64_t ExcLens = 0);
 
   Out Render;

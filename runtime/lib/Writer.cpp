@@ -28,6 +28,24 @@ static void appendNullableString(std::string &Dst, const char *S) {
     Dst += "null";
 }
 
+void Writer::NodeText::set(uint64_t N) {
+  Node = N;
+  auto R = std::to_chars(Digits, Digits + sizeof Digits, N);
+  Len = static_cast<uint32_t>(R.ptr - Digits);
+}
+
+void Writer::NodeText::next() {
+  ++Node;
+  for (uint32_t I = Len; I-- > 0;) {
+    if (Digits[I] != '9') {
+      ++Digits[I];
+      return;
+    }
+    Digits[I] = '0';
+  }
+  set(Node); // One more digit.
+}
+
 uint32_t Writer::siteId(Site &S) {
   if (S.Id)
     return S.Id;
@@ -115,12 +133,53 @@ const std::string &Writer::typeJson(const TypeDesc *Type) {
   return It->second;
 }
 
+template <class T> static void appendNumber(std::string &J, const char *Data) {
+  T X;
+  std::memcpy(&X, Data, sizeof X);
+  char Buf[48];
+  Buf[0] = '"';
+  auto R = std::to_chars(Buf + 1, Buf + sizeof Buf - 1, X);
+  *R.ptr = '"';
+  J.append(Buf, static_cast<std::size_t>(R.ptr + 1 - Buf));
+}
+
+bool Writer::fastScalar(std::string &J, const ValueView &V) {
+  // Same text as their renderers give; the longest is 26 bytes, within any
+  // useful value limit.
+  if (MaxValue < 32)
+    return false;
+  RenderFn F = V.Type->Render;
+  if (F == &renderErased<int>)
+    appendNumber<int>(J, V.Data);
+  else if (F == &renderErased<long>)
+    appendNumber<long>(J, V.Data);
+  else if (F == &renderErased<unsigned long>)
+    appendNumber<unsigned long>(J, V.Data);
+  else if (F == &renderErased<unsigned>)
+    appendNumber<unsigned>(J, V.Data);
+  else if (F == &renderErased<long long>)
+    appendNumber<long long>(J, V.Data);
+  else if (F == &renderErased<unsigned long long>)
+    appendNumber<unsigned long long>(J, V.Data);
+  else if (F == &renderErased<double>)
+    appendNumber<double>(J, V.Data);
+  else if (F == &renderErased<float>)
+    appendNumber<float>(J, V.Data);
+  else if (F == &renderErased<bool>)
+    J += V.Data[0] ? "\"true\"" : "\"false\"";
+  else
+    return false;
+  return true;
+}
+
 uint64_t Writer::valueString(std::string &J, const ValueView &V,
                              bool WantHash) {
   std::size_t Begin = J.size();
   uint64_t Omitted = V.Omitted;
   switch (V.Form) {
   case ValueForm::Bytes: {
+    if (!V.Extra && fastScalar(J, V))
+      break;
     // Deferred scalars: render now from the captured bytes (copied to an
     // aligned buffer; the record only guarantees 8-byte alignment).
     alignas(16) char Copy[16];
@@ -184,12 +243,15 @@ void Writer::finish(uint32_t Thread, ThreadText &T) {
   T.Active = false;
   std::string &L = Text;
   L += "{\"k\":\"call\",\"node\":";
-  appendUInt(L, T.Node);
+  L += T.Node.text();
   L += Sites[T.SiteId - 1].Prefix;
-  appendUInt(L, T.Parent);
-  L += ",\"thread\":";
-  appendUInt(L, Thread);
-  L += ",\"args\":[";
+  L += T.Parent.text();
+  if (T.ThreadPrefix.empty()) {
+    T.ThreadPrefix = ",\"thread\":";
+    appendUInt(T.ThreadPrefix, Thread);
+    T.ThreadPrefix += ",\"args\":[";
+  }
+  L += T.ThreadPrefix;
   if (T.InOrder) {
     L += T.Args;
   } else {
@@ -259,11 +321,11 @@ void Writer::finishAll() {
     finish(Index, T);
 }
 
-void Writer::retLine(uint64_t Node, const ValueView *V, RecKind K,
+void Writer::retLine(const NodeText &Node, const ValueView *V, RecKind K,
                      const char *Exc, uint64_t ExcLens) {
   std::string &L = Text;
   L += "{\"k\":\"ret\",\"node\":";
-  appendUInt(L, Node);
+  L += Node.text();
   switch (K) {
   case RecKind::NotCaptured:
     L += ",\"value\":\"<not captured>\"";
@@ -282,7 +344,7 @@ void Writer::retLine(uint64_t Node, const ValueView *V, RecKind K,
   }
   default:
     if (V)
-      valueFields(L, *V, Node);
+      valueFields(L, *V, Node.Node);
     break;
   }
   L += "}\n";
@@ -314,8 +376,15 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
         S = reinterpret_cast<Site *>(static_cast<uintptr_t>(X));
       }
       T.Active = true;
-      T.Node = (static_cast<uint64_t>(Thread) << 32) | ++T.Seq;
-      T.Parent = T.Open.empty() ? 0 : T.Open.back();
+      uint64_t Node = (static_cast<uint64_t>(Thread) << 32) | ++T.Seq;
+      if (T.Node.Node + 1 == Node)
+        T.Node.next();
+      else
+        T.Node.set(Node);
+      if (T.Open.empty())
+        T.Parent.set(0);
+      else
+        T.Parent = T.Open.back();
       T.Open.push_back(T.Node);
       T.SiteId = siteId(*S);
       T.Args.clear();
@@ -331,7 +400,7 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
         finish(Thread, T);
         if (T.Open.empty())
           break;
-        uint64_t Node = T.Open.back();
+        NodeText Node = T.Open.back();
         T.Open.pop_back();
         retLine(Node, &V, K);
         break;
@@ -394,7 +463,7 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
       finish(Thread, T);
       if (T.Open.empty())
         break;
-      uint64_t Node = T.Open.back();
+      NodeText Node = T.Open.back();
       T.Open.pop_back();
       if (K != RecKind::Exception) {
         retLine(Node, nullptr, K);

@@ -442,6 +442,9 @@ TEST(Record, ManyCallsStayInOneChunkAndAllArrive) {
   ASSERT_EQ(F.size(), static_cast<std::size_t>(N));
   for (int I = 0; I < N; I += 9973)
     EXPECT_EQ(F[I]["args"][0]["value"], std::to_string(I));
+  // Node numbers are consecutive across every carry of their decimal text.
+  for (int I = 1; I < N; ++I)
+    ASSERT_EQ(node(F[I]), node(F[I - 1]) + 1) << "call " << I;
   EXPECT_EQ(retOf(T, node(F[N - 1]))["value"], std::to_string(2 * (N - 1)));
 }
 
