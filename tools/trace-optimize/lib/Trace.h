@@ -152,6 +152,10 @@ public:
   /// The index of Id, or npos.
   size_t find(uint64_t Id) const;
   size_t size() const { return Count; }
+  /// Starts loading the slot where Id's search begins into the cache: a
+  /// reader that learns the id before it inserts or finds it hides the
+  /// cache miss of a slot in a large map behind the rest of its work.
+  void prefetch(uint64_t Id) const;
 
 private:
   struct Slot {
