@@ -128,8 +128,11 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
                                                ->getParent()
                                                ->isLambda())
     return false;
+  // A name spelled by a macro (GoogleTest's TEST(Suite, Name) {...}) is
+  // still a function the main file defines; whether its body can be edited
+  // is judged like an annotated one's.
   SourceLocation Loc = FD->getLocation();
-  if (!Loc.isFileID() || !SM.isInMainFile(Loc))
+  if (Loc.isInvalid() || !SM.isInMainFile(SM.getExpansionLoc(Loc)))
     return false;
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
