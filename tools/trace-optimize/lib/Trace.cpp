@@ -45,21 +45,19 @@ class BlockCache {
 public:
   static constexpr size_t Limit = size_t(128) << 20;
 
-  /// A cached block of at least \p Size bytes cut to \p Size, or null.
+  /// A cached block of exactly \p Size bytes, or null. Only exact sizes:
+  /// a structure built again asks for the same sizes, and cutting a larger
+  /// block down would leave the request it was freed by without one.
   void *take(size_t Size) {
     std::lock_guard<std::mutex> Guard(Lock);
-    size_t Best = Blocks.size();
     for (size_t I = 0; I < Blocks.size(); ++I)
-      if (Blocks[I].second >= Size && (Best == Blocks.size() || Blocks[I].second < Blocks[Best].second))
-        Best = I;
-    if (Best == Blocks.size())
-      return nullptr;
-    auto [Block, BlockSize] = Blocks[Best];
-    Blocks.erase(Blocks.begin() + std::ptrdiff_t(Best));
-    Total -= BlockSize;
-    if (BlockSize > Size)
-      ::munmap(static_cast<char *>(Block) + Size, BlockSize - Size);
-    return Block;
+      if (Blocks[I].second == Size) {
+        void *Block = Blocks[I].first;
+        Blocks.erase(Blocks.begin() + std::ptrdiff_t(I));
+        Total -= Size;
+        return Block;
+      }
+    return nullptr;
   }
 
   /// Keeps \p Block if there is room; false if the caller must unmap it.
