@@ -81,9 +81,10 @@ ninja -C "$build" -j "$jobs" "${targets[@]}"
 status=0
 if [ "$mode" = asan ]; then
   log "GoogleTest units under ASan+UBSan"
-  # Only the units: lit, fuzzing, the third-party project and this stage are ctest tests too.
+  # Only the units: lit, fuzzing, the third-party project, dogfooding and this stage are ctest
+  # tests too.
   ctest --test-dir "$build" -j "$jobs" --output-on-failure \
-    -E '^(lit|fuzz_|thirdparty-|sanitize-)' || status=1
+    -E '^(lit|fuzz_|thirdparty-|sanitize-|dogfood)' || status=1
 fi
 
 # A lit site configuration for the sanitized build: programs compiled with the sanitizer,
