@@ -6,7 +6,7 @@ import lit.formats
 config.name = "Trace"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".c", ".test", ".py"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "CMakeLists.txt", "support"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "CMakeLists.txt", "support", "dogfood"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.trace_obj_root, "test")
 
