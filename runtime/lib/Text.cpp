@@ -254,12 +254,14 @@ static std::size_t utf8Sequence(const unsigned char *S, std::size_t I,
   return Len;
 }
 
-/// The inside of a JSON string literal for \p Str. Invalid UTF-8 becomes
-/// U+FFFD so the file always parses.
-static void appendJsonBody(std::string &Dst, std::string_view Str) {
-  const char *P = Str.data();
+/// Appends [P, P + N): runs of plain bytes copied as they are, an ASCII
+/// byte that needs an escape given to \p EscapeAscii, well-formed UTF-8
+/// sequences copied and any other byte replaced by U+FFFD, so the result
+/// is always valid JSON string content.
+template <class Fn>
+static void appendEscaped(std::string &Dst, const char *P, std::size_t N,
+                          Fn EscapeAscii) {
   const auto *S = reinterpret_cast<const unsigned char *>(P);
-  std::size_t N = Str.size();
   std::size_t I = 0;
   while (I < N) {
     std::size_t Run = plainPrefix(P + I, N - I);
@@ -269,27 +271,10 @@ static void appendJsonBody(std::string &Dst, std::string_view Str) {
       break;
     unsigned char C = S[I];
     if (C < 0x80) {
-      switch (C) {
-      case '"': Dst += "\\\""; break;
-      case '\\': Dst += "\\\\"; break;
-      case '\n': Dst += "\\n"; break;
-      case '\r': Dst += "\\r"; break;
-      case '\t': Dst += "\\t"; break;
-      case '\b': Dst += "\\b"; break;
-      case '\f': Dst += "\\f"; break;
-      default:
-        if (C < 0x20) {
-          Dst += "\\u00";
-          Dst.push_back(HexDigits[C >> 4]);
-          Dst.push_back(HexDigits[C & 15]);
-        } else {
-          Dst.push_back(static_cast<char>(C)); // 0x7F
-        }
-      }
+      EscapeAscii(C);
       ++I;
       continue;
     }
-    // Multi-byte UTF-8: copy a well-formed sequence, else U+FFFD per byte.
     std::size_t Len = utf8Sequence(S, I, N);
     if (!Len) {
       Dst += "\\ufffd";
@@ -299,6 +284,29 @@ static void appendJsonBody(std::string &Dst, std::string_view Str) {
     Dst.append(P + I, Len);
     I += Len;
   }
+}
+
+/// The inside of a JSON string literal for \p Str.
+static void appendJsonBody(std::string &Dst, std::string_view Str) {
+  appendEscaped(Dst, Str.data(), Str.size(), [&Dst](unsigned char C) {
+    switch (C) {
+    case '"': Dst += "\\\""; break;
+    case '\\': Dst += "\\\\"; break;
+    case '\n': Dst += "\\n"; break;
+    case '\r': Dst += "\\r"; break;
+    case '\t': Dst += "\\t"; break;
+    case '\b': Dst += "\\b"; break;
+    case '\f': Dst += "\\f"; break;
+    default:
+      if (C < 0x20) {
+        Dst += "\\u00";
+        Dst.push_back(HexDigits[C >> 4]);
+        Dst.push_back(HexDigits[C & 15]);
+      } else {
+        Dst.push_back(static_cast<char>(C)); // 0x7F
+      }
+    }
+  });
 }
 
 void appendJsonString(std::string &Dst, std::string_view Str) {
@@ -309,43 +317,23 @@ void appendJsonString(std::string &Dst, std::string_view Str) {
 
 void appendQuotedJson(std::string &Dst, const char *P, std::size_t N,
                       std::string_view Tail) {
-  const auto *S = reinterpret_cast<const unsigned char *>(P);
   Dst.reserve(Dst.size() + N + Tail.size() + 8);
   Dst += "\"\\\"";
-  std::size_t I = 0;
-  while (I < N) {
-    std::size_t Run = plainPrefix(P + I, N - I);
-    Dst.append(P + I, Run);
-    I += Run;
-    if (I == N)
-      break;
-    unsigned char C = S[I];
-    if (C < 0x80) {
-      // The C++ escape, then escaped again for JSON.
-      switch (C) {
-      case '"': Dst += "\\\\\\\""; break;
-      case '\\': Dst += "\\\\\\\\"; break;
-      case '\n': Dst += "\\\\n"; break;
-      case '\t': Dst += "\\\\t"; break;
-      case '\r': Dst += "\\\\r"; break;
-      case '\0': Dst += "\\\\0"; break;
-      default: // Other control bytes and DEL: \xNN.
-        Dst += "\\\\x";
-        Dst.push_back(HexDigits[C >> 4]);
-        Dst.push_back(HexDigits[C & 15]);
-      }
-      ++I;
-      continue;
+  appendEscaped(Dst, P, N, [&Dst](unsigned char C) {
+    // The C++ escape, then escaped again for JSON.
+    switch (C) {
+    case '"': Dst += "\\\\\\\""; break;
+    case '\\': Dst += "\\\\\\\\"; break;
+    case '\n': Dst += "\\\\n"; break;
+    case '\t': Dst += "\\\\t"; break;
+    case '\r': Dst += "\\\\r"; break;
+    case '\0': Dst += "\\\\0"; break;
+    default: // Other control bytes and DEL: \xNN.
+      Dst += "\\\\x";
+      Dst.push_back(HexDigits[C >> 4]);
+      Dst.push_back(HexDigits[C & 15]);
     }
-    std::size_t Len = utf8Sequence(S, I, N);
-    if (!Len) {
-      Dst += "\\ufffd";
-      ++I;
-      continue;
-    }
-    Dst.append(P + I, Len);
-    I += Len;
-  }
+  });
   Dst += "\\\"";
   appendJsonBody(Dst, Tail);
   Dst.push_back('"');
