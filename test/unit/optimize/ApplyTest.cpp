@@ -1,5 +1,6 @@
 //===- ApplyTest.cpp - hashing, patch planning, diff, backups, undo -------===//
 #include "Apply.h"
+#include "PatchFixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -9,35 +10,13 @@
 #include <unistd.h>
 
 using namespace traceopt;
+using traceopt::fixtures::editFor;
+using traceopt::fixtures::readText;
+using traceopt::fixtures::writeText;
 
 namespace {
 
-std::string makeTempDir() {
-  char Tmpl[] = "/tmp/trace-opt-apply-XXXXXX";
-  const char *D = ::mkdtemp(Tmpl);
-  EXPECT_NE(D, nullptr);
-  return D ? D : "";
-}
-
-void writeText(const std::string &Path, const std::string &Text) { std::ofstream(Path, std::ios::binary) << Text; }
-
-std::string readText(const std::string &Path) {
-  std::string S, E;
-  EXPECT_TRUE(readFile(Path, S, E)) << E;
-  return S;
-}
-
-Edit editFor(const std::string &File, const std::string &Content, const std::string &Old, const std::string &New) {
-  Edit E;
-  E.File = File;
-  E.ParamId = "var:" + Old;
-  E.Begin = Content.find(Old);
-  E.End = E.Begin + Old.size();
-  E.Hash = formatHash(fnv1a64(Old));
-  E.NewText = New;
-  E.Line = 1;
-  return E;
-}
+std::string makeTempDir() { return fixtures::makeTempDir("trace-opt-apply"); }
 
 TEST(Fnv1a64, KnownValues) {
   // Reference values of the 64-bit FNV-1a function.
