@@ -385,7 +385,7 @@ private:
     NodeText Node, Parent;
     std::string ThreadPrefix; ///< `,"thread":T,"args":[`.
     uint32_t SiteId = 0;
-    std::string Args, Globals, This, Sorted;
+    std::string Args, Globals, This;
     std::vector<ArgSpan> Spans;
     bool InOrder = true;
   };
@@ -417,7 +417,8 @@ private:
   bool fastScalar(std::string &J, const ValueView &V);
   const std::string &typeJson(const TypeDesc *Type);
   void retLine(const NodeText &Node, const ValueView *V, RecKind K,
-               const char *Exc = nullptr, uint64_t ExcLens = 0);
+               std::string_view ExcType = {},
+               const std::string_view *ExcWhat = nullptr);
 
   Out Render;
   std::size_t MaxValue;

@@ -323,6 +323,17 @@ void prepareFork();
 void parentAfterFork();
 void childAfterFork();
 
+/// Hands the calling thread's records and any pending registrations to the
+/// writer. Called with R.Lock held.
+void writeCallingThread(Runtime &R) {
+  drainQueue(R);
+  if (CurrentTS) {
+    consumeChunk(R, *CurrentTS->Buffer);
+    R.W.finishThread(CurrentTS->Index);
+  }
+  emitRegistrations(R);
+}
+
 /// Writes what can still be written when the process ends abnormally (a
 /// crash signal, _exit): the queue, the calling thread's records and
 /// registrations. Best effort: it waits at most about 200 ms for the
@@ -342,12 +353,7 @@ void lastWords() {
     return;
   if (!R.Closed) {
     __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
-    drainQueue(R);
-    if (CurrentTS) {
-      consumeChunk(R, *CurrentTS->Buffer);
-      R.W.finishThread(CurrentTS->Index);
-    }
-    emitRegistrations(R);
+    writeCallingThread(R);
     drainText(R);
   }
   R.Lock.unlock();
@@ -615,17 +621,6 @@ void registerTu(const TuInfo &T) noexcept {
 //===----------------------------------------------------------------------===//
 // User API (trace/trace.hpp)
 //===----------------------------------------------------------------------===//
-
-/// Hands the calling thread's records and any pending registrations to the
-/// writer. Called with R.Lock held.
-static void writeCallingThread(Runtime &R) {
-  drainQueue(R);
-  if (CurrentTS) {
-    consumeChunk(R, *CurrentTS->Buffer);
-    R.W.finishThread(CurrentTS->Index);
-  }
-  emitRegistrations(R);
-}
 
 /// Writes a feedback line after everything this thread recorded so far, so
 /// the node it names is already in the file.

@@ -322,7 +322,8 @@ void Writer::finishAll() {
 }
 
 void Writer::retLine(const NodeText &Node, const ValueView *V, RecKind K,
-                     const char *Exc, uint64_t ExcLens) {
+                     std::string_view ExcType,
+                     const std::string_view *ExcWhat) {
   std::string &L = Text;
   L += "{\"k\":\"ret\",\"node\":";
   L += Node.text();
@@ -330,18 +331,15 @@ void Writer::retLine(const NodeText &Node, const ValueView *V, RecKind K,
   case RecKind::NotCaptured:
     L += ",\"value\":\"<not captured>\"";
     break;
-  case RecKind::Exception: {
-    uint32_t TypeLen = static_cast<uint32_t>(ExcLens);
-    uint32_t WhatLen = static_cast<uint32_t>(ExcLens >> 32);
+  case RecKind::Exception:
     L += ",\"exception\":{\"type\":";
-    appendJsonString(L, std::string_view(Exc, TypeLen));
-    if (ExcLens >> 63) {
+    appendJsonString(L, ExcType);
+    if (ExcWhat) {
       L += ",\"what\":";
-      appendJsonString(L, std::string_view(Exc + TypeLen, WhatLen & 0x7FFFFFFF));
+      appendJsonString(L, *ExcWhat);
     }
     L += '}';
     break;
-  }
   default:
     if (V)
       valueFields(L, *V, Node.Node);
@@ -471,11 +469,11 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
       }
       uint64_t Lens;
       std::memcpy(&Lens, P + 8, 8);
-      uint64_t TypeLen = Lens & 0xFFFFFFFFu, WhatLen = Lens >> 32;
-      uint64_t Packed = TypeLen | (WhatLen << 32);
-      if ((W >> 4) & 1)
-        Packed |= uint64_t(1) << 63;
-      retLine(Node, nullptr, K, P + 16, Packed);
+      std::size_t TypeLen = Lens & 0xFFFFFFFFu;
+      std::string_view Type(P + 16, TypeLen);
+      std::string_view What(P + 16 + TypeLen, Lens >> 32);
+      bool HasWhat = (W >> 4) & 1;
+      retLine(Node, nullptr, K, Type, HasWhat ? &What : nullptr);
       break;
     }
     }
