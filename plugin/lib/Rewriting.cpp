@@ -179,6 +179,8 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
     if (!V.instrument()) {
       // A function picked by 'all' is skipped silently (only the verbose
       // report names it); an annotated one is worth a warning.
+      if (!Marks.any() && !Opts.Verbose)
+        continue;
       SourceLocation Loc = SM.getFileLoc(FD->getLocation());
       SkipNote Note{S.absolutePath(Loc), SM.getSpellingLineNumber(Loc),
                     SM.getSpellingColumnNumber(Loc),
