@@ -111,6 +111,15 @@ public:
   std::vector<const FunctionDecl *> Functions;
   std::vector<const VarDecl *> Variables;
 
+  /// Nothing in a system header is rewritten: skipping those subtrees whole
+  /// (most of a TU's AST) keeps the walk proportional to the user's code.
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
+        SM().isInSystemHeader(D->getLocation()))
+      return true;
+    return RecursiveASTVisitor<Collector>::TraverseDecl(D);
+  }
+
   bool VisitFunctionDecl(FunctionDecl *FD) {
     if (FD->isImplicit() || FD->isTemplateInstantiation())
       return true;
