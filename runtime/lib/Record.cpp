@@ -108,8 +108,12 @@ char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
   }
   char *P = C->Data.get() + C->Used;
   C->Used += Bytes;
-  // 2 KiB ahead: a few dozen calls, time enough for the line to arrive.
-  prefetchForWrite(reinterpret_cast<uintptr_t>(P) + 2048);
+  // 2 KiB ahead: a few dozen calls, time enough for the lines to arrive. A
+  // large record asks for as many lines as it will use.
+  uintptr_t Ahead = reinterpret_cast<uintptr_t>(P) + 2048;
+  prefetchForWrite(Ahead);
+  for (std::size_t Off = 64; Off < Bytes; Off += 64)
+    prefetchForWrite(Ahead + Off);
   return P;
 }
 
