@@ -168,13 +168,18 @@ size_t writeHeader(char *Ptr, size_t Size, size_t N, void *User) {
 
 /// What went wrong in a transfer that curl gave up on, in the user's terms: a server that
 /// answered in part was reached, so "cannot reach" would send them looking at the network.
-std::string transferProblem(CURLcode Code, const std::string &Url, const std::string &CurlError) {
+/// \p Status is the HTTP status that arrived before the failure, 0 if none did.
+std::string transferProblem(CURLcode Code, const std::string &Url, const std::string &CurlError,
+                            long Status) {
   switch (Code) {
   case CURLE_PARTIAL_FILE:
     return "the answer from " + Url + " was cut off before its end: " + CurlError;
   case CURLE_RECV_ERROR:
     return "the connection to " + Url + " broke: " + CurlError;
   case CURLE_OPERATION_TIMEDOUT:
+    if (Status != 0)
+      return "the answer from " + Url + " (HTTP " + std::to_string(Status) +
+             ") did not arrive in full in time: " + CurlError + " (see --timeout)";
     return "cannot reach " + Url + ": " + CurlError + " (the request timed out; see --timeout)";
   case CURLE_GOT_NOTHING:
     return "cannot reach " + Url + ": " + CurlError + " (the server closed the connection without answering)";
@@ -307,7 +312,7 @@ private:
         return Reply;
       }
       if (R.Code != CURLE_OK) {
-        Why = transferProblem(R.Code, url(), R.CurlError);
+        Why = transferProblem(R.Code, url(), R.CurlError, R.Status);
       } else if ((R.Status == 400 || R.Status == 422) && Config.JsonMode &&
                  R.Body.find("response_format") != std::string::npos) {
         // The server does not do JSON mode: ask again in plain mode (this is not a retry).
