@@ -112,7 +112,8 @@ public:
   std::vector<const VarDecl *> Variables;
 
   /// Nothing in a system header is rewritten: skipping those subtrees whole
-  /// (most of a TU's AST) keeps the walk proportional to the user's code.
+  /// (most of a TU's AST) keeps the walk proportional to the user's code,
+  /// and the Visit functions below see no system-header declaration.
   bool TraverseDecl(Decl *D) {
     if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
         SM().isInSystemHeader(D->getLocation()))
@@ -131,8 +132,6 @@ public:
         getTraceMarks(FD).any() && FD->isThisDeclarationADefinition();
     if (!HasBody && !IsSpecialDefinition)
       return true;
-    if (SM().isInSystemHeader(FD->getLocation()))
-      return true;
     Functions.push_back(FD);
     return true;
   }
@@ -144,8 +143,6 @@ public:
     // instantiations; other variables of dependent contexts have none yet.
     if ((VD->getDeclContext()->isDependentContext() && !VD->isStaticLocal()) ||
         VD->getDescribedVarTemplate() || isa<VarTemplateSpecializationDecl>(VD))
-      return true;
-    if (SM().isInSystemHeader(VD->getLocation()))
       return true;
     if (getTraceMarks(VD).Trainable)
       Variables.push_back(VD);
