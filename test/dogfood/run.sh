@@ -85,18 +85,8 @@ SH
 chmod +x "$bin/trace-optimize"
 ln -s "$main_build/bin/trace-config" "$bin/trace-config"
 site="$work/lit"
-mkdir -p "$site"
-cat >"$site/lit.site.cfg.py" <<PY
-config.trace_src_root = "$src"
-config.trace_obj_root = "$site"
-config.llvm_tools_dir = "$llvm_bin"
-config.clangxx = "$llvm_bin/clang++"
-config.trace_plugin = "$plugin"
-config.trace_bin = "$bin"
-config.trace_lib = "$main_build/lib"
-config.python = "$(command -v "$python")"
-lit_config.load_config(config, "$src/test/lit.cfg.py")
-PY
+. "$src/test/support/lit_site.sh"
+write_lit_site "$site" "$llvm_bin/clang++" "$bin" "$main_build/lib"
 log "lit test/optimize with the instrumented trace-optimize (in the background)"
 lit_started=$SECONDS
 # Its own process group, so that a failure or a timeout of the stage ends all of it.

@@ -90,18 +90,8 @@ fi
 # A lit site configuration for the sanitized build: programs compiled with the sanitizer,
 # linked with the sanitized runtime, tools from the sanitized build, the main build's plugin.
 site="$work/$mode-lit"
-mkdir -p "$site"
-cat >"$site/lit.site.cfg.py" <<PY
-config.trace_src_root = "$src"
-config.trace_obj_root = "$site"
-config.llvm_tools_dir = "$llvm_bin"
-config.clangxx = "$llvm_bin/clang++ $flags"
-config.trace_plugin = "$plugin"
-config.trace_bin = "$build/bin"
-config.trace_lib = "$build/lib"
-config.python = "$(command -v "$python")"
-lit_config.load_config(config, "$src/test/lit.cfg.py")
-PY
+. "$src/test/support/lit_site.sh"
+write_lit_site "$site" "$llvm_bin/clang++ $flags" "$build/bin" "$build/lib"
 log "lit tests matching '$filter' under $mode"
 "$python" "$lit" -sv --filter "$filter" ${filter_out:+--filter-out "$filter_out"} "$site" || status=1
 exit $status
