@@ -1,8 +1,10 @@
-//===- CallSiteRewriter.cpp - note / expect / Binding at call sites -------===//
+//===- CallSiteRewriter.cpp - Data-flow notes at call sites and stores ----===//
 //
-// Data-flow edges between bundle calls come from three small edits (see
-// docs/design.md, "What call sites become"). Each must leave the program's
-// meaning unchanged, hence the rules:
+// Data-flow edges between bundle calls come from small edits (see
+// docs/design.md, "What call sites become"): notes on a call's arguments,
+// a Local before a declaration, an Assign temporary before a store, and the
+// location of each `throw`. Each must leave the program's meaning
+// unchanged, hence the rules:
 //   - only calls whose callee is statically known, is a bundle, and is not
 //     in a dependent context (the text is shared by every instantiation);
 //   - note() only on a plain variable that the call could name anyway:
@@ -21,6 +23,9 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ExprConcepts.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "trace-plugin/Strings.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace clang;
 
@@ -51,6 +56,62 @@ const Expr *stripArgument(const Expr *E) {
       return E;
     }
   }
+}
+
+/// The variable an lvalue names, directly (\p Whole) or as the object it is
+/// a member or an element of: `x`, `x.a.b`, `x[i]`, `x.m[i].n`.
+const VarDecl *rootVariable(const Expr *E, bool &Whole) {
+  Whole = true;
+  E = E->IgnoreParens();
+  while (true) {
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    Whole = false;
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (ME->isArrow())
+        return nullptr;
+      E = ME->getBase()->IgnoreParenImpCasts();
+    } else if (const auto *ASE = dyn_cast<ArraySubscriptExpr>(E)) {
+      const Expr *Base = ASE->getBase()->IgnoreParenImpCasts();
+      // p[i] through a pointer is not an element of p.
+      if (!Base->getType()->isArrayType())
+        return nullptr;
+      E = Base;
+    } else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if (OC->getOperator() != OO_Subscript || OC->getNumArgs() < 1)
+        return nullptr;
+      E = OC->getArg(0)->IgnoreParenImpCasts();
+    } else {
+      return nullptr;
+    }
+  }
+}
+
+/// The DeclRefExpr spelling \p VD inside \p E (for re-spelling the root).
+const DeclRefExpr *rootRef(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  while (true) {
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return DRE;
+    if (const auto *ME = dyn_cast<MemberExpr>(E))
+      E = ME->getBase()->IgnoreParenImpCasts();
+    else if (const auto *ASE = dyn_cast<ArraySubscriptExpr>(E))
+      E = ASE->getBase()->IgnoreParenImpCasts();
+    else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E))
+      E = OC->getArg(0)->IgnoreParenImpCasts();
+    else
+      return nullptr;
+  }
+}
+
+/// Member functions that put an argument into the object they are called
+/// on: the object then holds the argument's value as a part.
+bool isInsertion(StringRef Name) {
+  return llvm::StringSwitch<bool>(Name)
+      .Cases("push_back", "emplace_back", "push_front", "emplace_front", true)
+      .Cases("insert", "emplace", "emplace_hint", "insert_or_assign", true)
+      .Cases("try_emplace", "push", "append", true)
+      .Default(false);
 }
 
 class CallSiteVisitor : public RecursiveASTVisitor<CallSiteVisitor> {
@@ -89,78 +150,113 @@ public:
           if (VD->getInit())
             TraverseStmt(const_cast<Expr *>(VD->getInit()));
     CallSiteVisitor Inner(S, L->getCallOperator());
-    Inner.TraverseStmt(L->getBody());
+    Inner.run(L->getBody());
     return true;
   }
 
   bool VisitCallExpr(CallExpr *CE) {
-    const FunctionDecl *Callee = bundleCallee(CE);
-    if (!Callee)
+    if (const FunctionDecl *Callee = bundleCallee(CE)) {
+      const FunctionDecl *KD = keyDecl(Callee);
+      std::string Hash = "0x" + hex16(fnv1a64(siteKey(Callee))) + "ull";
+      // A function parameter pack is recorded as one argument; arguments
+      // from the pack on have no single index.
+      unsigned Limit = KD->getNumParams();
+      for (unsigned I = 0, N = KD->getNumParams(); I != N; ++I)
+        if (KD->getParamDecl(I)->isParameterPack()) {
+          Limit = I;
+          break;
+        }
+      for (unsigned I = 0, N = CE->getNumArgs(); I != N && I < Limit; ++I)
+        noteArgument(CE->getArg(I), Hash, I, /*Wild=*/false);
+      ++S.NumBundleSiteEdits;
       return true;
-    const FunctionDecl *KD = keyDecl(Callee);
-    uint64_t Hash = fnv1a64(siteKey(Callee));
-    // A function parameter pack is recorded as one argument; arguments from
-    // the pack on have no single index.
-    unsigned Limit = KD->getNumParams();
-    for (unsigned I = 0, N = KD->getNumParams(); I != N; ++I)
-      if (KD->getParamDecl(I)->isParameterPack()) {
-        Limit = I;
+    }
+    if (isFeedbackCall(CE)) {
+      // trace::feedback(value, ...) takes the value by reference: only a
+      // temporary, a member or an element needs a note.
+      const Expr *Arg = CE->getArg(0);
+      if (!isa<DeclRefExpr>(stripArgument(Arg)))
+        noteArgument(Arg, "::__trace_rt::FeedbackHash", 0, /*Wild=*/false);
+      ++S.NumBundleSiteEdits;
+      return true;
+    }
+    if (!mayReachBundle(CE) || isa<CXXMemberCallExpr>(CE) == false &&
+                                   CE->getDirectCallee() &&
+                                   S.SM.isInSystemHeader(
+                                       CE->getDirectCallee()->getLocation()) &&
+                                   !isCallOperator(CE))
+      return true;
+    // A callee not known statically (a pointer, std::function, a virtual
+    // function, a lambda, a helper of the user's): wildcard notes, taken by
+    // the first bundle that starts, and kept only when the values match.
+    unsigned First = isCallOperator(CE) && isa<CXXOperatorCallExpr>(CE) ? 1 : 0;
+    for (unsigned I = First, N = CE->getNumArgs(); I < N; ++I) {
+      if (I - First >= 16)
         break;
-      }
-    for (unsigned I = 0, N = CE->getNumArgs(); I != N && I < Limit; ++I) {
-      const Expr *Arg = CE->getArg(I);
-      if (isa<CXXDefaultArgExpr>(Arg))
-        continue;
-      const Expr *Core = stripArgument(Arg);
-      if (const auto *DRE = dyn_cast<DeclRefExpr>(Core)) {
+      const Expr *Core = stripArgument(CE->getArg(I));
+      if (const auto *DRE = dyn_cast<DeclRefExpr>(Core))
         if (notable(DRE))
           wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
-               ", 0x" + hex16(Hash) + "ull, " + std::to_string(I) + ")");
-        continue;
-      }
-      if (const auto *Inner = dyn_cast<CallExpr>(Core)) {
-        if (bundleCallee(const_cast<CallExpr *>(Inner)))
-          wrap(Inner->getBeginLoc(), Inner->getEndLoc(),
-               "(::__trace_rt::expect(0x" + hex16(Hash) + "ull, " +
-                   std::to_string(I) + "), ",
-               ")");
-      }
+               ", 0x0ull, " + std::to_string(I - First) + ")");
     }
     return true;
   }
 
+  bool VisitCXXThrowExpr(CXXThrowExpr *TE) {
+    const Expr *E = TE->getSubExpr();
+    if (!E || !S.Analysis.isEditableLoc(TE->getBeginLoc()))
+      return true;
+    SourceLocation Loc = S.SM.getFileLoc(TE->getBeginLoc());
+    std::string Open = "(::__trace_rt::thrownAt(" +
+                       quoted(S.absolutePath(Loc)) + ", " +
+                       std::to_string(S.SM.getSpellingLineNumber(Loc)) + "), ";
+    wrap(E->getBeginLoc(), E->getEndLoc(), Open, ")");
+    return true;
+  }
+
   bool VisitCompoundStmt(CompoundStmt *CS) {
-    for (Stmt *Child : CS->body()) {
-      auto *DS = dyn_cast<DeclStmt>(Child);
-      if (!DS || !DS->isSingleDecl())
+    collectTargets(CS);
+    for (auto It = CS->body_begin(), End = CS->body_end(); It != End; ++It) {
+      Stmt *Child = *It;
+      if (auto *DS = dyn_cast<DeclStmt>(Child)) {
+        // A guard's constructor must not be jumped over where the user's
+        // declaration could be (a vacuous one before a case label).
+        bool LabelAfter = false;
+        for (auto J = std::next(It); J != End && !LabelAfter; ++J)
+          LabelAfter = isa<SwitchCase, LabelStmt>(*J);
+        handleDeclaration(DS, LabelAfter);
         continue;
-      const auto *VD = dyn_cast<VarDecl>(DS->getSingleDecl());
-      if (!VD || isa<DecompositionDecl>(VD) || !VD->getIdentifier() ||
-          VD->hasGlobalStorage() || !VD->getInit() ||
-          VD->getType().isVolatileQualified() || VD->getType()->isDependentType())
-        continue;
-      const auto *Init = dyn_cast<CallExpr>(stripArgument(VD->getInit()));
-      if (!Init || !bundleCallee(const_cast<CallExpr *>(Init)))
-        continue;
-      SourceLocation Semi = DS->getEndLoc();
-      if (!S.Analysis.isEditableLoc(Semi) ||
-          !S.Analysis.isEditableLoc(VD->getLocation()))
-        continue;
-      SourceLocation NameLoc = VD->getLocation();
-      std::string Text = " ::__trace_rt::Binding __trace_bind_" +
-                         std::to_string(S.SM.getSpellingLineNumber(NameLoc)) +
-                         "_" +
-                         std::to_string(S.SM.getSpellingColumnNumber(NameLoc)) +
-                         "(" + VD->getName().str() + ");";
-      if (!S.R.InsertTextAfterToken(Semi, Text))
-        ++S.NumCallSiteEdits;
+      }
+      handleStore(Child);
     }
+    return true;
+  }
+
+  // Bodies that are a single statement (`for (...) y = f(y);`).
+  bool VisitForStmt(ForStmt *FS) { return handleStore(FS->getBody()), true; }
+  bool VisitWhileStmt(WhileStmt *WS) {
+    return handleStore(WS->getBody()), true;
+  }
+  bool VisitDoStmt(DoStmt *DS) { return handleStore(DS->getBody()), true; }
+  bool VisitCXXForRangeStmt(CXXForRangeStmt *FS) {
+    return handleStore(FS->getBody()), true;
+  }
+  bool VisitIfStmt(IfStmt *IS) {
+    handleStore(IS->getThen());
+    handleStore(IS->getElse());
     return true;
   }
 
 private:
   RewriteSession &S;
   const DeclContext *Fn;
+
+  /// Variables of this function that a store statement binds: they get a
+  /// guard at their declaration, so their address is forgotten at scope end.
+  llvm::SmallPtrSet<const VarDecl *, 8> Targets;
+  llvm::SmallPtrSet<const VarDecl *, 8> Guarded;
+  std::vector<SourceLocation> StoreEnds;
+  unsigned NextGuard = 0;
 
   /// The callee of \p CE if it is an instrumented bundle and the call can
   /// be edited.
@@ -178,6 +274,322 @@ private:
     if (!S.Analysis.isBundleCallee(Callee))
       return nullptr;
     return Callee;
+  }
+
+  bool isFeedbackCall(CallExpr *CE) const {
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD || CE->getNumArgs() < 2 || !FD->getIdentifier() ||
+        FD->getName() != "feedback" || FD->getNumParams() < 2)
+      return false;
+    const auto *NS = dyn_cast<NamespaceDecl>(FD->getDeclContext());
+    return NS && NS->getIdentifier() && NS->getName() == "trace" &&
+           isa<TranslationUnitDecl>(NS->getDeclContext()) &&
+           S.Analysis.isEditableLoc(CE->getBeginLoc()) &&
+           S.Analysis.isEditableLoc(CE->getEndLoc());
+  }
+
+  static bool isCallOperator(const CallExpr *CE) {
+    if (const auto *MD = dyn_cast_or_null<CXXMethodDecl>(CE->getDirectCallee()))
+      return MD->getOverloadedOperator() == OO_Call;
+    return false;
+  }
+
+  /// True if \p CE may run a bundle: a bundle itself, a callee not known
+  /// statically, a call operator, a virtual function, a function of the
+  /// user's (not a system header's), or a library function given a callable.
+  bool mayReachBundle(CallExpr *CE) {
+    if (bundleCallee(CE))
+      return true;
+    if (isa<UserDefinedLiteral>(CE) || isa<CUDAKernelCallExpr>(CE))
+      return false;
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD)
+      return !isa<CXXPseudoDestructorExpr>(CE->getCallee()->IgnoreParens());
+    if (FD->getBuiltinID())
+      return false;
+    if (isCallOperator(CE))
+      return true;
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+      if (MD->isVirtual() && !MD->hasAttr<FinalAttr>())
+        return true;
+    if (!S.SM.isInSystemHeader(FD->getLocation()))
+      return true;
+    for (const Expr *Arg : CE->arguments()) {
+      QualType T = Arg->getType();
+      if (T->isFunctionPointerType() || T->isFunctionType())
+        return true;
+      if (const CXXRecordDecl *RD = T->getAsCXXRecordDecl())
+        if (RD->hasDefinition() && (RD->isLambda() || hasCallOperator(RD)))
+          return true;
+    }
+    return false;
+  }
+
+  static bool hasCallOperator(const CXXRecordDecl *RD) {
+    for (const CXXMethodDecl *MD : RD->methods())
+      if (MD->getOverloadedOperator() == OO_Call)
+        return true;
+    return false;
+  }
+
+  /// True if evaluating \p E may run a bundle (lambda bodies excluded: they
+  /// run when called, and their calls are seen then).
+  bool exprMayReach(const Expr *E) {
+    struct Finder : RecursiveASTVisitor<Finder> {
+      CallSiteVisitor &V;
+      bool Found = false;
+      explicit Finder(CallSiteVisitor &V) : V(V) {}
+      bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+      bool TraverseUnaryExprOrTypeTraitExpr(UnaryExprOrTypeTraitExpr *) {
+        return true;
+      }
+      bool TraverseCXXNoexceptExpr(CXXNoexceptExpr *) { return true; }
+      bool TraverseDecltypeTypeLoc(DecltypeTypeLoc) { return true; }
+      bool VisitCallExpr(CallExpr *CE) {
+        if (V.mayReachBundle(CE))
+          Found = true;
+        return !Found;
+      }
+    } F(*this);
+    F.TraverseStmt(const_cast<Expr *>(E));
+    return F.Found;
+  }
+
+  /// The argument's provenance note for the callee \p Hash.
+  void noteArgument(const Expr *Arg, const std::string &Hash, unsigned I,
+                    bool Wild) {
+    (void)Wild;
+    if (isa<CXXDefaultArgExpr>(Arg))
+      return;
+    const Expr *Core = stripArgument(Arg);
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Core)) {
+      if (notable(DRE))
+        wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
+             ", " + Hash + ", " + std::to_string(I) + ")");
+      return;
+    }
+    if (const auto *Inner = dyn_cast<CallExpr>(Core)) {
+      if (bundleCallee(const_cast<CallExpr *>(Inner))) {
+        wrap(Inner->getBeginLoc(), Inner->getEndLoc(),
+             "(::__trace_rt::expect(" + Hash + ", " + std::to_string(I) + "), ",
+             ")");
+        return;
+      }
+    }
+    bool Whole = false;
+    if (const VarDecl *Root = rootVariable(Core, Whole)) {
+      const DeclRefExpr *Ref = rootRef(Core);
+      if (!Whole && Ref && notable(Ref) && !Core->refersToBitField()) {
+        wrap(Core->getBeginLoc(), Core->getEndLoc(),
+             "(::__trace_rt::notePart(" + Root->getName().str() + ", " + Hash +
+                 ", " + std::to_string(I) + "), ",
+             ")");
+        return;
+      }
+    }
+    // A helper's result, a ternary of calls, a call through a pointer: the
+    // last bundle that returns before the callee starts produced it.
+    if (isa<CallExpr, ConditionalOperator, BinaryConditionalOperator>(Core) &&
+        exprMayReach(Core))
+      wrap(Core->getBeginLoc(), Core->getEndLoc(),
+           "(::__trace_rt::expectLast(" + Hash + ", " + std::to_string(I) +
+               "), ",
+           ")");
+  }
+
+  /// A variable that a store may bind: a local of this function (not a
+  /// capture) or one of static storage; never a reference to a function.
+  bool bindable(const VarDecl *VD, const DeclRefExpr *Ref) const {
+    if (!VD || !Ref || Ref->refersToEnclosingVariableOrCapture())
+      return false;
+    if (VD->isConstexpr() || VD->getType().isVolatileQualified() ||
+        VD->getType()->isDependentType() || VD->getType()->isFunctionType())
+      return false;
+    if (VD->hasGlobalStorage())
+      return true;
+    return VD->getDeclContext() == Fn;
+  }
+
+  struct Store {
+    const Expr *Target = nullptr; ///< The whole expression statement.
+    const VarDecl *Root = nullptr;
+    const Expr *Value = nullptr; ///< What is stored.
+    bool Whole = false;          ///< `x = ...`, not a part or `+=`.
+  };
+
+  /// Recognises `x = e`, `x op= e`, `x.m = e`, `x[i] = e`, `x.push_back(e)`
+  /// as a whole expression statement.
+  bool analyseStore(Stmt *St, Store &R) {
+    const auto *E = dyn_cast_or_null<Expr>(St);
+    if (!E)
+      return false;
+    if (const auto *EWC = dyn_cast<ExprWithCleanups>(E))
+      E = EWC->getSubExpr();
+    E = E->IgnoreParens();
+    const Expr *LHS = nullptr, *RHS = nullptr;
+    bool Plain = false;
+    if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
+      if (!BO->isAssignmentOp())
+        return false;
+      LHS = BO->getLHS();
+      RHS = BO->getRHS();
+      Plain = BO->getOpcode() == BO_Assign;
+    } else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if (!OC->isAssignmentOp() || OC->getNumArgs() != 2)
+        return false;
+      LHS = OC->getArg(0);
+      RHS = OC->getArg(1);
+      Plain = OC->getOperator() == OO_Equal;
+    } else if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      if (!MD || !MD->getIdentifier() || !isInsertion(MD->getName()) ||
+          MC->getNumArgs() == 0)
+        return false;
+      LHS = MC->getImplicitObjectArgument();
+      if (!LHS || MC->isImplicitCXXThis())
+        return false;
+      // The inserted value: the last argument (insert(pos, v), push(v)).
+      RHS = MC->getArg(MC->getNumArgs() - 1);
+      Plain = false;
+    } else {
+      return false;
+    }
+    if (E->getType()->isDependentType() || LHS->isTypeDependent())
+      return false;
+    bool Whole = false;
+    const VarDecl *Root = rootVariable(LHS->IgnoreParenImpCasts(), Whole);
+    const DeclRefExpr *Ref = rootRef(LHS);
+    if (!bindable(Root, Ref))
+      return false;
+    R.Target = E;
+    R.Root = Root;
+    R.Value = RHS;
+    R.Whole = Whole && Plain;
+    return true;
+  }
+
+  /// The variable \p E copies from, if it is a plain variable.
+  const VarDecl *sourceVariable(const Expr *E) const {
+    const auto *DRE = dyn_cast<DeclRefExpr>(stripArgument(E));
+    if (!DRE)
+      return nullptr;
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD || DRE->refersToEnclosingVariableOrCapture() || VD->isConstexpr() ||
+        VD->getType().isVolatileQualified() || VD->getType()->isDependentType())
+      return nullptr;
+    if (!VD->hasGlobalStorage() && VD->getDeclContext() != Fn)
+      return nullptr;
+    return VD;
+  }
+
+  void collectTargets(CompoundStmt *) {}
+
+public:
+  /// Rewrites \p Body: first finds every local that a store binds (so its
+  /// declaration, met first, gets a guard), then edits.
+  void run(Stmt *Body) {
+    struct Finder : RecursiveASTVisitor<Finder> {
+      CallSiteVisitor &V;
+      explicit Finder(CallSiteVisitor &V) : V(V) {}
+      bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+      bool VisitStmt(Stmt *St) {
+        Store R;
+        if (isa<Expr>(St) && V.analyseStore(St, R) &&
+            !R.Root->hasGlobalStorage())
+          V.Targets.insert(R.Root);
+        return true;
+      }
+    } F(*this);
+    F.TraverseStmt(Body);
+    TraverseStmt(Body);
+    // A store's closing parenthesis may share its location with the end of
+    // an argument's note inside it: closing the store last nests them.
+    for (SourceLocation End : StoreEnds)
+      S.R.InsertTextAfterToken(End, ")");
+  }
+
+private:
+
+  void handleStore(Stmt *St) {
+    Store R;
+    if (!St || !analyseStore(St, R))
+      return;
+    // A local needs a guard to be bound: its address is forgotten when it
+    // goes out of scope (parameters and guard-less locals are left alone).
+    if (!R.Root->hasGlobalStorage() && !Guarded.contains(R.Root))
+      return;
+    const char *Mode = R.Whole ? "::__trace_rt::BindSet" : "::__trace_rt::BindAdd";
+    std::string Name = R.Root->getName().str();
+    std::string Open;
+    if (const VarDecl *Src = sourceVariable(R.Value))
+      Open = "((void)::__trace_rt::Assign(" + Name + ", " +
+             Src->getName().str() + ", " + Mode + "), ";
+    else if (exprMayReach(R.Value))
+      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Mode + "), ";
+    else
+      return;
+    SourceLocation Begin = R.Target->getBeginLoc(), End = R.Target->getEndLoc();
+    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End) ||
+        S.SM.getFileID(Begin) != S.SM.getFileID(End))
+      return;
+    if (S.R.InsertText(Begin, Open, /*InsertAfter=*/true))
+      return;
+    StoreEnds.push_back(End);
+    ++S.NumCallSiteEdits;
+  }
+
+  void handleDeclaration(DeclStmt *DS, bool LabelAfter) {
+    if (!DS->isSingleDecl())
+      return;
+    const auto *VD = dyn_cast<VarDecl>(DS->getSingleDecl());
+    if (!VD || !VD->getIdentifier() && !isa<DecompositionDecl>(VD))
+      return;
+    if (VD->hasGlobalStorage() || VD->getType().isVolatileQualified() ||
+        VD->getType()->isDependentType() || VD->getDeclContext() != Fn)
+      return;
+    SourceLocation Begin = DS->getBeginLoc(), Semi = DS->getEndLoc();
+    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(Semi) ||
+        S.SM.getFileID(Begin) != S.SM.getFileID(Semi))
+      return;
+    const Expr *Init = VD->getInit();
+    std::string After;
+    std::string Local = "__trace_l" + std::to_string(NextGuard);
+    if (const auto *DD = dyn_cast<DecompositionDecl>(VD)) {
+      if (!Init || !exprMayReach(Init))
+        return;
+      std::string Names;
+      for (const BindingDecl *B : DD->bindings()) {
+        if (!B->getIdentifier() || B->getType().isNull() ||
+            B->getType()->isDependentType())
+          return;
+        Names += (Names.empty() ? "" : ", ") + B->getName().str();
+      }
+      if (Names.empty())
+        return;
+      After = " " + Local + ".parts(" + Names + ");";
+    } else if (Init && !VD->isInitCapture() &&
+               !(VD->getType()->isReferenceType() && !exprMayReach(Init))) {
+      if (const VarDecl *Src = sourceVariable(Init))
+        After = " " + Local + ".copy(" + VD->getName().str() + ", " +
+                Src->getName().str() + ");";
+      else if (exprMayReach(Init))
+        After = " " + Local + ".init(" + VD->getName().str() + ");";
+      else if (Targets.contains(VD))
+        After = " " + Local + ".guard(" + VD->getName().str() + ");";
+    } else if (!Init && !LabelAfter && Targets.contains(VD) &&
+               !VD->getType()->isReferenceType()) {
+      After = " " + Local + ".guard(" + VD->getName().str() + ");";
+    }
+    if (After.empty())
+      return;
+    if (S.R.InsertText(Begin, "::__trace_rt::Local " + Local + "; ",
+                       /*InsertAfter=*/true))
+      return;
+    S.R.InsertTextAfterToken(Semi, After);
+    ++NextGuard;
+    ++S.NumCallSiteEdits;
+    if (!isa<DecompositionDecl>(VD))
+      Guarded.insert(VD);
   }
 
   bool notable(const DeclRefExpr *DRE) const {
@@ -209,7 +621,7 @@ private:
 
 void rewriteCallSites(RewriteSession &S, const FunctionDecl *FD) {
   CallSiteVisitor V(S, FD);
-  V.TraverseStmt(FD->getBody());
+  V.run(FD->getBody());
 }
 
 } // namespace trace_plugin

@@ -215,6 +215,10 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
   }
   for (const Bundle &B : Bundles)
     insertEpilogue(S, B.FD);
+  if (Bundles.empty() && Params.size() == 0 && S.NumBundleSiteEdits == 0) {
+    Result.NumCallSiteEdits = 0;
+    return Result;
+  }
 
   std::string Trailer = Params.trailer(Tu);
   if (!Trailer.empty()) {

@@ -99,11 +99,13 @@ std::string truncationMarker(std::size_t Omitted);
 //               below 32, no provenance, no enum names)
 //   Value       kind | slot << 4 | form << 6 | flags << 8 | index << 16
 //                    | length << 32, TypeDesc *, then one word per flag
-//                    (From, Omitted, Extra, Sub, in that order), then the
+//                    (From, Omitted, Extra, Sub, BigIndex, Derived..., Param,
+//                    in that order), then the
 //                    bytes                                        16 + ...
 //   Void, NotCaptured   kind                                            8
-//   Exception   kind | has-what << 4, type length | what length << 32,
-//               then the type's and what()'s bytes                16 + ...
+//   Exception   kind | has-what << 4 | has-where << 5, type length | what
+//               length << 32, [file pointer, line] when has-where, then the
+//               type's and what()'s bytes                         16 + ...
 //
 // Pointers are stored in the upper 48 bits only when they fit (user-space
 // addresses do on x86-64 and AArch64); otherwise the wide forms are used.
@@ -125,6 +127,10 @@ enum : unsigned {
   ValueHasExtra = 4,
   ValueHasSub = 8,
   ValueHasBigIndex = 16,
+  /// Producers of parts: a word `count | omitted << 32`, then count words.
+  ValueHasDerived = 32,
+  /// The trainable variable the value came from: a word, its id pointer.
+  ValueHasParam = 64,
 };
 
 /// True when \p P can be stored in the upper 48 bits of a record word.
@@ -145,7 +151,11 @@ struct ValueView {
   ValueForm Form;
   uint32_t Index;
   uint32_t Sub; ///< Pack element + 1, or 0.
-  uint64_t From; ///< Producer of an argument, or 0.
+  uint64_t From; ///< Producer of an argument (maybe | WildMark), or 0.
+  const char *Param; ///< Trainable variable it came from, or null.
+  const char *Derived; ///< DerivedCount words of producers of parts.
+  uint32_t DerivedCount;
+  uint32_t DerivedOmitted;
   uint64_t Omitted;
   const TypeDesc *Type;
   const void *Extra; ///< EnumInfo (scalars) or parameter id (globals).
@@ -170,79 +180,145 @@ struct Chunk {
 //===----------------------------------------------------------------------===//
 // Provenance
 //===----------------------------------------------------------------------===//
+//
+// A provenance word says where a value came from: a node id
+// ((thread << 32) | seq), a trainable variable (ParamTag | const char *id)
+// or a call that the call limit did not record (CutTag | Site *). Node ids
+// never reach bit 61, so the tags and the Wild mark cannot collide with them.
 
-enum class PendingKind : uint32_t { Note, Expect, Result };
+constexpr uint64_t CutTag = 1ull << 63;
+constexpr uint64_t ParamTag = 1ull << 62;
+/// Set on a From word in a record: the edge came from a wildcard note (a
+/// call through a pointer or a helper) and holds only if the value equals
+/// the producer's output.
+constexpr uint64_t WildMark = 1ull << 61;
+constexpr uint64_t TagMask = CutTag | ParamTag | WildMark;
+
+inline bool isNode(uint64_t P) { return P && !(P & (CutTag | ParamTag)); }
+inline bool isParamTag(uint64_t P) { return (P & ParamTag) != 0; }
+inline bool isCutTag(uint64_t P) { return (P & CutTag) != 0; }
+inline uint64_t paramTag(const char *Id) {
+  return ParamTag | reinterpret_cast<uintptr_t>(Id);
+}
+inline uint64_t cutTag(const Site *S) {
+  return CutTag | reinterpret_cast<uintptr_t>(S);
+}
+inline const char *tagParam(uint64_t P) {
+  return reinterpret_cast<const char *>(static_cast<uintptr_t>(P & ~TagMask));
+}
+inline Site *tagSite(uint64_t P) {
+  return reinterpret_cast<Site *>(static_cast<uintptr_t>(P & ~TagMask));
+}
+
+/// The producers of an object built from parts of several outputs (a
+/// container, a struct whose members were assigned, a compound
+/// assignment): the most recent Max, and how many older ones were dropped.
+struct Parts {
+  static constexpr unsigned Max = 16;
+  uint64_t Items[Max];
+  uint32_t Count = 0;
+  uint32_t Next = 0; ///< Ring position of the next item once full.
+  uint64_t Omitted = 0;
+
+  void add(uint64_t P);
+  void addAll(const Parts &O);
+};
+
+/// Note: argument I is the object at Addr. NotePart: it is a member or an
+/// element of the object at Addr. Expect: it is the output of the next
+/// bundle to return (a bundle call as the argument). ExpectLast: it is the
+/// output of the last bundle that returned before the callee starts, if
+/// any returned after the note (a helper's result). Result: an Expect that
+/// a returning bundle filled.
+enum class PendingKind : uint32_t { Note, NotePart, Expect, ExpectLast, Result };
 
 struct PendingEntry {
-  uint64_t Hash;
-  const void *Addr; ///< Note: the argument's object.
+  uint64_t Hash;    ///< Callee's site hash; 0 for any callee (wildcard).
+  const void *Addr; ///< Note: the argument's object (or its root object).
   uint64_t Node;    ///< Result: the producing node.
   uint32_t Index;
   PendingKind Kind;
+  /// ExpectLast: the thread's Returns when pushed.
+  uint32_t Stamp;
 };
 
-/// Bounded stack of call-site notes; when full the oldest entry is dropped.
-/// Positions are absolute counters so a size remembered at a bundle's entry
-/// stays meaningful after drops.
+/// Stack of call-site notes. It grows as deep recursion needs; past
+/// MaxEntries a push is refused and counted as lost (never silently).
+/// Positions are plain sizes, so a size remembered at a bundle's entry
+/// truncates the stack back at its exit.
 class PendingStack {
 public:
-  static constexpr std::size_t Capacity = 64;
+  static constexpr std::size_t MaxEntries = std::size_t(1) << 22;
 
-  void push(const PendingEntry &E) {
-    if (Top - Bottom == Capacity)
-      ++Bottom;
-    Ring[Top % Capacity] = E;
-    ++Top;
+  PendingStack() = default;
+  PendingStack(const PendingStack &) = delete;
+  PendingStack &operator=(const PendingStack &) = delete;
+  ~PendingStack() { delete[] Items; }
+
+  /// False when the stack is at its bound (the entry is dropped).
+  bool push(const PendingEntry &E) {
+    if (__builtin_expect(Top == Cap, 0) && !grow())
+      return false;
+    Items[Top++] = E;
+    return true;
   }
-  bool empty() const { return Top == Bottom; }
-  void clear() { Top = Bottom = 0; }
-  PendingEntry &top() { return Ring[(Top - 1) % Capacity]; }
+  bool empty() const { return Top == 0; }
+  void clear() { Top = 0; }
+  PendingEntry &top() { return Items[Top - 1]; }
   void pop() { --Top; }
   uint64_t size() const { return Top; }
   void truncate(uint64_t Size) {
-    if (Size >= Top)
-      return;
-    Top = Size;
-    if (Top < Bottom)
-      Bottom = Top;
+    if (Size < Top)
+      Top = Size;
   }
 
 private:
-  PendingEntry Ring[Capacity];
-  uint64_t Top = 0;
-  uint64_t Bottom = 0;
+  bool grow();
+  PendingEntry *Items = nullptr;
+  std::size_t Top = 0;
+  std::size_t Cap = 0;
 };
 
-/// Open-addressing map from object address to the node that produced the
-/// object's value (linear probing, backward-shift deletion, fixed size).
+/// Open-addressing map from an object's address to where its value came
+/// from (linear probing, backward-shift deletion). It grows with the number
+/// of live bindings (deep recursion keeps one per level); past MaxEntries an
+/// insert is refused and counted as lost.
 class AddressMap {
 public:
-  static constexpr std::size_t Capacity = 1024;
+  static constexpr std::size_t MaxEntries = std::size_t(1) << 21;
 
-  /// Returns false when the map is too full to take the entry.
-  bool insert(const void *Addr, uint64_t Node);
-  uint64_t find(const void *Addr) const;
-  /// Removes \p Addr if it still maps to \p Node.
-  void erase(const void *Addr, uint64_t Node);
+  struct Entry {
+    const void *Addr = nullptr;
+    uint64_t Prov = 0;        ///< The exact producer, or 0.
+    Parts *Derived = nullptr; ///< Producers of parts, or null.
+  };
+
+  AddressMap() = default;
+  AddressMap(const AddressMap &) = delete;
+  AddressMap &operator=(const AddressMap &) = delete;
+  ~AddressMap();
+
+  /// The entry for \p Addr, or null.
+  const Entry *find(const void *Addr) const;
+  /// The entry for \p Addr, created empty if needed; null at the bound.
+  Entry *get(const void *Addr);
+  /// Binds \p Addr to exactly \p Prov (its parts are forgotten).
+  bool set(const void *Addr, uint64_t Prov);
+  /// Removes \p Addr.
+  void erase(const void *Addr);
   std::size_t size() const { return Count; }
-  void clear() {
-    for (Entry &E : Slots)
-      E = Entry();
-    Count = 0;
-  }
+  void clear();
 
 private:
-  static std::size_t slot(const void *Addr) {
+  std::size_t slot(const void *Addr) const {
     auto V = reinterpret_cast<uintptr_t>(Addr);
     V ^= V >> 17;
     V *= 0x9E3779B97F4A7C15ull;
-    return (V >> 40) & (Capacity - 1);
+    return (V >> 32) & (Cap - 1);
   }
-  struct Entry {
-    const void *Addr = nullptr;
-    uint64_t Node = 0;
-  };
-  Entry Slots[Capacity];
+  bool grow();
+  Entry *Slots = nullptr;
+  std::size_t Cap = 0;
   std::size_t Count = 0;
 };
 
@@ -252,6 +328,48 @@ struct EntryProvenance {
   PendingEntry Items[Max];
   unsigned Count = 0;
 };
+
+/// Notes for a call whose callee is not known statically (a function
+/// pointer, std::function, a virtual function, a helper): argument I is the
+/// object at Addr, for the first bundle that starts before any other does.
+/// Overwritten, never stacked, so calls that reach no bundle leave nothing.
+struct WildNotes {
+  static constexpr unsigned Max = 16;
+  struct Item {
+    const void *Addr = nullptr;
+    uint32_t Stamp = 0; ///< Seq + 1 when written; valid while it matches.
+    bool Part = false;
+  };
+  Item Items[Max];
+  void note(unsigned I, const void *Addr, bool Part, uint32_t Seq) {
+    if (I < Max)
+      Items[I] = {Addr, Seq + 1, Part};
+  }
+  void clear() {
+    for (Item &I : Items)
+      I = Item();
+  }
+};
+
+/// Where an argument's value came from, as the hot path finds it.
+struct ValueProv {
+  uint64_t From = 0;              ///< Node (maybe | WildMark) or a tag.
+  const Parts *Derived = nullptr; ///< Parts producers, or null.
+};
+
+/// The trainable variable whose object is at \p Addr, or null. Lock-free:
+/// reads an immutable table that registration replaces.
+const char *paramAt(const void *Addr) noexcept;
+
+/// The binding of the object at \p Addr: the thread's map, else a
+/// trainable variable.
+ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept;
+/// Makes \p Addr known as the trainable variable \p Id.
+void registerParamAddress(const void *Addr, const char *Id) noexcept;
+
+/// Provenance facts dropped at a bound (all threads); written in `end`.
+extern uint64_t LostEdges;
+inline void countLost() { __atomic_add_fetch(&LostEdges, 1, __ATOMIC_RELAXED); }
 
 //===----------------------------------------------------------------------===//
 // Threads
@@ -266,23 +384,38 @@ struct ThreadState {
     Index = NewIndex;
     __atomic_store_n(&Seq, 0u, __ATOMIC_RELAXED);
     Current = LastRet = LastTop = 0;
+    Returns = 0;
+    ThrowFile = nullptr;
+    ThrowLine = 0;
+    ThrowSeq = 0;
+    LastEscaped = 0;
     InCapture = false;
     Buffer->Used = 0;
     Buffer->Thread = NewIndex;
     Pending.clear();
     Map.clear();
+    Wild.clear();
     Prov.Count = 0;
   }
 
   uint32_t Index;
   uint32_t Seq = 0;    ///< Nodes started; read by the final count.
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
-  uint64_t LastRet = 0; ///< Latest bundle call that returned.
+  uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
+  uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
+  /// The latest `throw` in instrumented code: where, and the Seq then.
+  const char *ThrowFile = nullptr;
+  unsigned ThrowLine = 0;
+  uint32_t ThrowSeq = 0;
+  /// The latest top-level call that an exception left.
+  uint64_t LastEscaped = 0;
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   bool InCapture = false;
   Chunk *Buffer; ///< Being filled; swapped for an empty one when full.
   PendingStack Pending;
   AddressMap Map;
+  WildNotes Wild;
+  Parts PartScratch; ///< A NotePart's single producer, as parts.
   EntryProvenance Prov;
   Out Scratch;
 };
@@ -326,6 +459,15 @@ std::string expandPath(std::string_view Pattern, long Pid);
 Config configFromEnv(const char *(*GetEnv)(const char *));
 const Config &config();
 
+/// Whom a feedback is about: a node, the producers of an object's parts,
+/// or nothing recorded (with the reason); all empty is the whole run.
+struct FeedbackTarget {
+  uint64_t Node = 0;
+  std::vector<uint64_t> Derived;
+  uint64_t DerivedOmitted = 0;
+  std::string Unattributed;
+};
+
 /// Renders drained chunks as JSON lines. Not thread-safe: callers hold the
 /// runtime's lock. Separate from the file so tests can inspect the text.
 class Writer {
@@ -348,13 +490,15 @@ public:
   void header(long Pid, std::string_view Program, std::string_view Time);
   void param(const ParamInfo &P, const std::string *Value);
   void tu(const TuInfo &T);
-  void feedback(uint64_t Node, std::string_view Text, const double *Score,
-                bool Success);
+  void feedback(const FeedbackTarget &To, std::string_view Text,
+                const double *Score, bool Success, bool Uncaught = false);
   /// Writes one `cut` line per site id in \p List (calls of one function
   /// may be counted by several Site objects); returns the calls not recorded.
   uint64_t cuts(Site *List, uint64_t Limit);
   /// \p Cut is written only when a call limit is set (\p HasLimit).
-  void end(uint64_t Dropped, uint64_t Cut = 0, bool HasLimit = false);
+  /// \p Lost provenance facts dropped at a bound are written when non-zero.
+  void end(uint64_t Dropped, uint64_t Cut = 0, bool HasLimit = false,
+           uint64_t Lost = 0);
 
   std::string Text;          ///< Lines not yet written to the file.
   uint64_t CallsWritten = 0; ///< Call records emitted so far.
@@ -416,9 +560,14 @@ private:
   /// for other types (rendered through their TypeDesc).
   bool fastScalar(std::string &J, const ValueView &V);
   const std::string &typeJson(const TypeDesc *Type);
+  struct ThrowSite {
+    const char *File = nullptr;
+    unsigned Line = 0;
+  };
   void retLine(const NodeText &Node, const ValueView *V, RecKind K,
                std::string_view ExcType = {},
-               const std::string_view *ExcWhat = nullptr);
+               const std::string_view *ExcWhat = nullptr,
+               const ThrowSite *Where = nullptr);
 
   Out Render;
   std::size_t MaxValue;

@@ -16,72 +16,6 @@
 namespace __trace_rt {
 
 //===----------------------------------------------------------------------===//
-// Address map
-//===----------------------------------------------------------------------===//
-
-bool AddressMap::insert(const void *Addr, uint64_t Node) {
-  std::size_t I = slot(Addr);
-  for (std::size_t Probe = 0; Probe < Capacity; ++Probe, I = (I + 1) & (Capacity - 1)) {
-    if (Slots[I].Addr == Addr) {
-      Slots[I].Node = Node;
-      return true;
-    }
-    if (!Slots[I].Addr) {
-      // Keep a quarter free so misses stay short.
-      if (Count >= Capacity * 3 / 4)
-        return false;
-      Slots[I].Addr = Addr;
-      Slots[I].Node = Node;
-      ++Count;
-      return true;
-    }
-  }
-  return false;
-}
-
-uint64_t AddressMap::find(const void *Addr) const {
-  if (!Addr)
-    return 0;
-  std::size_t I = slot(Addr);
-  for (std::size_t Probe = 0; Probe < Capacity; ++Probe, I = (I + 1) & (Capacity - 1)) {
-    if (Slots[I].Addr == Addr)
-      return Slots[I].Node;
-    if (!Slots[I].Addr)
-      return 0;
-  }
-  return 0;
-}
-
-void AddressMap::erase(const void *Addr, uint64_t Node) {
-  std::size_t I = slot(Addr);
-  std::size_t Probe = 0;
-  for (; Probe < Capacity; ++Probe, I = (I + 1) & (Capacity - 1)) {
-    if (!Slots[I].Addr)
-      return;
-    if (Slots[I].Addr == Addr)
-      break;
-  }
-  if (Probe == Capacity || Slots[I].Node != Node)
-    return;
-  // Backward-shift deletion: move later entries of the probe run into the
-  // hole when their home slot allows it, so lookups need no tombstones.
-  std::size_t Hole = I;
-  std::size_t J = (I + 1) & (Capacity - 1);
-  while (Slots[J].Addr) {
-    std::size_t Home = slot(Slots[J].Addr);
-    bool Movable = Hole <= J ? (Home <= Hole || Home > J)
-                             : (Home <= Hole && Home > J);
-    if (Movable) {
-      Slots[Hole] = Slots[J];
-      Hole = J;
-    }
-    J = (J + 1) & (Capacity - 1);
-  }
-  Slots[Hole] = Entry();
-  --Count;
-}
-
-//===----------------------------------------------------------------------===//
 // Chunk records
 //===----------------------------------------------------------------------===//
 
@@ -146,8 +80,22 @@ void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
   P.Count = 0;
   while (!T.Pending.empty() && T.Pending.top().Hash == Where.Hash &&
          T.Pending.top().Kind != PendingKind::Expect) {
+    PendingEntry &E = T.Pending.top();
+    if (E.Kind == PendingKind::ExpectLast) {
+      // The argument was a helper's result: the last bundle that returned
+      // since the note, if any, produced it.
+      if (static_cast<uint32_t>(T.Returns) != E.Stamp && T.LastRet) {
+        E.Kind = PendingKind::Result;
+        E.Node = T.LastRet;
+      } else {
+        T.Pending.pop();
+        continue;
+      }
+    }
     if (P.Count < EntryProvenance::Max)
-      P.Items[P.Count++] = T.Pending.top();
+      P.Items[P.Count++] = E;
+    else
+      countLost();
     T.Pending.pop();
   }
   PendingTop = T.Pending.size();
@@ -196,17 +144,22 @@ void Call::leave() noexcept {
   ThreadState &T = *TS;
   T.Current = Parent;
   T.Pending.truncate(PendingTop);
+  // A call that the limit did not record still produced its value: values
+  // bound to it say so instead of naming another call.
+  uint64_t Produced = Node ? Node : cutTag(S);
   // A caller waiting for "the next bundle to return" gets this node.
   if (!T.Pending.empty() && T.Pending.top().Kind == PendingKind::Expect) {
     T.Pending.top().Kind = PendingKind::Result;
-    T.Pending.top().Node = Node;
+    T.Pending.top().Node = Produced;
   }
-  T.LastRet = Node;
+  T.LastRet = Produced;
+  ++T.Returns;
 }
 
-/// The node an argument's value came from, or 0.
-static uint64_t provenance(ThreadState &T, Slot K, unsigned I, unsigned Sub,
-                           const void *Addr) {
+/// Where an argument's (or this's) value came from.
+static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
+                            unsigned Sub, const void *Addr) {
+  ValueProv P;
   if (K == Slot::Arg) {
     unsigned Pos = Sub ? I + Sub - 1 : I;
     for (unsigned J = 0; J < T.Prov.Count; ++J) {
@@ -214,16 +167,42 @@ static uint64_t provenance(ThreadState &T, Slot K, unsigned I, unsigned Sub,
       if (E.Index != Pos)
         continue;
       if (E.Kind == PendingKind::Result)
-        return E.Node;
+        return ValueProv{E.Node, nullptr};
       if (E.Kind == PendingKind::Note) {
-        if (uint64_t From = T.Map.find(E.Addr))
-          return From;
+        P = lookupObject(T, E.Addr);
+        if (P.From || P.Derived)
+          return P;
+      } else if (E.Kind == PendingKind::NotePart) {
+        P = lookupObject(T, E.Addr);
+        if (P.From && !P.Derived) {
+          // A member or an element of one call's output.
+          T.PartScratch.Count = T.PartScratch.Next = 0;
+          T.PartScratch.Omitted = 0;
+          T.PartScratch.add(P.From & ~WildMark);
+          return ValueProv{0, &T.PartScratch};
+        }
+        if (P.Derived)
+          return ValueProv{0, P.Derived};
       }
     }
   }
-  if ((K == Slot::Arg || K == Slot::Self) && T.Map.size())
-    return T.Map.find(Addr);
-  return 0;
+  if (K != Slot::Arg && K != Slot::Self)
+    return P;
+  P = lookupObject(T, Addr);
+  if (P.From || P.Derived || K != Slot::Arg)
+    return P;
+  // A wildcard note from a call through a pointer or a helper, valid for
+  // the first bundle that started after it.
+  unsigned Pos = Sub ? I + Sub - 1 : I;
+  if (Pos < WildNotes::Max) {
+    const WildNotes::Item &W = T.Wild.Items[Pos];
+    if (W.Stamp && W.Stamp == static_cast<uint32_t>(C.Node)) {
+      ValueProv Q = lookupObject(T, W.Addr);
+      if (isNode(Q.From) && !W.Part)
+        return ValueProv{Q.From | WildMark, nullptr};
+    }
+  }
+  return P;
 }
 
 /// The fields of a value record other than its bytes.
@@ -234,6 +213,8 @@ struct ValueHead {
   uint64_t From, Omitted;
   const TypeDesc *Type;
   const void *Extra;
+  const Parts *Derived;
+  const char *Param;
 };
 
 static ValueHead valueHead(Call &C, uint64_t Pos, const void *Addr,
@@ -245,7 +226,17 @@ static ValueHead valueHead(Call &C, uint64_t Pos, const void *Addr,
   H.Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
   H.Index = static_cast<unsigned>(Pos);
   ThreadState &T = *C.TS;
-  H.From = H.K == Slot::Ret ? 0 : provenance(T, H.K, H.Index, H.Sub, Addr);
+  H.From = 0;
+  H.Derived = nullptr;
+  H.Param = nullptr;
+  if (H.K == Slot::Arg || H.K == Slot::Self) {
+    ValueProv P = provenance(T, C, H.K, H.Index, H.Sub, Addr);
+    if (isParamTag(P.From))
+      H.Param = tagParam(P.From);
+    else if (!isCutTag(P.From))
+      H.From = P.From;
+    H.Derived = P.Derived && P.Derived->Count ? P.Derived : nullptr;
+  }
   H.Omitted = 0;
   H.Type = Type;
   H.Extra = Extra;
@@ -266,6 +257,10 @@ static char *valueRecord(Call &C, const ValueHead &H, std::size_t DataLen) {
     Flags |= ValueHasSub, ++Words;
   if (H.Index > 0xFFFF)
     Flags |= ValueHasBigIndex, ++Words;
+  if (H.Derived)
+    Flags |= ValueHasDerived, Words += 1 + H.Derived->Count;
+  if (H.Param)
+    Flags |= ValueHasParam, ++Words;
   char *R = reserve(*C.TS, Words * 8 + align8(DataLen));
   if (!R)
     return nullptr;
@@ -291,6 +286,16 @@ static char *valueRecord(Call &C, const ValueHead &H, std::size_t DataLen) {
     Put(H.Sub);
   if (H.Index > 0xFFFF)
     Put(H.Index);
+  if (H.Derived) {
+    const Parts &D = *H.Derived;
+    uint64_t Omitted = D.Omitted > 0xFFFFFFFFu ? 0xFFFFFFFFu : D.Omitted;
+    Put(D.Count | (Omitted << 32));
+    unsigned Start = D.Count < Parts::Max ? 0 : D.Next;
+    for (unsigned I = 0; I < D.Count; ++I)
+      Put(D.Items[(Start + I) % Parts::Max]);
+  }
+  if (H.Param)
+    Put(reinterpret_cast<uintptr_t>(H.Param));
   return W;
 }
 
@@ -311,6 +316,7 @@ void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   const TypeDesc *Type, const void *Extra) noexcept {
   ValueHead H = valueHead(C, Pos, Obj, ValueForm::Bytes, Type, Extra);
   if (__builtin_expect(!H.From && !H.Extra && !H.Sub && H.Index < 32 &&
+                           !H.Derived && !H.Param &&
                            Size <= 16 && fitsTag(Type),
                        1)) {
     // The common case: one word says everything but the bytes.
@@ -400,15 +406,28 @@ void captureException(Call &C) noexcept {
     Type.resize(utf8Prefix(Type, Max));
   if (What.size() > Max)
     What.resize(utf8Prefix(What, Max));
-  char *R = reserve(*C.TS, 16 + align8(Type.size() + What.size()));
+  // Where it was thrown, when a `throw` in instrumented code ran inside this
+  // call (or a call it made) since the call started.
+  ThreadState &T = *C.TS;
+  if (!C.Parent && C.Node)
+    T.LastEscaped = C.Node;
+  bool HasWhere = T.ThrowFile && C.Node &&
+                  T.ThrowSeq >= static_cast<uint32_t>(C.Node);
+  std::size_t Head = HasWhere ? 32 : 16;
+  char *R = reserve(T, Head + align8(Type.size() + What.size()));
   if (!R)
     return;
   putWord(R, static_cast<uint64_t>(RecKind::Exception) |
-                 (static_cast<uint64_t>(HasWhat) << 4));
+                 (static_cast<uint64_t>(HasWhat) << 4) |
+                 (static_cast<uint64_t>(HasWhere) << 5));
   putWord(R + 8, static_cast<uint64_t>(Type.size()) |
                      (static_cast<uint64_t>(What.size()) << 32));
-  std::memcpy(R + 16, Type.data(), Type.size());
-  std::memcpy(R + 16 + Type.size(), What.data(), What.size());
+  if (HasWhere) {
+    putWord(R + 16, reinterpret_cast<uintptr_t>(T.ThrowFile));
+    putWord(R + 24, T.ThrowLine);
+  }
+  std::memcpy(R + Head, Type.data(), Type.size());
+  std::memcpy(R + Head + Type.size(), What.data(), What.size());
 }
 
 //===----------------------------------------------------------------------===//
@@ -439,6 +458,9 @@ std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V) {
     V.Index = static_cast<uint32_t>((W >> 11) & 31);
     V.Sub = 0;
     V.From = V.Omitted = 0;
+    V.Param = nullptr;
+    V.Derived = nullptr;
+    V.DerivedCount = V.DerivedOmitted = 0;
     V.Type = tagPointer<const TypeDesc>(W);
     V.Extra = nullptr;
     V.Data = P + 8;
@@ -470,6 +492,20 @@ std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V) {
     V.Sub = Flags & ValueHasSub ? static_cast<uint32_t>(Next()) : 0;
     if (Flags & ValueHasBigIndex)
       V.Index = static_cast<uint32_t>(Next());
+    V.Derived = nullptr;
+    V.DerivedCount = V.DerivedOmitted = 0;
+    if (Flags & ValueHasDerived) {
+      uint64_t D = Next();
+      V.DerivedCount = static_cast<uint32_t>(D);
+      V.DerivedOmitted = static_cast<uint32_t>(D >> 32);
+      if (V.DerivedCount > Parts::Max)
+        return 0;
+      V.Derived = P + Off;
+      Off += 8 * V.DerivedCount;
+    }
+    V.Param = Flags & ValueHasParam ? reinterpret_cast<const char *>(
+                                          static_cast<uintptr_t>(Next()))
+                                    : nullptr;
     V.Data = P + Off;
     std::size_t Size = Off + align8(V.DataLen);
     return Size <= Avail ? Size : 0;
@@ -478,47 +514,12 @@ std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V) {
     if (Avail < 16)
       return 0;
     uint64_t Lens = getWord(P + 8);
-    std::size_t Size =
-        16 + align8((Lens & 0xFFFFFFFFu) + (Lens >> 32));
+    std::size_t Size = ((W >> 5) & 1 ? 32 : 16) +
+                       align8((Lens & 0xFFFFFFFFu) + (Lens >> 32));
     return Size <= Avail ? Size : 0;
   }
   }
   return 0;
-}
-
-//===----------------------------------------------------------------------===//
-// Call-site provenance
-//===----------------------------------------------------------------------===//
-
-void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept {
-  ThreadState *T = currentThread();
-  if (!T)
-    return;
-  T->Pending.push({CalleeHash, Addr, 0, I, PendingKind::Note});
-}
-
-void expect(uint64_t CalleeHash, unsigned I) noexcept {
-  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
-    return;
-  ThreadState *T = currentThread();
-  if (!T)
-    return;
-  T->Pending.push({CalleeHash, nullptr, 0, I, PendingKind::Expect});
-}
-
-uint64_t bindAddress(const void *Addr) noexcept {
-  ThreadState *T = currentThread();
-  if (!T || !T->LastRet)
-    return 0;
-  uint64_t Node = T->LastRet;
-  return T->Map.insert(Addr, Node) ? Node : 0;
-}
-
-void unbindAddress(const void *Addr, uint64_t Node) noexcept {
-  ThreadState *T = currentThread();
-  if (!T)
-    return;
-  T->Map.erase(Addr, Node);
 }
 
 } // namespace __trace_rt

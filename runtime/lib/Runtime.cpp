@@ -9,6 +9,10 @@
 #include <cstring>
 #include <ctime>
 #include <condition_variable>
+#include <cxxabi.h>
+#include <exception>
+#include <string>
+#include <typeinfo>
 #include <deque>
 #include <fcntl.h>
 #include <mutex>
@@ -303,7 +307,8 @@ void finalFlush() {
   uint64_t Cut = R.W.cuts(__atomic_load_n(&CutSites, __ATOMIC_ACQUIRE),
                           CallLimit);
   uint64_t Written = R.W.CallsWritten;
-  R.W.end(Started > Written ? Started - Written : 0, Cut, CallLimit != 0);
+  R.W.end(Started > Written ? Started - Written : 0, Cut, CallLimit != 0,
+          __atomic_load_n(&LostEdges, __ATOMIC_RELAXED));
   drainText(R);
   R.Closed = true;
   if (R.Fd >= 0)
@@ -359,6 +364,55 @@ void lastWords() {
   R.Lock.unlock();
 }
 
+std::terminate_handler PreviousTerminate = nullptr;
+
+/// An uncaught exception still gives feedback: what it was and where it was
+/// thrown, about the top-level call it escaped from (or the whole run).
+void onTerminate() {
+  static bool Entered = false;
+  if (!Entered && __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1) {
+    Entered = true;
+    std::string Type, What;
+    bool HasWhat = false;
+    if (std::exception_ptr E = std::current_exception()) {
+      if (const std::type_info *TI = abi::__cxa_current_exception_type()) {
+        int Status = 0;
+        char *D = abi::__cxa_demangle(TI->name(), nullptr, nullptr, &Status);
+        Type = prettyTypeName(Status == 0 && D ? D : TI->name());
+        std::free(D);
+      }
+      try {
+        std::rethrow_exception(E);
+      } catch (const std::exception &X) {
+        What = X.what();
+        HasWhat = true;
+      } catch (...) {
+      }
+      std::string Text = "uncaught exception " + (Type.empty() ? "unknown" : Type);
+      if (HasWhat)
+        Text += ": " + What;
+      FeedbackTarget To;
+      if (ThreadState *T = CurrentTS) {
+        if (T->ThrowFile)
+          Text += " (thrown at " + std::string(T->ThrowFile) + ":" +
+                  std::to_string(T->ThrowLine) + ")";
+        if (T->LastEscaped && T->LastEscaped == T->LastTop)
+          To.Node = T->LastEscaped;
+      }
+      Runtime &R = rt();
+      std::unique_lock<std::mutex> L(R.Lock, std::try_to_lock);
+      if (L.owns_lock() && !R.Closed) {
+        writeCallingThread(R);
+        R.W.feedback(To, Text, nullptr, false, /*Uncaught=*/true);
+        drainText(R);
+      }
+    }
+  }
+  if (PreviousTerminate)
+    PreviousTerminate();
+  std::abort();
+}
+
 constexpr int CrashSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 
 void onCrash(int Sig) {
@@ -400,6 +454,7 @@ bool doInit() {
   rt().Pid = static_cast<long>(::getpid());
   if (C.CrashFlush)
     installCrashHandlers();
+  PreviousTerminate = std::set_terminate(onTerminate);
   __atomic_store_n(&RuntimeMode, 1, __ATOMIC_RELEASE);
   return true;
 }
@@ -596,6 +651,10 @@ void registerParam(const ParamInfo &P, const void *Var, RenderFn Render) noexcep
   if (!initRuntime())
     return;
   PendingParam PP{&P, std::string(), false};
+  // A value parameter's object is a node of its own: arguments read from
+  // it (or from copies of it) are connected to it.
+  if (Var && P.Kind == 1)
+    registerParamAddress(Var, P.Id);
   if (Var && Render) {
     Out O(config().MaxValue);
     Render(O, Var, nullptr);
@@ -624,20 +683,76 @@ void registerTu(const TuInfo &T) noexcept {
 
 /// Writes a feedback line after everything this thread recorded so far, so
 /// the node it names is already in the file.
-static void writeFeedback(uint64_t Node, std::string_view Text,
+static void writeFeedback(const FeedbackTarget &To, std::string_view Text,
                           const double *Score, bool Success) {
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
   if (R.Closed)
     return;
   writeCallingThread(R);
-  R.W.feedback(Node, Text, Score, Success);
+  R.W.feedback(To, Text, Score, Success);
   drainText(R);
 }
 
-static uint64_t latestTop() {
-  ThreadState *T = currentThread();
-  return T ? T->LastTop : 0;
+/// What produced the object at \p Addr: the notes that `trace::feedback`'s
+/// call site left (a temporary from a bundle or a helper, a member or an
+/// element), else the object's binding.
+static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
+  FeedbackTarget To;
+  ValueProv P;
+  bool Found = false;
+  while (!T.Pending.empty() && T.Pending.top().Hash == FeedbackHash) {
+    PendingEntry E = T.Pending.top();
+    T.Pending.pop();
+    if (Found)
+      continue;
+    if (E.Kind == PendingKind::Result) {
+      P.From = E.Node;
+      Found = true;
+    } else if (E.Kind == PendingKind::ExpectLast) {
+      if (static_cast<uint32_t>(T.Returns) != E.Stamp && T.LastRet) {
+        P.From = T.LastRet;
+        Found = true;
+      }
+    } else if (E.Kind == PendingKind::NotePart) {
+      ValueProv Q = lookupObject(T, E.Addr);
+      if (Q.Derived) {
+        P.Derived = Q.Derived;
+        Found = true;
+      } else if (Q.From) {
+        T.PartScratch.Count = T.PartScratch.Next = 0;
+        T.PartScratch.Omitted = 0;
+        T.PartScratch.add(Q.From);
+        P.Derived = &T.PartScratch;
+        Found = true;
+      }
+    }
+  }
+  if (!Found)
+    P = lookupObject(T, Addr);
+  if (isNode(P.From & ~WildMark)) {
+    To.Node = P.From & ~WildMark;
+    return To;
+  }
+  if (P.Derived) {
+    unsigned Start = P.Derived->Count < Parts::Max ? 0 : P.Derived->Next;
+    for (unsigned I = 0; I < P.Derived->Count; ++I) {
+      uint64_t N = P.Derived->Items[(Start + I) % Parts::Max];
+      if (isNode(N))
+        To.Derived.push_back(N);
+    }
+    To.DerivedOmitted = P.Derived->Omitted;
+    if (!To.Derived.empty())
+      return To;
+  }
+  if (isCutTag(P.From)) {
+    Site *S = tagSite(P.From);
+    To.Unattributed = std::string("produced by a call of ") + S->Name +
+                      " that the call limit did not record";
+    return To;
+  }
+  To.Unattributed = "not produced by a recorded call";
+  return To;
 }
 
 void feedbackFor(const void *Addr, const char *Text, std::size_t Len,
@@ -645,30 +760,28 @@ void feedbackFor(const void *Addr, const char *Text, std::size_t Len,
   if (!initRuntime())
     return;
   ThreadState *T = currentThread();
-  uint64_t Node = 0;
-  if (T) {
-    // A named value bound to its producer, else a temporary that the latest
-    // returning bundle just produced.
-    Node = T->Map.find(Addr);
-    if (!Node)
-      Node = T->LastRet;
-  }
-  writeFeedback(Node, std::string_view(Text, Len), HasScore ? &Score : nullptr,
+  FeedbackTarget To;
+  if (T)
+    To = feedbackTarget(*T, Addr);
+  else
+    To.Unattributed = "not produced by a recorded call";
+  writeFeedback(To, std::string_view(Text, Len), HasScore ? &Score : nullptr,
                 false);
 }
 
+/// Feedback about the whole run: node 0, never the latest call.
 void feedbackLatest(const char *Text, std::size_t Len, double Score,
                     bool HasScore) noexcept {
   if (!initRuntime())
     return;
-  writeFeedback(latestTop(), std::string_view(Text, Len),
+  writeFeedback(FeedbackTarget(), std::string_view(Text, Len),
                 HasScore ? &Score : nullptr, false);
 }
 
 void successLatest(const char *Text, std::size_t Len) noexcept {
   if (!initRuntime())
     return;
-  writeFeedback(latestTop(), std::string_view(Text, Len), nullptr, true);
+  writeFeedback(FeedbackTarget(), std::string_view(Text, Len), nullptr, true);
 }
 
 void flushAll() noexcept {

@@ -224,11 +224,50 @@ void Writer::valueFields(std::string &J, const ValueView &V,
   // Only a producer's output and an argument naming a producer are compared.
   uint64_t Hash = valueString(J, V, V.From || RetNode);
   if (V.From) {
-    J += ",\"from\":";
-    appendUInt(J, V.From);
-    const CachedOutput &C = Outputs[V.From % CacheSize];
-    if (C.Node == V.From && C.Hash != Hash)
-      J += ",\"modified\":true";
+    uint64_t From = V.From & ~WildMark;
+    const CachedOutput &C = Outputs[From % CacheSize];
+    bool Known = C.Node == From;
+    if (!(V.From & WildMark)) {
+      J += ",\"from\":";
+      appendUInt(J, From);
+      if (Known && C.Hash != Hash)
+        J += ",\"modified\":true";
+    } else if (Known && C.Hash == Hash) {
+      // A wildcard note holds only when the value is the producer's output.
+      J += ",\"from\":";
+      appendUInt(J, From);
+    }
+  }
+  const char *Param = V.Param;
+  if (V.DerivedCount) {
+    // Parts may name trainable variables (a container filled from one) or
+    // calls the call limit did not record; only nodes are edges here.
+    std::size_t Mark = J.size();
+    J += ",\"derived\":[";
+    bool First = true;
+    for (uint32_t I = 0; I < V.DerivedCount; ++I) {
+      uint64_t N;
+      std::memcpy(&N, V.Derived + 8 * I, 8);
+      if (isParamTag(N) && !Param)
+        Param = tagParam(N);
+      if (!isNode(N))
+        continue;
+      if (!First)
+        J += ',';
+      First = false;
+      appendUInt(J, N);
+    }
+    J += ']';
+    if (First)
+      J.resize(Mark);
+    if (V.DerivedOmitted) {
+      J += ",\"derived_omitted\":";
+      appendUInt(J, V.DerivedOmitted);
+    }
+  }
+  if (Param) {
+    J += ",\"from_param\":";
+    appendJsonString(J, Param);
   }
   if (RetNode) {
     CachedOutput &C = Outputs[RetNode % CacheSize];
@@ -323,7 +362,8 @@ void Writer::finishAll() {
 
 void Writer::retLine(const NodeText &Node, const ValueView *V, RecKind K,
                      std::string_view ExcType,
-                     const std::string_view *ExcWhat) {
+                     const std::string_view *ExcWhat,
+                     const ThrowSite *Where) {
   std::string &L = Text;
   L += "{\"k\":\"ret\",\"node\":";
   L += Node.text();
@@ -337,6 +377,12 @@ void Writer::retLine(const NodeText &Node, const ValueView *V, RecKind K,
     if (ExcWhat) {
       L += ",\"what\":";
       appendJsonString(L, *ExcWhat);
+    }
+    if (Where) {
+      L += ",\"file\":";
+      appendJsonString(L, Where->File);
+      L += ",\"line\":";
+      appendUInt(L, Where->Line);
     }
     L += '}';
     break;
@@ -470,10 +516,21 @@ void Writer::consume(uint32_t Thread, const char *Data, std::size_t Size) {
       uint64_t Lens;
       std::memcpy(&Lens, P + 8, 8);
       std::size_t TypeLen = Lens & 0xFFFFFFFFu;
-      std::string_view Type(P + 16, TypeLen);
-      std::string_view What(P + 16 + TypeLen, Lens >> 32);
+      bool HasWhere = (W >> 5) & 1;
+      std::size_t Head = HasWhere ? 32 : 16;
+      std::string_view Type(P + Head, TypeLen);
+      std::string_view What(P + Head + TypeLen, Lens >> 32);
       bool HasWhat = (W >> 4) & 1;
-      retLine(Node, nullptr, K, Type, HasWhat ? &What : nullptr);
+      ThrowSite Where;
+      if (HasWhere) {
+        uint64_t File, Line;
+        std::memcpy(&File, P + 16, 8);
+        std::memcpy(&Line, P + 24, 8);
+        Where.File = reinterpret_cast<const char *>(static_cast<uintptr_t>(File));
+        Where.Line = static_cast<unsigned>(Line);
+      }
+      retLine(Node, nullptr, K, Type, HasWhat ? &What : nullptr,
+              HasWhere ? &Where : nullptr);
       break;
     }
     }
@@ -551,11 +608,28 @@ void Writer::tu(const TuInfo &T) {
   L += "]}\n";
 }
 
-void Writer::feedback(uint64_t Node, std::string_view Msg, const double *Score,
-                      bool Success) {
+void Writer::feedback(const FeedbackTarget &To, std::string_view Msg,
+                      const double *Score, bool Success, bool Uncaught) {
   std::string &L = Text;
   L += "{\"k\":\"feedback\",\"node\":";
-  appendUInt(L, Node);
+  appendUInt(L, To.Node);
+  if (!To.Derived.empty()) {
+    L += ",\"derived\":[";
+    for (std::size_t I = 0; I < To.Derived.size(); ++I) {
+      if (I)
+        L += ',';
+      appendUInt(L, To.Derived[I]);
+    }
+    L += ']';
+    if (To.DerivedOmitted) {
+      L += ",\"derived_omitted\":";
+      appendUInt(L, To.DerivedOmitted);
+    }
+  }
+  if (!To.Unattributed.empty()) {
+    L += ",\"unattributed\":";
+    appendJsonString(L, To.Unattributed);
+  }
   L += ",\"text\":";
   appendJsonString(L, Msg);
   if (Score) {
@@ -568,6 +642,8 @@ void Writer::feedback(uint64_t Node, std::string_view Msg, const double *Score,
   }
   if (Success)
     L += ",\"success\":true";
+  if (Uncaught)
+    L += ",\"uncaught\":true";
   L += "}\n";
 }
 
@@ -593,7 +669,8 @@ uint64_t Writer::cuts(Site *List, uint64_t Limit) {
   return Cut;
 }
 
-void Writer::end(uint64_t Dropped, uint64_t Cut, bool HasLimit) {
+void Writer::end(uint64_t Dropped, uint64_t Cut, bool HasLimit,
+                 uint64_t Lost) {
   Text += "{\"k\":\"end\",\"nodes\":";
   appendUInt(Text, CallsWritten);
   Text += ",\"dropped\":";
@@ -601,6 +678,10 @@ void Writer::end(uint64_t Dropped, uint64_t Cut, bool HasLimit) {
   if (HasLimit) {
     Text += ",\"cut\":";
     appendUInt(Text, Cut);
+  }
+  if (Lost) {
+    Text += ",\"lost\":";
+    appendUInt(Text, Lost);
   }
   Text += "}\n";
 }

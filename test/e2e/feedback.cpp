@@ -1,5 +1,6 @@
-// trace::feedback attaches to the producer of a value (named or temporary)
-// or to the latest top-level call; trace::success marks the run good.
+// trace::feedback attaches to the producer of a value (named or temporary);
+// feedback without a value is about the whole run (node 0), never the
+// latest call; trace::success marks the run good.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl %t
 // RUN: %python %support/tracecheck.py %t.jsonl validate feedback | FileCheck %s
@@ -24,5 +25,5 @@ int main() {
 // CHECK: valid
 // CHECK-NEXT: feedback f#0 text=too small score=0.25
 // CHECK-NEXT: feedback f#2 text=temporary
-// CHECK-NEXT: feedback top#0 text=overall score=0.5
-// CHECK-NEXT: feedback top#0 text=done success
+// CHECK-NEXT: feedback {{-|run}} text=overall score=0.5
+// CHECK-NEXT: feedback {{-|run}} text=done success

@@ -1,6 +1,7 @@
 // Call sites of bundles: note() on plain variables, expect() on nested bundle
-// calls, Binding after a declaration initialised by a bundle call, and
-// nothing where an edit could change the meaning.
+// calls, expectLast() on a helper's result, wildcard notes (hash 0) for
+// callees that may reach a bundle, a Local around a declaration initialised
+// by a call, and nothing where an edit could change the meaning.
 // RUN: %clangxx_trace -fplugin-arg-trace-print -fsyntax-only %s > %t.out
 // RUN: grep -v -e CHECK -e RUN %t.out | FileCheck %s
 // RUN: %python %S/Inputs/check_rewrite.py < %t.out | FileCheck %s --check-prefix=CHECK-CONSISTENT
@@ -31,27 +32,29 @@ int caller(int Param) {
   // CHECK-NEXT: int Local = 1;
 
   int R1 = f(Local, Param);
-  // CHECK: int R1 = f(::__trace_rt::note(Local, 0x[[F:[0-9a-f]+]]ull, 0), ::__trace_rt::note(Param, 0x[[F]]ull, 1)); ::__trace_rt::Binding __trace_bind_[[@LINE-1]]_7(R1);
+  // CHECK: ::__trace_rt::Local __trace_l0; int R1 = f(::__trace_rt::note(Local, 0x[[F:[0-9a-f]+]]ull, 0), ::__trace_rt::note(Param, 0x[[F]]ull, 1)); __trace_l0.init(R1);
   int R2 = f(Global, StaticLocal);
-  // CHECK: int R2 = f(::__trace_rt::note(Global, 0x[[F]]ull, 0), ::__trace_rt::note(StaticLocal, 0x[[F]]ull, 1)); ::__trace_rt::Binding
+  // CHECK: int R2 = f(::__trace_rt::note(Global, 0x[[F]]ull, 0), ::__trace_rt::note(StaticLocal, 0x[[F]]ull, 1)); __trace_l1.init(R2);
   int R3 = f(Constant, Cx);
-  // CHECK: int R3 = f(Constant, Cx); ::__trace_rt::Binding
+  // CHECK: int R3 = f(Constant, Cx); __trace_l2.init(R3);
   int R4 = f(Vol, Local + 1);
-  // CHECK: int R4 = f(Vol, Local + 1); ::__trace_rt::Binding
+  // CHECK: int R4 = f(Vol, Local + 1); __trace_l3.init(R4);
   int R5 = f(g(Local), plain(Local));
-  // CHECK: int R5 = f((::__trace_rt::expect(0x[[F]]ull, 0), g(::__trace_rt::note(Local, 0x[[G:[0-9a-f]+]]ull, 0))), plain(Local)); ::__trace_rt::Binding
+  // CHECK: int R5 = f((::__trace_rt::expect(0x[[F]]ull, 0), g(::__trace_rt::note(Local, 0x[[G:[0-9a-f]+]]ull, 0))), (::__trace_rt::expectLast(0x[[F]]ull, 1), plain(::__trace_rt::note(Local, 0x0ull, 0)))); __trace_l4.init(R5);
   std::string T = h(h(S));
-  // CHECK: std::string T = h((::__trace_rt::expect(0x[[H:[0-9a-f]+]]ull, 0), h(::__trace_rt::note(S, 0x[[H]]ull, 0)))); ::__trace_rt::Binding __trace_bind_[[@LINE-1]]_15(T);
+  // CHECK: std::string T = h((::__trace_rt::expect(0x[[H:[0-9a-f]+]]ull, 0), h(::__trace_rt::note(S, 0x[[H]]ull, 0)))); __trace_l5.init(T);
   int R6 = O.m(Local);
-  // CHECK: int R6 = O.m(::__trace_rt::note(Local, 0x{{[0-9a-f]+}}ull, 0)); ::__trace_rt::Binding
+  // CHECK: int R6 = O.m(::__trace_rt::note(Local, 0x{{[0-9a-f]+}}ull, 0)); __trace_l6.init(R6);
   int R7 = notBundle(Local) + plain(Local);
-  // CHECK: int R7 = notBundle(Local) + plain(Local);{{$}}
+  // A helper's arguments get wildcard notes (hash 0).
+  // CHECK: int R7 = notBundle(::__trace_rt::note(Local, 0x0ull, 0)) + plain(::__trace_rt::note(Local, 0x0ull, 0)); __trace_l7.init(R7);
   int R8 = CALL_F(Local);
-  // CHECK: int R8 = CALL_F(Local);{{$}}
+  // Nothing inside the macro; the declaration around it is the user's.
+  // CHECK: int R8 = CALL_F(Local); __trace_l8.init(R8);
   static int R9 = g(Local);
   // CHECK: static int R9 = g(::__trace_rt::note(Local, 0x[[G]]ull, 0));{{$}}
   auto [P1, P2] = std::pair<int, int>(g(1), 2);
-  // CHECK: auto [P1, P2] = std::pair<int, int>(g(1), 2);{{$}}
+  // CHECK: ::__trace_rt::Local __trace_l9; auto [P1, P2] = std::pair<int, int>(g(1), 2); __trace_l9.parts(P1, P2);
   for (int I = g(Local); I < 0; ++I) {
   }
   // CHECK: for (int I = g(::__trace_rt::note(Local, 0x[[G]]ull, 0)); I < 0; ++I) {{[{]$}}
@@ -81,4 +84,4 @@ int useTemplate() { return inTemplate(1, 2); }
 
 // CHECK-CONSISTENT: checked 1 file(s), 4 site(s), 0 param(s)
 // -Werror does not turn the plugin's warnings into errors.
-// CHECK-WARN: call-sites.cpp:14:33: warning: 'notBundle' is not instrumented: it is constexpr
+// CHECK-WARN: call-sites.cpp:15:33: warning: 'notBundle' is not instrumented: it is constexpr

@@ -31,7 +31,7 @@ int main() {
 // CHECK: inline int callsJoin(int N) { return static_cast<int>(join("a", "b").size()) + biggest(::__trace_rt::note(N, 0x[[BIG]]ull, 0), 1); }
 
 // CHECK-OTHER: //=== trace rewritten: {{.*}}shared-other.cpp
-// CHECK-OTHER: int other(int N) { return lib::biggest(::__trace_rt::note(N, 0x[[BIG:[0-9a-f]+]]ull, 0), 2) + lib::callsJoin(N); }
+// CHECK-OTHER: int other(int N) { return lib::biggest(::__trace_rt::note(N, 0x[[BIG:[0-9a-f]+]]ull, 0), 2) + lib::callsJoin(::__trace_rt::note(N, 0x0ull, 0)); }
 // CHECK-OTHER: //=== trace rewritten: {{.*}}Inputs/shared.h
 // CHECK-OTHER: __trace_site{0x{{[0-9a-f]+}}ull, "lib::join(const std::string &, const std::string &)"
 // CHECK-OTHER: __trace_site{0x[[BIG]]ull, "lib::biggest(T, T)"

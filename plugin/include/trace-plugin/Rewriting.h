@@ -71,6 +71,10 @@ public:
   BundleAnalysis Analysis;
   clang::Rewriter R;
   unsigned NumCallSiteEdits = 0;
+  /// Call-site edits that name a bundle (a note or expect addressed to it,
+  /// a feedback's note). Without any, nor a bundle or parameter, the other
+  /// edits (wildcard notes, guards) serve nothing and are dropped.
+  unsigned NumBundleSiteEdits = 0;
 
   /// Absolute, dot-free path of the file holding \p Loc ("" if none).
   std::string absolutePath(clang::SourceLocation Loc) const;

@@ -657,43 +657,137 @@ template <class F> decltype(auto) invoke(Call &C, F &&Body) {
 //===----------------------------------------------------------------------===//
 
 void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept;
+void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept;
 
 /// Tells the next call of the bundle \p CalleeHash that its argument \p I is
-/// the object at &V. Returns V itself, so the call is unchanged.
+/// the object at &V. Returns V itself, so the call is unchanged. A hash of 0
+/// addresses the first bundle to start (a callee not known statically).
 template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
     notePush(detail::addr(V), CalleeHash, I);
   return V;
 }
 
+/// Tells the next call of \p CalleeHash that argument \p I is a member or an
+/// element of \p Root. Used as `(notePart(root, H, I), root.x)`.
+template <class T>
+void notePart(const T &Root, uint64_t CalleeHash, unsigned I) noexcept {
+  notePartPush(detail::addr(Root), CalleeHash, I);
+}
+
 /// Tells the next call of \p CalleeHash that argument \p I is the output of
-/// the next bundle to return on this thread.
+/// the next bundle to return on this thread (the argument is a bundle call).
 void expect(uint64_t CalleeHash, unsigned I) noexcept;
+/// Tells the next call of \p CalleeHash that argument \p I is the output of
+/// the last bundle to return before it starts, if one returns after this
+/// (the argument is a call of a helper that may return a bundle's output).
+void expectLast(uint64_t CalleeHash, unsigned I) noexcept;
 
-uint64_t bindAddress(const void *Addr) noexcept;
-void unbindAddress(const void *Addr, uint64_t Node) noexcept;
+/// `trace::feedback(value, ...)` takes notes addressed to this hash.
+constexpr uint64_t FeedbackHash = 0x7472616365666262ull;
 
-/// While alive, &V is known to hold the output of the bundle call that just
-/// returned on this thread.
-class Binding {
+/// No bundle-return count: recording is off on this thread.
+constexpr uint64_t NoMark = ~0ull;
+/// How an object takes the result of an expression: it now holds exactly
+/// that output (Set), it gained that output as a part (Add: an element, a
+/// member, a compound assignment), or it is a part of it (Parts: a
+/// structured binding).
+enum : unsigned { BindSet = 0, BindAdd = 1, BindParts = 2 };
+
+uint64_t markReturns() noexcept;
+void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept;
+void bindCopy(const void *Dst, const void *Src, unsigned Mode) noexcept;
+void unbindAddress(const void *Addr) noexcept;
+
+inline uint64_t mark() noexcept {
+  return __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1 ? markReturns()
+                                                               : NoMark;
+}
+
+/// Declared right before a local variable's declaration: notes which bundle
+/// calls return while the initializer runs, binds the variable to the last
+/// of them, and forgets the variable's address when it goes out of scope.
+class Local {
+public:
+  Local() noexcept : Mark(mark()) {}
+  Local(const Local &) = delete;
+  Local &operator=(const Local &) = delete;
+  ~Local() {
+    if (Mark != NoMark)
+      for (unsigned I = 0; I < N; ++I)
+        unbindAddress(Addrs[I]);
+  }
+  /// The variable was initialised by the expression.
+  template <class T> void init(const T &V) noexcept {
+    remember(V);
+    if (Mark != NoMark)
+      bindResult(Addrs[0], Mark, BindSet);
+  }
+  /// The variable was initialised from another variable.
+  template <class T, class U> void copy(const T &V, const U &From) noexcept {
+    remember(V);
+    if (Mark != NoMark)
+      bindCopy(Addrs[0], detail::addr(From), BindSet);
+  }
+  /// The variable may be bound later (an assignment): forget it at scope end.
+  template <class T> void guard(const T &V) noexcept { remember(V); }
+  /// Structured bindings: each name is a part of the initializer's value.
+  template <class... Ts> void parts(const Ts &...Vs) noexcept {
+    (part(Vs), ...);
+  }
+
+private:
+  template <class T> void remember(const T &V) noexcept {
+    Addrs[0] = detail::addr(V);
+    N = 1;
+  }
+  template <class T> void part(const T &V) noexcept {
+    if (N == MaxAddrs)
+      return;
+    Addrs[N++] = detail::addr(V);
+    if (Mark != NoMark)
+      bindResult(Addrs[N - 1], Mark, BindParts);
+  }
+  static constexpr unsigned MaxAddrs = 4;
+  uint64_t Mark;
+  const void *Addrs[MaxAddrs];
+  unsigned N = 0;
+};
+
+/// A temporary made first in an expression statement that stores into a
+/// variable: `((void)Assign(x, BindSet), x = f(y));`. At the end of the
+/// full-expression it binds x to the last bundle that returned meanwhile
+/// (or, given a source variable, to that variable's provenance).
+class Assign {
 public:
   template <class T>
-  explicit Binding(const T &V) noexcept
-      : Addr(detail::addr(V)) {
-    if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
-      Node = bindAddress(Addr);
-  }
-  Binding(const Binding &) = delete;
-  Binding &operator=(const Binding &) = delete;
-  ~Binding() {
-    if (Node)
-      unbindAddress(Addr, Node);
+  Assign(const T &Target, unsigned Mode) noexcept
+      : Addr(detail::addr(Target)), Mode(Mode), Mark(mark()) {}
+  template <class T, class U>
+  Assign(const T &Target, const U &Source, unsigned Mode) noexcept
+      : Addr(detail::addr(Target)), Src(detail::addr(Source)), Mode(Mode),
+        Mark(mark()) {}
+  Assign(const Assign &) = delete;
+  Assign &operator=(const Assign &) = delete;
+  ~Assign() {
+    if (Mark == NoMark)
+      return;
+    if (Src)
+      bindCopy(Addr, Src, Mode);
+    else
+      bindResult(Addr, Mark, Mode);
   }
 
 private:
   const void *Addr;
-  uint64_t Node = 0;
+  const void *Src = nullptr;
+  unsigned Mode;
+  uint64_t Mark;
 };
+
+/// Records where the exception about to be thrown comes from; used as
+/// `throw (thrownAt("f.cpp", 12), E)`.
+void thrownAt(const char *File, unsigned Line) noexcept;
 
 //===----------------------------------------------------------------------===//
 // Trainable parameters.

@@ -6,11 +6,12 @@
 
 #include <map>
 #include <random>
+#include <vector>
 
 using namespace __trace_rt;
 
 static PendingEntry note(uint64_t Hash, unsigned I) {
-  return {Hash, nullptr, 0, I, PendingKind::Note};
+  return {Hash, nullptr, 0, I, PendingKind::Note, 0};
 }
 
 TEST(PendingStack, PushPopTruncate) {
@@ -31,43 +32,46 @@ TEST(PendingStack, PushPopTruncate) {
   EXPECT_EQ(S.size(), 1u);
 }
 
-TEST(PendingStack, DropsOldestWhenFull) {
+TEST(PendingStack, GrowsForDeepRecursion) {
   PendingStack S;
-  for (unsigned I = 0; I < PendingStack::Capacity + 10; ++I)
-    S.push(note(I, 0));
-  // The newest Capacity entries remain.
-  unsigned Seen = 0;
-  uint64_t Expect = PendingStack::Capacity + 9;
+  // Deep nesting (f(f(f(...))) 10,000 levels) keeps every note.
+  for (unsigned I = 0; I < 10000; ++I)
+    ASSERT_TRUE(S.push(note(I, 0)));
+  EXPECT_EQ(S.size(), 10000u);
+  uint64_t Expect = 9999;
   while (!S.empty()) {
-    EXPECT_EQ(S.top().Hash, Expect--);
+    ASSERT_EQ(S.top().Hash, Expect--);
     S.pop();
-    ++Seen;
   }
-  EXPECT_EQ(Seen, PendingStack::Capacity);
-  // A size remembered before the drops still truncates sensibly.
-  for (unsigned I = 0; I < PendingStack::Capacity + 10; ++I)
-    S.push(note(I, 0));
-  S.truncate(3);
-  EXPECT_TRUE(S.empty());
   S.push(note(99, 0));
   EXPECT_EQ(S.top().Hash, 99u);
 }
 
-TEST(AddressMap, InsertFindErase) {
+TEST(AddressMap, SetFindErase) {
   AddressMap M;
   int A, B;
-  EXPECT_EQ(M.find(&A), 0u);
-  EXPECT_TRUE(M.insert(&A, 10));
-  EXPECT_TRUE(M.insert(&B, 20));
-  EXPECT_EQ(M.find(&A), 10u);
-  EXPECT_EQ(M.find(&B), 20u);
-  // Erase only if still bound to the same node (a later Binding wins).
-  EXPECT_TRUE(M.insert(&A, 11));
-  M.erase(&A, 10);
-  EXPECT_EQ(M.find(&A), 11u);
-  M.erase(&A, 11);
-  EXPECT_EQ(M.find(&A), 0u);
+  EXPECT_EQ(M.find(&A), nullptr);
+  EXPECT_TRUE(M.set(&A, 10));
+  EXPECT_TRUE(M.set(&B, 20));
+  EXPECT_EQ(M.find(&A)->Prov, 10u);
+  EXPECT_EQ(M.find(&B)->Prov, 20u);
+  // A later store replaces the producer.
+  EXPECT_TRUE(M.set(&A, 11));
+  EXPECT_EQ(M.find(&A)->Prov, 11u);
+  M.erase(&A);
+  EXPECT_EQ(M.find(&A), nullptr);
   EXPECT_EQ(M.size(), 1u);
+}
+
+TEST(AddressMap, GrowsPastAThousandLiveBindings) {
+  // The fixed 1,024-slot table dropped bindings beyond 768 live ones.
+  auto M = std::make_unique<AddressMap>();
+  std::vector<int> Objects(20000);
+  for (std::size_t I = 0; I < Objects.size(); ++I)
+    ASSERT_TRUE(M->set(&Objects[I], I + 1));
+  for (std::size_t I = 0; I < Objects.size(); ++I)
+    ASSERT_EQ(M->find(&Objects[I])->Prov, I + 1);
+  EXPECT_EQ(M->size(), Objects.size());
 }
 
 TEST(AddressMap, MatchesReferenceUnderChurn) {
@@ -76,27 +80,36 @@ TEST(AddressMap, MatchesReferenceUnderChurn) {
   std::mt19937_64 Rng(42);
   for (int Step = 0; Step < 200000; ++Step) {
     // Addresses 8 apart, like stack slots, from a small range: collisions.
-    uintptr_t A = 0x7f0000001000 + 8 * (Rng() % 1500);
+    uintptr_t A = 0x7f0000001000 + 8 * (Rng() % 3000);
     const void *P = reinterpret_cast<const void *>(A);
     if (Rng() % 2) {
       uint64_t N = Rng() % 1000 + 1;
-      if (M->insert(P, N))
-        Ref[A] = N;
-      else
-        ASSERT_GE(M->size(), AddressMap::Capacity * 3 / 4);
+      ASSERT_TRUE(M->set(P, N));
+      Ref[A] = N;
     } else {
-      auto It = Ref.find(A);
-      uint64_t N = It == Ref.end() ? 1 : It->second;
-      M->erase(P, N);
-      if (It != Ref.end())
-        Ref.erase(It);
+      M->erase(P);
+      Ref.erase(A);
     }
     if (Step % 997 == 0) {
       for (auto &[Addr, Node] : Ref)
-        ASSERT_EQ(M->find(reinterpret_cast<const void *>(Addr)), Node);
+        ASSERT_EQ(M->find(reinterpret_cast<const void *>(Addr))->Prov, Node);
       ASSERT_EQ(M->size(), Ref.size());
     }
   }
+}
+
+TEST(Parts, KeepsTheMostRecentAndCountsTheRest) {
+  Parts P;
+  for (uint64_t I = 1; I <= Parts::Max + 5; ++I)
+    P.add(I);
+  P.add(Parts::Max + 5); // The same producer again is one edge.
+  EXPECT_EQ(P.Count, Parts::Max);
+  EXPECT_EQ(P.Omitted, 5u);
+  std::vector<uint64_t> Seen;
+  for (unsigned I = 0; I < P.Count; ++I)
+    Seen.push_back(P.Items[(P.Next + I) % Parts::Max]);
+  EXPECT_EQ(Seen.front(), 6u);
+  EXPECT_EQ(Seen.back(), Parts::Max + 5);
 }
 
 TEST(Config, ExpandsPid) {
