@@ -58,6 +58,19 @@ TEST(PlanPatches, HashMismatchNamesFileAndLine) {
   EXPECT_NE(Err.find(F + ":7: source changed since the trace was recorded"), std::string::npos) << Err;
 }
 
+TEST(StaleRange, SaysWhyTheRecordedTextIsGone) {
+  std::string Text = "double A = 1.0;\n";
+  Edit E = editFor("/src/x.cpp", Text, "1.0", "2.0");
+  E.Line = 3;
+  EXPECT_FALSE(staleRange(Text, E));
+  std::optional<std::string> Changed = staleRange("double A = 1.5;\n", E);
+  ASSERT_TRUE(Changed);
+  EXPECT_EQ(Changed->find("/src/x.cpp:3: source changed since the trace was recorded: the text of"), 0u) << *Changed;
+  std::optional<std::string> Short = staleRange("double", E);
+  ASSERT_TRUE(Short);
+  EXPECT_NE(Short->find("beyond the end of the file (6 bytes)"), std::string::npos) << *Short;
+}
+
 TEST(PlanPatches, RejectsOverlapAndOutOfRange) {
   std::string Dir = makeTempDir();
   std::string F = Dir + "/x.cpp";

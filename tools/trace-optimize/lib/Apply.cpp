@@ -123,6 +123,20 @@ bool writeFileAtomic(const std::string &Path, const std::string &Content, std::s
   return true;
 }
 
+std::optional<std::string> staleRange(const std::string &Content, const Edit &E) {
+  std::string Where = fmt::format("{}:{}", E.File, E.Line);
+  if (E.Begin > E.End || E.End > Content.size())
+    return fmt::format("{}: source changed since the trace was recorded: the range [{}, {}) of {} is beyond the "
+                       "end of the file ({} bytes)",
+                       Where, E.Begin, E.End, E.ParamId, Content.size());
+  std::string Found = formatHash(fnv1a64(std::string_view(Content).substr(E.Begin, E.End - E.Begin)));
+  if (Found != E.Hash)
+    return fmt::format("{}: source changed since the trace was recorded: the text of {} hashes to {}, the trace "
+                       "recorded {}; rebuild and run the program again to record a fresh trace",
+                       Where, E.ParamId, Found, E.Hash);
+  return std::nullopt;
+}
+
 std::optional<PatchSet> planPatches(const std::vector<Edit> &Edits, std::string &Error) {
   std::map<std::string, std::vector<Edit>> ByFile;
   for (const Edit &E : Edits)
@@ -140,22 +154,13 @@ std::optional<PatchSet> planPatches(const std::vector<Edit> &Edits, std::string 
     });
     for (size_t I = 0; I < FileEdits.size(); ++I) {
       const Edit &E = FileEdits[I];
-      std::string Where = fmt::format("{}:{}", File, E.Line);
-      if (E.Begin > E.End || E.End > P.Original.size()) {
-        Error = fmt::format("{}: source changed since the trace was recorded: the range [{}, {}) of {} is "
-                            "beyond the end of the file ({} bytes)",
-                            Where, E.Begin, E.End, E.ParamId, P.Original.size());
-        return std::nullopt;
-      }
-      std::string Found = formatHash(fnv1a64(std::string_view(P.Original).substr(E.Begin, E.End - E.Begin)));
-      if (Found != E.Hash) {
-        Error = fmt::format("{}: source changed since the trace was recorded: the text of {} hashes to {}, the "
-                            "trace recorded {}; rebuild and run the program again to record a fresh trace",
-                            Where, E.ParamId, Found, E.Hash);
+      if (std::optional<std::string> Stale = staleRange(P.Original, E)) {
+        Error = std::move(*Stale);
         return std::nullopt;
       }
       if (I && FileEdits[I - 1].End > E.Begin) {
-        Error = fmt::format("{}: the edits of {} and {} overlap", Where, FileEdits[I - 1].ParamId, E.ParamId);
+        Error = fmt::format("{}:{}: the edits of {} and {} overlap", File, E.Line, FileEdits[I - 1].ParamId,
+                            E.ParamId);
         return std::nullopt;
       }
     }

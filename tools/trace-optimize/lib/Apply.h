@@ -50,6 +50,11 @@ struct PatchSet {
   bool empty() const { return Files.empty(); }
 };
 
+/// Why Content (a file's bytes) no longer holds E's recorded text: the range is past the end
+/// or hashes differently ("file:line: source changed since the trace was recorded: ...");
+/// nullopt when it still does.
+std::optional<std::string> staleRange(const std::string &Content, const Edit &E);
+
 /// Reads the files, checks every range's hash and computes the patched text.
 /// Errors name file:line ("source changed since the trace was recorded").
 std::optional<PatchSet> planPatches(const std::vector<Edit> &Edits, std::string &Error);
