@@ -36,6 +36,15 @@ TEST(Convert, FloatingPoint) {
   EXPECT_NE(err("fast", "double").find("expected a number for type 'double', got \"fast\""), std::string::npos);
   EXPECT_NE(err(json::array({1}), "double").find("expected a number"), std::string::npos);
   EXPECT_NE(err(1e300, "float").find("out of range for type 'float'"), std::string::npos);
+  // Beyond a double (the reply parser keeps such a number as its text): named, or kept for a
+  // long double, which holds it.
+  EXPECT_NE(err("1e400", "double").find("1e400 is out of range for type 'double' (its largest finite value is "
+                                        "1.79769e+308)"),
+            std::string::npos);
+  EXPECT_NE(err("-1e400", "float").find("-1e400 is out of range for type 'float'"), std::string::npos);
+  EXPECT_NE(err("1e-400", "double").find("1e-400 is too close to zero for type 'double'"), std::string::npos);
+  EXPECT_EQ(ok("1e400", "long double"), "1.0e400L");
+  EXPECT_EQ(ok("-2.5e600", "long double"), "-2.5e600L");
 }
 
 TEST(Convert, Integers) {

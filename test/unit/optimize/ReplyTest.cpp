@@ -157,4 +157,22 @@ TEST_F(ReplyTest, SuggestionGivenAsAString) {
   EXPECT_EQ(R.Suggestions[0].NewText, "3.0");
 }
 
+TEST_F(ReplyTest, NumberBeyondDoubleIsNamed) {
+  // The JSON parser refuses a whole text for one such number; the error must name it instead.
+  ParsedReply R = parse(R"({"reasoning": "keep 1e400 in mind", "suggestion": {"gain0": 1e400, "flag0": false}})");
+  ASSERT_EQ(R.Suggestions.size(), 1u);
+  EXPECT_EQ(R.Suggestions[0].ParamId, "var:flag");
+  EXPECT_EQ(R.Reasoning, "keep 1e400 in mind");
+  ASSERT_EQ(R.Errors.size(), 1u);
+  EXPECT_NE(R.Errors[0].find("bad value for 'gain0'"), std::string::npos) << R.Errors[0];
+  EXPECT_NE(R.Errors[0].find("1e400 is out of range for type 'double'"), std::string::npos) << R.Errors[0];
+  R = parse("```json\n{\"suggestion\": {\"gain0\": -1.5E+999,}}\n```");
+  ASSERT_EQ(R.Errors.size(), 1u);
+  EXPECT_NE(R.Errors[0].find("-1.5E+999 is out of range for type 'double'"), std::string::npos) << R.Errors[0];
+  R = parse(R"({"suggestion": {"weights0": [1, 1e999]}})");
+  ASSERT_EQ(R.Errors.size(), 1u);
+  EXPECT_NE(R.Errors[0].find("element 1 of the list"), std::string::npos) << R.Errors[0];
+  EXPECT_EQ(R.Errors[0].find("no JSON object"), std::string::npos) << R.Errors[0];
+}
+
 } // namespace

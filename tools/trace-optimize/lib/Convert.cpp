@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 
@@ -136,6 +137,33 @@ std::string describe(const nlohmann::json &V) {
   return S;
 }
 
+/// A number too large or too small for a double, as written (the reply parser keeps such a
+/// number as its text): a long double may hold it; for double and float it is an error that
+/// names the value.
+std::optional<std::string> outOfRangeFloat(std::string_view S, std::string_view Type, std::string &Error) {
+  std::string Text(S);
+  long double LD = std::strtold(Text.c_str(), nullptr);
+  if (Type == "long double" && std::isfinite(LD) && LD != 0) {
+    size_t Exp = Text.find_first_of("eE");
+    if (Text.find('.') == std::string::npos)
+      Text.insert(Exp == std::string::npos ? Text.size() : Exp, ".0");
+    return Text + "L";
+  }
+  bool Huge = std::isinf(std::strtod(Text.c_str(), nullptr));
+  if (Huge)
+    Error = fmt::format("{} is out of range for type '{}' (its largest finite value is {:g}); give a finite number",
+                        Text, Type,
+                        Type == "float" ? double(std::numeric_limits<float>::max())
+                                        : std::numeric_limits<double>::max());
+  else
+    Error = fmt::format("{} is too close to zero for type '{}' (its smallest positive value is {:g}); give 0 or a "
+                        "larger number",
+                        Text, Type,
+                        Type == "float" ? double(std::numeric_limits<float>::denorm_min())
+                                        : std::numeric_limits<double>::denorm_min());
+  return std::nullopt;
+}
+
 std::optional<std::string> toFloat(const nlohmann::json &V, std::string_view Type, std::string &Error) {
   double D;
   if (V.is_number()) {
@@ -146,6 +174,8 @@ std::optional<std::string> toFloat(const nlohmann::json &V, std::string_view Typ
     if (!S.empty() && (S.back() == 'f' || S.back() == 'F' || S.back() == 'l' || S.back() == 'L'))
       S.remove_suffix(1);
     auto [Ptr, Ec] = std::from_chars(S.data(), S.data() + S.size(), D);
+    if (!S.empty() && Ec == std::errc::result_out_of_range && Ptr == S.data() + S.size())
+      return outOfRangeFloat(S, Type, Error);
     if (S.empty() || Ec != std::errc() || Ptr != S.data() + S.size()) {
       Error = fmt::format("expected a number for type '{}', got {}", Type, describe(V));
       return std::nullopt;

@@ -12,6 +12,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <optional>
 
 namespace traceopt {
@@ -71,6 +74,64 @@ std::string repairJson(std::string_view S) {
   return Out;
 }
 
+/// Turns each number outside strings that does not fit a double (1e400, -1e999) into a string
+/// holding it as written. The JSON parser refuses a whole text for one such number; quoted,
+/// the reply parses, and converting that one value to its variable's type says what is wrong
+/// with it, naming it. Returns nullopt when there is no such number.
+std::optional<std::string> quoteHugeNumbers(std::string_view S) {
+  std::string Out;
+  bool InString = false, Changed = false;
+  auto IsDigit = [](char C) { return C >= '0' && C <= '9'; };
+  for (size_t I = 0; I < S.size(); ++I) {
+    char C = S[I];
+    if (InString) {
+      Out += C;
+      if (C == '\\' && I + 1 < S.size())
+        Out += S[++I];
+      else if (C == '"')
+        InString = false;
+      continue;
+    }
+    if (C == '"') {
+      InString = true;
+      Out += C;
+      continue;
+    }
+    bool Boundary = I == 0 || !(std::isalnum(static_cast<unsigned char>(S[I - 1])) || S[I - 1] == '.' ||
+                                S[I - 1] == '_' || S[I - 1] == '-' || S[I - 1] == '+');
+    if (!Boundary || !(IsDigit(C) || (C == '-' && I + 1 < S.size() && IsDigit(S[I + 1])))) {
+      Out += C;
+      continue;
+    }
+    size_t E = I + (C == '-');
+    while (E < S.size() && IsDigit(S[E]))
+      ++E;
+    if (E < S.size() && S[E] == '.')
+      for (++E; E < S.size() && IsDigit(S[E]);)
+        ++E;
+    if (E < S.size() && (S[E] == 'e' || S[E] == 'E')) {
+      size_t X = E + 1;
+      if (X < S.size() && (S[X] == '+' || S[X] == '-'))
+        ++X;
+      if (X < S.size() && IsDigit(S[X])) {
+        for (E = X; E < S.size() && IsDigit(S[E]);)
+          ++E;
+      }
+    }
+    std::string Number(S.substr(I, E - I));
+    if (std::isinf(std::strtod(Number.c_str(), nullptr))) {
+      Out += '"' + Number + '"';
+      Changed = true;
+    } else {
+      Out += Number;
+    }
+    I = E - 1;
+  }
+  if (!Changed)
+    return std::nullopt;
+  return Out;
+}
+
 std::optional<json> tryParse(std::string_view S) {
   json J = json::parse(S.begin(), S.end(), nullptr, false);
   if (!J.is_discarded())
@@ -79,6 +140,11 @@ std::optional<json> tryParse(std::string_view S) {
   J = json::parse(Fixed, nullptr, false);
   if (!J.is_discarded())
     return J;
+  if (std::optional<std::string> Quoted = quoteHugeNumbers(Fixed)) {
+    J = json::parse(*Quoted, nullptr, false);
+    if (!J.is_discarded())
+      return J;
+  }
   return std::nullopt;
 }
 
