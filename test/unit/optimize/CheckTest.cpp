@@ -132,3 +132,178 @@ TEST(Check, FindsCompileCommandsJson) {
 }
 
 } // namespace
+
+namespace {
+
+/// prepareSuggestion with a code parameter; Problem is kept for the assertions.
+struct Prepared {
+  std::optional<std::string> Text;
+  std::string Problem;
+};
+Prepared prepare(const std::string &Original, const std::string &Suggested, bool IsCode = true) {
+  Prepared P;
+  P.Text = prepareSuggestion("code:f(int)", IsCode, Original, Suggested, P.Problem);
+  return P;
+}
+
+TEST(PrepareSuggestion, PutsBackTheAttributeWithItsArgument) {
+  std::string Original = "[[trace::trainable(\"must stay O(1)\")]]\nint f(int x) {\n  return x;\n}";
+  Prepared P = prepare(Original, "int f(int x) {\n  return x + 1;\n}");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(*P.Text, "[[trace::trainable(\"must stay O(1)\")]]\nint f(int x) {\n  return x + 1;\n}");
+  // Shown without the attribute and returned unchanged, the original comes back byte for byte.
+  Prepared Same = prepare(Original, "int f(int x) {\n  return x;\n}");
+  ASSERT_TRUE(Same.Text) << Same.Problem;
+  EXPECT_EQ(*Same.Text, Original);
+}
+
+TEST(PrepareSuggestion, PutsBackTheAttributeWhereTheOriginalHasIt) {
+  // After the same tokens: other attributes keep their order.
+  Prepared P = prepare("[[nodiscard]] [[trace::trainable]] int f(int x) { return x; }",
+                       "[[nodiscard]]   int f(int x) { return 2 * x; }");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(*P.Text, "[[nodiscard]]   [[trace::trainable]] int f(int x) { return 2 * x; }");
+  // A template header comes first, however it is spaced.
+  P = prepare("template <class T>\n[[trace::trainable]] T f(T x) { return x; }",
+              "template<class T> T f(T x) { return x + x; }");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(*P.Text, "template<class T> [[trace::trainable]] T f(T x) { return x + x; }");
+  // When the prefix differs, after the template header still.
+  P = prepare("template <class T, class U = std::pair<T, T>>\n[[nodiscard]] [[trace::trainable]] T f(T x) { return x; }",
+              "template <class T, class U = std::pair<T, T>> T f(T x) { return x; }");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(*P.Text, "template <class T, class U = std::pair<T, T>> [[trace::trainable]] T f(T x) { return x; }");
+  // Written in a group with another attribute, it comes back on its own.
+  P = prepare("[[nodiscard, trace::trainable(\"c\")]] int f(int x) { return x; }",
+              "[[nodiscard]] int f(int x) { return x; }");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(*P.Text, "[[trace::trainable(\"c\")]] [[nodiscard]] int f(int x) { return x; }");
+}
+
+TEST(PrepareSuggestion, KeepsAnAttributeTheSuggestionHas) {
+  std::string Original = "[[trace::trainable(\"c\")]] int f(int x) { return x; }";
+  for (std::string Suggested : {"[[trace::trainable(\"c\")]] int f(int x) { return 1; }",
+                                "[[trace::trainable( \"c\" )]]\nint f(int x) { return 1; }",
+                                "[[using trace: trainable(\"c\")]] int f(int x) { return 1; }"}) {
+    Prepared P = prepare(Original, Suggested);
+    ASSERT_TRUE(P.Text) << Suggested << ": " << P.Problem;
+    EXPECT_EQ(*P.Text, Suggested);
+  }
+  // A function without the attribute in its range (it sits on a declaration) may get a bare one.
+  Prepared P = prepare("int f(int x) { return x; }", "[[trace::trainable]] int f(int x) { return 1; }");
+  ASSERT_TRUE(P.Text) << P.Problem;
+}
+
+TEST(PrepareSuggestion, RefusesAChangedArgument) {
+  std::string Original = "[[trace::trainable(\"must stay O(1)\")]] int f(int x) { return x; }";
+  for (std::string Suggested : {"[[trace::trainable]] int f(int x) { return 1; }",
+                                "[[trace::trainable(\"anything goes\")]] int f(int x) { return 1; }",
+                                "[[nodiscard, trace::trainable(\"O(n)\")]] int f(int x) { return 1; }"}) {
+    Prepared P = prepare(Original, Suggested);
+    EXPECT_FALSE(P.Text) << Suggested;
+    EXPECT_NE(P.Problem.find("changes the argument of the [[trace::trainable]] attribute"), std::string::npos)
+        << P.Problem;
+    EXPECT_NE(P.Problem.find("the definition has `[[trace::trainable(\"must stay O(1)\")]]`"), std::string::npos)
+        << P.Problem;
+  }
+  Prepared P = prepare("[[trace::trainable]] int f(int x) { return x; }",
+                       "[[trace::trainable(\"new rule\")]] int f(int x) { return 1; }");
+  EXPECT_FALSE(P.Text);
+}
+
+TEST(PrepareSuggestion, RefusesPreprocessorDirectivesAndNamesThem) {
+  std::string Original = "[[trace::trainable]] int f(int x) { return x; }";
+  struct Case {
+    std::string Suggested, Named;
+  } Cases[] = {
+      {"#include <algorithm>\nint f(int x) { return std::max(x, 0); }", "`#include <algorithm>`"},
+      {"#define LIMIT 30\nint f(int x) { return x < LIMIT ? x : LIMIT; }", "`#define LIMIT 30`"},
+      {"int f(int x) {\n#undef  assert\n  return x;\n}", "`#undef assert`"},
+      {"int f(int x) { return x; }\n  #  pragma once", "`# pragma once`"},
+      {"#define TWICE(a) \\\n  ((a) * 2)\nint f(int x) { return TWICE(x); }", "`#define TWICE(a) ((a) * 2)`"},
+  };
+  for (const Case &C : Cases) {
+    Prepared P = prepare(Original, C.Suggested);
+    EXPECT_FALSE(P.Text) << C.Suggested;
+    EXPECT_NE(P.Problem.find("adds the preprocessor directive " + C.Named), std::string::npos) << P.Problem;
+    EXPECT_NE(P.Problem.find("may not add #include directives"), std::string::npos) << P.Problem;
+  }
+  // A value suggestion may not add one either.
+  Prepared V = prepare("0.5", "g(1)\n#include <cstdlib>\n", /*IsCode=*/false);
+  EXPECT_FALSE(V.Text);
+  EXPECT_NE(V.Problem.find("The new value for code:f(int) adds the preprocessor directive `#include <cstdlib>`"),
+            std::string::npos)
+      << V.Problem;
+}
+
+TEST(PrepareSuggestion, DirectivesOfTheOriginalAndLookalikesPass) {
+  // The original's own directive may stay.
+  Prepared P = prepare("[[trace::trainable]] int f(int x) {\n#ifdef FAST\n  return x;\n#endif\n  return 0;\n}",
+                       "int f(int x) {\n#ifdef FAST\n  return x * 2;\n#endif\n  return 1;\n}");
+  ASSERT_TRUE(P.Text) << P.Problem;
+  // '#' in comments, strings, raw strings and the middle of a line is no directive, and
+  // "[[trace::trainable]]" in a comment is no attribute.
+  std::string Suggested = "// [[trace::trainable]]\n/*\n#include <x>\n*/\nint f(int x) {\n"
+                          "  const char *s = \"\\n#define A\";\n  const char *r = R\"(\n#define B\n)\";\n"
+                          "  return x # 0;\n}";
+  P = prepare("[[trace::trainable]] int f(int x) { return x; }", Suggested);
+  ASSERT_TRUE(P.Text) << P.Problem;
+  EXPECT_EQ(P.Text->find("// [[trace::trainable]]\n/*\n#include <x>\n*/\n[[trace::trainable]] int f"), 0u) << *P.Text;
+}
+
+TEST(Check, RefusesDeclarationsOutsideTheFunction) {
+  Fixture F(Source, "[[trace::trainable]] int pick");
+  CheckOutcome C = F.check("[[trace::trainable]] int pick(const std::vector<int> &v, int i) {\n  return v[i];\n}\n"
+                           "int evil() { return 42; }");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("declares the function 'ns::evil' outside the function ns::pick"), std::string::npos)
+      << C.Problems;
+  EXPECT_NE(C.Problems.find("The rule: "), std::string::npos) << C.Problems;
+  // The function is still recognised when the helper comes first: no complaint about its name.
+  C = F.check("static int scale = 2;\nusing namespace std;\nstruct Helper { int k; };\n"
+              "[[trace::trainable]] int pick(const vector<int> &v, int i) {\n  return v[i] * scale;\n}");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_EQ(C.Problems.find("changes the function's name"), std::string::npos) << C.Problems;
+  EXPECT_NE(C.Problems.find("declares the variable 'ns::scale', the using-directive 'std' and the struct "
+                            "'ns::Helper' outside the function ns::pick"),
+            std::string::npos)
+      << C.Problems;
+}
+
+TEST(Check, AllowsLambdasAndLocalClassesInsideTheFunction) {
+  Fixture F(Source, "[[trace::trainable]] int pick");
+  CheckOutcome C = F.check("[[trace::trainable]] int pick(const std::vector<int> &v, int i) {\n"
+                           "  struct Local { static int twice(int x) { return 2 * x; } };\n"
+                           "  auto at = [&](int k) { struct In { int y; }; return In{v.at(k)}.y; };\n"
+                           "  return Local::twice(at(i));\n}");
+  EXPECT_TRUE(C.Ok) << C.Problems;
+}
+
+TEST(Check, DeclarationsInAnInClassRangeAreFound) {
+  std::string Text = "struct S {\n"
+                     "  [[trace::trainable]] int get() const {\n    return 1;\n  }\n"
+                     "  int other() const { return 2; }\n"
+                     "};\n";
+  char Tmpl[] = "/tmp/trace-opt-check-XXXXXX";
+  std::string Dir = ::mkdtemp(Tmpl);
+  std::string File = Dir + "/s.cpp";
+  std::ofstream(File) << Text;
+  Edit E;
+  E.File = File;
+  E.ParamId = "code:S::get() const";
+  E.Begin = Text.find("[[trace");
+  E.End = Text.find("\n  }\n") + 4;
+  E.Hash = formatHash(fnv1a64(Text.substr(E.Begin, E.End - E.Begin)));
+  E.IsCode = true;
+  E.NewText = "int helper() const { return 3; }\n  [[trace::trainable]] int get() const {\n    return helper();\n  }";
+  std::string Err;
+  auto P = planPatches({E}, Err);
+  ASSERT_TRUE(P && P->Files.size() == 1) << Err;
+  CheckOutcome C = checkPatch(P->Files[0], findCompileCommand(File, {}, ""));
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("declares the member function 'S::helper' outside the function S::get"),
+            std::string::npos)
+      << C.Problems;
+}
+
+} // namespace

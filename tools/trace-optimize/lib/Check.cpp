@@ -10,6 +10,7 @@
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Frontend/Utils.h"
+#include "clang/Lex/Lexer.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -17,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -126,94 +129,215 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
 
 namespace {
 
-/// Finds, for each range, the function definition whose name comes first inside it. A
-/// lambda or local class inside the function comes after the function's own name.
+/// A declaration's place: the expansion location of its name, as a file offset, when it is
+/// in Target.
+std::optional<uint64_t> offsetIn(const clang::SourceManager &SM, clang::FileEntryRef Target, const clang::Decl *D) {
+  clang::SourceLocation L = SM.getExpansionLoc(D->getLocation());
+  if (L.isInvalid())
+    return std::nullopt;
+  auto FE = SM.getFileEntryRefForID(SM.getFileID(L));
+  if (!FE || &FE->getFileEntry() != &Target.getFileEntry())
+    return std::nullopt;
+  return SM.getFileOffset(L);
+}
+
+/// True for declarations inside a function: lambdas, local classes and their members.
+bool insideFunction(const clang::Decl *D) {
+  for (const clang::DeclContext *DC = D->getLexicalDeclContext(); DC; DC = DC->getLexicalParent())
+    if (DC->isFunctionOrMethod())
+      return true;
+  return false;
+}
+
+FunctionIdentity identityOf(const clang::FunctionDecl *FD, const clang::SourceManager &SM) {
+  FunctionIdentity Id;
+  Id.QualifiedName = FD->getQualifiedNameAsString();
+  // Canonical, so a typedef spelled differently is still the same type; without "class".
+  clang::PrintingPolicy Policy(FD->getASTContext().getLangOpts());
+  Policy.SuppressTagKeyword = true;
+  Id.Type = FD->getType().getCanonicalType().getAsString(Policy);
+  Id.Line = SM.getExpansionLineNumber(FD->getLocation());
+  return Id;
+}
+
+/// "the function 'evil'", for a message that says what a suggestion declared.
+std::string describeDecl(const clang::Decl *D) {
+  using namespace clang;
+  std::string Kind;
+  if (isa<FunctionTemplateDecl>(D))
+    Kind = "function template";
+  else if (isa<CXXMethodDecl>(D))
+    Kind = "member function";
+  else if (isa<FunctionDecl>(D))
+    Kind = "function";
+  else if (isa<VarDecl>(D))
+    Kind = "variable";
+  else if (isa<FieldDecl>(D))
+    Kind = "data member";
+  else if (isa<ClassTemplateDecl>(D))
+    Kind = "class template";
+  else if (const auto *T = dyn_cast<TagDecl>(D))
+    Kind = T->getKindName().str();
+  else if (isa<TypedefNameDecl>(D) || isa<TypeAliasTemplateDecl>(D))
+    Kind = "type alias";
+  else if (isa<NamespaceDecl>(D) || isa<NamespaceAliasDecl>(D))
+    Kind = "namespace";
+  else if (isa<UsingDirectiveDecl>(D))
+    Kind = "using-directive";
+  else if (isa<UsingDecl>(D))
+    Kind = "using-declaration";
+  else if (isa<StaticAssertDecl>(D))
+    Kind = "static_assert";
+  else if (isa<AccessSpecDecl>(D))
+    Kind = "access specifier";
+  else
+    Kind = std::string(D->getDeclKindName()) + " declaration";
+  std::string Name;
+  if (const auto *U = dyn_cast<UsingDirectiveDecl>(D))
+    Name = U->getNominatedNamespaceAsWritten()->getQualifiedNameAsString();
+  else if (const auto *N = dyn_cast<NamedDecl>(D))
+    if (N->getDeclName() && !N->getDeclName().isEmpty())
+      Name = N->getQualifiedNameAsString();
+  return Name.empty() ? "the " + Kind : fmt::format("the {} '{}'", Kind, Name);
+}
+
+/// Collects, for each range, the function definitions at its top level (not inside another
+/// function) whose names lie inside it, in source order.
 class Finder : public clang::RecursiveASTVisitor<Finder> {
 public:
-  Finder(clang::SourceManager &SM, clang::FileEntryRef Target, const std::vector<std::pair<uint64_t, uint64_t>> &R,
-         std::vector<std::optional<FunctionIdentity>> &Out)
-      : SM(SM), Target(Target), Ranges(R), Out(Out), BestOffset(R.size(), UINT64_MAX) {}
+  Finder(clang::SourceManager &SM, clang::FileEntryRef Target, const std::vector<std::pair<uint64_t, uint64_t>> &R)
+      : SM(SM), Target(Target), Ranges(R), Found(R.size()) {}
 
   bool shouldVisitTemplateInstantiations() const { return false; }
 
   bool VisitFunctionDecl(clang::FunctionDecl *FD) {
-    if (!FD->doesThisDeclarationHaveABody() || FD->isImplicit())
+    if (!FD->doesThisDeclarationHaveABody() || FD->isImplicit() || insideFunction(FD))
       return true;
-    clang::SourceLocation L = SM.getExpansionLoc(FD->getLocation());
-    if (L.isInvalid())
+    std::optional<uint64_t> Off = offsetIn(SM, Target, FD);
+    if (!Off)
       return true;
-    clang::FileID FID = SM.getFileID(L);
-    auto FE = SM.getFileEntryRefForID(FID);
-    if (!FE || &FE->getFileEntry() != &Target.getFileEntry())
-      return true;
-    uint64_t Off = SM.getFileOffset(L);
-    for (size_t I = 0; I < Ranges.size(); ++I) {
-      if (Off < Ranges[I].first || Off >= Ranges[I].second || Off >= BestOffset[I])
-        continue;
-      BestOffset[I] = Off;
-      FunctionIdentity Id;
-      Id.QualifiedName = FD->getQualifiedNameAsString();
-      // Canonical, so a typedef spelled differently is still the same type; without "class".
-      clang::PrintingPolicy Policy(FD->getASTContext().getLangOpts());
-      Policy.SuppressTagKeyword = true;
-      Id.Type = FD->getType().getCanonicalType().getAsString(Policy);
-      Id.Line = SM.getExpansionLineNumber(L);
-      Out[I] = Id;
-    }
+    for (size_t I = 0; I < Ranges.size(); ++I)
+      if (*Off >= Ranges[I].first && *Off < Ranges[I].second)
+        Found[I].push_back({*Off, FD});
     return true;
+  }
+
+  /// The function a range holds: the one with the expected identity, else the first.
+  const clang::FunctionDecl *pick(size_t I, const std::optional<FunctionIdentity> &Expected) {
+    std::vector<std::pair<uint64_t, const clang::FunctionDecl *>> &C = Found[I];
+    std::sort(C.begin(), C.end(), [](const auto &A, const auto &B) { return A.first < B.first; });
+    if (C.empty())
+      return nullptr;
+    if (Expected)
+      for (const auto &[Off, FD] : C)
+        if (identityOf(FD, SM) == *Expected)
+          return FD;
+    return C.front().second;
   }
 
 private:
   clang::SourceManager &SM;
   clang::FileEntryRef Target;
   const std::vector<std::pair<uint64_t, uint64_t>> &Ranges;
-  std::vector<std::optional<FunctionIdentity>> &Out;
-  std::vector<uint64_t> BestOffset;
+  std::vector<std::vector<std::pair<uint64_t, const clang::FunctionDecl *>>> Found;
 };
+
+/// Lists the declarations of the target file that begin inside a range but are not the
+/// range's function. Only contexts written in the target file are entered, so the
+/// standard library's namespaces cost nothing.
+void collectOutside(const clang::DeclContext *DC, const clang::SourceManager &SM, clang::FileEntryRef Target,
+                    const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
+                    const std::vector<const clang::FunctionDecl *> &Picked,
+                    std::vector<std::vector<std::string>> &Out) {
+  using namespace clang;
+  for (const Decl *D : DC->decls()) {
+    if (D->isImplicit() || isa<EmptyDecl>(D))
+      continue;
+    std::optional<uint64_t> Off = offsetIn(SM, Target, D);
+    if (!Off)
+      continue;
+    bool InRange = false;
+    for (size_t I = 0; I < Ranges.size(); ++I) {
+      if (*Off < Ranges[I].first || *Off >= Ranges[I].second)
+        continue;
+      InRange = true;
+      const FunctionDecl *FD = Picked[I];
+      bool IsFunction = FD && (D == FD || D == FD->getDescribedFunctionTemplate());
+      if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(D);
+          Spec && Spec->getSpecializationKind() == TSK_ImplicitInstantiation)
+        IsFunction = true; // Comes with its template, which is listed.
+      std::string What = describeDecl(D);
+      if (!IsFunction && std::find(Out[I].begin(), Out[I].end(), What) == Out[I].end())
+        Out[I].push_back(std::move(What));
+    }
+    if (InRange)
+      continue;
+    const DeclContext *Inner = nullptr;
+    if (isa<NamespaceDecl>(D) || isa<LinkageSpecDecl>(D) || isa<ExportDecl>(D))
+      Inner = cast<DeclContext>(D);
+    else if (const auto *RD = dyn_cast<CXXRecordDecl>(D); RD && !RD->isLambda())
+      Inner = RD;
+    else if (const auto *CT = dyn_cast<ClassTemplateDecl>(D))
+      Inner = CT->getTemplatedDecl();
+    if (Inner)
+      collectOutside(Inner, SM, Target, Ranges, Picked, Out);
+  }
+}
 
 class FindConsumer : public clang::ASTConsumer {
 public:
   FindConsumer(std::string File, const std::vector<std::pair<uint64_t, uint64_t>> &R,
-               std::vector<std::optional<FunctionIdentity>> &Out)
-      : File(std::move(File)), Ranges(R), Out(Out) {}
+               const std::vector<std::optional<FunctionIdentity>> *Expected, ParseResult &Out)
+      : File(std::move(File)), Ranges(R), Expected(Expected), Out(Out) {}
 
   void HandleTranslationUnit(clang::ASTContext &Ctx) override {
     clang::SourceManager &SM = Ctx.getSourceManager();
     auto Target = SM.getFileManager().getOptionalFileRef(File);
     if (!Target)
       return;
-    Finder F(SM, *Target, Ranges, Out);
+    Finder F(SM, *Target, Ranges);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
+    std::vector<const clang::FunctionDecl *> Picked(Ranges.size());
+    for (size_t I = 0; I < Ranges.size(); ++I) {
+      Picked[I] = F.pick(I, Expected && I < Expected->size() ? (*Expected)[I] : std::nullopt);
+      if (Picked[I])
+        Out.Functions[I] = identityOf(Picked[I], SM);
+    }
+    collectOutside(Ctx.getTranslationUnitDecl(), SM, *Target, Ranges, Picked, Out.Outside);
   }
 
 private:
   std::string File;
   const std::vector<std::pair<uint64_t, uint64_t>> &Ranges;
-  std::vector<std::optional<FunctionIdentity>> &Out;
+  const std::vector<std::optional<FunctionIdentity>> *Expected;
+  ParseResult &Out;
 };
 
 class FindAction : public clang::ASTFrontendAction {
 public:
   FindAction(std::string File, const std::vector<std::pair<uint64_t, uint64_t>> &R,
-             std::vector<std::optional<FunctionIdentity>> &Out)
-      : File(std::move(File)), Ranges(R), Out(Out) {}
+             const std::vector<std::optional<FunctionIdentity>> *Expected, ParseResult &Out)
+      : File(std::move(File)), Ranges(R), Expected(Expected), Out(Out) {}
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &, llvm::StringRef) override {
-    return std::make_unique<FindConsumer>(File, Ranges, Out);
+    return std::make_unique<FindConsumer>(File, Ranges, Expected, Out);
   }
 
 private:
   std::string File;
   const std::vector<std::pair<uint64_t, uint64_t>> &Ranges;
-  std::vector<std::optional<FunctionIdentity>> &Out;
+  const std::vector<std::optional<FunctionIdentity>> *Expected;
+  ParseResult &Out;
 };
 
 } // namespace
 
 ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, const std::string &Content,
-                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges) {
+                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
+                           const std::vector<std::optional<FunctionIdentity>> *Expected) {
   ParseResult Result;
   Result.Functions.resize(Ranges.size());
+  Result.Outside.resize(Ranges.size());
   std::string AbsFile = realPath(File);
 
   std::string ArgDiagText;
@@ -279,7 +403,7 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
   }
   // ExecuteAction prints "N errors generated." there; the count is in Result instead.
   CI.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
-  FindAction Action(AbsFile, Ranges, Result.Functions);
+  FindAction Action(AbsFile, Ranges, Expected, Result);
   CI.ExecuteAction(Action);
   Result.Ran = true;
   Result.Errors = CI.getDiagnostics().getClient()->getNumErrors();
@@ -299,7 +423,9 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
     Out.Problems = P.File + ": cannot check the patch: " + Before.Diagnostics;
     return Out;
   }
-  ParseResult After = parseWithClang(Cmd, P.File, P.Patched, P.NewRanges);
+  // The old function's identity picks the new range's function, so a helper written before it
+  // is reported as a helper, not as a renamed function.
+  ParseResult After = parseWithClang(Cmd, P.File, P.Patched, P.NewRanges, &Before.Functions);
   if (Before.Errors == 0 && After.Errors > 0) {
     Out.Ok = false;
     Out.Problems += fmt::format("The patched file {} does not compile ({} error{}):\n{}\n", P.File, After.Errors,
@@ -333,7 +459,318 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
                                   "but it must keep {}.\n",
                                   E.ParamId, New->str(), Old->str());
     }
+    // Only what the suggestion added counts; the original range is the user's.
+    std::vector<std::string> Added;
+    for (const std::string &What : After.Outside[I])
+      if (std::find(Before.Outside[I].begin(), Before.Outside[I].end(), What) == Before.Outside[I].end())
+        Added.push_back(What);
+    if (!Added.empty()) {
+      Out.Ok = false;
+      std::string List;
+      for (size_t K = 0; K < Added.size(); ++K)
+        List += (K == 0 ? "" : K + 1 == Added.size() ? " and " : ", ") + Added[K];
+      Out.Problems += fmt::format("The new code for {} declares {} outside the function {}. {}\n", E.ParamId, List,
+                                  Old->QualifiedName, suggestionRule());
+    }
   }
+  return Out;
+}
+
+//===----------------------------------------------------------------------===//
+// What a suggestion may contain, decided from its tokens
+//===----------------------------------------------------------------------===//
+
+/// The rule in the words the prompt uses for it, so that what the model is told and what is
+/// enforced agree.
+static constexpr const char *ScopeRule =
+    "a suggestion may not add #include directives, macros or helper functions outside the function";
+
+std::string suggestionRule() {
+  return fmt::format("The rule: {} (any preprocessor directive counts as a macro, any declaration outside the "
+                     "function's own definition as a helper; lambdas and local classes inside its body are fine).",
+                     ScopeRule);
+}
+
+namespace {
+
+struct LexTok {
+  clang::tok::TokenKind Kind;
+  size_t Begin, End;
+};
+
+struct Lexed {
+  std::vector<LexTok> Toks;
+  /// Each preprocessor directive, as written, with its whitespace collapsed.
+  std::vector<std::string> Directives;
+};
+
+/// Splits Text into tokens the way clang does, so that comments, string and raw string
+/// literals hide what looks like a directive or an attribute. Directive lines are listed
+/// apart and their tokens left out.
+Lexed lexText(const std::string &Text) {
+  clang::LangOptions LO;
+  LO.CPlusPlus = LO.CPlusPlus11 = LO.CPlusPlus14 = LO.CPlusPlus17 = 1;
+  LO.LineComment = LO.Bool = LO.Digraphs = 1;
+  // std::string's buffer ends in the NUL the lexer expects.
+  clang::Lexer L(clang::SourceLocation(), LO, Text.c_str(), Text.c_str(), Text.c_str() + Text.size());
+  Lexed Out;
+  size_t SkipUntil = 0;
+  clang::Token T;
+  while (true) {
+    L.LexFromRawLexer(T);
+    if (T.is(clang::tok::eof))
+      break;
+    size_t End = size_t(L.getBufferLocation() - Text.c_str());
+    size_t Begin = End - T.getLength();
+    if (Begin < SkipUntil)
+      continue;
+    if (T.is(clang::tok::hash) && T.isAtStartOfLine()) {
+      std::string Line;
+      size_t E = Begin;
+      for (; E < Text.size() && Text[E] != '\n'; ++E) {
+        if (Text[E] == '\\' && (Text.compare(E + 1, 1, "\n") == 0 || Text.compare(E + 1, 2, "\r\n") == 0)) {
+          E = Text.find('\n', E);
+          if (!Line.empty() && Line.back() != ' ')
+            Line += ' ';
+          continue;
+        }
+        if (std::isspace(static_cast<unsigned char>(Text[E]))) {
+          if (!Line.empty() && Line.back() != ' ')
+            Line += ' ';
+          continue;
+        }
+        Line += Text[E];
+      }
+      while (!Line.empty() && Line.back() == ' ')
+        Line.pop_back();
+      Out.Directives.push_back(std::move(Line));
+      SkipUntil = E;
+      continue;
+    }
+    Out.Toks.push_back({T.getKind(), Begin, End});
+  }
+  return Out;
+}
+
+bool isWord(const std::string &Text, const LexTok &T, std::string_view Word) {
+  return T.Kind == clang::tok::raw_identifier && std::string_view(Text).substr(T.Begin, T.End - T.Begin) == Word;
+}
+
+std::string_view spelling(const std::string &Text, const LexTok &T) {
+  return std::string_view(Text).substr(T.Begin, T.End - T.Begin);
+}
+
+/// Index of the token that opens the function's body: the first '{' outside parentheses and
+/// brackets (or the number of tokens when there is none).
+size_t bodyStart(const std::vector<LexTok> &Toks) {
+  int Depth = 0;
+  for (size_t I = 0; I < Toks.size(); ++I) {
+    switch (Toks[I].Kind) {
+    case clang::tok::l_paren:
+    case clang::tok::l_square:
+      ++Depth;
+      break;
+    case clang::tok::r_paren:
+    case clang::tok::r_square:
+      --Depth;
+      break;
+    case clang::tok::l_brace:
+      if (Depth == 0)
+        return I;
+      break;
+    default:
+      break;
+    }
+  }
+  return Toks.size();
+}
+
+/// A [[trace::trainable]] attribute in a function's head.
+struct TrainableAttr {
+  size_t FirstTok = 0;                ///< index of the group's first '['
+  size_t GroupBegin = 0, GroupEnd = 0; ///< "[[ ... ]]" in the text
+  std::string Arg;                    ///< the argument's tokens, space-separated; "" without one
+  std::string Standalone;             ///< the attribute alone in a group, as written
+  bool Alone = false;                 ///< the group holds nothing else
+};
+
+/// Finds [[trace::trainable]], [[trace::trainable("...")]], in a group with other attributes
+/// or in a [[using trace: ...]] group, among the tokens before the function's body.
+std::optional<TrainableAttr> findTrainable(const std::string &Text, const std::vector<LexTok> &Toks) {
+  using clang::tok::TokenKind;
+  size_t Body = bodyStart(Toks);
+  int Paren = 0;
+  for (size_t I = 0; I + 1 < Body; ++I) {
+    TokenKind K = Toks[I].Kind;
+    if (K == clang::tok::l_paren)
+      ++Paren;
+    else if (K == clang::tok::r_paren)
+      --Paren;
+    if (Paren != 0 || K != clang::tok::l_square || Toks[I + 1].Kind != clang::tok::l_square)
+      continue;
+    // The group's "]]", at depth 0; commas at depth 0 separate its attributes.
+    size_t Close = 0;
+    std::vector<size_t> Commas;
+    int Depth = 0;
+    for (size_t J = I + 2; J + 1 < Toks.size() && !Close; ++J) {
+      switch (Toks[J].Kind) {
+      case clang::tok::l_paren:
+      case clang::tok::l_square:
+      case clang::tok::l_brace:
+        ++Depth;
+        break;
+      case clang::tok::r_paren:
+      case clang::tok::r_brace:
+        --Depth;
+        break;
+      case clang::tok::r_square:
+        if (Depth == 0 && Toks[J + 1].Kind == clang::tok::r_square)
+          Close = J;
+        else
+          --Depth;
+        break;
+      case clang::tok::comma:
+        if (Depth == 0)
+          Commas.push_back(J);
+        break;
+      default:
+        break;
+      }
+    }
+    if (!Close)
+      return std::nullopt;
+    size_t First = I + 2;
+    bool Using = false, UsingTrace = false;
+    if (First + 2 < Close && isWord(Text, Toks[First], "using") && Toks[First + 2].Kind == clang::tok::colon) {
+      Using = true;
+      UsingTrace = isWord(Text, Toks[First + 1], "trace");
+      First += 3;
+    }
+    Commas.push_back(Close);
+    size_t ItemBegin = First;
+    for (size_t C : Commas) {
+      size_t N = ItemBegin;
+      bool Match;
+      if (Using) {
+        Match = UsingTrace && N < C && isWord(Text, Toks[N], "trainable");
+        N += 1;
+      } else {
+        Match = N + 3 <= C && isWord(Text, Toks[N], "trace") &&
+                Toks[N + 1].Kind == clang::tok::coloncolon && isWord(Text, Toks[N + 2], "trainable");
+        N += 3;
+      }
+      if (Match && (N == C || Toks[N].Kind == clang::tok::l_paren)) {
+        TrainableAttr A;
+        A.FirstTok = I;
+        A.GroupBegin = Toks[I].Begin;
+        A.GroupEnd = Toks[Close + 1].End;
+        for (size_t K = N; K < C; ++K)
+          A.Arg += (K == N ? "" : " ") + std::string(spelling(Text, Toks[K]));
+        A.Alone = Commas.size() == 1;
+        std::string Item = Text.substr(Toks[ItemBegin].Begin, Toks[C - 1].End - Toks[ItemBegin].Begin);
+        A.Standalone = A.Alone ? Text.substr(A.GroupBegin, A.GroupEnd - A.GroupBegin)
+                               : (Using ? "[[trace::" : "[[") + Item + "]]";
+        return A;
+      }
+      ItemBegin = C + 1;
+    }
+    I = Close + 1;
+  }
+  return std::nullopt;
+}
+
+/// Where the attribute goes back into a suggestion that left it out: after the same tokens
+/// that precede it in the original (so "[[nodiscard]] [[trace::trainable]] int f()" keeps its
+/// order), else after the template headers, which an attribute may not precede.
+size_t insertionPoint(const std::string &Original, const Lexed &O, const TrainableAttr &A, const std::string &New,
+                      const Lexed &N) {
+  if (N.Toks.size() > A.FirstTok) {
+    bool Same = true;
+    for (size_t I = 0; I < A.FirstTok && Same; ++I)
+      Same = spelling(Original, O.Toks[I]) == spelling(New, N.Toks[I]);
+    if (Same)
+      return N.Toks[A.FirstTok].Begin;
+  }
+  size_t I = 0;
+  while (I + 1 < N.Toks.size() && isWord(New, N.Toks[I], "template") && N.Toks[I + 1].Kind == clang::tok::less) {
+    int Angle = 0, Paren = 0;
+    size_t J = I + 1;
+    for (; J < N.Toks.size(); ++J) {
+      clang::tok::TokenKind K = N.Toks[J].Kind;
+      if (K == clang::tok::l_paren)
+        ++Paren;
+      else if (K == clang::tok::r_paren)
+        --Paren;
+      else if (Paren == 0 && K == clang::tok::less)
+        ++Angle;
+      else if (Paren == 0 && K == clang::tok::greater)
+        --Angle;
+      else if (Paren == 0 && K == clang::tok::greatergreater)
+        Angle -= 2;
+      if (Angle <= 0)
+        break;
+    }
+    I = J + 1;
+  }
+  return I < N.Toks.size() ? N.Toks[I].Begin : 0;
+}
+
+std::string joinQuoted(const std::vector<std::string> &Items) {
+  std::string Out;
+  for (size_t K = 0; K < Items.size(); ++K)
+    Out += (K == 0 ? "" : K + 1 == Items.size() ? " and " : ", ") + ("`" + Items[K] + "`");
+  return Out;
+}
+
+} // namespace
+
+std::optional<std::string> prepareSuggestion(const std::string &ParamId, bool IsCode, const std::string &Original,
+                                             const std::string &Suggested, std::string &Problem) {
+  Lexed O = lexText(Original), N = lexText(Suggested);
+  // A directive in a suggestion would reach every line after it in the file, not just this
+  // function; only the directives the original text already has may stay.
+  std::vector<std::string> Have = O.Directives, Added;
+  for (const std::string &D : N.Directives) {
+    auto It = std::find(Have.begin(), Have.end(), D);
+    if (It != Have.end())
+      Have.erase(It);
+    else
+      Added.push_back(D);
+  }
+  if (!Added.empty()) {
+    Problem = fmt::format("The new {} for {} adds the preprocessor directive{} {}. {}\n", IsCode ? "code" : "value",
+                          ParamId, Added.size() == 1 ? "" : "s", joinQuoted(Added), suggestionRule());
+    return std::nullopt;
+  }
+  if (!IsCode)
+    return Suggested;
+  // The attribute is what makes the function trainable, and its argument is the author's
+  // constraint: a suggestion may leave it out (it is put back) but never change it.
+  std::optional<TrainableAttr> OA = findTrainable(Original, O.Toks);
+  std::optional<TrainableAttr> NA = findTrainable(Suggested, N.Toks);
+  if (NA) {
+    std::string Want = OA ? OA->Arg : "";
+    if (NA->Arg == Want)
+      return Suggested;
+    Problem = fmt::format("The new code for {} changes the argument of the [[trace::trainable]] attribute: it has "
+                          "`{}`, the definition has `{}`. The argument is the constraint the program's author set "
+                          "and may not change; leave the attribute out (the original is kept) or copy it "
+                          "unchanged.\n",
+                          ParamId, NA->Standalone, OA ? OA->Standalone : "[[trace::trainable]]");
+    return std::nullopt;
+  }
+  if (!OA)
+    return Suggested;
+  // The whitespace that followed the attribute in the original, so that a suggestion shown
+  // without it comes back byte for byte.
+  std::string Sep;
+  for (size_t I = OA->GroupEnd; OA->Alone && I < Original.size() && std::isspace(static_cast<unsigned char>(Original[I]));
+       ++I)
+    Sep += Original[I];
+  if (Sep.empty())
+    Sep = " ";
+  std::string Out = Suggested;
+  Out.insert(insertionPoint(Original, O, *OA, Suggested, N), OA->Standalone + Sep);
   return Out;
 }
 

@@ -50,13 +50,33 @@ struct ParseResult {
   bool Ran = false;
   unsigned Errors = 0;
   std::string Diagnostics;
-  /// Per requested range: the first function definition whose name lies inside it.
+  /// Per requested range: the function definition the range holds. That is the one with the
+  /// expected identity when one was asked for and the range has it, else the first whose name
+  /// lies inside the range.
   std::vector<std::optional<FunctionIdentity>> Functions;
+  /// Per requested range: the declarations that begin inside it but outside that function
+  /// (helpers, variables, types, using-directives), described for a message, e.g.
+  /// "the function 'evil' (line 9)". Lambdas and local classes inside the function are not listed.
+  std::vector<std::vector<std::string>> Outside;
 };
 
-/// Parses File with Content in place of what is on disk (nothing is written).
+/// Parses File with Content in place of what is on disk (nothing is written). Expected, when
+/// given, holds per range the identity the range's function should have.
 ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, const std::string &Content,
-                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges);
+                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
+                           const std::vector<std::optional<FunctionIdentity>> *Expected = nullptr);
+
+/// What a suggestion may contain, as quoted when one is refused.
+std::string suggestionRule();
+
+/// Checks a suggestion's text before it is patched in, without clang: it may not add a
+/// preprocessor directive, and for code (IsCode) the [[trace::trainable]] attribute of the
+/// Original definition must survive with its argument unchanged. Returns the text to patch
+/// in: the suggestion as given, or, when it leaves the attribute out, with the original
+/// attribute put back where the original had it. nullopt with Problem set (worded for the
+/// LLM, naming what was found) when the suggestion breaks the rule or changes the argument.
+std::optional<std::string> prepareSuggestion(const std::string &ParamId, bool IsCode, const std::string &Original,
+                                             const std::string &Suggested, std::string &Problem);
 
 struct CheckOutcome {
   bool Ok = true;
@@ -66,8 +86,8 @@ struct CheckOutcome {
   std::vector<std::string> Notes;
 };
 
-/// Checks one file's patch: each code edit keeps its function's name and type, and the
-/// patched file has no new compile errors.
+/// Checks one file's patch: each code edit keeps its function's name and type, declares
+/// nothing outside that function, and the patched file has no new compile errors.
 CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd);
 
 } // namespace traceopt
