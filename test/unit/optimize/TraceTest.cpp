@@ -10,6 +10,13 @@ using namespace traceopt;
 
 namespace {
 
+/// printf-style formatting for record templates with 64-bit node ids.
+template <class... Ts> std::string fmt(const char *Format, Ts... Vs) {
+  char Buf[1024];
+  std::snprintf(Buf, sizeof(Buf), Format, static_cast<unsigned long long>(Vs)...);
+  return Buf;
+}
+
 const char *Header = R"J({"k":"header","format":"trace-cpp","version":1,"pid":1,"program":"p","time":"t"})J"
                      "\n";
 
@@ -299,6 +306,105 @@ TEST(TraceReader, ForwardReferencesAreResolvedAtTheEnd) {
   EXPECT_EQ(T.args(T.Nodes[0])[1].FromIndex, NoIndex); // Node 99 does not exist.
   EXPECT_EQ(T.args(T.Nodes[1])[0].FromIndex, 0u);
   EXPECT_EQ(T.Nodes[1].ParentIndex, NoIndex);
+}
+
+TEST(TraceReader, ForwardCrossThreadEdgesAndUnknownProducers) {
+  // Thread 2's call names a node of thread 1 whose records come later (the
+  // writer drains threads independently), by `from` and in `derived`; node
+  // 99 never appears: those edges are dropped and counted.
+  const uint64_t T1 = uint64_t(1) << 32, T2 = uint64_t(2) << 32;
+  std::string Text = std::string(Header) +
+                     R"J({"k":"site","site":1,"key":"f(int)","name":"f","params":["x"]})J" "\n" +
+                     fmt(R"J({"k":"call","node":%llu,"site":1,"parent":0,"thread":2,"args":[{"name":"x","value":"1","from":%llu},{"name":"y","from":99},{"name":"z","value":"{1, 2}","derived":[%llu,99,%llu],"derived_omitted":4}],"this":{"type":"S","value":"S{}","from_param":"var:ns::gain"}})J",
+                         T2 + 1, T1 + 1, T1 + 1, T1 + 2) + "\n" +
+                     fmt(R"J({"k":"ret","node":%llu,"type":"int","value":"3"})J", T2 + 1) + "\n" +
+                     fmt(R"J({"k":"call","node":%llu,"site":1,"parent":0,"thread":1,"args":[{"name":"x","value":"0","from_param":"var:k","derived":[]}]})J", T1 + 1) + "\n" +
+                     fmt(R"J({"k":"ret","node":%llu,"exception":{"type":"std::domain_error","what":"division by zero","file":"/s/a.cpp","line":12}})J", T1 + 1) + "\n" +
+                     fmt(R"J({"k":"call","node":%llu,"site":1,"parent":0,"thread":1,"args":[]})J", T1 + 2) + "\n" +
+                     fmt(R"J({"k":"ret","node":%llu,"exception":{"type":"int"}})J", T1 + 2) + "\n" +
+                     R"J({"k":"feedback","node":0,"text":"v is 7","unattributed":"not produced by a recorded call"})J" "\n" +
+                     fmt(R"J({"k":"feedback","node":%llu,"text":"uncaught exception std::domain_error: division by zero","uncaught":true})J", T1 + 1) + "\n" +
+                     R"J({"k":"end","nodes":3,"dropped":0,"lost":3})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "x.jsonl", T, Error)) << Error;
+  ASSERT_EQ(T.Nodes.size(), 3u);
+  const Node &User = T.Nodes[0];
+  auto Args = T.args(User);
+  EXPECT_EQ(Args[0].From, T1 + 1);
+  EXPECT_EQ(Args[0].FromIndex, 1u);
+  EXPECT_EQ(Args[1].From, 0u); // Dropped: node 99 is not in the file.
+  EXPECT_EQ(Args[1].FromIndex, NoIndex);
+  EXPECT_FALSE(Args[0].HasExtra);
+  ASSERT_TRUE(Args[2].HasExtra);
+  const ArgExtra *Z = T.extra(User.FirstArg + 2);
+  ASSERT_TRUE(Z);
+  EXPECT_EQ(Z->DerivedOmitted, 4u);
+  EXPECT_TRUE(Z->FromParam.empty());
+  ASSERT_EQ(T.derived(*Z).size(), 2u); // 99 dropped.
+  EXPECT_EQ(T.derived(*Z)[0].Id, T1 + 1);
+  EXPECT_EQ(T.derived(*Z)[0].Index, 1u);
+  EXPECT_EQ(T.derived(*Z)[1].Index, 2u);
+  const ArgExtra *This = T.extra(User.FirstArg + 3);
+  ASSERT_TRUE(This);
+  EXPECT_EQ(This->FromParam, "var:ns::gain");
+  const ArgExtra *K = T.extra(T.Nodes[1].FirstArg);
+  ASSERT_TRUE(K);
+  EXPECT_EQ(K->FromParam, "var:k");
+  EXPECT_EQ(K->NumDerived, 0u);
+  EXPECT_FALSE(T.extra(User.FirstArg + 1));
+
+  const ThrowSite *W = T.throwSite(1);
+  ASSERT_TRUE(W);
+  EXPECT_EQ(W->File, "/s/a.cpp");
+  EXPECT_EQ(W->Line, 12u);
+  EXPECT_FALSE(T.throwSite(2)); // Thrown where the trace does not say.
+  EXPECT_FALSE(T.throwSite(0));
+
+  ASSERT_EQ(T.Feedbacks.size(), 2u);
+  EXPECT_TRUE(T.Feedbacks[0].runLevel());
+  EXPECT_EQ(T.Feedbacks[0].Unattributed, "not produced by a recorded call");
+  EXPECT_FALSE(T.Feedbacks[0].Uncaught);
+  EXPECT_TRUE(T.Feedbacks[1].Uncaught);
+  EXPECT_EQ(T.Feedbacks[1].Node, T1 + 1);
+
+  ASSERT_EQ(T.Lost.size(), 1u);
+  EXPECT_EQ(T.Lost[0], 3u);
+  std::string All;
+  for (const std::string &Warning : T.Warnings)
+    All += Warning + "\n";
+  EXPECT_NE(All.find("x.jsonl: 2 data-flow edges name a node that is not in the trace; they were dropped"),
+            std::string::npos)
+      << All;
+  EXPECT_NE(All.find("x.jsonl: 3 data-flow edges were not recorded:"), std::string::npos) << All;
+  EXPECT_NE(All.find("(see docs/runtime.md)"), std::string::npos) << All;
+}
+
+TEST(TraceReader, LostIsQuietWhenZero) {
+  std::string Text = std::string(Header) + R"J({"k":"end","nodes":0,"dropped":0,"lost":0})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "q.jsonl", T, Error)) << Error;
+  EXPECT_TRUE(T.Warnings.empty());
+}
+
+TEST(TraceReader, HandBuiltExtrasStaySorted) {
+  TraceSet T;
+  T.IdToIndex.resize(1);
+  Node N;
+  N.Id = 1;
+  Arg A, B;
+  A.Name = "a";
+  B.Name = "b";
+  T.addNode(N, {A, B});
+  T.setExtra(1, "var:b", {});
+  T.setExtra(0, "", {5, 6}, 1);
+  ASSERT_TRUE(T.extra(0) && T.extra(1));
+  EXPECT_EQ(T.extra(1)->FromParam, "var:b");
+  EXPECT_EQ(T.derived(*T.extra(0)).size(), 2u);
+  EXPECT_TRUE(T.Args[0].HasExtra && T.Args[1].HasExtra);
+  T.setThrowSite(0, "/x.cpp", 3);
+  EXPECT_EQ(T.throwSite(0)->Line, 3u);
 }
 
 TEST(TraceReader, SeveralFilesKeepArgumentsApart) {

@@ -189,6 +189,47 @@ Node &TraceSet::addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *Thi
   return Nodes.emplace_back(N);
 }
 
+const ArgExtra *TraceSet::extra(size_t ArgIndex) const {
+  auto It = std::lower_bound(Extras.begin(), Extras.end(), ArgIndex,
+                             [](const ArgExtra &E, size_t I) { return E.ArgIndex < I; });
+  return It != Extras.end() && It->ArgIndex == ArgIndex ? &*It : nullptr;
+}
+
+const ThrowSite *TraceSet::throwSite(size_t NodeIndex) const {
+  auto It = std::lower_bound(ThrowSites.begin(), ThrowSites.end(), NodeIndex,
+                             [](const ThrowSite &S, size_t I) { return S.Node < I; });
+  return It != ThrowSites.end() && It->Node == NodeIndex ? &*It : nullptr;
+}
+
+void TraceSet::setExtra(size_t ArgIndex, std::string_view FromParam, const std::vector<uint64_t> &DerivedIds,
+                        uint64_t DerivedOmitted) {
+  ArgExtra E;
+  E.ArgIndex = uint32_t(ArgIndex);
+  E.FromParam = save(FromParam);
+  E.FirstDerived = uint32_t(Derived.size());
+  E.NumDerived = uint32_t(DerivedIds.size());
+  E.DerivedOmitted = DerivedOmitted;
+  for (uint64_t Id : DerivedIds)
+    Derived.push_back({Id, NoIndex});
+  auto It = std::lower_bound(Extras.begin(), Extras.end(), ArgIndex,
+                             [](const ArgExtra &X, size_t I) { return X.ArgIndex < I; });
+  if (It != Extras.end() && It->ArgIndex == ArgIndex)
+    *It = E;
+  else
+    Extras.insert(It, E);
+  Args[ArgIndex].HasExtra = true;
+}
+
+void TraceSet::setThrowSite(size_t NodeIndex, std::string_view File, unsigned Line) {
+  ThrowSite S{uint32_t(NodeIndex), save(File), Line};
+  auto It = std::lower_bound(ThrowSites.begin(), ThrowSites.end(), NodeIndex,
+                             [](const ThrowSite &X, size_t I) { return X.Node < I; });
+  if (It != ThrowSites.end() && It->Node == NodeIndex)
+    *It = S;
+  else
+    ThrowSites.insert(It, S);
+}
+
 const Param *TraceSet::findParam(std::string_view Id) const {
   for (const Param &P : Params)
     if (P.Id == Id)
@@ -591,32 +632,61 @@ private:
 
 /// The union of the fields of all record kinds, reused line after line. The
 /// strings are views valid until the next line.
+/// Which list of a call record an argument is in.
+enum class ArgList : uint8_t { Args, This, Globals };
+
+/// The `derived`/`from_param` fields of one argument of the current record.
+struct PendingExtra {
+  ArgList List = ArgList::Args;
+  uint32_t Pos = 0; ///< Position within List.
+  uint32_t FirstDerived = 0, NumDerived = 0; ///< Record::DerivedIds[FirstDerived ..).
+  uint64_t Omitted = 0;
+  std::string_view FromParam;
+};
+
 struct Record {
   std::string_view K, Format, Key, Name, Signature, File, Doc, SiteParam, Id, Kind, Hash, Text, Constraint, Type,
-      Value, Directory, ExcType, ExcWhat;
-  uint64_t Node = 0, Site = 0, Parent = 0, Thread = 0, Line = 0, Begin = 0, End = 0, Version = 0, Dropped = 0;
+      Value, Directory, ExcType, ExcWhat, ExcFile, Unattributed;
+  uint64_t Node = 0, Site = 0, Parent = 0, Thread = 0, Line = 0, Begin = 0, End = 0, Version = 0, Dropped = 0,
+           ExcLine = 0, Lost = 0;
   bool HasNode = false, HasSite = false, HasValue = false, HasType = false, HasExc = false, HasText = false,
-       HasVersion = false, HasBegin = false, HasEnd = false, Success = false, HasThis = false;
+       HasVersion = false, HasBegin = false, HasEnd = false, Success = false, HasThis = false, Uncaught = false;
   std::optional<double> Score;
   std::vector<Arg> Args, Globals;
   std::vector<std::string_view> Strings; ///< `args` of a tu, `params` of a site.
   Arg This;
+  std::vector<PendingExtra> Extras;
+  std::vector<uint64_t> DerivedIds;
 
   void reset() {
     for (std::string_view *S : {&K, &Format, &Key, &Name, &Signature, &File, &Doc, &SiteParam, &Id, &Kind, &Hash,
-                                &Text, &Constraint, &Type, &Value, &Directory, &ExcType, &ExcWhat})
+                                &Text, &Constraint, &Type, &Value, &Directory, &ExcType, &ExcWhat, &ExcFile,
+                                &Unattributed})
       *S = std::string_view();
-    Node = Site = Parent = Thread = Line = Begin = End = Version = Dropped = 0;
+    Node = Site = Parent = Thread = Line = Begin = End = Version = Dropped = ExcLine = Lost = 0;
     HasNode = HasSite = HasValue = HasType = HasExc = HasText = HasVersion = HasBegin = HasEnd = Success = HasThis =
-        false;
+        Uncaught = false;
     Score.reset();
     Args.clear();
     Globals.clear();
     Strings.clear();
+    Extras.clear();
+    DerivedIds.clear();
   }
 };
 
-bool readArg(Scanner &S, Arg &A) {
+/// Reads one argument object. The fields every argument may have are tested
+/// first; the rare `derived`/`from_param` go to \p R's extras, tagged with
+/// the argument's place (\p List, \p Pos).
+bool readArg(Scanner &S, Arg &A, Record &R, ArgList List, size_t Pos) {
+  auto Extra = [&]() -> PendingExtra & {
+    if (R.Extras.empty() || R.Extras.back().List != List || R.Extras.back().Pos != Pos) {
+      PendingExtra &E = R.Extras.emplace_back();
+      E.List = List;
+      E.Pos = uint32_t(Pos);
+    }
+    return R.Extras.back();
+  };
   return S.object([&](std::string_view Key) {
     if (Key == "name" || Key == "param")
       return S.stringOrNull(A.Name);
@@ -631,15 +701,29 @@ bool readArg(Scanner &S, Arg &A) {
     }
     if (Key == "modified")
       return S.boolean(A.Modified);
+    if (Key == "derived") {
+      if (S.null())
+        return true;
+      PendingExtra &E = Extra();
+      E.FirstDerived = uint32_t(R.DerivedIds.size());
+      bool Ok = S.array([&] { return S.u64(R.DerivedIds.emplace_back()); });
+      E.NumDerived = uint32_t(R.DerivedIds.size() - E.FirstDerived);
+      return Ok;
+    }
+    if (Key == "derived_omitted")
+      return S.null() || S.u64(Extra().Omitted);
+    if (Key == "from_param")
+      return S.stringOrNull(Extra().FromParam);
     return S.skipValue();
   });
 }
 
-bool readArgList(Scanner &S, std::vector<Arg> &Out, std::vector<std::string_view> *Strings) {
+bool readArgList(Scanner &S, Record &R, ArgList List, std::vector<Arg> &Out, std::vector<std::string_view> *Strings) {
   return S.array([&] {
     if (Strings && S.peek() == '"')
       return S.string(Strings->emplace_back());
-    return readArg(S, Out.emplace_back());
+    size_t Pos = Out.size();
+    return readArg(S, Out.emplace_back(), R, List, Pos);
   });
 }
 /// Reads one record into \p R. The slot of its node id in \p Ids is
@@ -651,7 +735,7 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
     switch (Key.empty() ? '\0' : Key[0]) {
     case 'a':
       if (Key == "args")
-        return readArgList(S, R.Args, &R.Strings);
+        return readArgList(S, R, ArgList::Args, R.Args, &R.Strings);
       break;
     case 'b':
       if (Key == "begin")
@@ -679,6 +763,10 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
             return S.stringOrNull(R.ExcType);
           if (EK == "what")
             return S.stringOrNull(R.ExcWhat);
+          if (EK == "file")
+            return S.stringOrNull(R.ExcFile);
+          if (EK == "line")
+            return S.null() || S.u64(R.ExcLine);
           return S.skipValue();
         });
       }
@@ -691,7 +779,7 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
       break;
     case 'g':
       if (Key == "globals")
-        return readArgList(S, R.Globals, nullptr);
+        return readArgList(S, R, ArgList::Globals, R.Globals, nullptr);
       break;
     case 'h':
       if (Key == "hash")
@@ -712,6 +800,8 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
     case 'l':
       if (Key == "line")
         return S.u64(R.Line);
+      if (Key == "lost")
+        return S.null() || S.u64(R.Lost);
       break;
     case 'n':
       if (Key == "node") {
@@ -764,8 +854,14 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
           return true;
         R.HasThis = true;
         R.This = Arg();
-        return readArg(S, R.This);
+        return readArg(S, R.This, R, ArgList::This, 0);
       }
+      break;
+    case 'u':
+      if (Key == "unattributed")
+        return S.stringOrNull(R.Unattributed);
+      if (Key == "uncaught")
+        return S.boolean(R.Uncaught);
       break;
     case 'v':
       if (Key == "value")
@@ -819,9 +915,11 @@ SizeHint estimateSize(std::string_view Text) {
 class FileReader {
 public:
   FileReader(TraceSet &T, const std::string &Name)
-      : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()) {
+      : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()),
+        FirstExtra(T.Extras.size()) {
     T.IdToIndex.emplace_back();
     T.Files.push_back(Name);
+    T.Lost.resize(T.IdToIndex.size(), 0);
     if (!T.Text)
       T.Text = std::make_shared<TextPool>();
     Pool = T.Text.get();
@@ -934,8 +1032,8 @@ private:
       return false;
     // Indices into Nodes and Args are 32 bits, and so are those of the
     // graph's edges, which are at most one per node and one per argument.
-    size_t NewArgs = R.Args.size() + R.HasThis + R.Globals.size();
-    if (T.Nodes.size() + T.Args.size() + 1 + NewArgs >= NoIndex) {
+    size_t NewArgs = R.Args.size() + R.HasThis + R.Globals.size() + R.DerivedIds.size();
+    if (T.Nodes.size() + T.Args.size() + T.Derived.size() + 1 + NewArgs >= NoIndex) {
       Error = fmt::format("{}:{}: too many calls and arguments (at most {} in all traces)", Name, LineNo,
                           NoIndex - 1);
       return false;
@@ -964,7 +1062,25 @@ private:
       keepArg(R.This);
     for (const Arg &A : R.Globals)
       keepArg(A);
+    for (const PendingExtra &P : R.Extras)
+      keepExtra(N, R, P);
     return true;
+  }
+
+  /// Files the `derived`/`from_param` fields of one argument of \p N.
+  void keepExtra(const Node &N, const Record &R, const PendingExtra &P) {
+    size_t Offset = P.List == ArgList::Args ? P.Pos : P.List == ArgList::This ? N.NumArgs : N.NumArgs + N.HasThis + P.Pos;
+    ArgExtra &E = T.Extras.emplace_back();
+    E.ArgIndex = uint32_t(N.FirstArg + Offset);
+    E.FromParam = keep(P.FromParam);
+    E.DerivedOmitted = P.Omitted;
+    E.FirstDerived = uint32_t(T.Derived.size());
+    E.NumDerived = P.NumDerived;
+    for (uint32_t I = 0; I < P.NumDerived; ++I) {
+      uint64_t Id = R.DerivedIds[P.FirstDerived + I];
+      T.Derived.push_back({Id, resolve(Id)});
+    }
+    T.Args[E.ArgIndex].HasExtra = true;
   }
 
   bool handle(Record &R, size_t LineNo, std::string &Error) {
@@ -987,6 +1103,11 @@ private:
       N.Finished = true;
       if (R.HasExc) {
         N.setException(keep(R.ExcType), keep(R.ExcWhat));
+        if (!R.ExcFile.empty() && R.ExcLine) {
+          // Usually in call order already; finish() sorts what is not.
+          ThrowSitesSorted = ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
+          T.ThrowSites.push_back({uint32_t(Index), keep(R.ExcFile), unsigned(R.ExcLine)});
+        }
         return true;
       }
       std::optional<std::string_view> Type, Value;
@@ -1027,8 +1148,10 @@ private:
       Feedback &F = T.Feedbacks.emplace_back();
       F.Node = R.Node;
       F.Text = R.Text;
+      F.Unattributed = R.Unattributed;
       F.Score = R.Score;
       F.Success = R.Success;
+      F.Uncaught = R.Uncaught;
       F.Instance = Instance;
       return true;
     }
@@ -1073,6 +1196,7 @@ private:
     if (R.K == "end") {
       SawEnd = true;
       Dropped = R.Dropped;
+      T.Lost[Instance] = R.Lost;
       return true;
     }
     if (R.K == "header") {
@@ -1091,17 +1215,47 @@ private:
       T.Nodes[Index].Site = siteIndex(SiteId);
       UnknownSite += T.Nodes[Index].Site < 0;
     }
-    // A node named before its call record (not written by the runtime, but
-    // readable): resolve it now that every call is known.
-    if (ForwardRefs)
+    // A producer on another thread may be written after its user (and a
+    // parent, in a hand-written file): resolve what was named before its
+    // call record now that every call is known, in one pass over this file.
+    // A producer that never appears is dropped, so that nothing downstream
+    // mistakes the id for an edge.
+    size_t UnknownProducers = 0;
+    if (ForwardRefs) {
       for (size_t I = FirstNode; I < T.Nodes.size(); ++I) {
         Node &N = T.Nodes[I];
         if (N.Parent && N.ParentIndex == NoIndex)
           N.ParentIndex = resolve(N.Parent);
-        for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis + N.NumGlobals; A < E; ++A)
-          if (T.Args[A].From && T.Args[A].FromIndex == NoIndex)
-            T.Args[A].FromIndex = resolve(T.Args[A].From);
+        for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis + N.NumGlobals; A < E; ++A) {
+          Arg &Ar = T.Args[A];
+          if (!Ar.From || Ar.FromIndex != NoIndex)
+            continue;
+          Ar.FromIndex = resolve(Ar.From);
+          if (Ar.FromIndex == NoIndex) {
+            Ar.From = 0;
+            ++UnknownProducers;
+          }
+        }
       }
+      for (size_t X = FirstExtra; X < T.Extras.size(); ++X) {
+        ArgExtra &E = T.Extras[X];
+        uint32_t Kept = 0;
+        for (uint32_t D = 0; D < E.NumDerived; ++D) {
+          DerivedRef Ref = T.Derived[E.FirstDerived + D];
+          if (Ref.Index == NoIndex)
+            Ref.Index = resolve(Ref.Id);
+          if (Ref.Index == NoIndex) {
+            ++UnknownProducers;
+            continue;
+          }
+          T.Derived[E.FirstDerived + Kept++] = Ref;
+        }
+        E.NumDerived = Kept;
+      }
+    }
+    if (!ThrowSitesSorted)
+      std::sort(T.ThrowSites.begin(), T.ThrowSites.end(),
+                       [](const ThrowSite &A, const ThrowSite &B) { return A.Node < B.Node; });
     size_t Unfinished = T.Nodes.size() - FirstNode - Finished;
     if (Unfinished)
       T.Warnings.push_back(fmt::format("{}: {} call{} no 'ret' record (the program crashed or a thread was "
@@ -1113,6 +1267,15 @@ private:
     if (UnknownRets)
       T.Warnings.push_back(fmt::format("{}: {} 'ret' record{} name no known call", Name, UnknownRets,
                                        UnknownRets == 1 ? "" : "s"));
+    if (UnknownProducers)
+      T.Warnings.push_back(fmt::format("{}: {} data-flow edge{} a node that is not in the trace; {} dropped", Name,
+                                       UnknownProducers, UnknownProducers == 1 ? " names" : "s name",
+                                       UnknownProducers == 1 ? "it was" : "they were"));
+    if (T.Lost[Instance])
+      T.Warnings.push_back(fmt::format("{}: {} data-flow edge{} not recorded: the runtime dropped facts about "
+                                       "where values came from (bindings, notes, derived producers) beyond its "
+                                       "bounds, so the graph may miss paths (see docs/runtime.md)",
+                                       Name, T.Lost[Instance], T.Lost[Instance] == 1 ? " was" : "s were"));
     if (!SawEnd)
       T.Warnings.push_back(fmt::format("{}: no 'end' record (the program crashed or did not exit normally?)",
                                        Name));
@@ -1124,7 +1287,7 @@ private:
   TraceSet &T;
   const std::string &Name;
   unsigned Instance;
-  size_t FirstNode;
+  size_t FirstNode, FirstExtra;
   TextPool *Pool;
   /// Calls whose site had no `site` record when they were read: (node index, site id).
   std::vector<std::pair<uint32_t, uint64_t>> LaterSites;
@@ -1133,7 +1296,7 @@ private:
   std::unordered_map<std::string, int> SiteByKey;
   size_t UnknownRets = 0, Finished = 0;
   uint64_t Dropped = 0;
-  bool SawEnd = false, ForwardRefs = false;
+  bool SawEnd = false, ForwardRefs = false, ThrowSitesSorted = true;
 };
 
 /// The bytes of a trace file while it is read: mapped when it is a regular

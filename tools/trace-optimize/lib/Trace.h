@@ -65,6 +65,34 @@ struct Arg {
   /// (then users look From up).
   uint32_t FromIndex = NoIndex;
   bool Modified = false;
+  /// The argument also carries `derived` producers or a `from_param`, kept
+  /// in TraceSet::Extras (few arguments do; Arg stays 64 bytes).
+  bool HasExtra = false;
+};
+
+/// One producer of a `derived` list: its id in the argument's instance and
+/// its index in TraceSet::Nodes (NoIndex until resolved).
+struct DerivedRef {
+  uint64_t Id = 0;
+  uint32_t Index = NoIndex;
+};
+
+/// What an argument carries beyond Arg: the nodes whose outputs it was built
+/// from in parts (`derived`, data-flow edges like `from`) and the trainable
+/// variable it came from (`from_param`, a parameter edge like a global).
+struct ArgExtra {
+  uint32_t ArgIndex = 0;                     ///< Index into TraceSet::Args.
+  uint32_t FirstDerived = 0, NumDerived = 0; ///< TraceSet::Derived[FirstDerived ..).
+  uint64_t DerivedOmitted = 0;               ///< Producers the runtime did not list.
+  std::string_view FromParam;                ///< Parameter id ("var:ns::gain"), or empty.
+};
+
+/// Where an exception was thrown (the `file`/`line` of a `ret` record's
+/// exception), kept apart from Node since few calls throw.
+struct ThrowSite {
+  uint32_t Node = 0; ///< Index into TraceSet::Nodes.
+  std::string_view File;
+  unsigned Line = 0;
 };
 
 /// One bundle call. Its arguments, `this` and globals live in
@@ -128,11 +156,19 @@ struct Param {
 };
 
 struct Feedback {
-  uint64_t Node = 0; ///< Node id in its instance; 0 = latest top-level node.
+  /// Node id in its instance; 0 = about the whole run (trace::feedback(text),
+  /// trace::success(), or a value whose producer is not in the graph).
+  uint64_t Node = 0;
   std::string Text;
+  /// Why a feedback on a value names no node ("not produced by a recorded
+  /// call"); empty otherwise.
+  std::string Unattributed;
   std::optional<double> Score;
   bool Success = false;
+  bool Uncaught = false; ///< Written by the terminate handler.
   unsigned Instance = 0;
+
+  bool runLevel() const { return Node == 0; }
 };
 
 struct TuInfo {
@@ -206,11 +242,17 @@ struct TraceSet {
   std::vector<Site> Sites;
   LargeVector<Node> Nodes; ///< Grouped by instance, in file order within one.
   LargeVector<Arg> Args;   ///< Arguments, `this` and globals of all nodes, node after node.
+  /// Extras of the arguments with Arg::HasExtra, sorted by ArgIndex.
+  std::vector<ArgExtra> Extras;
+  LargeVector<DerivedRef> Derived; ///< The `derived` lists of Extras.
+  std::vector<ThrowSite> ThrowSites; ///< Sorted by Node.
   std::vector<Param> Params;
   std::vector<Feedback> Feedbacks;
   std::vector<TuInfo> Tus;
   std::vector<std::string> Warnings; ///< e.g. "run.jsonl: no 'end' record (the program crashed?)"
   std::vector<std::string> Files;    ///< Path of each instance.
+  /// Per instance: data-flow facts the runtime dropped (the `end` record's `lost`).
+  std::vector<uint64_t> Lost;
 
   /// (Instance, Id) -> index into Nodes; one map per instance.
   std::vector<NodeIdMap> IdToIndex;
@@ -226,6 +268,20 @@ struct TraceSet {
   ArgRange<const Arg> globals(const Node &N) const {
     return {Args.data() + N.FirstArg + N.NumArgs + N.HasThis, N.NumGlobals};
   }
+
+  /// The extras of argument \p ArgIndex (an index into Args), or null.
+  const ArgExtra *extra(size_t ArgIndex) const;
+  ArgRange<const DerivedRef> derived(const ArgExtra &E) const {
+    return {Derived.data() + E.FirstDerived, E.NumDerived};
+  }
+  /// Where node \p NodeIndex threw, or null when unknown.
+  const ThrowSite *throwSite(size_t NodeIndex) const;
+
+  /// Gives argument \p ArgIndex its extras, copying the strings; for
+  /// building a set by hand (the producers are looked up by the graph).
+  void setExtra(size_t ArgIndex, std::string_view FromParam, const std::vector<uint64_t> &DerivedIds,
+                uint64_t DerivedOmitted = 0);
+  void setThrowSite(size_t NodeIndex, std::string_view File, unsigned Line);
 
   /// A copy of \p S in this set's text, for strings a Node or Arg refers to.
   std::string_view save(std::string_view S);
