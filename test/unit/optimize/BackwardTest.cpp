@@ -54,6 +54,20 @@ public:
     T.addNode(N, Args, nullptr, Globals);
     return *this;
   }
+  /// Adds node \p Id of site \p Site with one argument built from parts of
+  /// the outputs of \p Derived and/or taken from the trainable variable
+  /// \p FromParam.
+  Builder &partsNode(uint64_t Id, int Site, std::vector<uint64_t> Derived, std::string_view FromParam = "",
+                     uint64_t Parent = 0) {
+    node(Id, Site, {0}, Parent);
+    T.setExtra(T.Nodes.back().FirstArg, FromParam, Derived);
+    return *this;
+  }
+  /// The last node threw instead of returning.
+  Builder &threw() {
+    T.Nodes.back().setException(T.save("std::runtime_error"), T.save("boom"));
+    return *this;
+  }
   Builder &feedback(uint64_t Id, unsigned Instance = 0) {
     Feedback F;
     F.Node = Id;
@@ -65,6 +79,8 @@ public:
 
   TraceSet T;
 };
+
+template <class V> std::vector<uint32_t> vec32(const V &X) { return std::vector<uint32_t>(X.begin(), X.end()); }
 
 template <class Indices> std::vector<uint64_t> ids(const TraceSet &T, const Indices &Idx) {
   std::vector<uint64_t> Out;
@@ -122,13 +138,69 @@ TEST(Backward, TrainableGlobalsAreInputs) {
   EXPECT_EQ(S.Params, (std::vector<std::string>{"var:k"}));
 }
 
-TEST(Backward, FeedbackWithoutNodeGoesToLatestTopLevelCall) {
-  // Top-level 1 (f), top-level 3 (g) with child 4 (f); feedback node 0 -> 3.
+TEST(Backward, RunLevelFeedbackIsAboutEveryTopLevelCall) {
+  // Top-level 1 (f), top-level 3 (g) with child 4 (f), top-level 5 (g)
+  // reading k, top-level 6 (g) reading nothing trainable; feedback node 0 is
+  // about the whole run: every parameter the run used receives it.
   Builder B;
-  B.node(1, 0).node(3, 1).node(4, 0, {}, 3).feedback(0);
+  B.node(1, 0).node(3, 1).node(4, 0, {}, 3).node(5, 1, {}, 0, /*ReadsK=*/true).node(6, 1).feedback(0);
   Subgraph S = backward(B.T);
-  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{4, 3}));
+  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{1, 4, 3, 5}));
+  EXPECT_TRUE(S.Outputs.empty());
+  EXPECT_EQ(ids(B.T, S.RunOutputs), (std::vector<uint64_t>{1, 3, 5}));
+  EXPECT_EQ(S.Params, (std::vector<std::string>{"code:f()", "var:k"}));
+  // A call that feedback also names is listed once, as a named output.
+  B.feedback(3);
+  S = backward(B.T);
   EXPECT_EQ(ids(B.T, S.Outputs), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(ids(B.T, S.RunOutputs), (std::vector<uint64_t>{1, 5}));
+}
+
+TEST(Backward, RunLevelFeedbackStaysInItsRun) {
+  // Run 0 has run-level feedback, run 1 none: run 1's calls are not outputs.
+  Builder B;
+  B.node(1, 0, {}, 0, false, 0).node(1, 0, {}, 0, false, 1).feedback(0, 0);
+  Subgraph S = backward(B.T);
+  EXPECT_EQ(std::vector<size_t>(S.Nodes.begin(), S.Nodes.end()), (std::vector<size_t>{0}));
+}
+
+TEST(Backward, DerivedProducersAreEdges) {
+  // 1 (f, trainable) and 2 (g) -> 3 (g) built from parts of both -> feedback.
+  // Without the derived edges, nothing would reach the parameter.
+  Builder B;
+  B.node(1, 0).node(2, 1).partsNode(3, 1, {1, 2}).feedback(3);
+  Subgraph S = backward(B.T);
+  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{1, 3}));
+  EXPECT_EQ(S.Params, (std::vector<std::string>{"code:f()"}));
+  Graph G = buildGraph(B.T);
+  EXPECT_EQ(vec32(G.InputIdx), (std::vector<uint32_t>{0, 1}));
+}
+
+TEST(Backward, FromParamConnectsTheParameter) {
+  // g(k) with k passed as an argument: k is connected like a global g reads.
+  Builder B;
+  B.partsNode(1, 1, {}, "var:k").node(2, 1, {1}).feedback(2);
+  Subgraph S = backward(B.T);
+  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(S.Params, (std::vector<std::string>{"var:k"}));
+  // An unknown parameter id connects nothing.
+  Builder C;
+  C.partsNode(1, 1, {}, "var:nope").feedback(1);
+  EXPECT_TRUE(backward(C.T).Params.empty());
+}
+
+TEST(Backward, NestedCallThatThrewStays) {
+  // 1 (g, feedback) calls 2 (g, threw; no parameter reaches it) and 3 (f):
+  // 2's exception explains 1's result, so it stays; a nested call that
+  // returned normally and that no parameter reaches does not.
+  Builder B;
+  B.node(1, 1).node(2, 1, {}, 1).threw().node(3, 0, {}, 1).node(4, 1, {}, 1).feedback(1);
+  Subgraph S = backward(B.T);
+  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{2, 3, 1}));
+  // Not when its caller is outside the subgraph.
+  Builder C;
+  C.node(1, 1).node(2, 1, {}, 1).threw().feedback(1);
+  EXPECT_TRUE(backward(C.T).Nodes.empty());
 }
 
 TEST(Backward, InstancesDoNotMix) {

@@ -11,11 +11,13 @@ Subgraph backward(const TraceSet &T) { return backward(T, buildGraph(T)); }
 Subgraph backward(const TraceSet &T, const Graph &G) {
   Subgraph S;
   const size_t N = T.Nodes.size();
-  enum : uint8_t { Reaches = 1, Reached = 2, Emitted = 4, OnStack = 8 };
+  enum : uint8_t { Reaches = 1, Reached = 2, Emitted = 4, OnStack = 8, Listed = 16 };
   RecycledVector<uint8_t> Mark(N, 0);
   RecycledVector<uint32_t> Work;
 
-  // 1. Everything the feedback depends on: reverse reachability over inputs.
+  // 1. Everything the feedback depends on: reverse reachability over inputs,
+  //    from the nodes feedback names and the outputs of runs that got
+  //    run-level feedback.
   std::vector<size_t> FeedbackNodes;
   for (size_t F : G.FeedbackNode)
     if (F != TraceSet::npos && !(Mark[F] & Reaches)) {
@@ -23,6 +25,15 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
       Work.push_back(uint32_t(F));
       FeedbackNodes.push_back(F);
     }
+  bool AnyRunFeedback = false;
+  for (uint8_t R : G.RunFeedback)
+    AnyRunFeedback |= R != 0;
+  if (AnyRunFeedback)
+    for (size_t I = 0; I < N; ++I)
+      if (!(Mark[I] & Reaches) && isRunOutput(T, G, I)) {
+        Mark[I] |= Reaches;
+        Work.push_back(uint32_t(I));
+      }
   while (!Work.empty()) {
     uint32_t I = Work.back();
     Work.pop_back();
@@ -59,9 +70,18 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
     }
   }
 
+  auto InSub = [&](size_t I) { return (Mark[I] & (Reaches | Reached)) == (Reaches | Reached); };
+
+  // A call that threw inside a call of the subgraph stays, although no
+  // parameter may reach it: its exception explains its caller's result. A
+  // parent's index is below its children's in a file, so one pass also
+  // keeps a chain of calls the exception passed through.
+  for (size_t I = 0; I < N; ++I)
+    if ((Mark[I] & Reaches) && !InSub(I) && T.Nodes[I].threw() && G.Parent[I] != NoIndex && InSub(G.Parent[I]))
+      Mark[I] |= Reached;
+
   // 3. Topological order of the intersection: iterative post-order over
   //    inputs, so every input is emitted before its users.
-  auto InSub = [&](size_t I) { return (Mark[I] & (Reaches | Reached)) == (Reaches | Reached); };
   size_t Size = 0;
   for (size_t I = 0; I < N; ++I)
     Size += InSub(I);
@@ -99,8 +119,14 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
       }
     }
   for (size_t F : FeedbackNodes)
-    if (InSub(F))
+    if (InSub(F)) {
       S.Outputs.push_back(F);
+      Mark[F] |= Listed;
+    }
+  if (AnyRunFeedback)
+    for (size_t I : S.Nodes)
+      if (isRunOutput(T, G, I) && !(Mark[I] & Listed))
+        S.RunOutputs.push_back(I);
   return S;
 }
 

@@ -4,6 +4,9 @@
 // parameters: the nodes lying on a path from some parameter to some node that
 // got feedback. Linear time: one reverse reachability from the feedback nodes,
 // one forward reachability from the parameters they reach, intersected.
+// Feedback about a whole run starts at every top-level call of the run. A
+// call that threw inside a call of the subgraph is kept too: the exception
+// is what its caller's result is about.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_BACKWARD_H
@@ -22,7 +25,10 @@ struct Subgraph {
   /// millions of nodes, once per backward pass: see RecycledVector.
   RecycledVector<size_t> Nodes;
   std::vector<std::string> Params;  ///< Ids of the trainable parameters feedback reaches.
-  std::vector<size_t> Outputs;      ///< Nodes that got feedback (subset of Nodes or not, see Feedback).
+  std::vector<size_t> Outputs;      ///< Nodes of Nodes that got feedback naming them, in feedback order.
+  /// Top-level nodes of Nodes that only run-level feedback is about, in
+  /// topological order (none of them in Outputs).
+  std::vector<size_t> RunOutputs;
 };
 
 /// The backward pass over all feedback of \p T.

@@ -46,25 +46,29 @@ Graph buildGraph(const TraceSet &T) {
     return J == TraceSet::npos ? NoIndex : uint32_t(J);
   };
 
-  // Inputs: producers of arguments and `this`, and the calls made inside.
-  // Both CSR directions are built from one edge list. Feedback given without
-  // a node goes to the latest top-level call of its run.
+  // Inputs: producers of arguments and `this` (`from` and `derived`), and
+  // the calls made inside. Both CSR directions are built from one edge list.
   using Edge = std::pair<uint32_t, uint32_t>; // (user, input)
   RecycledVector<Edge> Edges;
-  Edges.reserve(N + T.Args.size());
-  std::vector<size_t> LastTop(T.IdToIndex.size(), TraceSet::npos);
+  Edges.reserve(N + T.Args.size() + T.Derived.size());
   G.Parent.resize(N);
   for (size_t I = 0; I < N; ++I) {
     const Node &Nd = T.Nodes[I];
     uint32_t Self = uint32_t(I);
     uint32_t Parent = Resolve(Nd, Nd.ParentIndex, Nd.Parent);
     G.Parent[I] = Parent == Self ? NoIndex : Parent;
-    if (!Nd.Parent && Nd.Instance < LastTop.size())
-      LastTop[Nd.Instance] = I;
     for (const Arg *A = T.Args.data() + Nd.FirstArg, *E = A + Nd.NumArgs + Nd.HasThis; A < E; ++A) {
       uint32_t J = Resolve(Nd, A->FromIndex, A->From);
       if (J != NoIndex && J != Self)
         Edges.push_back({Self, J});
+      if (!A->HasExtra)
+        continue;
+      if (const ArgExtra *X = T.extra(size_t(A - T.Args.data())))
+        for (const DerivedRef &D : T.derived(*X)) {
+          uint32_t K = Resolve(Nd, D.Index, D.Id);
+          if (K != NoIndex && K != Self && K != J)
+            Edges.push_back({Self, K});
+        }
     }
     if (G.Parent[I] != NoIndex)
       Edges.push_back({G.Parent[I], Self});
@@ -99,17 +103,33 @@ Graph buildGraph(const TraceSet &T) {
       for (const Arg &Gl : T.globals(Nd))
         if (uint32_t P = FindParam(Gl.Name); P != NoIndex)
           Add(uint32_t(I), P);
+      // An argument that came from a trainable variable connects it like a
+      // global the body reads.
+      for (size_t A = Nd.FirstArg, E = A + Nd.NumArgs + Nd.HasThis; A < E; ++A)
+        if (T.Args[A].HasExtra)
+          if (const ArgExtra *X = T.extra(A); X && !X->FromParam.empty())
+            if (uint32_t P = FindParam(X->FromParam); P != NoIndex)
+              Add(uint32_t(I), P);
     }
   });
 
   G.FeedbackNode.reserve(T.Feedbacks.size());
+  G.RunFeedback.assign(T.IdToIndex.size(), 0);
   for (const Feedback &F : T.Feedbacks) {
-    if (F.Node)
+    if (F.runLevel()) {
+      G.FeedbackNode.push_back(TraceSet::npos);
+      if (F.Instance < G.RunFeedback.size())
+        G.RunFeedback[F.Instance] = 1;
+    } else {
       G.FeedbackNode.push_back(T.indexOf(F.Instance, F.Node));
-    else
-      G.FeedbackNode.push_back(F.Instance < LastTop.size() ? LastTop[F.Instance] : TraceSet::npos);
+    }
   }
   return G;
+}
+
+bool isRunOutput(const TraceSet &T, const Graph &G, size_t I) {
+  const Node &N = T.Nodes[I];
+  return N.Parent == 0 && N.Instance < G.RunFeedback.size() && G.RunFeedback[N.Instance];
 }
 
 } // namespace traceopt
