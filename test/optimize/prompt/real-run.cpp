@@ -56,13 +56,15 @@ int main() {
 // CHECK-NEXT:[label] std::string label(int): Labels a reading; rejects negative ones.
 // CHECK-EMPTY:
 // CHECK-NEXT:#Variables
-// CHECK-NEXT:(code) __code0: {{\[\[}}trace::trainable("must stay O(1)")]] double scale(double x) { return x * 2; }
+// CHECK-NEXT:(code) __code0: double scale(double x) { return x * 2; }
 // CHECK-NEXT:(double) gain0=0.5
 // CHECK-NEXT:(std::string) prefix0="id-"
 // CHECK-EMPTY:
 // CHECK-NEXT:#Constraints
 // CHECK-NEXT:__code0: keep the function's name and signature exactly: `double scale(double x)`; the body may change freely.
 // CHECK-NEXT:__code0: must stay O(1)
+// CHECK-NEXT:__code0: a suggestion may not add #include directives, macros or helper functions outside the function.
+// CHECK-NEXT:__code0: its file real-run.cpp includes <trace/trace.hpp>, <stdexcept>, <string>.
 // CHECK-NEXT:gain0: must be a valid value of type double.
 // CHECK-NEXT:prefix0: must be a valid value of type std::string.
 // CHECK-NEXT:prefix0: keep the prefix short
@@ -79,7 +81,8 @@ int main() {
 // CHECK-NEXT:#Outputs
 // CHECK-NEXT:(double) pipeline0=3.5
 // CHECK-NEXT:label0=(exception std::invalid_argument) negative reading
+// CHECK-NEXT:  real-run.cpp:31: throw std::invalid_argument("negative reading");   <--- (std::invalid_argument) negative reading
 // CHECK-EMPTY:
 // CHECK-NEXT:#Feedback
 // CHECK-NEXT:pipeline0: expected 2 (score 0.25)
-// CHECK-NEXT:label0: label must accept negative readings
+// CHECK-NEXT:About the whole run: label must accept negative readings

@@ -6,15 +6,120 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
-#include <cctype>
 
 namespace traceopt {
 
 size_t estimateTokens(std::string_view Text) { return (Text.size() + 3) / 4; }
 
 namespace {
+
+bool isSpace(char C) { return C == ' ' || C == '\t' || C == '\n' || C == '\r' || C == '\f' || C == '\v'; }
+
+std::string_view trim(std::string_view S) {
+  while (!S.empty() && isSpace(S.front()))
+    S.remove_prefix(1);
+  while (!S.empty() && isSpace(S.back()))
+    S.remove_suffix(1);
+  return S;
+}
+
+bool isIdentChar(char C) { return std::isalnum(static_cast<unsigned char>(C)) || C == '_'; }
+
+/// The end (one past) of the comment or literal starting at \p I of \p S,
+/// or \p I when none starts there. Raw strings are recognised by their
+/// delimiter, so that brackets inside any of them are not taken for code.
+size_t skipCommentOrLiteral(std::string_view S, size_t I) {
+  auto At = [&](size_t J) { return J < S.size() ? S[J] : '\0'; };
+  char C = S[I];
+  if (C == '/' && At(I + 1) == '/') {
+    size_t E = S.find('\n', I);
+    return E == std::string_view::npos ? S.size() : E;
+  }
+  if (C == '/' && At(I + 1) == '*') {
+    size_t E = S.find("*/", I + 2);
+    return E == std::string_view::npos ? S.size() : E + 2;
+  }
+  if (C == 'R' && At(I + 1) == '"' && (I == 0 || !isIdentChar(S[I - 1]) || S[I - 1] == '8' || S[I - 1] == 'u' ||
+                                       S[I - 1] == 'U' || S[I - 1] == 'L')) {
+    size_t Open = S.find('(', I + 2);
+    if (Open == std::string_view::npos)
+      return S.size();
+    std::string Close = ")" + std::string(S.substr(I + 2, Open - I - 2)) + "\"";
+    size_t E = S.find(Close, Open + 1);
+    return E == std::string_view::npos ? S.size() : E + Close.size();
+  }
+  if (C == '"' || (C == '\'' && (I == 0 || !std::isxdigit(static_cast<unsigned char>(S[I - 1]))))) {
+    // A quote after a hex digit is a digit separator (1'000), not a literal.
+    size_t J = I + 1;
+    while (J < S.size() && S[J] != C && S[J] != '\n')
+      J += S[J] == '\\' ? 2 : 1;
+    return std::min(J + 1, S.size());
+  }
+  return I;
+}
+
+/// Whether one item of an attribute list (`trace::trainable("x")`,
+/// `nodiscard`) is the trainable attribute; \p UsingTrace: the list began
+/// with `using trace:`.
+bool isTrainableItem(std::string_view Item, bool UsingTrace) {
+  Item = trim(Item);
+  if (size_t Paren = Item.find('('); Paren != std::string_view::npos)
+    Item = trim(Item.substr(0, Paren));
+  std::string Name;
+  for (char C : Item)
+    if (!isSpace(C))
+      Name += C;
+  return Name == "trace::trainable" || (UsingTrace && Name == "trainable");
+}
+
+/// The items of an attribute list, split at top-level commas.
+std::vector<std::string_view> attributeItems(std::string_view Body) {
+  std::vector<std::string_view> Items;
+  int Depth = 0;
+  size_t Start = 0;
+  for (size_t I = 0; I < Body.size(); ++I) {
+    if (size_t E = skipCommentOrLiteral(Body, I); E != I) {
+      I = E - 1;
+      continue;
+    }
+    char C = Body[I];
+    if (C == '(' || C == '[' || C == '{')
+      ++Depth;
+    else if ((C == ')' || C == ']' || C == '}') && Depth > 0)
+      --Depth;
+    else if (C == ',' && Depth == 0) {
+      Items.push_back(Body.substr(Start, I - Start));
+      Start = I + 1;
+    }
+  }
+  Items.push_back(Body.substr(Start));
+  return Items;
+}
+
+/// The index of the `]]` closing the attribute list that starts at \p I, or npos.
+size_t attributeEnd(std::string_view S, size_t I) {
+  int Depth = 0;
+  for (; I < S.size(); ++I) {
+    if (size_t E = skipCommentOrLiteral(S, I); E != I) {
+      I = E - 1;
+      continue;
+    }
+    char C = S[I];
+    if (C == '(' || C == '{' || C == '[')
+      ++Depth;
+    else if (C == ']' && Depth == 0 && I + 1 < S.size() && S[I + 1] == ']')
+      return I;
+    else if ((C == ')' || C == '}' || C == ']') && Depth > 0)
+      --Depth;
+  }
+  return std::string_view::npos;
+}
 
 /// Cuts the middle out of a long value, keeping both ends (where the
 /// difference between expected and actual usually shows).
@@ -103,11 +208,57 @@ std::string typed(std::string_view Type, std::string_view Name, std::string_view
   return fmt::format("({}) {}={}", Type, Name, Value);
 }
 
-/// A node's result as "(type) name=value".
-std::string resultLine(const Node &N, const std::string &Name, size_t Cap) {
-  if (N.threw())
-    return fmt::format("{}={}", Name,
-                       fmt::format(text::ExceptionResult, N.excType().value_or("?"), cutMiddle(N.excWhat().value_or(""), Cap)));
+/// The lines of the source files the prompt quotes, each file read once.
+class SourceFiles {
+public:
+  /// The lines of \p Path, or null when it cannot be read.
+  const std::vector<std::string> *lines(const std::string &Path) {
+    auto [It, New] = Files.try_emplace(Path);
+    if (New) {
+      std::ifstream In(Path, std::ios::binary);
+      if (In) {
+        It->second = std::make_unique<std::vector<std::string>>();
+        std::string Line;
+        while (std::getline(In, Line)) {
+          if (!Line.empty() && Line.back() == '\r')
+            Line.pop_back();
+          It->second->push_back(std::move(Line));
+        }
+      }
+    }
+    return It->second.get();
+  }
+
+private:
+  std::unordered_map<std::string, std::unique_ptr<std::vector<std::string>>> Files;
+};
+
+/// "/abs/dir/x.cpp" -> "x.cpp": the prompt names files briefly.
+std::string_view baseName(std::string_view Path) {
+  size_t Slash = Path.rfind('/');
+  return Slash == std::string_view::npos ? Path : Path.substr(Slash + 1);
+}
+
+/// A node's result as "(type) name=value". An exception is followed by the
+/// line that threw, marked, when the trace says where it was thrown.
+std::string resultLine(const TraceSet &T, size_t I, const std::string &Name, size_t Cap, SourceFiles &Sources) {
+  const Node &N = T.Nodes[I];
+  if (N.threw()) {
+    std::string Type(N.excType().value_or("?"));
+    std::string What = cutMiddle(N.excWhat().value_or(""), Cap);
+    std::string Line = fmt::format("{}={}", Name, fmt::format(text::ExceptionResult, Type, What));
+    if (const ThrowSite *W = T.throwSite(I)) {
+      const std::vector<std::string> *Lines = Sources.lines(std::string(W->File));
+      std::string Where = Lines && W->Line >= 1 && W->Line <= Lines->size()
+                              ? fmt::format(text::ThrowLine, baseName(W->File), W->Line,
+                                            trim((*Lines)[W->Line - 1]), Type, What)
+                              : fmt::format(text::ThrowPlace, baseName(W->File), W->Line);
+      while (!Where.empty() && Where.back() == ' ') // An empty what() leaves a space.
+        Where.pop_back();
+      Line += "\n" + Where;
+    }
+    return Line;
+  }
   if (!N.Finished)
     return fmt::format("{}={}", Name, text::NoResult);
   if (!N.ret())
@@ -120,7 +271,8 @@ struct NodeBlock {
   std::string Code;                 ///< Its #Code line.
   std::vector<size_t> InputArgs;    ///< Argument indices shown as inputs (Args.size() = `this`).
   std::vector<std::string> InputNames, InputNotes;
-  bool IsOutput = false;
+  bool IsOutput = false;            ///< Feedback names it: its result is never left out.
+  bool IsRunOutput = false;         ///< Only run-level feedback is about it.
   std::string OutName;
   unsigned Instance = 0;
 };
@@ -147,11 +299,118 @@ void section(std::string &Out, const char *Head, const std::string &Body) {
 
 } // namespace
 
+
+std::string withoutTrainableAttribute(std::string_view S) {
+  std::string Out;
+  Out.reserve(S.size());
+  size_t I = 0;
+  while (I < S.size()) {
+    if (size_t E = skipCommentOrLiteral(S, I); E != I) {
+      Out.append(S.substr(I, E - I));
+      I = E;
+      continue;
+    }
+    if (S.compare(I, 2, "[[") != 0) {
+      Out += S[I++];
+      continue;
+    }
+    size_t Close = attributeEnd(S, I + 2);
+    if (Close == std::string_view::npos) {
+      Out.append(S.substr(I));
+      break;
+    }
+    std::string_view Body = S.substr(I + 2, Close - I - 2);
+    std::string_view Prefix;
+    bool UsingTrace = false;
+    if (std::string_view B = trim(Body); B.substr(0, 5) == "using" && B.size() > 5 && !isIdentChar(B[5])) {
+      // [[using trace: trainable, other]]
+      size_t Colon = B.find(':');
+      if (Colon != std::string_view::npos) {
+        UsingTrace = trim(B.substr(5, Colon - 5)) == "trace";
+        Prefix = B.substr(0, Colon + 1);
+        Body = B.substr(Colon + 1);
+      }
+    }
+    std::vector<std::string_view> Kept;
+    bool Found = false;
+    for (std::string_view Item : attributeItems(Body)) {
+      if (isTrainableItem(Item, UsingTrace))
+        Found = true;
+      else
+        Kept.push_back(trim(Item));
+    }
+    if (!Found) {
+      // Not ours, or not an attribute at all (`a[[]{ return 0; }()]`): as written.
+      Out.append(S.substr(I, Close + 2 - I));
+      I = Close + 2;
+      continue;
+    }
+    I = Close + 2;
+    if (!Kept.empty()) {
+      Out += "[[";
+      if (!Prefix.empty())
+        Out += std::string(Prefix) + " ";
+      for (size_t K = 0; K < Kept.size(); ++K)
+        Out += std::string(K ? ", " : "") + std::string(Kept[K]);
+      Out += "]]";
+      continue;
+    }
+    // The whole attribute goes, with the blanks after it, and with its line
+    // when it stood on a line of its own.
+    while (I < S.size() && (S[I] == ' ' || S[I] == '\t'))
+      ++I;
+    size_t LineStart = Out.find_last_of('\n');
+    bool OwnLine = trim(std::string_view(Out).substr(LineStart == std::string::npos ? 0 : LineStart + 1)).empty();
+    if (OwnLine && I < S.size() && (S[I] == '\n' || S[I] == '\r')) {
+      while (!Out.empty() && (Out.back() == ' ' || Out.back() == '\t'))
+        Out.pop_back();
+      I += S.compare(I, 2, "\r\n") == 0 ? 2 : 1;
+    }
+  }
+  return Out;
+}
+
+std::vector<std::string> includedHeaders(std::string_view FileText) {
+  std::vector<std::string> Headers;
+  bool InComment = false;
+  size_t Pos = 0;
+  while (Pos < FileText.size()) {
+    size_t Nl = FileText.find('\n', Pos);
+    std::string_view Line = FileText.substr(Pos, Nl == std::string_view::npos ? std::string_view::npos : Nl - Pos);
+    Pos = Nl == std::string_view::npos ? FileText.size() : Nl + 1;
+    // Lines inside a block comment are not directives.
+    std::string_view L = trim(Line);
+    if (InComment) {
+      size_t End = L.find("*/");
+      if (End == std::string_view::npos)
+        continue;
+      InComment = false;
+      L = trim(L.substr(End + 2));
+    }
+    // A block comment left open on this line hides the lines after it.
+    size_t Open = L.rfind("/*");
+    if (Open != std::string_view::npos && L.find("*/", Open) == std::string_view::npos &&
+        L.rfind("//", Open) == std::string_view::npos)
+      InComment = true;
+    if (L.substr(0, 1) != "#")
+      continue;
+    L = trim(L.substr(1));
+    if (L.substr(0, 7) != "include" || (L.size() > 7 && isIdentChar(L[7])))
+      continue;
+    L = trim(L.substr(7));
+    char Close = L.empty() ? '\0' : L[0] == '<' ? '>' : L[0] == '"' ? '"' : '\0';
+    size_t End = Close ? L.find(Close, 1) : std::string_view::npos;
+    Headers.emplace_back(End == std::string_view::npos ? L : L.substr(0, End + 1));
+  }
+  return Headers;
+}
+
 Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O, const Memory *M) {
   Prompt P;
   P.System = text::System;
   Graph Gr = buildGraph(T);
   Namer Names;
+  SourceFiles Sources;
   const bool ManyRuns = T.IdToIndex.size() > 1;
 
   // Variables first: their names are what the reply refers to.
@@ -166,7 +425,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     ParamName[Id] = Name;
     P.NameToParamId[Name] = Id;
     if (Code) {
-      Variables.push_back(fmt::format("(code) {}: {}", Name, Prm->Text));
+      Variables.push_back(fmt::format("(code) {}: {}", Name, withoutTrainableAttribute(Prm->Text)));
       std::string Sig = Prm->Signature;
       if (Sig.empty())
         if (const Site *S = T.findSite(Id.substr(Id.find(':') + 1)))
@@ -184,6 +443,22 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     }
     if (!Prm->Constraint.empty())
       Constraints.push_back(fmt::format(text::UserConstraint, Name, Prm->Constraint));
+    if (Code) {
+      // The checker rejects what this forbids; say so, and what the file
+      // already offers, before the LLM writes code that needs more.
+      Constraints.push_back(fmt::format(text::ScopeConstraint, Name, text::SuggestionScopeRule));
+      if (const std::vector<std::string> *Lines = Sources.lines(Prm->File)) {
+        std::string Text;
+        for (const std::string &L : *Lines)
+          Text += L + "\n";
+        std::string Joined;
+        for (const std::string &H : includedHeaders(Text))
+          Joined += (Joined.empty() ? "" : ", ") + H;
+        Constraints.push_back(Joined.empty()
+                                  ? fmt::format(text::FileIncludesNothing, Name, baseName(Prm->File))
+                                  : fmt::format(text::FileIncludes, Name, baseName(Prm->File), Joined));
+      }
+    }
   }
 
   // Results of the calls in the subgraph.
@@ -192,6 +467,8 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   std::vector<char> IsOutput(T.Nodes.size(), 0);
   for (size_t I : G.Outputs)
     IsOutput[I] = 1;
+  for (size_t I : G.RunOutputs)
+    IsOutput[I] = 2;
   for (size_t I : G.Nodes) {
     const Node &N = T.Nodes[I];
     std::string Base = N.Site >= 0 ? shortName(T.Sites[size_t(N.Site)].Name) : "call";
@@ -208,21 +485,47 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     const Site *S = N.Site >= 0 ? &T.Sites[size_t(N.Site)] : nullptr;
     NodeBlock B;
     B.OutName = OutName.get(I);
-    B.IsOutput = IsOutput[I] != 0;
+    B.IsOutput = IsOutput[I] == 1;
+    B.IsRunOutput = IsOutput[I] == 2;
     B.Instance = N.Instance;
     std::vector<std::string> CallArgs;
-    auto AddArg = [&](const Arg &A, size_t ArgIndex, std::string ParamName) {
+    auto AddArg = [&](const Arg &A, size_t ArgIndex, std::string ArgName) {
       size_t From = A.From ? T.indexOf(N.Instance, A.From) : TraceSet::npos;
       const std::string &Producer = OutName.get(From);
       if (!Producer.empty() && !A.Modified) {
-        CallArgs.push_back(fmt::format("{}={}", ParamName, Producer));
+        CallArgs.push_back(fmt::format("{}={}", ArgName, Producer));
         return;
       }
-      std::string In = Names.fresh(shortName(ParamName));
-      CallArgs.push_back(fmt::format("{}={}", ParamName, In));
+      const ArgExtra *X = A.HasExtra ? T.extra(N.FirstArg + ArgIndex) : nullptr;
+      // The trainable variable itself, as the Python reference shows a
+      // parameter node passed to an operator.
+      if (X && !X->FromParam.empty())
+        if (auto It = ParamName.find(std::string(X->FromParam)); It != ParamName.end()) {
+          CallArgs.push_back(fmt::format("{}={}", ArgName, It->second));
+          return;
+        }
+      std::string In = Names.fresh(shortName(ArgName));
+      CallArgs.push_back(fmt::format("{}={}", ArgName, In));
       B.InputArgs.push_back(ArgIndex);
       B.InputNames.push_back(In);
-      B.InputNotes.push_back(!Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "");
+      std::string Note = !Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "";
+      if (X && (X->NumDerived || X->DerivedOmitted)) {
+        std::string Named;
+        uint64_t Unnamed = X->DerivedOmitted;
+        for (const DerivedRef &D : T.derived(*X)) {
+          size_t J = D.Index != NoIndex ? D.Index : T.indexOf(N.Instance, D.Id);
+          const std::string &DName = OutName.get(J);
+          if (DName.empty())
+            ++Unnamed;
+          else
+            Named += (Named.empty() ? "" : ", ") + DName;
+        }
+        std::string Parts = Named.empty() ? fmt::format(text::DerivedUnnamed, Unnamed)
+                            : Unnamed    ? fmt::format(text::DerivedNamedAndMore, Named, Unnamed)
+                                         : fmt::format(text::DerivedNamed, Named);
+        Note += fmt::format(text::DerivedFrom, Parts);
+      }
+      B.InputNotes.push_back(std::move(Note));
     };
     auto Args = T.args(N);
     if (const Arg *This = T.thisArg(N))
@@ -266,20 +569,24 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     Blocks.push_back(std::move(B));
   }
 
-  // Outputs and feedback are always shown in full (values capped as given).
-  std::vector<std::string> Outputs;
-  for (size_t I : G.Outputs)
-    Outputs.push_back(resultLine(T.Nodes[I], OutName.get(I), O.MaxValueChars));
+  // Feedback is always shown in full. Run-level feedback is about the whole
+  // run and is never put under a call, even one of its outputs.
   std::vector<std::string> FeedbackLines;
   for (size_t F = 0; F < T.Feedbacks.size(); ++F) {
     const Feedback &Fb = T.Feedbacks[F];
     std::string Line;
     if (ManyRuns)
       Line += fmt::format(text::FeedbackRun, Fb.Instance + 1);
-    size_t Node = F < Gr.FeedbackNode.size() ? Gr.FeedbackNode[F] : TraceSet::npos;
-    if (!OutName.get(Node).empty())
-      Line += OutName.get(Node) + ": ";
-    Line += Fb.Text;
+    if (Fb.runLevel() && !Fb.Unattributed.empty()) {
+      Line += fmt::format(text::UnattributedFeedback, Fb.Unattributed, Fb.Text);
+    } else if (Fb.runLevel()) {
+      Line += fmt::format(text::RunFeedback, Fb.Text);
+    } else {
+      size_t Node = F < Gr.FeedbackNode.size() ? Gr.FeedbackNode[F] : TraceSet::npos;
+      if (!OutName.get(Node).empty())
+        Line += OutName.get(Node) + ": ";
+      Line += Fb.Text;
+    }
     if (Fb.Score)
       Line += fmt::format(text::FeedbackScore, *Fb.Score);
     if (Fb.Success)
@@ -289,49 +596,71 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   P.VariablesText = joinLines(Variables);
   P.FeedbackText = FeedbackLines.empty() ? text::NoFeedback : joinLines(FeedbackLines);
 
-  // The lines block K contributes at value cap Cap.
-  auto BlockLines = [&](size_t K, size_t Cap, std::vector<std::string> &CodeL, std::vector<std::string> &InL,
-                        std::vector<std::string> &OtherL) {
+  // The lines block K contributes at value cap Cap. A result the feedback
+  // names goes to #Outputs even when its block is left out (\p Elided).
+  struct Lines {
+    std::vector<std::string> Code, In, Other, Out;
+  };
+  auto BlockLines = [&](size_t K, size_t Cap, Lines &L, bool Elided = false) {
     const NodeBlock &B = Blocks[K];
-    const Node &N = T.Nodes[G.Nodes[K]];
-    CodeL.push_back(B.Code);
+    size_t I = G.Nodes[K];
+    const Node &N = T.Nodes[I];
+    if (Elided) {
+      if (B.IsOutput)
+        L.Out.push_back(resultLine(T, I, B.OutName, Cap, Sources));
+      return;
+    }
+    L.Code.push_back(B.Code);
     for (size_t A = 0; A < B.InputArgs.size(); ++A) {
       auto Args = T.args(N);
       const Arg &Ar = B.InputArgs[A] == Args.size() ? *T.thisArg(N) : Args[B.InputArgs[A]];
-      InL.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
+      L.In.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
     }
-    if (!B.IsOutput)
-      OtherL.push_back(resultLine(N, B.OutName, Cap));
+    (B.IsOutput || B.IsRunOutput ? L.Out : L.Other).push_back(resultLine(T, I, B.OutName, Cap, Sources));
   };
 
-  // Renders the elidable sections keeping blocks [0, Head) and [size - Tail, size).
+  // Renders the elidable sections keeping blocks [0, Head) and [size - Tail,
+  // size). Every section that loses values to the cut says so where they
+  // would be, as #Code does.
   auto Render = [&](size_t Cap, size_t Head, size_t Tail, std::string &Code, std::string &Inputs,
-                    std::string &Others) {
-    std::vector<std::string> CodeL, InL, OtherL;
+                    std::string &Others, std::string &Outputs) {
+    Lines L;
     size_t NB = Blocks.size();
     bool Elide = Head + Tail < NB;
     unsigned LastRun = ~0u;
     for (size_t K = 0; K < NB; ++K) {
       if (Elide && K == Head) {
-        size_t Count = NB - Head - Tail;
-        CodeL.push_back(fmt::format(text::ElidedCalls, Count));
-        OtherL.push_back(fmt::format(text::ElidedValues, Count));
+        size_t Calls = NB - Head - Tail, InCount = 0, OtherCount = 0, OutCount = 0;
+        for (size_t E = Head; E < NB - Tail; ++E) {
+          const NodeBlock &B = Blocks[E];
+          InCount += B.InputArgs.size();
+          OtherCount += !B.IsOutput && !B.IsRunOutput;
+          OutCount += B.IsRunOutput;
+          BlockLines(E, Cap, L, /*Elided=*/true);
+        }
+        L.Code.push_back(fmt::format(text::ElidedCalls, Calls));
+        L.In.push_back(fmt::format(text::ElidedValues, InCount, Calls));
+        L.Other.push_back(fmt::format(text::ElidedValues, OtherCount, Calls));
+        if (OutCount)
+          L.Out.push_back(fmt::format(text::ElidedValues, OutCount, Calls));
         K = NB - Tail;
         if (K >= NB)
           break;
       }
       if (ManyRuns && Blocks[K].Instance != LastRun) {
-        CodeL.push_back(fmt::format(text::RunSeparator, Blocks[K].Instance + 1));
+        L.Code.push_back(fmt::format(text::RunSeparator, Blocks[K].Instance + 1));
         LastRun = Blocks[K].Instance;
       }
-      BlockLines(K, Cap, CodeL, InL, OtherL);
+      BlockLines(K, Cap, L);
     }
-    Code = joinLines(CodeL);
-    Inputs = joinLines(InL);
-    Others = joinLines(OtherL);
+    Code = joinLines(L.Code);
+    Inputs = joinLines(L.In);
+    Others = joinLines(L.Other);
+    Outputs = joinLines(L.Out);
   };
 
-  auto Assemble = [&](const std::string &Code, const std::string &Inputs, const std::string &Others) {
+  auto Assemble = [&](const std::string &Code, const std::string &Inputs, const std::string &Others,
+                      const std::string &Outputs) {
     std::string U;
     section(U, text::HeadInstruction, text::Instruction);
     section(U, text::HeadCode, Code);
@@ -340,7 +669,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     section(U, text::HeadConstraints, joinLines(Constraints));
     section(U, text::HeadInputs, Inputs);
     section(U, text::HeadOthers, Others);
-    section(U, text::HeadOutputs, joinLines(Outputs));
+    section(U, text::HeadOutputs, Outputs);
     section(U, text::HeadFeedback, P.FeedbackText);
     return U;
   };
@@ -348,10 +677,16 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   const size_t Budget = O.TokenBudget;
   auto Fits = [&](const std::string &U) { return estimateTokens(P.System) + estimateTokens(U) <= Budget; };
   const size_t BudgetChars = Budget * 4;
-  const size_t FixedChars = P.System.size() + Assemble("", "", "").size();
+  // The results feedback names are printed whatever is cut: count them as fixed.
+  size_t OutputChars = 0;
+  for (size_t K = 0; K < Blocks.size(); ++K)
+    if (Blocks[K].IsOutput)
+      OutputChars += resultLine(T, G.Nodes[K], Blocks[K].OutName, O.MaxValueChars, Sources).size() + 1;
+  const size_t FixedChars = P.System.size() + Assemble("", "", "", "").size() + OutputChars;
   // First shorten values, then leave out middle calls; never the variables,
-  // constraints, outputs or feedback. Sizes are summed per block so that the
-  // search for the cut never renders the whole graph more than once per cap.
+  // constraints, named outputs or feedback. Sizes are summed per block so
+  // that the search for the cut never renders the whole graph more than once
+  // per cap.
   std::vector<size_t> Caps = {O.MaxValueChars};
   for (size_t C : {size_t(200), size_t(60)})
     if (C < Caps.back())
@@ -360,15 +695,14 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   size_t Cap = Caps.front();
   for (size_t C : Caps) {
     Cap = C;
-    std::vector<std::string> CodeL, InL, OtherL;
     for (size_t K = 0; K < Blocks.size(); ++K) {
-      CodeL.clear();
-      InL.clear();
-      OtherL.clear();
-      BlockLines(K, Cap, CodeL, InL, OtherL);
+      Lines L;
+      BlockLines(K, Cap, L);
+      if (Blocks[K].IsOutput)
+        L.Out.clear();
       size_t Size = ManyRuns && (K == 0 || Blocks[K].Instance != Blocks[K - 1].Instance) ? 12 : 0;
-      for (auto *L : {&CodeL, &InL, &OtherL})
-        for (const std::string &Line : *L)
+      for (auto *Part : {&L.Code, &L.In, &L.Other, &L.Out})
+        for (const std::string &Line : *Part)
           Size += Line.size() + 1;
       Prefix[K + 1] = Prefix[K] + Size;
     }
@@ -378,8 +712,8 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   size_t NB = Blocks.size(), Keep = NB / 2 + 1;
   if (FixedChars + Prefix.back() + 32 > BudgetChars) {
     // Largest K such that the K first and K last blocks fit, with room for
-    // the two elision lines.
-    const size_t ElisionChars = 160;
+    // the elision lines.
+    const size_t ElisionChars = 360;
     auto Cost = [&](size_t K) { return FixedChars + ElisionChars + Prefix[K] + (Prefix[NB] - Prefix[NB - K]); };
     size_t Lo = 0, Hi = NB / 2;
     while (Lo < Hi) {
@@ -391,13 +725,13 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     }
     Keep = Lo;
   }
-  std::string Code, Inputs, Others, Problem;
+  std::string Code, Inputs, Others, Outputs, Problem;
   while (true) {
     if (2 * Keep >= NB)
-      Render(Cap, NB, 0, Code, Inputs, Others);
+      Render(Cap, NB, 0, Code, Inputs, Others, Outputs);
     else
-      Render(Cap, Keep, Keep, Code, Inputs, Others);
-    Problem = Assemble(Code, Inputs, Others);
+      Render(Cap, Keep, Keep, Code, Inputs, Others, Outputs);
+    Problem = Assemble(Code, Inputs, Others, Outputs);
     if (Fits(Problem) || Keep == 0)
       break;
     Keep = std::min(Keep - 1, Keep * 9 / 10); // Estimates were off; shrink until it fits.

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,18 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
 
 /// Estimated token count of \p Text.
 size_t estimateTokens(std::string_view Text);
+
+/// \p Definition (a code parameter's text) without its
+/// `[[trace::trainable]]` / `[[trace::trainable("...")]]` attribute: the
+/// prompt shows the function as the LLM should write it (the constraint
+/// text is in #Constraints, and applying a suggestion restores the
+/// attribute). Other attributes in the same `[[...]]` stay; text that only
+/// looks like an attribute (in a comment or a string) is left alone.
+std::string withoutTrainableAttribute(std::string_view Definition);
+
+/// The headers named by the `#include` lines of \p FileText, as written
+/// (`<cmath>`, `"util.h"`), in order.
+std::vector<std::string> includedHeaders(std::string_view FileText);
 
 } // namespace traceopt
 

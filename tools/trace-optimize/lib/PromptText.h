@@ -14,14 +14,14 @@ namespace traceopt::text {
 inline constexpr const char *System = R"(You improve a C++ program by changing its trainable parameters. The program was run and every call of its instrumented functions was recorded as a graph: which values went into each call and which value came out. You see the part of that graph through which the trainable parameters influence the values that received feedback, written as a problem in these sections:
 
 #Instruction: the task.
-#Code: the recorded calls, one per line, each after the calls that produced its inputs. `clamp0 = clamp(x=x0, hi=hi0, __code=__code0)` means: clamp was called with its parameter x holding the value named x0 and hi holding hi0; its result is named clamp0; its definition is the trainable variable __code0. `gain=gain0` stands for a trainable global variable the call read. `// calls f0, g0` lists calls made inside the function whose results fed into its result.
+#Code: the recorded calls, one per line, each after the calls that produced its inputs. `clamp0 = clamp(x=x0, hi=hi0, __code=__code0)` means: clamp was called with its parameter x holding the value named x0 and hi holding hi0; its result is named clamp0; its definition is the trainable variable __code0. `gain=gain0` stands for a trainable global variable the call read; `scale(x=gain0)` means the argument x is the trainable variable gain0 itself. `// calls f0, g0` lists calls made inside the function whose results fed into its result.
 #Documentation: what each called function is documented to do, with its C++ signature.
 #Variables: the trainable parameters you may change, with their current values. `(code) __code0: <definition>` is a complete C++ function definition; `(double) gain0=0.5` is a variable of type double and its value.
 #Constraints: rules every new value must satisfy.
 #Inputs: values that came from outside the graph; you cannot change them.
 #Others: intermediate values computed along the way.
-#Outputs: the values the feedback is about.
-#Feedback: what the program's checks said about the outputs.
+#Outputs: the values the feedback is about. A call that threw shows the exception, and the source line that threw when it is known, marked with `<---`.
+#Feedback: what the program's checks said about the outputs; a line that starts with "About the whole run" is about every output.
 
 Think about what the feedback means, which variables cause it, and how to change them. Then answer with exactly one JSON object, in this form:
 {
@@ -30,7 +30,7 @@ Think about what the feedback means, which variables cause it, and how to change
     "<variable name>": <new value>
   }
 }
-Use the names from #Variables as keys. For a (code) variable the new value is a JSON string holding the complete new definition: the same function with the same name, parameters, return type, qualifiers and attributes, and a new body that compiles as C++17. For any other variable give a value of its C++ type: a number, true or false, a string, or a list for a container. Leave out the variables you keep; if none should change, give an empty "suggestion".)";
+Use the names from #Variables as keys. For a (code) variable the new value is a JSON string holding the complete new definition: the same function with the same name, parameters, return type, qualifiers and attributes, and a new body that compiles as C++17. The definitions are shown without their [[trace::trainable]] attribute, which is put back when the code is applied; you need not write it. A new definition may use only what its file already declares and includes (#Constraints lists the file's #include lines): a suggestion may not add #include directives, macros or helper functions outside the function. For any other variable give a value of its C++ type: a number, true or false, a string, or a list for a container. Leave out the variables you keep; if none should change, give an empty "suggestion".)";
 
 /// First section of the user message.
 inline constexpr const char *Instruction =
@@ -61,10 +61,25 @@ inline constexpr const char *CurrentProblem = "The current problem:";
 inline constexpr const char *CallsInside = "  // calls {0}";
 /// A line that stands for calls left out to fit the token budget. {0}: count.
 inline constexpr const char *ElidedCalls = "... ({0} calls left out to keep the prompt short) ...";
-/// The same for values in #Inputs / #Others. {0}: count.
-inline constexpr const char *ElidedValues = "... ({0} values left out to keep the prompt short) ...";
+/// The same in #Inputs, #Others and #Outputs, where the left-out calls'
+/// values would be. {0}: values left out of that section, {1}: calls.
+inline constexpr const char *ElidedValues = "... ({0} values of the {1} calls left out to keep the prompt short) ...";
 /// Separates the calls of different runs in #Code. {0}: run number (1-based).
 inline constexpr const char *RunSeparator = "// run {0}";
+
+/// The rule on what a code suggestion may add, as one phrase: the prompt
+/// states it and the checker enforces it (and quotes it when it rejects a
+/// suggestion), so the two cannot drift apart. The system message above says
+/// the same in its own words.
+inline constexpr const char *SuggestionScopeRule =
+    "a suggestion may not add #include directives, macros or helper functions outside the function";
+/// The rule as a constraint of one code variable. {0}: name, {1}: SuggestionScopeRule.
+inline constexpr const char *ScopeConstraint = "{0}: {1}.";
+/// What the file holding a code variable includes. {0}: name, {1}: file
+/// name, {2}: the included headers, comma-separated (`<cmath>, "util.h"`).
+inline constexpr const char *FileIncludes = "{0}: its file {1} includes {2}.";
+/// The same for a file without #include lines. {0}: name, {1}: file name.
+inline constexpr const char *FileIncludesNothing = "{0}: its file {1} has no #include lines.";
 
 /// Constraint every code variable gets. {0}: name, {1}: signature.
 inline constexpr const char *KeepSignature =
@@ -77,11 +92,27 @@ inline constexpr const char *UserConstraint = "{0}: {1}";
 /// An argument whose value changed between its producer and this call.
 /// {0}: the producer's name.
 inline constexpr const char *ModifiedFrom = " (the value of {0}, modified before this call)";
+/// An argument built from parts of other calls' results (`derived`). {0}:
+/// the producers, DerivedNamed / DerivedNamedAndMore / DerivedUnnamed.
+inline constexpr const char *DerivedFrom = " (built from {0})";
+/// {0}: comma-separated names of producers shown in the prompt.
+inline constexpr const char *DerivedNamed = "{0}";
+/// {0}: names as above, {1}: how many producers are not shown (outside the
+/// problem, or beyond the runtime's bound on the list).
+inline constexpr const char *DerivedNamedAndMore = "{0} and {1} more";
+/// {0}: how many producers, none of them shown.
+inline constexpr const char *DerivedUnnamed = "{0} values not shown here";
 
 /// Values that are not plain results.
 inline constexpr const char *VoidResult = "(void)";
 /// {0}: exception type, {1}: what().
 inline constexpr const char *ExceptionResult = "(exception {0}) {1}";
+/// The line after an exception result naming where it was thrown: the
+/// source line with a marker. {0}: file name, {1}: line number, {2}: the
+/// line's text, {3}: exception type, {4}: what().
+inline constexpr const char *ThrowLine = "  {0}:{1}: {2}   <--- ({3}) {4}";
+/// The same when the source file cannot be read. {0}: file name, {1}: line.
+inline constexpr const char *ThrowPlace = "  (thrown at {0}:{1})";
 inline constexpr const char *NoResult = "(no result: the call did not finish)";
 
 /// The middle of a long value. {0}: number of characters left out.
@@ -89,7 +120,14 @@ inline constexpr const char *ValueCut = "...[{0} chars left out]...";
 
 /// Parts of a #Feedback line.
 inline constexpr const char *FeedbackRun = "[run {0}] ";
-inline constexpr const char *FeedbackScore = " (score {0})";
+/// Feedback about the whole run (`trace::feedback(text)`, `trace::success()`),
+/// never about one call. {0}: its text.
+inline constexpr const char *RunFeedback = "About the whole run: {0}";
+/// Feedback on a value no recorded call produced. {0}: the runtime's reason
+/// ("not produced by a recorded call"), {1}: the text.
+inline constexpr const char *UnattributedFeedback = "Feedback on a value {0}: {1}";
+/// {0}: the score, at most 6 significant digits (0.6, not 0.59999999999999998).
+inline constexpr const char *FeedbackScore = " (score {0:.6g})";
 inline constexpr const char *FeedbackSuccess = " (success)";
 inline constexpr const char *NoFeedback = "(no feedback was recorded)";
 inline constexpr const char *NoneLine = "(none)";
