@@ -593,8 +593,20 @@ private:
   }
 
   bool notable(const DeclRefExpr *DRE) const {
+    if (DRE->refersToEnclosingVariableOrCapture())
+      return false;
+    // A structured binding names a part of its hidden object, which the
+    // declaration bound (Local::parts); never a bit-field (note takes T&).
+    if (const auto *BD = dyn_cast<BindingDecl>(DRE->getDecl())) {
+      const auto *DD = dyn_cast_or_null<VarDecl>(BD->getDecomposedDecl());
+      const Expr *B = BD->getBinding();
+      return DD && !DD->hasGlobalStorage() && DD->getDeclContext() == Fn &&
+             B && !B->refersToBitField() && !BD->getType().isNull() &&
+             !BD->getType()->isDependentType() &&
+             !BD->getType().isVolatileQualified();
+    }
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (!VD || DRE->refersToEnclosingVariableOrCapture())
+    if (!VD)
       return false;
     if (VD->isConstexpr() || VD->isUsableInConstantExpressions(S.Ctx))
       return false;
