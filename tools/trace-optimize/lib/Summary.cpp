@@ -45,6 +45,11 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
       Edges += A.From != 0;
     const Arg *This = T.thisArg(N);
     Edges += This && This->From != 0;
+    // `derived` producers are data-flow edges too.
+    for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis; A < E; ++A)
+      if (T.Args[A].HasExtra)
+        if (const ArgExtra *X = T.extra(A))
+          Edges += X->NumDerived;
     if (N.Site >= 0 && size_t(N.Site) < CallsPerSite.size())
       ++CallsPerSite[N.Site];
   }
@@ -76,11 +81,17 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
                        where(P.File, P.Line));
   }
 
-  size_t Successes = 0;
-  for (const Feedback &F : T.Feedbacks)
+  size_t Successes = 0, RunLevel = 0;
+  for (const Feedback &F : T.Feedbacks) {
     Successes += F.Success;
-  S += fmt::format("feedback: {}{}\n", T.Feedbacks.size(),
-                   Successes ? fmt::format(" ({} reporting success)", Successes) : std::string());
+    RunLevel += F.runLevel() && F.Unattributed.empty();
+  }
+  std::string Counts;
+  if (RunLevel)
+    Counts += fmt::format("{} about the whole run", RunLevel);
+  if (Successes)
+    Counts += fmt::format("{}{} reporting success", Counts.empty() ? "" : ", ", Successes);
+  S += fmt::format("feedback: {}{}\n", T.Feedbacks.size(), Counts.empty() ? Counts : " (" + Counts + ")");
   size_t Shown = 0;
   for (const Feedback &F : T.Feedbacks) {
     if (Shown == O.MaxFeedback) {
@@ -88,8 +99,14 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
       break;
     }
     ++Shown;
-    std::string Score = F.Score ? fmt::format(" [score {}]", *F.Score) : std::string();
-    S += fmt::format("  {}{}{}\n", F.Success ? "success: " : "", clip(F.Text, O.MaxWidth), Score);
+    std::string Score = F.Score ? fmt::format(" [score {:.6g}]", *F.Score) : std::string();
+    // Run-level feedback is about the whole run, not about one call: say so,
+    // and why a value's feedback could not be given to the call behind it.
+    std::string About;
+    if (F.runLevel())
+      About = F.Unattributed.empty() ? "about the whole run: "
+                                     : fmt::format("on a value {}: ", clip(F.Unattributed, O.MaxWidth));
+    S += fmt::format("  {}{}{}{}\n", About, F.Success ? "success: " : "", clip(F.Text, O.MaxWidth), Score);
   }
 
   S += fmt::format("feedback reaches {} through {}", plural(G.Params.size(), "parameter", "parameters"),
