@@ -2,13 +2,16 @@
 """Writes a small trace (docs/trace-format.md) for a source file, as a test fixture for trace-optimize.
 
   mktrace.py SOURCE -o TRACE [--call FUNC ARGS RET]... [--feedback TEXT] [--score X] [--success]
-             [--tu-arg ARG]... [--no-end]
+             [--run-feedback] [--tu-arg ARG]... [--no-end] [--lost N]
 
 Every definition marked [[trace::trainable]] in SOURCE becomes a `param` record with its exact byte
 range and FNV-1a 64 hash, the way the plugin records it: a function's range runs from the attribute
 to its closing brace; a variable's range is its initializer after '='. Each --call records one call of
-a trainable function (ARGS: "name=value,..."; RET: the returned value). The feedback goes to the
-last call (or to node 0 when there is none). Every call lists every trainable variable in "globals". --tu-arg adds a `tu` record with those cc1 arguments.
+a trainable function (ARGS: "name=value;..."; RET: the returned value). An argument written
+"name=@VAR" holds the trainable variable VAR: its value, with "from_param". The feedback goes to the
+last call (or to node 0 when there is none); with --run-feedback it is about the whole run (node 0).
+Every call lists every trainable variable in "globals". --tu-arg adds a `tu` record with those cc1
+arguments. --lost N writes "lost": N in the `end` record (data-flow facts the runtime dropped).
 """
 import argparse
 import json
@@ -82,6 +85,8 @@ def main():
     ap.add_argument("--success", action="store_true")
     ap.add_argument("--tu-arg", action="append", default=[])
     ap.add_argument("--no-end", action="store_true")
+    ap.add_argument("--run-feedback", action="store_true")
+    ap.add_argument("--lost", type=int, default=0)
     args = ap.parse_args()
 
     path = os.path.abspath(args.source)
@@ -110,20 +115,32 @@ def main():
         seq += 1
         node = (1 << 32) | seq
         values = dict(kv.split("=", 1) for kv in argtext.split(";") if kv)
+        variables = {v["name"]: v for v in params if v["kind"] == "value"}
+        call_args = []
+        for n in p["pnames"]:
+            value = values.get(n, "?")
+            if value.startswith("@") and value[1:] in variables:
+                var = variables[value[1:]]
+                call_args.append({"name": n, "type": var["type"], "value": var["value"], "from_param": var["id"]})
+            else:
+                call_args.append({"name": n, "type": "auto", "value": value})
         recs.append({"k": "call", "node": node, "site": sid, "parent": 0, "thread": 1,
-                     "args": [{"name": n, "type": "auto", "value": values.get(n, "?")} for n in p["pnames"]],
+                     "args": call_args,
                      "globals": [{"param": v["id"], "type": v["type"], "value": v["value"]}
                                  for v in params if v["kind"] == "value"]})
         recs.append({"k": "ret", "node": node, "type": "auto", "value": ret})
     if args.feedback is not None:
-        fb = {"k": "feedback", "node": node, "text": args.feedback}
+        fb = {"k": "feedback", "node": 0 if args.run_feedback else node, "text": args.feedback}
         if args.score is not None:
             fb["score"] = args.score
         if args.success:
             fb["success"] = True
         recs.append(fb)
     if not args.no_end:
-        recs.append({"k": "end", "nodes": seq, "dropped": 0})
+        end = {"k": "end", "nodes": seq, "dropped": 0}
+        if args.lost:
+            end["lost"] = args.lost
+        recs.append(end)
     with open(args.output, "w") as f:
         for r in recs:
             f.write(json.dumps(r) + "\n")

@@ -10,11 +10,19 @@ Views:
               call f#0 parent=- args=[x=5]
               call g#0 parent=- args=[y=10<-f#0]        (argument from f#0)
               call h#0 parent=- args=[a=11<-f#0!]       (! = modified)
-              ret f#0 value=10 | ret f#0 void | ret f#0 exception=T what=W
+              call s#0 parent=- args=[v={1, 2}<~f#0,f#1] (built from parts of f#0 and f#1)
+              call s#1 parent=- args=[v={9}<~f#0+2]     (+2: derived_omitted, producers not listed)
+              call g#1 parent=- args=[x=0.5<=var:gain]  (from_param: the trainable variable gain)
+              ret f#0 value=10 | ret f#0 void | ret f#0 exception=T what=W [at=FILE:LINE]
+            An argument may combine them in this order: 5<-f#0!<~g#0<=var:k.
+            A node that never appears in the file is named ?ID.
   summary   counts: "calls NAME N" per site, "nodes N", "threads N",
-            "edges N", "dropped N"
+            "edges N", "dropped N", and "lost N" when the end record has it
   params    one line per param record: "param ID kind=K value=V"
-  feedback  one line per feedback: "feedback NODE text=T [score=S] [success]"
+  feedback  one line per feedback:
+              feedback NODE text=T [score=S] [success] [uncaught]
+              feedback run text=T ...                 (node 0: about the whole run)
+              feedback run unattributed=REASON text=T ...
 """
 
 import json
@@ -54,6 +62,12 @@ class Trace:
             text += "<-" + self.name(v["from"])
             if v.get("modified"):
                 text += "!"
+        if v.get("derived") or v.get("derived_omitted"):
+            text += "<~" + ",".join(self.name(n) for n in v.get("derived", []))
+            if v.get("derived_omitted"):
+                text += "+%d" % v["derived_omitted"]
+        if "from_param" in v:
+            text += "<=" + v["from_param"]
         return text
 
     def validate(self):
@@ -63,6 +77,7 @@ class Trace:
         elif self.records[0].get("version") != 1:
             p.append("header version is not 1")
         seen_nodes = set()
+        param_ids = {r.get("id") for r in self.records if r.get("k") == "param"}
         for r in self.records:
             k = r.get("k")
             if k == "call":
@@ -77,14 +92,30 @@ class Trace:
                 if r["parent"] and r["parent"] not in seen_nodes:
                     p.append(f"node {n}: parent {r['parent']} not seen before")
                 for a in r.get("args", []) + ([r["this"]] if "this" in r else []):
-                    if "from" in a and a["from"] not in seen_nodes:
-                        p.append(f"node {n}: argument from unknown node {a['from']}")
+                    # A producer of the same thread comes earlier in the file;
+                    # one of another thread may come later (threads are drained
+                    # independently), but it must be somewhere in the file.
+                    for src in ([a["from"]] if "from" in a else []) + list(a.get("derived", [])):
+                        if src not in self.calls:
+                            p.append(f"node {n}: argument from unknown node {src}")
+                        elif (src >> 32) == (n >> 32) and src not in seen_nodes:
+                            p.append(f"node {n}: argument from node {src} of its thread, not seen before")
+                    if "from_param" in a and a["from_param"] not in param_ids:
+                        p.append(f"node {n}: from_param names no param record: {a['from_param']}")
+                    if "derived_omitted" in a and not (isinstance(a["derived_omitted"], int)
+                                                       and a["derived_omitted"] > 0):
+                        p.append(f"node {n}: derived_omitted is not a positive count")
             elif k == "ret":
                 if r["node"] not in seen_nodes:
                     p.append(f"ret for node {r['node']} before its call")
+                e = r.get("exception", {})
+                if ("file" in e) != ("line" in e):
+                    p.append(f"ret {r['node']}: exception has file or line without the other")
             elif k == "feedback":
                 if r["node"] and r["node"] not in self.calls:
                     p.append(f"feedback names unknown node {r['node']}")
+                if "unattributed" in r and r["node"]:
+                    p.append(f"unattributed feedback names node {r['node']} (must be 0)")
         missing = [n for n in self.calls if n not in self.rets]
         if missing:
             p.append(f"{len(missing)} calls have no ret: " + ", ".join(self.name(n) for n in missing[:5]))
@@ -93,6 +124,8 @@ class Trace:
             p.append("no end record as the last line")
         elif ends[0]["nodes"] != len(self.calls):
             p.append(f"end says {ends[0]['nodes']} nodes, file has {len(self.calls)}")
+        if ends and "lost" in ends[-1] and not (isinstance(ends[-1]["lost"], int) and ends[-1]["lost"] > 0):
+            p.append("end: lost is written only as a positive count")
         return p
 
     def graph(self):
@@ -111,7 +144,10 @@ class Trace:
                 n = self.name(r["node"])
                 if "exception" in r:
                     e = r["exception"]
-                    out.append(f"ret {n} exception={e['type']}" + (f" what={e['what']}" if "what" in e else ""))
+                    line = f"ret {n} exception={e['type']}" + (f" what={e['what']}" if "what" in e else "")
+                    if "file" in e:
+                        line += f" at={e['file']}:{e.get('line', '?')}"
+                    out.append(line)
                 elif "value" in r:
                     out.append(f"ret {n} value={r['value']}")
                 else:
@@ -121,11 +157,19 @@ class Trace:
         return out
 
     def feedback_line(self, r):
-        line = f"feedback {self.name(r['node'])} text={r['text']}"
+        if r["node"]:
+            line = f"feedback {self.name(r['node'])}"
+        else:
+            line = "feedback run"
+            if "unattributed" in r:
+                line += f" unattributed={r['unattributed']}"
+        line += f" text={r['text']}"
         if "score" in r:
             line += f" score={r['score']}"
         if r.get("success"):
             line += " success"
+        if r.get("uncaught"):
+            line += " uncaught"
         return line
 
     def summary(self):
@@ -139,6 +183,8 @@ class Trace:
         out.append(f"edges {edges}")
         ends = [r for r in self.records if r.get("k") == "end"]
         out.append(f"dropped {ends[-1]['dropped'] if ends else 'no-end'}")
+        if ends and "lost" in ends[-1]:
+            out.append(f"lost {ends[-1]['lost']}")
         return out
 
     def params(self):
