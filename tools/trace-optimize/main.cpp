@@ -228,6 +228,8 @@ int cmdStep(const std::vector<std::string> &Args) {
   addLlmOptions(A);
   A.flag("--dry-run", "print the unified diff and write nothing");
   A.option("--max-tokens", "N", "send no further request (repairs included) once the LLM calls used this many tokens");
+  A.option("--memory", "N",
+           "show the (variables, feedback) pairs of the last N steps applied in the work directory (default 0)");
   A.epilog(EnvHelp);
   std::string Error;
   if (std::optional<int> Done = parseOrHelp(A, Args))
@@ -239,14 +241,25 @@ int cmdStep(const std::vector<std::string> &Args) {
   if (!A.getUnsigned("--max-tokens", MaxTokens, Error))
     return fail(Error, 2);
   SO.MaxTokens = MaxTokens;
+  unsigned long long MemorySize = 0;
+  if (!A.getUnsigned("--memory", MemorySize, Error))
+    return fail(Error, 2);
+  SO.Prompt.MemorySize = unsigned(std::min(MemorySize, 1000ull));
   int Rc = 0;
   std::optional<TraceSet> T = loadOrFail(A, Rc);
   if (!T)
     return Rc;
+  // The memory file is read before any request, so a damaged one costs nothing.
+  std::optional<Memory> Mem;
+  if (SO.Prompt.MemorySize) {
+    Mem = loadMemory(SO.WorkDir, Error);
+    if (!Mem)
+      return fail(Error);
+  }
   std::unique_ptr<LlmBackend> Backend;
   if (!makeBackend(A, SO.WorkDir, Backend, Error))
     return fail(Error, 2);
-  StepResult R = optimizeStep(*T, SO, Backend.get(), nullptr, nullptr, std::cout, std::cerr);
+  StepResult R = optimizeStep(*T, SO, Backend.get(), Mem ? &*Mem : nullptr, nullptr, std::cout, std::cerr);
   switch (R.Status) {
   case StepStatus::Applied:
     std::cerr << fmt::format("trace-optimize: applied step {} ({} LLM call{}, {} tokens); undo with "

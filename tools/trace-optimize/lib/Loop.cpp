@@ -2,9 +2,11 @@
 #include "Loop.h"
 #include "Backward.h"
 #include "Check.h"
+#include "PromptText.h"
 #include "Reply.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -60,12 +62,111 @@ std::string configurationHint() {
          "or pass --replay <transcript.jsonl> to serve the replies recorded in a transcript.\n";
 }
 
+/// The answer format of the system message: its JSON template, from the line "{" to the line
+/// "}". Taken from the system message itself, so that a repair asks for exactly what the
+/// first request asked for, whatever the wording there becomes.
+std::string answerFormat() {
+  std::string_view System = text::System;
+  size_t Open = System.find("\n{\n");
+  size_t Close = Open == std::string_view::npos ? Open : System.find("\n}", Open + 2);
+  if (Close == std::string_view::npos)
+    return "{\n  \"reasoning\": \"<your reasoning>\",\n  \"suggestion\": {\n    \"<variable name>\": <new value>\n  }\n}";
+  return std::string(System.substr(Open + 1, Close + 2 - (Open + 1)));
+}
+
 /// The message that sends a rejected suggestion back to the LLM.
 static std::string repairMessage(const std::string &Problem) {
   return "Your suggestion was not applied, because:\n\n" + Problem +
-         "\nReply again with the same JSON object (\"reasoning\", \"answer\", \"suggestion\") and a corrected "
-         "suggestion. Keep every function's name, parameter types, return type and qualifiers exactly as they "
-         "are, and give complete, compilable C++ for each variable you change.";
+         "\nAnswer again with exactly one JSON object in the form the first message asked for:\n" + answerFormat() +
+         "\nwith a corrected suggestion. Keep every function's name, parameter types, return type and qualifiers "
+         "exactly as they are, and give complete, compilable C++ for each variable you change.";
+}
+
+/// The edit that replaces parameter Prm's recorded text with NewText.
+static Edit editFor(const Param &Prm, std::string NewText) {
+  Edit E;
+  E.ParamId = Prm.Id;
+  E.File = Prm.File;
+  E.Line = Prm.Line;
+  E.Begin = Prm.Begin;
+  E.End = Prm.End;
+  E.Hash = Prm.Hash;
+  E.NewText = std::move(NewText);
+  E.IsCode = Prm.Kind == "code";
+  return E;
+}
+
+/// Checks, before anything is sent, that every parameter of the prompt still has its recorded
+/// text in its file, so that a stale trace costs no request. Returns each parameter's text by id.
+static std::optional<std::map<std::string, std::string>> readRecordedTexts(const TraceSet &T, const Prompt &P,
+                                                                          std::string &Error) {
+  std::map<std::string, std::string> Files, Texts;
+  for (const auto &[Name, Id] : P.NameToParamId) {
+    const Param *Prm = T.findParam(Id);
+    if (!Prm) {
+      Error = fmt::format("the prompt names parameter '{}', which the trace does not hold", Id);
+      return std::nullopt;
+    }
+    auto It = Files.find(Prm->File);
+    if (It == Files.end()) {
+      std::string Content;
+      if (!readFile(Prm->File, Content, Error)) {
+        Error = fmt::format("{}:{}: the source of {} cannot be read ({}); nothing was sent", Prm->File, Prm->Line,
+                            Prm->Id, Error);
+        return std::nullopt;
+      }
+      It = Files.emplace(Prm->File, std::move(Content)).first;
+    }
+    Edit E = editFor(*Prm, "");
+    if (std::optional<std::string> Stale = staleRange(It->second, E)) {
+      Error = *Stale + "; nothing was sent";
+      return std::nullopt;
+    }
+    Texts[Id] = It->second.substr(E.Begin, E.End - E.Begin);
+  }
+  return Texts;
+}
+
+std::string memoryPath(const std::string &WorkDir) { return WorkDir + "/memory.jsonl"; }
+
+std::optional<Memory> loadMemory(const std::string &WorkDir, std::string &Error) {
+  Memory M;
+  std::string Path = memoryPath(WorkDir), Text;
+  if (::access(Path.c_str(), F_OK) != 0)
+    return M;
+  if (!readFile(Path, Text, Error))
+    return std::nullopt;
+  size_t Pos = 0;
+  for (unsigned LineNo = 1; Pos < Text.size(); ++LineNo) {
+    size_t Nl = Text.find('\n', Pos);
+    std::string Line = Text.substr(Pos, Nl == std::string::npos ? std::string::npos : Nl - Pos);
+    Pos = Nl == std::string::npos ? Text.size() : Nl + 1;
+    if (Line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    nlohmann::json J = nlohmann::json::parse(Line, nullptr, false);
+    if (J.is_discarded() || !J.is_object() || !J.contains("variables") || !J["variables"].is_string() ||
+        !J.contains("feedback") || !J["feedback"].is_string()) {
+      Error = fmt::format("{}:{}: not a memory entry (a JSON object with string fields \"variables\" and "
+                          "\"feedback\"); remove the line or the file",
+                          Path, LineNo);
+      return std::nullopt;
+    }
+    M.Entries.push_back({J["variables"].get<std::string>(), J["feedback"].get<std::string>()});
+  }
+  return M;
+}
+
+bool appendMemory(const std::string &WorkDir, unsigned Step, const std::string &Variables,
+                  const std::string &Feedback, std::string &Error) {
+  std::string Path = memoryPath(WorkDir), Text;
+  if (::access(Path.c_str(), F_OK) == 0 && !readFile(Path, Text, Error))
+    return false;
+  if (!Text.empty() && Text.back() != '\n')
+    Text += '\n';
+  nlohmann::json J = {{"step", Step}, {"variables", Variables}, {"feedback", Feedback}};
+  Text += J.dump() + "\n";
+  // Rewritten whole and atomically: a crash leaves the old memory, never half a line.
+  return makeDirs(WorkDir, Error) && writeFileAtomic(Path, Text, Error, 0644);
 }
 
 StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
@@ -93,6 +194,12 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
 
   R.Variables = P.VariablesText;
   R.FeedbackText = P.FeedbackText;
+  std::string StaleErr;
+  std::optional<std::map<std::string, std::string>> Recorded = readRecordedTexts(T, P, StaleErr);
+  if (!Recorded) {
+    R.Error = StaleErr;
+    return R;
+  }
   if (O.MaxTokens && O.TokensUsedBefore >= O.MaxTokens) {
     R.Status = StepStatus::OutOfTokens;
     R.Error = fmt::format("the token budget of {} (--max-tokens) is used up ({} tokens); nothing was sent",
@@ -109,6 +216,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
       return R;
     }
     std::string Problem;
+    std::vector<Edit> Edits;
     ParsedReply Parsed = parseReply(Reply.Content, P, T);
     if (Parsed.Suggestions.empty()) {
       if (Parsed.Errors.empty()) {
@@ -121,24 +229,26 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
     } else {
       for (const std::string &E : Parsed.Errors)
         Err << "trace-optimize: warning: part of the reply was ignored: " << E << "\n";
-      std::vector<Edit> Edits;
+      // What a suggestion may contain is decided from its text first; a refused one goes
+      // back for repair without a clang run.
       for (const Suggestion &S : Parsed.Suggestions) {
         const Param *Prm = T.findParam(S.ParamId);
-        if (!Prm) {
+        auto Text = Recorded->find(S.ParamId);
+        if (!Prm || Text == Recorded->end()) {
           R.Error = "the reply names an unknown parameter '" + S.ParamId + "'";
           return R;
         }
-        Edit E;
-        E.ParamId = Prm->Id;
-        E.File = Prm->File;
-        E.Line = Prm->Line;
-        E.Begin = Prm->Begin;
-        E.End = Prm->End;
-        E.Hash = Prm->Hash;
-        E.NewText = S.NewText;
-        E.IsCode = Prm->Kind == "code";
-        Edits.push_back(std::move(E));
+        std::string Refused;
+        std::optional<std::string> NewText =
+            prepareSuggestion(Prm->Id, Prm->Kind == "code", Text->second, S.NewText, Refused);
+        if (!NewText) {
+          Problem += Refused;
+          continue;
+        }
+        Edits.push_back(editFor(*Prm, std::move(*NewText)));
       }
+    }
+    if (Problem.empty()) {
       std::string PlanErr;
       std::optional<PatchSet> Plan = planPatches(Edits, PlanErr);
       if (!Plan) {
@@ -185,6 +295,12 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
           for (const FilePatch &F : Plan->Files)
             Err << fmt::format("trace-optimize: patched {} ({} edit{})\n", displayPath(F.File), F.Edits.size(),
                                F.Edits.size() == 1 ? "" : "s");
+          // The variables as they were and the feedback they got, for the memory of later
+          // steps, also of later invocations.
+          std::string MemErr;
+          if (!appendMemory(O.WorkDir, *Step, P.VariablesText, P.FeedbackText, MemErr))
+            Err << "trace-optimize: warning: the step was applied, but its memory entry was not written: " << MemErr
+                << "\n";
           return R;
         }
         // All or nothing: the sources go back to how they were before this attempt.
@@ -326,7 +442,14 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
   StepOptions SO = O.Step;
   SO.WorkDir = WorkDir;
   BackupStore Store(WorkDir);
-  Memory Mem;
+  // Earlier steps on this work directory, from earlier invocations too; read before anything
+  // runs, so that a damaged file stops the loop before it builds or asks.
+  std::optional<Memory> Loaded = loadMemory(WorkDir, Error);
+  if (!Loaded) {
+    Err << "trace-optimize run: " << Error << "\n";
+    return 1;
+  }
+  Memory Mem = std::move(*Loaded);
   uint64_t Tokens = 0;
   unsigned LlmCalls = 0, Applied = 0;
   std::optional<double> BestScore, LastScore;
@@ -439,11 +562,8 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       for (const std::string &P : S.ChangedParams)
         Changed += (Changed.empty() ? "" : ", ") + P;
       Progress("applied step " + std::to_string(S.Step) + " (" + Changed + ")");
-      if (O.MemorySize) {
-        Mem.Entries.push_back({S.Variables, S.FeedbackText});
-        if (Mem.Entries.size() > O.MemorySize)
-          Mem.Entries.erase(Mem.Entries.begin());
-      }
+      // The step wrote the same entry to the memory file for later invocations.
+      Mem.Entries.push_back({S.Variables, S.FeedbackText});
       continue;
     }
     if (S.Status == StepStatus::NoChange) {

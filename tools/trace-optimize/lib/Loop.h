@@ -56,6 +56,20 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
 /// How to configure an endpoint, printed when none is.
 std::string configurationHint();
 
+/// The JSON answer format the system message asks for, which a repair request repeats.
+std::string answerFormat();
+
+/// <WorkDir>/memory.jsonl: one line per applied step, {"step", "variables", "feedback"}: the
+/// #Variables the step started from and the #Feedback they got. It outlives one invocation,
+/// so a later `step` or `run` on the same work directory remembers earlier ones.
+std::string memoryPath(const std::string &WorkDir);
+/// Every entry, oldest first; empty when there is no file. nullopt with Error naming the file
+/// and line when a line is not an entry.
+std::optional<Memory> loadMemory(const std::string &WorkDir, std::string &Error);
+/// Adds one entry, rewriting the file atomically.
+bool appendMemory(const std::string &WorkDir, unsigned Step, const std::string &Variables,
+                  const std::string &Feedback, std::string &Error);
+
 struct LoopOptions {
   StepOptions Step;
   std::string BuildCmd, RunCmd;
