@@ -52,6 +52,8 @@ Graph buildGraph(const TraceSet &T) {
   RecycledVector<Edge> Edges;
   Edges.reserve(N + T.Args.size() + T.Derived.size());
   G.Parent.resize(N);
+  // Few traces have extras: without any, no argument is looked at for them.
+  const bool AnyExtras = !T.Extras.empty();
   for (size_t I = 0; I < N; ++I) {
     const Node &Nd = T.Nodes[I];
     uint32_t Self = uint32_t(I);
@@ -61,7 +63,7 @@ Graph buildGraph(const TraceSet &T) {
       uint32_t J = Resolve(Nd, A->FromIndex, A->From);
       if (J != NoIndex && J != Self)
         Edges.push_back({Self, J});
-      if (!A->HasExtra)
+      if (!AnyExtras || !A->HasExtra)
         continue;
       if (const ArgExtra *X = T.extra(size_t(A - T.Args.data())))
         for (const DerivedRef &D : T.derived(*X)) {
@@ -105,7 +107,7 @@ Graph buildGraph(const TraceSet &T) {
           Add(uint32_t(I), P);
       // An argument that came from a trainable variable connects it like a
       // global the body reads.
-      for (size_t A = Nd.FirstArg, E = A + Nd.NumArgs + Nd.HasThis; A < E; ++A)
+      for (size_t A = Nd.FirstArg, E = AnyExtras ? A + Nd.NumArgs + Nd.HasThis : A; A < E; ++A)
         if (T.Args[A].HasExtra)
           if (const ArgExtra *X = T.extra(A); X && !X->FromParam.empty())
             if (uint32_t P = FindParam(X->FromParam); P != NoIndex)
