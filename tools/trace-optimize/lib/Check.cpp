@@ -1,5 +1,6 @@
 //===- Check.cpp - check patched sources with clang -----------------------===//
 #include "Check.h"
+#include "PromptText.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
@@ -480,15 +481,11 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
 // What a suggestion may contain, decided from its tokens
 //===----------------------------------------------------------------------===//
 
-/// The rule in the words the prompt uses for it, so that what the model is told and what is
-/// enforced agree.
-static constexpr const char *ScopeRule =
-    "a suggestion may not add #include directives, macros or helper functions outside the function";
-
 std::string suggestionRule() {
+  // The prompt's own phrase, so that what the model is told and what is enforced agree.
   return fmt::format("The rule: {} (any preprocessor directive counts as a macro, any declaration outside the "
                      "function's own definition as a helper; lambdas and local classes inside its body are fine).",
-                     ScopeRule);
+                     text::SuggestionScopeRule);
 }
 
 namespace {

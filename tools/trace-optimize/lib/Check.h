@@ -66,7 +66,8 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
                            const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
                            const std::vector<std::optional<FunctionIdentity>> *Expected = nullptr);
 
-/// What a suggestion may contain, as quoted when one is refused.
+/// What a suggestion may contain, as quoted when one is refused: the prompt's phrase
+/// (text::SuggestionScopeRule) and what it covers.
 std::string suggestionRule();
 
 /// Checks a suggestion's text before it is patched in, without clang: it may not add a
