@@ -171,6 +171,17 @@ public:
       ++S.NumBundleSiteEdits;
       return true;
     }
+    if (const FunctionDecl *FD = CE->getDirectCallee()) {
+      if (FD->getIdentifier() && FD->getName() == "async" &&
+          FD->isInStdNamespace() && CE->getNumArgs() >= 2) {
+        llvm::ArrayRef<const Expr *> Args(CE->getArgs(), CE->getNumArgs());
+        // std::async(policy, f, args...): the callable follows the policy.
+        if (Args[0]->getType()->isEnumeralType())
+          Args = Args.drop_front();
+        carryCallable(Args);
+        return true;
+      }
+    }
     if (isFeedbackCall(CE)) {
       // trace::feedback(value, ...) takes the value by reference: only a
       // temporary, a member or an element needs a note.
@@ -199,6 +210,16 @@ public:
           wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
                ", 0x0ull, " + std::to_string(I - First) + ")");
     }
+    return true;
+  }
+
+  bool VisitCXXConstructExpr(CXXConstructExpr *CE) {
+    const CXXRecordDecl *RD = CE->getConstructor()->getParent();
+    if (CE->getNumArgs() < 2 || !RD->getIdentifier() ||
+        (RD->getName() != "thread" && RD->getName() != "jthread") ||
+        !RD->isInStdNamespace())
+      return true;
+    carryCallable(llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs()));
     return true;
   }
 
@@ -274,6 +295,40 @@ private:
     if (!S.Analysis.isBundleCallee(Callee))
       return nullptr;
     return Callee;
+  }
+
+  /// Wraps the callable given to a new thread so that the provenance of the
+  /// plain-variable arguments after it crosses to the thread.
+  void carryCallable(llvm::ArrayRef<const Expr *> Args) {
+    if (Args.size() < 2)
+      return;
+    const Expr *Fn = Args[0];
+    QualType FT = Fn->getType();
+    if (FT->isMemberPointerType() || FT->isDependentType() ||
+        Fn->isTypeDependent())
+      return;
+    std::string Addrs;
+    bool Any = false;
+    for (const Expr *A : Args.drop_front()) {
+      const auto *DRE = dyn_cast<DeclRefExpr>(stripArgument(A));
+      if (DRE && notable(DRE) && isa<VarDecl>(DRE->getDecl())) {
+        Addrs += ", ::__trace_rt::detail::addr(" +
+                 cast<VarDecl>(DRE->getDecl())->getName().str() + ")";
+        Any = true;
+      } else {
+        Addrs += ", nullptr";
+      }
+    }
+    if (!Any)
+      return;
+    std::string Hash = "0x0ull";
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Fn->IgnoreParenImpCasts()))
+      if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
+        if (S.Analysis.isBundleCallee(FD))
+          Hash = "0x" + hex16(fnv1a64(siteKey(FD))) + "ull";
+    wrap(Fn->getBeginLoc(), Fn->getEndLoc(),
+         "::__trace_rt::carry(" + Hash + ", ", Addrs + ")");
+    ++S.NumBundleSiteEdits;
   }
 
   bool isFeedbackCall(CallExpr *CE) const {
@@ -376,6 +431,14 @@ private:
         return;
       }
     }
+    if (!isa<DeclRefExpr>(Core))
+      if (const VarDecl *Future = sourceVariable(Core)) {
+        wrap(Core->getBeginLoc(), Core->getEndLoc(),
+             "(::__trace_rt::noteObject(" + Future->getName().str() + ", " +
+                 Hash + ", " + std::to_string(I) + "), ",
+             ")");
+        return;
+      }
     bool Whole = false;
     if (const VarDecl *Root = rootVariable(Core, Whole)) {
       const DeclRefExpr *Ref = rootRef(Core);
@@ -468,9 +531,20 @@ private:
     return true;
   }
 
-  /// The variable \p E copies from, if it is a plain variable.
+  /// The variable \p E copies from, if it is a plain variable, or the
+  /// future whose result it takes (`fut.get()`).
   const VarDecl *sourceVariable(const Expr *E) const {
-    const auto *DRE = dyn_cast<DeclRefExpr>(stripArgument(E));
+    const Expr *Core = stripArgument(E);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Core)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      const CXXRecordDecl *RD = MD ? MD->getParent() : nullptr;
+      if (!MD || !MD->getIdentifier() || MD->getName() != "get" || !RD ||
+          !RD->getIdentifier() || !RD->isInStdNamespace() ||
+          (RD->getName() != "future" && RD->getName() != "shared_future"))
+        return nullptr;
+      Core = MC->getImplicitObjectArgument()->IgnoreParenImpCasts();
+    }
+    const auto *DRE = dyn_cast<DeclRefExpr>(Core);
     if (!DRE)
       return nullptr;
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());

@@ -192,9 +192,14 @@ constexpr uint64_t ParamTag = 1ull << 62;
 /// call through a pointer or a helper) and holds only if the value equals
 /// the producer's output.
 constexpr uint64_t WildMark = 1ull << 61;
-constexpr uint64_t TagMask = CutTag | ParamTag | WildMark;
+/// A value a thread function will produce (std::async's future): the tag
+/// holds a HandoffSlot *, resolved to its node when looked up.
+constexpr uint64_t SlotTag = 1ull << 60;
+constexpr uint64_t TagMask = CutTag | ParamTag | WildMark | SlotTag;
 
-inline bool isNode(uint64_t P) { return P && !(P & (CutTag | ParamTag)); }
+inline bool isNode(uint64_t P) {
+  return P && !(P & (CutTag | ParamTag | SlotTag));
+}
 inline bool isParamTag(uint64_t P) { return (P & ParamTag) != 0; }
 inline bool isCutTag(uint64_t P) { return (P & CutTag) != 0; }
 inline uint64_t paramTag(const char *Id) {
@@ -351,6 +356,16 @@ struct WildNotes {
   }
 };
 
+/// The provenance of a thread function's arguments, looked up on the thread
+/// that created it, for the first bundle that starts on this thread.
+struct Handoff {
+  static constexpr unsigned Max = 8;
+  uint64_t Hash = 0; ///< The callee's site hash, or 0 for any bundle.
+  uint32_t Stamp = 0; ///< Seq + 1 when set; valid while it matches.
+  unsigned N = 0;
+  uint64_t Prov[Max] = {};
+};
+
 /// Where an argument's value came from, as the hot path finds it.
 struct ValueProv {
   uint64_t From = 0;              ///< Node (maybe | WildMark) or a tag.
@@ -385,6 +400,8 @@ struct ThreadState {
     __atomic_store_n(&Seq, 0u, __ATOMIC_RELAXED);
     Current = LastRet = LastTop = 0;
     Returns = 0;
+    Events = 0;
+    LastCarry = nullptr;
     ThrowFile = nullptr;
     ThrowLine = 0;
     ThrowSeq = 0;
@@ -395,6 +412,7 @@ struct ThreadState {
     Pending.clear();
     Map.clear();
     Wild.clear();
+    Carried = Handoff();
     Prov.Count = 0;
   }
 
@@ -403,6 +421,10 @@ struct ThreadState {
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
   uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
   uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
+  /// Returns plus callables carried to new threads: a Local's mark.
+  uint64_t Events = 0;
+  /// The latest carried callable's result slot, if it is the latest event.
+  HandoffSlot *LastCarry = nullptr;
   /// The latest `throw` in instrumented code: where, and the Seq then.
   const char *ThrowFile = nullptr;
   unsigned ThrowLine = 0;
@@ -415,6 +437,7 @@ struct ThreadState {
   PendingStack Pending;
   AddressMap Map;
   WildNotes Wild;
+  Handoff Carried;
   Parts PartScratch; ///< A NotePart's single producer, as parts.
   EntryProvenance Prov;
   Out Scratch;

@@ -254,6 +254,12 @@ ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept {
   if (const AddressMap::Entry *E = T.Map.find(Addr)) {
     P.From = E->Prov;
     P.Derived = E->Derived;
+    if (P.From & SlotTag) {
+      // A future: the node its thread's function produced, once it has.
+      auto *Slot = reinterpret_cast<HandoffSlot *>(
+          static_cast<uintptr_t>(P.From & ~TagMask));
+      P.From = __atomic_load_n(&Slot->Node, __ATOMIC_ACQUIRE);
+    }
     return P;
   }
   if (const char *Id = paramAt(Addr))
@@ -318,7 +324,7 @@ void expectLast(uint64_t CalleeHash, unsigned I) noexcept {
 
 uint64_t markReturns() noexcept {
   ThreadState *T = currentThread();
-  return T ? T->Returns : NoMark;
+  return T ? T->Events : NoMark;
 }
 
 /// Adds what \p P says to the parts of \p E.
@@ -351,7 +357,8 @@ static void apply(ThreadState &T, const void *Addr, const ValueProv &P,
     AddressMap::Entry *E = T.Map.get(Addr);
     if (!E)
       return;
-    E->Prov = P.From & ~WildMark;
+    // A wildcard mark stays: the value is checked where it is used.
+    E->Prov = P.From;
     delete E->Derived;
     E->Derived = nullptr;
     if (P.Derived) {
@@ -375,9 +382,11 @@ void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept {
     return;
   ValueProv P;
   // A bundle returned while the right-hand side ran: the last one is the
-  // producer (it may have returned through non-bundle helpers).
-  if (T->Returns != Mark)
-    P.From = T->LastRet;
+  // producer (it may have returned through non-bundle helpers). Or the
+  // expression started a thread whose result it holds (std::async).
+  if (T->Events != Mark)
+    P.From = T->LastCarry ? SlotTag | reinterpret_cast<uintptr_t>(T->LastCarry)
+                          : T->LastRet;
   if (Mode == BindParts) {
     if (AddressMap::Entry *E = P.From ? T->Map.get(Addr) : nullptr) {
       E->Prov = 0;
@@ -411,6 +420,71 @@ void unbindAddress(const void *Addr) noexcept {
   ThreadState *T = currentThread();
   if (T)
     T->Map.erase(Addr);
+}
+
+//===----------------------------------------------------------------------===//
+// Handoffs to other threads (abi.hpp: Carried)
+//===----------------------------------------------------------------------===//
+
+HandoffSlot *handoffLookup(uint64_t *Out, const void *const *Addrs,
+                           unsigned N) noexcept {
+  ThreadState *T = currentThread();
+  bool Any = false;
+  for (unsigned I = 0; I < N; ++I) {
+    Out[I] = 0;
+    if (!T || !Addrs[I])
+      continue;
+    ValueProv P = lookupObject(*T, Addrs[I]);
+    if (isNode(P.From) || isParamTag(P.From))
+      Out[I] = P.From & ~WildMark;
+    Any |= isNode(P.From);
+  }
+  // Hand this thread's records to the writer now: the producers' outputs
+  // are then known before the new thread's calls are written, for the
+  // value check of an edge whose callee is not known statically. A thread
+  // start costs far more than one chunk hand-off.
+  if (Any && T->Buffer->Used)
+    handOff(*T);
+  if (!T)
+    return nullptr;
+  // The callable's result will be the thread's: a declaration or store
+  // that takes it (`auto fut = std::async(...)`) is bound to this slot.
+  // One small allocation per thread started; never freed (a binding may
+  // still name it).
+  auto *Slot = new (std::nothrow) HandoffSlot{0};
+  T->LastCarry = Slot;
+  ++T->Events;
+  return Slot;
+}
+
+uint64_t handoffMark() noexcept {
+  ThreadState *T = currentThread();
+  return T ? T->Returns : 0;
+}
+
+void handoffEnd(HandoffSlot *Slot, uint64_t Mark, uint64_t CalleeHash) noexcept {
+  ThreadState *T = currentThread();
+  if (!T || T->Returns == Mark || !isNode(T->LastRet))
+    return;
+  // The callable named a bundle: its result is that call's output. A lambda
+  // or helper's result is only presumed to be, and checked by value.
+  uint64_t Node = T->LastRet | (CalleeHash ? 0 : WildMark);
+  __atomic_store_n(&Slot->Node, Node, __ATOMIC_RELEASE);
+}
+
+void handoffBegin(uint64_t CalleeHash, const uint64_t *Prov,
+                  unsigned N) noexcept {
+  if (!recording())
+    return;
+  ThreadState *T = currentThread();
+  if (!T)
+    return;
+  Handoff &H = T->Carried;
+  H.Hash = CalleeHash;
+  H.Stamp = T->Seq + 1;
+  H.N = N < Handoff::Max ? N : Handoff::Max;
+  for (unsigned I = 0; I < H.N; ++I)
+    H.Prov[I] = Prov[I];
 }
 
 //===----------------------------------------------------------------------===//

@@ -154,6 +154,8 @@ void Call::leave() noexcept {
   }
   T.LastRet = Produced;
   ++T.Returns;
+  ++T.Events;
+  T.LastCarry = nullptr;
 }
 
 /// Where an argument's (or this's) value came from.
@@ -191,9 +193,20 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   P = lookupObject(T, Addr);
   if (P.From || P.Derived || K != Slot::Arg)
     return P;
+  unsigned Pos = Sub ? I + Sub - 1 : I;
+  // An argument handed over by the thread that started this one.
+  const Handoff &H = T.Carried;
+  if (H.Stamp && H.Stamp == static_cast<uint32_t>(C.Node) && Pos < H.N &&
+      H.Prov[Pos]) {
+    if (isParamTag(H.Prov[Pos]))
+      return ValueProv{H.Prov[Pos], nullptr};
+    if (H.Hash == C.S->Hash)
+      return ValueProv{H.Prov[Pos], nullptr};
+    if (!H.Hash)
+      return ValueProv{H.Prov[Pos] | WildMark, nullptr};
+  }
   // A wildcard note from a call through a pointer or a helper, valid for
   // the first bundle that started after it.
-  unsigned Pos = Sub ? I + Sub - 1 : I;
   if (Pos < WildNotes::Max) {
     const WildNotes::Item &W = T.Wild.Items[Pos];
     if (W.Stamp && W.Stamp == static_cast<uint32_t>(C.Node)) {

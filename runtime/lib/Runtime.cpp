@@ -714,6 +714,9 @@ static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
         P.From = T.LastRet;
         Found = true;
       }
+    } else if (E.Kind == PendingKind::Note) {
+      P = lookupObject(T, E.Addr);
+      Found = P.From || P.Derived;
     } else if (E.Kind == PendingKind::NotePart) {
       ValueProv Q = lookupObject(T, E.Addr);
       if (Q.Derived) {

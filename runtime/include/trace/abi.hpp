@@ -668,6 +668,15 @@ template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
   return V;
 }
 
+/// Tells the next call of \p CalleeHash that argument \p I is the value held
+/// by \p Obj (a future whose result is the argument). Used as
+/// `(noteObject(fut, H, I), fut.get())`.
+template <class T>
+void noteObject(const T &Obj, uint64_t CalleeHash, unsigned I) noexcept {
+  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
+    notePush(detail::addr(Obj), CalleeHash, I);
+}
+
 /// Tells the next call of \p CalleeHash that argument \p I is a member or an
 /// element of \p Root. Used as `(notePart(root, H, I), root.x)`.
 template <class T>
@@ -784,6 +793,68 @@ private:
   unsigned Mode;
   uint64_t Mark;
 };
+
+//===----------------------------------------------------------------------===//
+// Values handed to another thread.
+//===----------------------------------------------------------------------===//
+
+/// Where a thread function's result goes: the node that produced it, set
+/// by the thread when the function returns (std::async's future).
+struct HandoffSlot {
+  uint64_t Node;
+};
+
+HandoffSlot *handoffLookup(uint64_t *Out, const void *const *Addrs,
+                           unsigned N) noexcept;
+void handoffBegin(uint64_t CalleeHash, const uint64_t *Prov,
+                  unsigned N) noexcept;
+uint64_t handoffMark() noexcept;
+void handoffEnd(HandoffSlot *Slot, uint64_t Mark, uint64_t CalleeHash) noexcept;
+
+/// The callable given to std::thread or std::async, wrapped so that the
+/// provenance of its arguments, looked up on the creating thread, reaches
+/// the first bundle that starts on the new one (the callable itself when
+/// \p Hash names it; any bundle, kept only on equal values, for 0).
+template <class F> class Carried {
+public:
+  static constexpr unsigned Max = 8;
+  template <class G>
+  Carried(uint64_t Hash, G &&Fn, const void *const *Addrs, unsigned N)
+      : Fn(static_cast<G &&>(Fn)), Hash(Hash), N(N < Max ? N : Max) {
+    for (unsigned I = 0; I < Max; ++I)
+      Prov[I] = 0;
+    if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
+      Slot = handoffLookup(Prov, Addrs, this->N);
+  }
+  template <class... A> decltype(auto) operator()(A &&...Args) {
+    handoffBegin(Hash, Prov, N);
+    struct Finish {
+      HandoffSlot *Slot;
+      uint64_t Mark, Hash;
+      ~Finish() {
+        if (Slot)
+          handoffEnd(Slot, Mark, Hash);
+      }
+    } Fin{Slot, Slot ? handoffMark() : 0, Hash};
+    return Fn(static_cast<A &&>(Args)...);
+  }
+
+private:
+  F Fn;
+  uint64_t Hash;
+  unsigned N;
+  uint64_t Prov[Max];
+  HandoffSlot *Slot = nullptr;
+};
+
+/// `std::thread t(f, a, 1)` becomes
+/// `std::thread t(carry(0xHASH, f, addr(a), nullptr), a, 1)`.
+template <class F, class... P>
+Carried<std::decay_t<F>> carry(uint64_t Hash, F &&Fn, P... Addrs) {
+  const void *A[sizeof...(P) + 1] = {static_cast<const void *>(Addrs)...};
+  return Carried<std::decay_t<F>>(Hash, static_cast<F &&>(Fn), A,
+                                  sizeof...(P));
+}
 
 /// Records where the exception about to be thrown comes from; used as
 /// `throw (thrownAt("f.cpp", 12), E)`.
