@@ -277,7 +277,6 @@ private:
   llvm::SmallPtrSet<const VarDecl *, 8> Targets;
   llvm::SmallPtrSet<const VarDecl *, 8> Guarded;
   std::vector<SourceLocation> StoreEnds;
-  unsigned NextGuard = 0;
 
   /// The callee of \p CE if it is an instrumented bundle and the call can
   /// be edited.
@@ -466,7 +465,8 @@ private:
     if (!VD || !Ref || Ref->refersToEnclosingVariableOrCapture())
       return false;
     if (VD->isConstexpr() || VD->getType().isVolatileQualified() ||
-        VD->getType()->isDependentType() || VD->getType()->isFunctionType())
+        VD->getType()->isDependentType() ||
+        VD->getType().getNonReferenceType()->isFunctionType())
       return false;
     if (VD->hasGlobalStorage())
       return true;
@@ -549,6 +549,7 @@ private:
       return nullptr;
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
     if (!VD || DRE->refersToEnclosingVariableOrCapture() || VD->isConstexpr() ||
+        VD->getType().getNonReferenceType()->isFunctionType() ||
         VD->getType().isVolatileQualified() || VD->getType()->isDependentType())
       return nullptr;
     if (!VD->hasGlobalStorage() && VD->getDeclContext() != Fn)
@@ -627,7 +628,7 @@ private:
       return;
     const Expr *Init = VD->getInit();
     std::string After;
-    std::string Local = "__trace_l" + std::to_string(NextGuard);
+    std::string Local = "__trace_l" + std::to_string(S.NextGuard);
     if (const auto *DD = dyn_cast<DecompositionDecl>(VD)) {
       if (!Init || !exprMayReach(Init))
         return;
@@ -660,7 +661,7 @@ private:
                        /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
-    ++NextGuard;
+    ++S.NextGuard;
     ++S.NumCallSiteEdits;
     if (!isa<DecompositionDecl>(VD))
       Guarded.insert(VD);
@@ -680,7 +681,8 @@ private:
              !BD->getType().isVolatileQualified();
     }
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (!VD)
+    // A reference to a function is no object to note.
+    if (!VD || VD->getType().getNonReferenceType()->isFunctionType())
       return false;
     if (VD->isConstexpr() || VD->isUsableInConstantExpressions(S.Ctx))
       return false;

@@ -218,6 +218,12 @@ uint64_t Writer::valueString(std::string &J, const ValueView &V,
   return WantHash ? hashText(std::string_view(J).substr(Begin)) : 0;
 }
 
+/// The cache slot of a node's output. Node ids of different threads share
+/// their low bits (thread << 32 | seq), so they are mixed first.
+static std::size_t outputSlot(uint64_t Node) {
+  return static_cast<std::size_t>((Node * 0x9E3779B97F4A7C15ull) >> 52);
+}
+
 void Writer::valueFields(std::string &J, const ValueView &V,
                          uint64_t RetNode) {
   J += typeJson(V.Type);
@@ -225,7 +231,7 @@ void Writer::valueFields(std::string &J, const ValueView &V,
   uint64_t Hash = valueString(J, V, V.From || RetNode);
   if (V.From) {
     uint64_t From = V.From & ~WildMark;
-    const CachedOutput &C = Outputs[From % CacheSize];
+    const CachedOutput &C = Outputs[outputSlot(From)];
     bool Known = C.Node == From;
     if (!(V.From & WildMark)) {
       J += ",\"from\":";
@@ -270,7 +276,7 @@ void Writer::valueFields(std::string &J, const ValueView &V,
     appendJsonString(J, Param);
   }
   if (RetNode) {
-    CachedOutput &C = Outputs[RetNode % CacheSize];
+    CachedOutput &C = Outputs[outputSlot(RetNode)];
     C.Node = RetNode;
     C.Hash = Hash;
   }

@@ -75,6 +75,9 @@ public:
   /// a feedback's note). Without any, nor a bundle or parameter, the other
   /// edits (wildcard notes, guards) serve nothing and are dropped.
   unsigned NumBundleSiteEdits = 0;
+  /// Numbers the Local guards of the TU, so a lambda's never shadow its
+  /// enclosing function's.
+  unsigned NextGuard = 0;
 
   /// Absolute, dot-free path of the file holding \p Loc ("" if none).
   std::string absolutePath(clang::SourceLocation Loc) const;

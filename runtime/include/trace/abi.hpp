@@ -826,7 +826,11 @@ public:
     if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
       Slot = handoffLookup(Prov, Addrs, this->N);
   }
-  template <class... A> decltype(auto) operator()(A &&...Args) {
+  /// SFINAE-friendly, so std::jthread can still ask whether the callable
+  /// takes a stop_token; called once, as the thread calls it: an rvalue.
+  template <class... A>
+  auto operator()(A &&...Args)
+      -> decltype(std::declval<F>()(static_cast<A &&>(Args)...)) {
     handoffBegin(Hash, Prov, N);
     struct Finish {
       HandoffSlot *Slot;
@@ -836,7 +840,7 @@ public:
           handoffEnd(Slot, Mark, Hash);
       }
     } Fin{Slot, Slot ? handoffMark() : 0, Hash};
-    return Fn(static_cast<A &&>(Args)...);
+    return static_cast<F &&>(Fn)(static_cast<A &&>(Args)...);
   }
 
 private:
