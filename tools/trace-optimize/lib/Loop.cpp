@@ -493,10 +493,9 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     for (const std::string &W : T->Warnings)
       Err << "trace-optimize: warning: " << W << "\n";
     if (O.FeedbackFromRun && T->Feedbacks.empty()) {
+      // The exit status and output judge the whole run, not one value: node
+      // 0, so that the backward pass starts at every output of the run.
       Feedback F;
-      for (const Node &N : T->Nodes)
-        if (N.Parent == 0)
-          F.Node = N.Id;
       F.Text = fmt::format("The program {} with status {}. End of its output:\n{}",
                            Run.TimedOut ? "timed out and was killed" : "exited", Run.Status, tail(Run.Output, 2000));
       F.Score = Run.Status == 0 && !Run.TimedOut ? 1.0 : 0.0;
