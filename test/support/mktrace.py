@@ -2,7 +2,7 @@
 """Writes a small trace (docs/trace-format.md) for a source file, as a test fixture for trace-optimize.
 
   mktrace.py SOURCE -o TRACE [--call FUNC ARGS RET]... [--feedback TEXT] [--score X] [--success]
-             [--run-feedback] [--tu-arg ARG]... [--no-end] [--lost N]
+             [--run-feedback | --derived K,K... [--derived-omitted N]] [--tu-arg ARG]... [--no-end] [--lost N]
 
 Every definition marked [[trace::trainable]] in SOURCE becomes a `param` record with its exact byte
 range and FNV-1a 64 hash, the way the plugin records it: a function's range runs from the attribute
@@ -10,6 +10,10 @@ to its closing brace; a variable's range is its initializer after '='. Each --ca
 a trainable function (ARGS: "name=value;..."; RET: the returned value). An argument written
 "name=@VAR" holds the trainable variable VAR: its value, with "from_param". The feedback goes to the
 last call (or to node 0 when there is none); with --run-feedback it is about the whole run (node 0).
+With --derived it is on a value built from parts of the outputs of the K-th calls (counted from 1, in
+--call order; a K beyond the calls names a node that is not in the trace): node 0 with a "derived"
+list, as the runtime writes feedback on a vector filled by push_back(f(i)); --derived-omitted N adds
+"derived_omitted": N (producers the runtime did not list).
 Every call lists every trainable variable in "globals". --tu-arg adds a `tu` record with those cc1
 arguments. --lost N writes "lost": N in the `end` record (data-flow facts the runtime dropped).
 """
@@ -87,6 +91,8 @@ def main():
     ap.add_argument("--no-end", action="store_true")
     ap.add_argument("--run-feedback", action="store_true")
     ap.add_argument("--lost", type=int, default=0)
+    ap.add_argument("--derived")
+    ap.add_argument("--derived-omitted", type=int, default=0)
     args = ap.parse_args()
 
     path = os.path.abspath(args.source)
@@ -130,7 +136,12 @@ def main():
                                  for v in params if v["kind"] == "value"]})
         recs.append({"k": "ret", "node": node, "type": "auto", "value": ret})
     if args.feedback is not None:
-        fb = {"k": "feedback", "node": 0 if args.run_feedback else node, "text": args.feedback}
+        fb = {"k": "feedback", "node": 0 if args.run_feedback or args.derived else node}
+        if args.derived:
+            fb["derived"] = [(1 << 32) | int(k) for k in args.derived.split(",")]
+            if args.derived_omitted:
+                fb["derived_omitted"] = args.derived_omitted
+        fb["text"] = args.feedback
         if args.score is not None:
             fb["score"] = args.score
         if args.success:

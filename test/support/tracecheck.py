@@ -23,6 +23,10 @@ Views:
               feedback NODE text=T [score=S] [success] [uncaught]
               feedback run text=T ...                 (node 0: about the whole run)
               feedback run unattributed=REASON text=T ...
+              feedback derived=f#0,f#1 text=T ...      (node 0: on a value built from parts of f#0 and f#1)
+              feedback derived=f#0,f#1+3 text=T ...    (+3: derived_omitted, producers not listed)
+            `validate` checks that every node a feedback names, as `node` or in
+            `derived`, is a call of the file, and that `derived` comes with node 0.
 """
 
 import json
@@ -116,6 +120,19 @@ class Trace:
                     p.append(f"feedback names unknown node {r['node']}")
                 if "unattributed" in r and r["node"]:
                     p.append(f"unattributed feedback names node {r['node']} (must be 0)")
+                if "derived" in r or "derived_omitted" in r:
+                    # A producer of another thread may come later in the file,
+                    # but it must be somewhere in it.
+                    if r["node"]:
+                        p.append(f"feedback on a derived value names node {r['node']} (must be 0)")
+                    if not r.get("derived"):
+                        p.append("feedback on a derived value lists no producer")
+                    for src in r.get("derived", []):
+                        if src not in self.calls:
+                            p.append(f"feedback on a value built from unknown node {src}")
+                    if "derived_omitted" in r and not (isinstance(r["derived_omitted"], int)
+                                                       and r["derived_omitted"] > 0):
+                        p.append("feedback: derived_omitted is not a positive count")
         missing = [n for n in self.calls if n not in self.rets]
         if missing:
             p.append(f"{len(missing)} calls have no ret: " + ", ".join(self.name(n) for n in missing[:5]))
@@ -159,6 +176,10 @@ class Trace:
     def feedback_line(self, r):
         if r["node"]:
             line = f"feedback {self.name(r['node'])}"
+        elif r.get("derived") or r.get("derived_omitted"):
+            line = "feedback derived=" + ",".join(self.name(n) for n in r.get("derived", []))
+            if r.get("derived_omitted"):
+                line += "+%d" % r["derived_omitted"]
         else:
             line = "feedback run"
             if "unattributed" in r:

@@ -76,6 +76,17 @@ public:
     T.Feedbacks.push_back(F);
     return *this;
   }
+  /// Feedback on a value built from parts of the outputs of \p Producers
+  /// (node 0 with a `derived` list, left for the graph to resolve).
+  Builder &partsFeedback(std::vector<uint64_t> Producers, uint64_t Omitted = 0) {
+    Feedback F;
+    F.Text = "fb";
+    for (uint64_t P : Producers)
+      F.Derived.push_back({P, NoIndex});
+    F.DerivedOmitted = Omitted;
+    T.Feedbacks.push_back(F);
+    return *this;
+  }
 
   TraceSet T;
 };
@@ -174,6 +185,32 @@ TEST(Backward, DerivedProducersAreEdges) {
   EXPECT_EQ(S.Params, (std::vector<std::string>{"code:f()"}));
   Graph G = buildGraph(B.T);
   EXPECT_EQ(vec32(G.InputIdx), (std::vector<uint32_t>{0, 1}));
+}
+
+TEST(Backward, FeedbackOnADerivedValueStartsAtEachProducer) {
+  // v.push_back(f()) twice, then feedback on v: it starts at both f calls
+  // (2 nested in g 1), which are its outputs, and not at the run's other
+  // top-level calls (3, an f whose result was not part of v; 4 reading k).
+  Builder B;
+  B.node(1, 1).node(2, 0, {}, 1).node(3, 0).node(4, 1, {}, 0, /*ReadsK=*/true).node(5, 0).partsFeedback({2, 5});
+  Subgraph S = backward(B.T);
+  EXPECT_EQ(ids(B.T, S.Nodes), (std::vector<uint64_t>{2, 5}));
+  EXPECT_EQ(ids(B.T, S.Outputs), (std::vector<uint64_t>{2, 5}));
+  EXPECT_TRUE(S.RunOutputs.empty());
+  EXPECT_EQ(S.Params, (std::vector<std::string>{"code:f()"}));
+  // A producer the trace does not have is left out; the others still count.
+  Builder C;
+  C.node(1, 0).node(2, 1, {}, 0, /*ReadsK=*/true).partsFeedback({99, 1}, 3);
+  S = backward(C.T);
+  EXPECT_EQ(ids(C.T, S.Outputs), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(S.Params, (std::vector<std::string>{"code:f()"}));
+  // With none of its producers in the trace, the value is about the whole
+  // run, like feedback on a value no recorded call produced.
+  Builder D;
+  D.node(1, 0).node(2, 1, {}, 0, /*ReadsK=*/true).partsFeedback({99}, 1);
+  S = backward(D.T);
+  EXPECT_TRUE(S.Outputs.empty());
+  EXPECT_EQ(ids(D.T, S.RunOutputs), (std::vector<uint64_t>{1, 2}));
 }
 
 TEST(Backward, FromParamConnectsTheParameter) {

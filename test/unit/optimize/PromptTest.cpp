@@ -297,6 +297,35 @@ TEST(PromptGraph, RunLevelFeedbackIsNeverUnderACall) {
   EXPECT_EQ(sectionOf(P.User, "#Others"), "(none)");
 }
 
+TEST(PromptGraph, FeedbackOnADerivedValueNamesItsProducers) {
+  // v.push_back(scale(x)) twice, then feedback on v: both scale results are
+  // what it judged; offset's call on the side is not. The runtime listed
+  // two more producers than it wrote, and one was a plain call.
+  GraphBuilder B;
+  B.node(1, 0, "2", 0, 0, "6");
+  B.node(2, 1, "6", 1);
+  B.node(3, 0, "3", 0, 0, "9");
+  B.node(4, 3, "0");
+  Feedback F;
+  F.Text = "the list should be sorted";
+  F.Score = 0.5;
+  F.Derived = {{1, NoIndex}, {3, NoIndex}, {4, NoIndex}};
+  F.DerivedOmitted = 2;
+  B.T.Feedbacks.push_back(F);
+  Prompt P = B.prompt();
+  EXPECT_EQ(P.FeedbackText, "On the value built from scale0, scale1 and 3 more: the list should be sorted (score 0.5)");
+  EXPECT_EQ(sectionOf(P.User, "#Code"), "scale0 = scale(x=x0, __code=__code0)\nscale1 = scale(x=x1, __code=__code0)")
+      << P.User;
+  EXPECT_EQ(sectionOf(P.User, "#Outputs"), "(double) scale0=6\n(double) scale1=9") << P.User;
+  // All producers listed and shown: no count; none shown: only the count.
+  B.T.Feedbacks[0].Derived.pop_back();
+  B.T.Feedbacks[0].DerivedOmitted = 0;
+  EXPECT_EQ(B.prompt().FeedbackText, "On the value built from scale0, scale1: the list should be sorted (score 0.5)");
+  B.T.Feedbacks[0].Derived = {{4, NoIndex}};
+  EXPECT_EQ(B.prompt().FeedbackText, "On the value built from 1 value not shown here: the list should be sorted "
+                                     "(score 0.5)");
+}
+
 TEST(PromptGraph, ScoresHaveSixSignificantDigits) {
   GraphBuilder B;
   B.node(1, 0, "2");

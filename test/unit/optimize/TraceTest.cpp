@@ -380,6 +380,71 @@ TEST(TraceReader, ForwardCrossThreadEdgesAndUnknownProducers) {
   EXPECT_NE(All.find("(see docs/runtime.md)"), std::string::npos) << All;
 }
 
+TEST(TraceReader, FeedbackOnADerivedValueKeepsItsProducers) {
+  // Feedback on a vector filled by push_back(f(i)): node 0 with the calls
+  // whose results it was built from. One producer (thread 2) is written
+  // after the feedback, 99 is nowhere in the file: it is dropped, with a
+  // warning, and counted with the producers the runtime did not list.
+  const uint64_t T1 = uint64_t(1) << 32, T2 = uint64_t(2) << 32;
+  std::string Text = std::string(Header) +
+                     R"J({"k":"site","site":1,"key":"f(int)","name":"f","params":["x"]})J" "\n" +
+                     fmt(R"J({"k":"call","node":%llu,"site":1,"parent":0,"thread":1,"args":[]})J", T1 + 1) + "\n" +
+                     fmt(R"J({"k":"ret","node":%llu,"type":"int","value":"1"})J", T1 + 1) + "\n" +
+                     fmt(R"J({"k":"feedback","node":0,"derived":[%llu,99,%llu],"derived_omitted":3,"text":"too short","score":0.5})J",
+                         T1 + 1, T2 + 1) + "\n" +
+                     fmt(R"J({"k":"feedback","node":0,"derived":[%llu],"text":"sorted"})J", T1 + 1) + "\n" +
+                     R"J({"k":"feedback","node":0,"derived":[99],"text":"lost parts"})J" "\n" +
+                     R"J({"k":"feedback","node":0,"derived":null,"text":"about the run"})J" "\n" +
+                     fmt(R"J({"k":"call","node":%llu,"site":1,"parent":0,"thread":2,"args":[]})J", T2 + 1) + "\n" +
+                     fmt(R"J({"k":"ret","node":%llu,"type":"int","value":"2"})J", T2 + 1) + "\n" +
+                     R"J({"k":"end","nodes":2,"dropped":0})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "d.jsonl", T, Error)) << Error;
+  ASSERT_EQ(T.Feedbacks.size(), 4u);
+  const Feedback &F = T.Feedbacks[0];
+  EXPECT_EQ(F.Node, 0u);
+  EXPECT_TRUE(F.onDerivedValue());
+  EXPECT_FALSE(F.runLevel());
+  ASSERT_EQ(F.Derived.size(), 2u);
+  EXPECT_EQ(F.Derived[0].Id, T1 + 1);
+  EXPECT_EQ(F.Derived[0].Index, 0u);
+  EXPECT_EQ(F.Derived[1].Id, T2 + 1);
+  EXPECT_EQ(F.Derived[1].Index, 1u); // Resolved after the whole file was read.
+  EXPECT_EQ(F.DerivedOmitted, 4u);   // 3 not listed, 99 not in the trace.
+  EXPECT_EQ(F.Text, "too short");
+  EXPECT_EQ(F.Score, 0.5);
+  ASSERT_EQ(T.Feedbacks[1].Derived.size(), 1u);
+  EXPECT_EQ(T.Feedbacks[1].DerivedOmitted, 0u);
+  // No producer in the trace: still on a value, but the backward pass has
+  // only the run's outputs to start from.
+  EXPECT_TRUE(T.Feedbacks[2].Derived.empty());
+  EXPECT_EQ(T.Feedbacks[2].DerivedOmitted, 1u);
+  EXPECT_TRUE(T.Feedbacks[2].onDerivedValue());
+  EXPECT_TRUE(T.Feedbacks[2].runLevel());
+  EXPECT_FALSE(T.Feedbacks[3].onDerivedValue());
+  EXPECT_TRUE(T.Feedbacks[3].runLevel());
+  std::string All;
+  for (const std::string &Warning : T.Warnings)
+    All += Warning + "\n";
+  EXPECT_NE(All.find("d.jsonl: 2 data-flow edges name a node that is not in the trace"), std::string::npos) << All;
+}
+
+TEST(TraceReader, DerivedOnlyCountsOnRunLevelFeedback) {
+  // A feedback naming its node has one producer: a `derived` list beside it
+  // is not read, and it stays feedback on that node.
+  std::string Text = std::string(Header) +
+                     R"J({"k":"call","node":1,"site":1,"parent":0,"args":[]})J" "\n"
+                     R"J({"k":"feedback","node":1,"derived":[1],"derived_omitted":2,"text":"x"})J" "\n";
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Text, "n.jsonl", T, Error)) << Error;
+  ASSERT_EQ(T.Feedbacks.size(), 1u);
+  EXPECT_TRUE(T.Feedbacks[0].Derived.empty());
+  EXPECT_FALSE(T.Feedbacks[0].onDerivedValue());
+  EXPECT_FALSE(T.Feedbacks[0].runLevel());
+}
+
 TEST(TraceReader, LostIsQuietWhenZero) {
   std::string Text = std::string(Header) + R"J({"k":"end","nodes":0,"dropped":0,"lost":0})J" "\n";
   TraceSet T;

@@ -16,15 +16,23 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
   RecycledVector<uint32_t> Work;
 
   // 1. Everything the feedback depends on: reverse reachability over inputs,
-  //    from the nodes feedback names and the outputs of runs that got
-  //    run-level feedback.
+  //    from the nodes feedback names (each producer of a value built from
+  //    parts of several outputs among them) and the outputs of runs that
+  //    got run-level feedback.
   std::vector<size_t> FeedbackNodes;
-  for (size_t F : G.FeedbackNode)
-    if (F != TraceSet::npos && !(Mark[F] & Reaches)) {
-      Mark[F] |= Reaches;
-      Work.push_back(uint32_t(F));
-      FeedbackNodes.push_back(F);
+  auto Start = [&](size_t I) {
+    if (I != TraceSet::npos && !(Mark[I] & Reaches)) {
+      Mark[I] |= Reaches;
+      Work.push_back(uint32_t(I));
+      FeedbackNodes.push_back(I);
     }
+  };
+  for (size_t F = 0; F < G.FeedbackNode.size(); ++F) {
+    Start(G.FeedbackNode[F]);
+    if (F + 1 < G.FeedbackDerivedBegin.size())
+      for (uint32_t E = G.FeedbackDerivedBegin[F]; E < G.FeedbackDerivedBegin[F + 1]; ++E)
+        Start(G.FeedbackDerivedIdx[E]);
+  }
   bool AnyRunFeedback = false;
   for (uint8_t R : G.RunFeedback)
     AnyRunFeedback |= R != 0;

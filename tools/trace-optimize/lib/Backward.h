@@ -4,7 +4,9 @@
 // parameters: the nodes lying on a path from some parameter to some node that
 // got feedback. Linear time: one reverse reachability from the feedback nodes,
 // one forward reachability from the parameters they reach, intersected.
-// Feedback about a whole run starts at every top-level call of the run. A
+// Feedback on a value built from parts of several outputs starts at each of
+// their calls; feedback about a whole run starts at every top-level call of
+// the run. A
 // call that threw inside a call of the subgraph is kept too: the exception
 // is what its caller's result is about.
 //
@@ -25,7 +27,9 @@ struct Subgraph {
   /// millions of nodes, once per backward pass: see RecycledVector.
   RecycledVector<size_t> Nodes;
   std::vector<std::string> Params;  ///< Ids of the trainable parameters feedback reaches.
-  std::vector<size_t> Outputs;      ///< Nodes of Nodes that got feedback naming them, in feedback order.
+  /// Nodes of Nodes that got feedback naming them (as its node or in its
+  /// `derived` list), in feedback order.
+  std::vector<size_t> Outputs;
   /// Top-level nodes of Nodes that only run-level feedback is about, in
   /// topological order (none of them in Outputs).
   std::vector<size_t> RunOutputs;

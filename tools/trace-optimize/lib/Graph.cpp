@@ -116,9 +116,21 @@ Graph buildGraph(const TraceSet &T) {
   });
 
   G.FeedbackNode.reserve(T.Feedbacks.size());
+  G.FeedbackDerivedBegin.reserve(T.Feedbacks.size() + 1);
   G.RunFeedback.assign(T.IdToIndex.size(), 0);
   for (const Feedback &F : T.Feedbacks) {
-    if (F.runLevel()) {
+    G.FeedbackDerivedBegin.push_back(uint32_t(G.FeedbackDerivedIdx.size()));
+    if (F.Node == 0)
+      for (const DerivedRef &D : F.Derived) {
+        size_t J = D.Index != NoIndex ? D.Index : T.indexOf(F.Instance, D.Id);
+        if (J != TraceSet::npos)
+          G.FeedbackDerivedIdx.push_back(uint32_t(J));
+      }
+    if (F.onDerivedValue() && G.FeedbackDerivedIdx.size() > G.FeedbackDerivedBegin.back()) {
+      G.FeedbackNode.push_back(TraceSet::npos);
+    } else if (F.Node == 0) {
+      // Run-level, or on a value none of whose producers is in the trace:
+      // about every output of the run.
       G.FeedbackNode.push_back(TraceSet::npos);
       if (F.Instance < G.RunFeedback.size())
         G.RunFeedback[F.Instance] = 1;
@@ -126,6 +138,7 @@ Graph buildGraph(const TraceSet &T) {
       G.FeedbackNode.push_back(T.indexOf(F.Instance, F.Node));
     }
   }
+  G.FeedbackDerivedBegin.push_back(uint32_t(G.FeedbackDerivedIdx.size()));
   return G;
 }
 

@@ -34,8 +34,13 @@ struct Graph {
   /// Parameters read by node I: ParamIdx[ParamBegin[I] .. ParamBegin[I+1]).
   RecycledVector<uint32_t> ParamBegin, ParamIdx;
   /// Node index of each feedback (TraceSet::Feedbacks order); npos for
-  /// feedback about the whole run, and for a node that is not in the trace.
+  /// feedback about the whole run, for feedback on a value built from
+  /// several outputs, and for a node that is not in the trace.
   std::vector<size_t> FeedbackNode;
+  /// Feedback F on a value built from parts of several outputs is about each
+  /// of them: FeedbackDerivedIdx[FeedbackDerivedBegin[F] ..
+  /// FeedbackDerivedBegin[F+1]) are their node indices, those in the trace.
+  std::vector<uint32_t> FeedbackDerivedBegin, FeedbackDerivedIdx;
   /// Per instance: 1 when some feedback is about the whole run. Such
   /// feedback is about every output of the run, the results of its
   /// top-level calls (see isRunOutput).

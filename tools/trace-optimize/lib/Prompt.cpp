@@ -475,6 +475,27 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     OutName.set(I, Names.fresh(Base));
   }
 
+  // The producers of a value built from parts of several outputs, by the
+  // names of those in the problem; the others (outside it, not in the trace,
+  // or beyond the runtime's bound on the list) are only counted, so that the
+  // value never looks built from fewer outputs than it was.
+  auto DescribeParts = [&](const DerivedRef *Begin, const DerivedRef *End, uint64_t Omitted,
+                           unsigned Instance) -> std::string {
+    std::string Named;
+    uint64_t Unnamed = Omitted;
+    for (const DerivedRef *D = Begin; D != End; ++D) {
+      size_t J = D->Index != NoIndex ? D->Index : T.indexOf(Instance, D->Id);
+      const std::string &DName = OutName.get(J);
+      if (DName.empty())
+        ++Unnamed;
+      else
+        Named += (Named.empty() ? "" : ", ") + DName;
+    }
+    if (Named.empty())
+      return Unnamed == 1 ? std::string(text::DerivedUnnamedOne) : fmt::format(text::DerivedUnnamed, Unnamed);
+    return Unnamed ? fmt::format(text::DerivedNamedAndMore, Named, Unnamed) : fmt::format(text::DerivedNamed, Named);
+  };
+
   // One block per node: its code line and the inputs it brings in.
   std::vector<NodeBlock> Blocks;
   Blocks.reserve(G.Nodes.size());
@@ -510,20 +531,9 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
       B.InputNames.push_back(In);
       std::string Note = !Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "";
       if (X && (X->NumDerived || X->DerivedOmitted)) {
-        std::string Named;
-        uint64_t Unnamed = X->DerivedOmitted;
-        for (const DerivedRef &D : T.derived(*X)) {
-          size_t J = D.Index != NoIndex ? D.Index : T.indexOf(N.Instance, D.Id);
-          const std::string &DName = OutName.get(J);
-          if (DName.empty())
-            ++Unnamed;
-          else
-            Named += (Named.empty() ? "" : ", ") + DName;
-        }
-        std::string Parts = Named.empty() ? fmt::format(text::DerivedUnnamed, Unnamed)
-                            : Unnamed    ? fmt::format(text::DerivedNamedAndMore, Named, Unnamed)
-                                         : fmt::format(text::DerivedNamed, Named);
-        Note += fmt::format(text::DerivedFrom, Parts);
+        auto Parts = T.derived(*X);
+        Note += fmt::format(text::DerivedFrom,
+                            DescribeParts(Parts.begin(), Parts.end(), X->DerivedOmitted, N.Instance));
       }
       B.InputNotes.push_back(std::move(Note));
     };
@@ -570,14 +580,20 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   }
 
   // Feedback is always shown in full. Run-level feedback is about the whole
-  // run and is never put under a call, even one of its outputs.
+  // run and is never put under a call, even one of its outputs; feedback on
+  // a value built from parts of several outputs is put under none of them
+  // alone, since no one of them is the value it judged.
   std::vector<std::string> FeedbackLines;
   for (size_t F = 0; F < T.Feedbacks.size(); ++F) {
     const Feedback &Fb = T.Feedbacks[F];
     std::string Line;
     if (ManyRuns)
       Line += fmt::format(text::FeedbackRun, Fb.Instance + 1);
-    if (Fb.runLevel() && !Fb.Unattributed.empty()) {
+    if (Fb.onDerivedValue()) {
+      const DerivedRef *Begin = Fb.Derived.data();
+      Line += fmt::format(text::DerivedFeedback,
+                          DescribeParts(Begin, Begin + Fb.Derived.size(), Fb.DerivedOmitted, Fb.Instance), Fb.Text);
+    } else if (Fb.runLevel() && !Fb.Unattributed.empty()) {
       Line += fmt::format(text::UnattributedFeedback, Fb.Unattributed, Fb.Text);
     } else if (Fb.runLevel()) {
       Line += fmt::format(text::RunFeedback, Fb.Text);

@@ -100,8 +100,10 @@ inline constexpr const char *DerivedNamed = "{0}";
 /// {0}: names as above, {1}: how many producers are not shown (outside the
 /// problem, or beyond the runtime's bound on the list).
 inline constexpr const char *DerivedNamedAndMore = "{0} and {1} more";
-/// {0}: how many producers, none of them shown.
+/// {0}: how many producers (more than one), none of them shown.
 inline constexpr const char *DerivedUnnamed = "{0} values not shown here";
+/// The same for one producer.
+inline constexpr const char *DerivedUnnamedOne = "1 value not shown here";
 
 /// Values that are not plain results.
 inline constexpr const char *VoidResult = "(void)";
@@ -126,6 +128,11 @@ inline constexpr const char *RunFeedback = "About the whole run: {0}";
 /// Feedback on a value no recorded call produced. {0}: the runtime's reason
 /// ("not produced by a recorded call"), {1}: the text.
 inline constexpr const char *UnattributedFeedback = "Feedback on a value {0}: {1}";
+/// Feedback on a value built from parts of several calls' results (the
+/// runtime's `derived` list), e.g. a vector filled by push_back(f(i)). {0}:
+/// the producers, DerivedNamed / DerivedNamedAndMore / DerivedUnnamed;
+/// {1}: the text.
+inline constexpr const char *DerivedFeedback = "On the value built from {0}: {1}";
 /// {0}: the score, at most 6 significant digits (0.6, not 0.59999999999999998).
 inline constexpr const char *FeedbackScore = " (score {0:.6g})";
 inline constexpr const char *FeedbackSuccess = " (success)";

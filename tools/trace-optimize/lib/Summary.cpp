@@ -4,8 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace traceopt {
 
@@ -31,6 +34,37 @@ std::string plural(size_t N, std::string_view One, std::string_view Many) {
 std::string where(const std::string &File, unsigned Line) {
   size_t Slash = File.rfind('/');
   return fmt::format("{}:{}", Slash == std::string::npos ? File : File.substr(Slash + 1), Line);
+}
+
+/// The producers of a value built from parts of several outputs, counted
+/// per function in order of first appearance: "3 calls of f, 1 call of g
+/// and 2 more" (more: not listed by the runtime or not in the trace). A
+/// value filled by a loop has many producers of few functions.
+std::string derivedParts(const TraceSet &T, const Feedback &F) {
+  std::vector<std::pair<std::string_view, size_t>> PerFunction;
+  uint64_t More = F.DerivedOmitted;
+  for (const DerivedRef &D : F.Derived) {
+    size_t I = D.Index != NoIndex ? D.Index : T.indexOf(F.Instance, D.Id);
+    if (I == TraceSet::npos) {
+      ++More;
+      continue;
+    }
+    int Site = T.Nodes[I].Site;
+    std::string_view Name = Site >= 0 ? std::string_view(T.Sites[size_t(Site)].Name) : "an unknown function";
+    auto It = std::find_if(PerFunction.begin(), PerFunction.end(), [&](const auto &P) { return P.first == Name; });
+    if (It == PerFunction.end())
+      PerFunction.push_back({Name, 1});
+    else
+      ++It->second;
+  }
+  std::string Out;
+  for (size_t P = 0; P < PerFunction.size(); ++P)
+    Out += fmt::format("{}{} of {}", P == 0 ? "" : P + 1 < PerFunction.size() || More ? ", " : " and ",
+                       plural(PerFunction[P].second, "call", "calls"), PerFunction[P].first);
+  if (More)
+    Out += Out.empty() ? plural(More, "call not in the trace", "calls not in the trace")
+                       : fmt::format(" and {} more", More);
+  return Out;
 }
 
 } // namespace
@@ -81,14 +115,18 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
                        where(P.File, P.Line));
   }
 
-  size_t Successes = 0, RunLevel = 0;
+  size_t Successes = 0, RunLevel = 0, OnDerived = 0;
   for (const Feedback &F : T.Feedbacks) {
     Successes += F.Success;
-    RunLevel += F.runLevel() && F.Unattributed.empty();
+    OnDerived += F.onDerivedValue();
+    RunLevel += F.runLevel() && F.Unattributed.empty() && !F.onDerivedValue();
   }
   std::string Counts;
   if (RunLevel)
     Counts += fmt::format("{} about the whole run", RunLevel);
+  if (OnDerived)
+    Counts += fmt::format("{}{} on {} built from several calls", Counts.empty() ? "" : ", ", OnDerived,
+                          OnDerived == 1 ? "a value" : "values");
   if (Successes)
     Counts += fmt::format("{}{} reporting success", Counts.empty() ? "" : ", ", Successes);
   S += fmt::format("feedback: {}{}\n", T.Feedbacks.size(), Counts.empty() ? Counts : " (" + Counts + ")");
@@ -102,8 +140,11 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
     std::string Score = F.Score ? fmt::format(" [score {:.6g}]", *F.Score) : std::string();
     // Run-level feedback is about the whole run, not about one call: say so,
     // and why a value's feedback could not be given to the call behind it.
+    // Feedback on a value built from several calls names those calls.
     std::string About;
-    if (F.runLevel())
+    if (F.onDerivedValue())
+      About = fmt::format("on the value built from {}: ", clip(derivedParts(T, F), O.MaxWidth));
+    else if (F.runLevel())
       About = F.Unattributed.empty() ? "about the whole run: "
                                      : fmt::format("on a value {}: ", clip(F.Unattributed, O.MaxWidth));
     S += fmt::format("  {}{}{}{}\n", About, F.Success ? "success: " : "", clip(F.Text, O.MaxWidth), Score);

@@ -657,13 +657,18 @@ struct Record {
   Arg This;
   std::vector<PendingExtra> Extras;
   std::vector<uint64_t> DerivedIds;
+  /// A feedback record's own `derived` list: DerivedIds[FirstDerived ..),
+  /// kept there so that it reuses that vector's capacity.
+  uint32_t FirstDerived = 0, NumDerived = 0;
+  uint64_t DerivedOmitted = 0;
 
   void reset() {
     for (std::string_view *S : {&K, &Format, &Key, &Name, &Signature, &File, &Doc, &SiteParam, &Id, &Kind, &Hash,
                                 &Text, &Constraint, &Type, &Value, &Directory, &ExcType, &ExcWhat, &ExcFile,
                                 &Unattributed})
       *S = std::string_view();
-    Node = Site = Parent = Thread = Line = Begin = End = Version = Dropped = ExcLine = Lost = 0;
+    Node = Site = Parent = Thread = Line = Begin = End = Version = Dropped = ExcLine = Lost = DerivedOmitted = 0;
+    FirstDerived = NumDerived = 0;
     HasNode = HasSite = HasValue = HasType = HasExc = HasText = HasVersion = HasBegin = HasEnd = Success = HasThis =
         Uncaught = false;
     Score.reset();
@@ -752,6 +757,17 @@ bool readRecord(Scanner &S, Record &R, const NodeIdMap &Ids) {
         return S.stringOrNull(R.Directory);
       if (Key == "dropped")
         return S.u64(R.Dropped);
+      if (Key == "derived") {
+        // A feedback record's value built from parts of several outputs.
+        if (S.null())
+          return true;
+        R.FirstDerived = uint32_t(R.DerivedIds.size());
+        bool Ok = S.array([&] { return S.u64(R.DerivedIds.emplace_back()); });
+        R.NumDerived = uint32_t(R.DerivedIds.size() - R.FirstDerived);
+        return Ok;
+      }
+      if (Key == "derived_omitted")
+        return S.null() || S.u64(R.DerivedOmitted);
       break;
     case 'e':
       if (Key == "end")
@@ -916,7 +932,7 @@ class FileReader {
 public:
   FileReader(TraceSet &T, const std::string &Name)
       : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()),
-        FirstExtra(T.Extras.size()) {
+        FirstExtra(T.Extras.size()), FirstFeedback(T.Feedbacks.size()) {
     T.IdToIndex.emplace_back();
     T.Files.push_back(Name);
     T.Lost.resize(T.IdToIndex.size(), 0);
@@ -1153,6 +1169,19 @@ private:
       F.Success = R.Success;
       F.Uncaught = R.Uncaught;
       F.Instance = Instance;
+      // A value has one producer (`node`) or several (`derived`); only the
+      // runtime's form, node 0 with the list, is read as the latter.
+      if (R.Node == 0 && (R.NumDerived || R.DerivedOmitted)) {
+        F.Derived.reserve(R.NumDerived);
+        for (uint32_t I = 0; I < R.NumDerived; ++I) {
+          uint64_t Id = R.DerivedIds[R.FirstDerived + I];
+          if (Id)
+            F.Derived.push_back({Id, resolve(Id)});
+          else
+            ++F.DerivedOmitted;
+        }
+        F.DerivedOmitted += R.DerivedOmitted;
+      }
       return true;
     }
     if (R.K == "param") {
@@ -1253,6 +1282,24 @@ private:
         E.NumDerived = Kept;
       }
     }
+    // Feedback on a value built from several outputs starts the backward
+    // pass at each of them: drop (and count) a producer that never appears,
+    // as for arguments, but keep counting it as one the value was built from.
+    for (size_t F = FirstFeedback; F < T.Feedbacks.size(); ++F) {
+      Feedback &Fb = T.Feedbacks[F];
+      size_t Kept = 0;
+      for (DerivedRef Ref : Fb.Derived) {
+        if (Ref.Index == NoIndex)
+          Ref.Index = resolve(Ref.Id);
+        if (Ref.Index == NoIndex) {
+          ++UnknownProducers;
+          ++Fb.DerivedOmitted;
+          continue;
+        }
+        Fb.Derived[Kept++] = Ref;
+      }
+      Fb.Derived.resize(Kept);
+    }
     if (!ThrowSitesSorted)
       std::sort(T.ThrowSites.begin(), T.ThrowSites.end(),
                        [](const ThrowSite &A, const ThrowSite &B) { return A.Node < B.Node; });
@@ -1287,7 +1334,7 @@ private:
   TraceSet &T;
   const std::string &Name;
   unsigned Instance;
-  size_t FirstNode, FirstExtra;
+  size_t FirstNode, FirstExtra, FirstFeedback;
   TextPool *Pool;
   /// Calls whose site had no `site` record when they were read: (node index, site id).
   std::vector<std::pair<uint32_t, uint64_t>> LaterSites;

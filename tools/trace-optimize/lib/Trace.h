@@ -157,18 +157,32 @@ struct Param {
 
 struct Feedback {
   /// Node id in its instance; 0 = about the whole run (trace::feedback(text),
-  /// trace::success(), or a value whose producer is not in the graph).
+  /// trace::success(), or a value whose producer is not in the graph), or
+  /// about a value built from parts of the outputs in Derived.
   uint64_t Node = 0;
   std::string Text;
   /// Why a feedback on a value names no node ("not produced by a recorded
   /// call"); empty otherwise.
   std::string Unattributed;
+  /// With Node 0: the producers of a value built from parts of several
+  /// outputs (`derived`), in the record's order. The reader keeps only
+  /// nodes of the trace; Index is filled in when it resolves them.
+  std::vector<DerivedRef> Derived;
+  /// Producers of that value not in Derived: those the runtime did not list
+  /// (`derived_omitted`) and listed ones that are not in the trace, so that
+  /// the value is never described as built from fewer outputs than it was.
+  uint64_t DerivedOmitted = 0;
   std::optional<double> Score;
   bool Success = false;
   bool Uncaught = false; ///< Written by the terminate handler.
   unsigned Instance = 0;
 
-  bool runLevel() const { return Node == 0; }
+  /// The feedback is on a value built from parts of several outputs, not on
+  /// the whole run, even when none of its producers is in the trace.
+  bool onDerivedValue() const { return Node == 0 && (!Derived.empty() || DerivedOmitted); }
+  /// The backward pass starts at every output of the run: feedback about the
+  /// whole run, and feedback on a value none of whose producers is known.
+  bool runLevel() const { return Node == 0 && Derived.empty(); }
 };
 
 struct TuInfo {
