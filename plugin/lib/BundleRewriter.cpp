@@ -15,6 +15,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace clang;
@@ -25,6 +26,8 @@ namespace {
 /// Trainable variables a body reads, in order of first use.
 class GlobalReads : public RecursiveASTVisitor<GlobalReads> {
 public:
+  explicit GlobalReads(RewriteSession &S) : S(S) {}
+
   llvm::SetVector<const VarDecl *> Vars;
 
   bool VisitDeclRefExpr(DeclRefExpr *DRE) {
@@ -35,6 +38,29 @@ public:
       Vars.insert(VD->getCanonicalDecl());
     return true;
   }
+
+  /// A helper the body calls reads for the bundle: its trainable reads are
+  /// the call's inputs too (transitively, within this TU, bounded). A
+  /// bundle callee records its own reads.
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (!Callee || Visited.size() >= MaxHelpers)
+      return true;
+    const FunctionDecl *Def = nullptr;
+    if (const FunctionDecl *P = Callee->getTemplateInstantiationPattern())
+      Callee = P;
+    if (!Callee->hasBody(Def) || !Def || S.Analysis.isBundleCallee(Callee) ||
+        S.SM.isInSystemHeader(Def->getLocation()) ||
+        !Visited.insert(Def->getCanonicalDecl()).second)
+      return true;
+    TraverseStmt(Def->getBody());
+    return true;
+  }
+
+private:
+  static constexpr unsigned MaxHelpers = 64;
+  RewriteSession &S;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
 };
 
 /// Finds "return p;" where p is a by-value parameter. In the function,
@@ -210,9 +236,14 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
       Out += Enum + "__trace_call.retEnum(__trace_eir); ";
   }
 
-  GlobalReads Reads;
+  GlobalReads Reads(S);
   Reads.TraverseStmt(const_cast<CompoundStmt *>(Body));
   for (const VarDecl *VD : Reads.Vars) {
+    // A helper may read a variable declared after this function: the
+    // prologue can name only what is declared before it.
+    if (!S.SM.isBeforeInTranslationUnit(VD->getCanonicalDecl()->getLocation(),
+                                        Body->getLBracLoc()))
+      continue;
     std::string Id = "var:" + qualifiedName(VD);
     Out += "__trace_call.global(0x" + hex16(fnv1a64(Id)) + "ull, " +
            quoted(Id) + ", " + spellGlobal(VD) + "); ";

@@ -199,6 +199,7 @@ struct ParamAddr {
 /// new one and publishes it. Old tables are kept: a reader may hold one.
 struct ParamTable {
   const void *Lo, *Hi;
+  const ParamTable *Prev; ///< Keeps replaced tables reachable.
   std::size_t Count;
   ParamAddr Items[1];
 };
@@ -223,6 +224,7 @@ void registerParamAddress(const void *Addr, const char *Id) noexcept {
   if (!Mem)
     return;
   auto *T = static_cast<ParamTable *>(Mem);
+  T->Prev = Old;
   T->Count = N;
   if (Old)
     std::memcpy(T->Items, Old->Items, Old->Count * sizeof(ParamAddr));
@@ -426,6 +428,36 @@ void unbindAddress(const void *Addr) noexcept {
 // Handoffs to other threads (abi.hpp: Carried)
 //===----------------------------------------------------------------------===//
 
+/// Result slots come from blocks that live as long as the process: a
+/// binding may name a slot after its thread and its future are gone. Eight
+/// bytes per thread started.
+namespace {
+struct SlotBlock {
+  static constexpr unsigned Size = 512;
+  HandoffSlot Slots[Size];
+  SlotBlock *Prev;
+};
+} // namespace
+
+static HandoffSlot *newSlot() {
+  using Block = SlotBlock;
+  static std::mutex *M = new std::mutex;
+  static Block *Current = nullptr;
+  static unsigned Used = Block::Size;
+  std::lock_guard<std::mutex> L(*M);
+  if (Used == Block::Size) {
+    auto *B = new (std::nothrow) Block;
+    if (!B)
+      return nullptr;
+    B->Prev = Current;
+    Current = B;
+    Used = 0;
+  }
+  HandoffSlot *S = &Current->Slots[Used++];
+  S->Node = 0;
+  return S;
+}
+
 HandoffSlot *handoffLookup(uint64_t *Out, const void *const *Addrs,
                            unsigned N) noexcept {
   ThreadState *T = currentThread();
@@ -449,9 +481,9 @@ HandoffSlot *handoffLookup(uint64_t *Out, const void *const *Addrs,
     return nullptr;
   // The callable's result will be the thread's: a declaration or store
   // that takes it (`auto fut = std::async(...)`) is bound to this slot.
-  // One small allocation per thread started; never freed (a binding may
-  // still name it).
-  auto *Slot = new (std::nothrow) HandoffSlot{0};
+  HandoffSlot *Slot = newSlot();
+  if (!Slot)
+    return nullptr;
   T->LastCarry = Slot;
   ++T->Events;
   return Slot;

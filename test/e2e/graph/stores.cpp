@@ -52,5 +52,5 @@ int main() {
 // CHECK: call norm1#0 parent=- args=[p=Point{...}<~sq#3]
 // CHECK: call size#0 parent=- args=[m={"a": 9}<~sq#4]
 // CHECK: call half#2 parent=- args=[x=1<~sq#5,sq#6]
-// CHECK: feedback {{.*}}text=the vector
-// CHECK: feedback {{.*}}text=one element
+// CHECK: feedback derived=sq#0,sq#1,sq#2,half#0 text=the vector
+// CHECK: feedback derived=sq#0,sq#1,sq#2,half#0 text=one element
