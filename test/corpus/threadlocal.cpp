@@ -56,21 +56,22 @@ int main() {
 // CHECK-DAG: site farewell key={{.*}} calls=3 rets=3
 // CHECK-DAG: site serial key={{.*}} calls=7 rets=7
 // CHECK-DAG: site worker key={{.*}} calls=3 rets=3
-// Threads are numbered in the order of their first call: the workers, then main.
+// Threads are numbered in the order of their first call, or of the first
+// thread they start with an argument to hand over: main, then the workers.
 // CHECK: thread 1
+// CHECK-NEXT: bump(By=0) -> 0
+// CHECK-NEXT: serial() -> 10
+// CHECK-NEXT: thread 2
 // CHECK-NEXT: worker(Id=1) -> void
 // CHECK-NEXT: | bump(By=1) -> 1
 // CHECK-NEXT: | bump(By=1) -> 2
 // CHECK-NEXT: | serial() -> 10
 // CHECK-NEXT: | serial() -> 11
 // CHECK-NEXT: farewell(Seen=1) -> 100
-// CHECK-NEXT: thread 2
+// CHECK-NEXT: thread 3
 // CHECK-NEXT: worker(Id=2) -> void
 // CHECK-NEXT: | bump(By=2) -> 2
 // CHECK-NEXT: | bump(By=2) -> 4
-// CHECK:      thread 3
+// CHECK:      thread 4
 // CHECK-NEXT: worker(Id=3) -> void
 // CHECK:      farewell(Seen=3) -> 300
-// CHECK-NEXT: thread 4
-// CHECK-NEXT: bump(By=0) -> 0
-// CHECK-NEXT: serial() -> 10

@@ -5,6 +5,7 @@
 // RUN: grep -c '"from":' %t.jsonl | FileCheck %s --check-prefix=EDGES
 // RUN: %python %support/tracecheck.py %t.jsonl validate summary feedback | FileCheck %s
 
+#include <pthread.h>
 #include <trace/trace.hpp>
 
 [[trace::bundle]] long inc(long x) { return x + 1; }
@@ -20,12 +21,26 @@
 /// The same depth through nested calls.
 [[trace::bundle]] long nest(long n) { return n == 0 ? 0 : inc(nest(n - 1)); }
 
-int main() {
+static void *run(void *Ok) {
   long a = chain(10000);
   long b = nest(10000);
   trace::feedback(a, "chain");
   trace::feedback(b, "nest");
-  return a == b ? 0 : 1;
+  *static_cast<bool *>(Ok) = a == b;
+  return nullptr;
+}
+
+int main() {
+  // 10,000 frames need more than the default stack under AddressSanitizer.
+  pthread_attr_t Attr;
+  pthread_attr_init(&Attr);
+  pthread_attr_setstacksize(&Attr, 512u << 20);
+  pthread_t T;
+  bool Ok = false;
+  if (pthread_create(&T, &Attr, run, &Ok) != 0)
+    return 2;
+  pthread_join(T, nullptr);
+  return Ok ? 0 : 1;
 }
 
 // inc's argument is chain(n - 1) or nest(n - 1) at every level.
