@@ -7,12 +7,13 @@
 // RUN: env TRACE_FILE=%t.big.jsonl %t 1000000
 // RUN: grep -c '"from":' %t.big.jsonl | FileCheck %s --check-prefix=BIG
 // RUN: grep -c '"k":"call"' %t.big.jsonl | FileCheck %s --check-prefix=BIG-CALLS
+// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
 
 #include <cstdlib>
 #include <trace/trace.hpp>
 
 /// One step of the recurrence.
-[[trace::bundle]] double step(double y, int i) { return y * 1.5 + i; }
+[[trace::trainable]] double step(double y, int i) { return y * 1.5 + i; }
 
 int main(int argc, char **argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 5;
@@ -39,3 +40,15 @@ int main(int argc, char **argv) {
 
 // BIG: {{^}}999999{{$}}
 // BIG-CALLS: {{^}}1000000{{$}}
+
+// The prompt shows the chain and the feedback on its last link.
+// PROMPT-LABEL: {{^}}#Code{{$}}
+// PROMPT-NEXT: step0 = step(y=y0, i=i0, __code=__code0)
+// PROMPT-NEXT: step1 = step(y=step0, i=i1, __code=__code0)
+// PROMPT-NEXT: step2 = step(y=step1, i=i2, __code=__code0)
+// PROMPT-NEXT: step3 = step(y=step2, i=i3, __code=__code0)
+// PROMPT-NEXT: step4 = step(y=step3, i=i4, __code=__code0)
+// PROMPT-LABEL: {{^}}#Outputs{{$}}
+// PROMPT-NEXT: (double) step4=23.96875
+// PROMPT-LABEL: {{^}}#Feedback{{$}}
+// PROMPT-NEXT: step4: make it larger

@@ -3,13 +3,14 @@
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl %t
 // RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
 
 #include <map>
 #include <string>
 #include <trace/trace.hpp>
 #include <vector>
 
-[[trace::bundle]] double sq(double x) { return x * x; }
+[[trace::trainable]] double sq(double x) { return x * x; }
 [[trace::bundle]] double total(const std::vector<double> &v) {
   double s = 0;
   for (double x : v)
@@ -54,3 +55,10 @@ int main() {
 // CHECK: call half#2 parent=- args=[x=1<~sq#5,sq#6]
 // CHECK: feedback derived=sq#0,sq#1,sq#2,half#0 text=the vector
 // CHECK: feedback derived=sq#0,sq#1,sq#2,half#0 text=one element
+
+// Feedback on the vector reaches the calls its elements came from.
+// PROMPT-LABEL: {{^}}#Code{{$}}
+// PROMPT: sq0 = sq(x=x0, __code=__code0)
+// PROMPT: sq2 = sq(x=x2, __code=__code0)
+// PROMPT-LABEL: {{^}}#Feedback{{$}}
+// PROMPT-NEXT: On the value built from sq0, sq1, sq2, half0: the vector

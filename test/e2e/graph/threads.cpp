@@ -4,6 +4,7 @@
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl %t
 // RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
 
 #include <future>
 #include <thread>
@@ -11,7 +12,7 @@
 
 [[trace::trainable]] double gain = 2.0;
 
-[[trace::bundle]] double produce(double x) { return x * 3; }
+[[trace::trainable]] double produce(double x) { return x * 3; }
 [[trace::bundle]] double consume(double v) { return v + 1; }
 [[trace::bundle]] double scaled(double v, double g) { return v * g; }
 
@@ -37,3 +38,13 @@ int main() {
 // CHECK: call scaled#1 parent=- args=[v=7<-consume#1, g=1]
 // CHECK: call consume#2 parent=- args=[v=7<-scaled#1]
 // CHECK: feedback consume#2 text=through a lambda's future
+
+// Feedback on the last future reaches the trainable producer across three
+// threads.
+// PROMPT-LABEL: {{^}}#Code{{$}}
+// PROMPT-NEXT: produce0 = produce(x=x0, __code=__code0)
+// PROMPT-NEXT: consume0 = consume(v=produce0)
+// PROMPT-NEXT: scaled0 = scaled(v=consume0, g=g0)
+// PROMPT-NEXT: consume1 = consume(v=scaled0)
+// PROMPT-LABEL: {{^}}#Variables{{$}}
+// PROMPT-NEXT: (code) __code0: double produce(double x)
