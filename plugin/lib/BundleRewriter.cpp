@@ -171,6 +171,52 @@ std::string enumInfo(RewriteSession &S, QualType T, StringRef Suffix) {
   return Out;
 }
 
+/// True if a name can go right after \p TL's last token: the type is not
+/// a function, an array or a member pointer, whose declarator wraps the name.
+bool nameGoesAfter(TypeLoc TL) {
+  while (true) {
+    TL = TL.getUnqualifiedLoc();
+    if (auto P = TL.getAs<PointerTypeLoc>())
+      TL = P.getPointeeLoc();
+    else if (auto R = TL.getAs<ReferenceTypeLoc>())
+      TL = R.getPointeeLoc();
+    else
+      break;
+  }
+  return !TL.getAs<ParenTypeLoc>() && !TL.getAs<FunctionTypeLoc>() &&
+         !TL.getAs<ArrayTypeLoc>() && !TL.getAs<MemberPointerTypeLoc>() &&
+         !TL.getAs<AttributedTypeLoc>();
+}
+
+/// Names the unnamed parameters of \p FD that can be named in place
+/// (`int` becomes `[[maybe_unused]] int __trace_argI`), so the call records
+/// them; returns the names to use, "" for a parameter left unnamed.
+std::vector<std::string> nameParameters(RewriteSession &S,
+                                        const FunctionDecl *FD) {
+  std::vector<std::string> Names;
+  for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
+    const ParmVarDecl *P = FD->getParamDecl(I);
+    Names.push_back(P->getName().str());
+    if (!P->getName().empty() || P->isParameterPack())
+      continue;
+    const TypeSourceInfo *TSI = P->getTypeSourceInfo();
+    if (!TSI || !nameGoesAfter(TSI->getTypeLoc()))
+      continue;
+    SourceLocation Begin = P->getBeginLoc();
+    SourceLocation End = TSI->getTypeLoc().getEndLoc();
+    if (Begin.isInvalid() || End.isInvalid() ||
+        !S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End) ||
+        S.SM.getFileID(Begin) != S.SM.getFileID(End))
+      continue;
+    std::string Name = "__trace_arg" + std::to_string(I);
+    if (S.R.InsertText(Begin, "[[maybe_unused]] ", /*InsertAfter=*/true))
+      continue;
+    S.R.InsertTextAfterToken(End, " " + Name);
+    Names.back() = Name;
+  }
+  return Names;
+}
+
 } // namespace
 
 void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
@@ -191,9 +237,15 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   if (Proto && Proto->isNothrow(/*ResultIfDependent=*/false))
     Flags |= 4;
 
+  // An unnamed parameter is recorded as "argI" when it can be named.
+  std::vector<std::string> Named = nameParameters(S, FD);
   std::string ParamNames;
-  for (const ParmVarDecl *P : FD->parameters())
-    ParamNames += escapeForLiteral(P->getName()) + "\\0";
+  for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
+    std::string Shown = FD->getParamDecl(I)->getName().str();
+    if (Shown.empty() && !Named[I].empty())
+      Shown = "arg" + std::to_string(I);
+    ParamNames += escapeForLiteral(Shown) + "\\0";
+  }
 
   std::string Out;
   Out += "static ::__trace_rt::Site __trace_site{0x" + hex16(Hash) + "ull, ";
@@ -212,9 +264,9 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
 
   for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
     const ParmVarDecl *P = FD->getParamDecl(I);
-    if (P->getName().empty())
+    if (Named[I].empty())
       continue;
-    std::string Name = P->getName().str();
+    std::string Name = Named[I];
     std::string Index = std::to_string(I);
     if (P->isParameterPack()) {
       Out += "__trace_call.pack(" + Index + ", " + Name + "...); ";
