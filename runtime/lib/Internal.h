@@ -346,13 +346,17 @@ struct WildNotes {
     bool Part = false;
   };
   Item Items[Max];
+  uint32_t Last = 0; ///< The Stamp of the latest note.
   void note(unsigned I, const void *Addr, bool Part, uint32_t Seq) {
-    if (I < Max)
+    if (I < Max) {
       Items[I] = {Addr, Seq + 1, Part};
+      Last = Seq + 1;
+    }
   }
   void clear() {
     for (Item &I : Items)
       I = Item();
+    Last = 0;
   }
 };
 
@@ -379,6 +383,11 @@ const char *paramAt(const void *Addr) noexcept;
 /// The binding of the object at \p Addr: the thread's map, else a
 /// trainable variable.
 ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept;
+/// True once a trainable variable's address is known (one relaxed load).
+extern bool ParamsKnown;
+inline bool paramsRegistered() {
+  return __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED);
+}
 /// Makes \p Addr known as the trainable variable \p Id.
 void registerParamAddress(const void *Addr, const char *Id) noexcept;
 

@@ -19,6 +19,7 @@
 namespace __trace_rt {
 
 uint64_t LostEdges = 0;
+bool ParamsKnown = false;
 
 //===----------------------------------------------------------------------===//
 // Parts
@@ -235,6 +236,7 @@ void registerParamAddress(const void *Addr, const char *Id) noexcept {
   T->Lo = T->Items[0].Addr;
   T->Hi = T->Items[N - 1].Addr;
   __atomic_store_n(&Params, T, __ATOMIC_RELEASE);
+  __atomic_store_n(&ParamsKnown, true, __ATOMIC_RELEASE);
 }
 
 const char *paramAt(const void *Addr) noexcept {

@@ -127,6 +127,8 @@ void Call::enter(Site &Where) noexcept {
     T->LastTop = Node;
 
   takeNotes(*T, Where);
+  MaybeProv = T->Prov.Count || T->Map.size() || paramsRegistered() ||
+              T->Wild.Last == Seq || T->Carried.Stamp == Seq;
 
   if (__builtin_expect(fitsTag(&Where), 1)) {
     if (char *R = reserve(*T, 8))
@@ -170,6 +172,8 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
         continue;
       if (E.Kind == PendingKind::Result)
         return ValueProv{E.Node, nullptr};
+      if (!T.Map.size() && !paramsRegistered())
+        continue; // Nothing is bound: a noted object has no producer.
       if (E.Kind == PendingKind::Note) {
         P = lookupObject(T, E.Addr);
         if (P.From || P.Derived)
@@ -190,17 +194,21 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   }
   if (K != Slot::Arg && K != Slot::Self)
     return P;
-  P = lookupObject(T, Addr);
-  if (P.From || P.Derived || K != Slot::Arg)
+  // The common call has no binding, no trainable variable, no handed-over
+  // or wildcard note: a few loads decide that.
+  if (T.Map.size() || paramsRegistered()) {
+    P = lookupObject(T, Addr);
+    if (P.From || P.Derived || K != Slot::Arg)
+      return P;
+  } else if (K != Slot::Arg) {
     return P;
+  }
   unsigned Pos = Sub ? I + Sub - 1 : I;
+  const uint32_t Seq = static_cast<uint32_t>(C.Node);
   // An argument handed over by the thread that started this one.
   const Handoff &H = T.Carried;
-  if (H.Stamp && H.Stamp == static_cast<uint32_t>(C.Node) && Pos < H.N &&
-      H.Prov[Pos]) {
-    if (isParamTag(H.Prov[Pos]))
-      return ValueProv{H.Prov[Pos], nullptr};
-    if (H.Hash == C.S->Hash)
+  if (__builtin_expect(H.Stamp == Seq, 0) && Pos < H.N && H.Prov[Pos]) {
+    if (isParamTag(H.Prov[Pos]) || H.Hash == C.S->Hash)
       return ValueProv{H.Prov[Pos], nullptr};
     if (!H.Hash)
       return ValueProv{H.Prov[Pos] | WildMark, nullptr};
@@ -209,7 +217,7 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   // the first bundle that started after it.
   if (Pos < WildNotes::Max) {
     const WildNotes::Item &W = T.Wild.Items[Pos];
-    if (W.Stamp && W.Stamp == static_cast<uint32_t>(C.Node)) {
+    if (__builtin_expect(W.Stamp == Seq, 0) && W.Stamp) {
       ValueProv Q = lookupObject(T, W.Addr);
       if (isNode(Q.From) && !W.Part)
         return ValueProv{Q.From | WildMark, nullptr};
@@ -230,7 +238,8 @@ struct ValueHead {
   const char *Param;
 };
 
-static ValueHead valueHead(Call &C, uint64_t Pos, const void *Addr,
+__attribute__((always_inline)) static inline ValueHead
+valueHead(Call &C, uint64_t Pos, const void *Addr,
                            ValueForm Form, const TypeDesc *Type,
                            const void *Extra) {
   ValueHead H;
@@ -242,7 +251,7 @@ static ValueHead valueHead(Call &C, uint64_t Pos, const void *Addr,
   H.From = 0;
   H.Derived = nullptr;
   H.Param = nullptr;
-  if (H.K == Slot::Arg || H.K == Slot::Self) {
+  if ((H.K == Slot::Arg || H.K == Slot::Self) && C.MaybeProv) {
     ValueProv P = provenance(T, C, H.K, H.Index, H.Sub, Addr);
     if (isParamTag(P.From))
       H.Param = tagParam(P.From);

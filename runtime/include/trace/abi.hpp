@@ -550,6 +550,10 @@ public:
   const EnumInfo *RetEnum = nullptr;
   Site *S = nullptr;
   bool RetDone = false;
+  /// Some provenance may apply to this call's arguments (notes, bindings,
+  /// trainable variables, handed-over or wildcard notes); else the
+  /// captures skip the look-ups.
+  bool MaybeProv = false;
 
 private:
   void enter(Site &S) noexcept;
