@@ -8,9 +8,11 @@
 //   - only calls whose callee is statically known, is a bundle, and is not
 //     in a dependent context (the text is shared by every instantiation);
 //   - note() only on a plain variable that the call could name anyway:
-//     local to the same function or of static storage, not captured by an
-//     enclosing lambda (a note would odr-use it), not constexpr or a const
-//     integral constant (ditto), not volatile (note takes T&);
+//     local to the same function or of static storage, or captured by
+//     reference by the enclosing lambda (it names the same object); not
+//     captured by copy (the closure's copy is bound to nothing), not
+//     constexpr or a const integral constant (a note would odr-use it),
+//     not volatile (note takes T&);
 //   - nothing inside unevaluated operands or template arguments;
 //   - nothing in a call that comes from a macro expansion.
 //
@@ -150,6 +152,7 @@ public:
           if (VD->getInit())
             TraverseStmt(const_cast<Expr *>(VD->getInit()));
     CallSiteVisitor Inner(S, L->getCallOperator());
+    Inner.Lambda = L;
     Inner.run(L->getBody());
     return true;
   }
@@ -277,6 +280,8 @@ private:
   llvm::SmallPtrSet<const VarDecl *, 8> Targets;
   llvm::SmallPtrSet<const VarDecl *, 8> Guarded;
   std::vector<SourceLocation> StoreEnds;
+  /// The lambda whose body this visitor edits, if any.
+  const LambdaExpr *Lambda = nullptr;
 
   /// The callee of \p CE if it is an instrumented bundle and the call can
   /// be edited.
@@ -669,7 +674,7 @@ private:
 
   bool notable(const DeclRefExpr *DRE) const {
     if (DRE->refersToEnclosingVariableOrCapture())
-      return false;
+      return capturedByReference(DRE);
     // A structured binding names a part of its hidden object, which the
     // declaration bound (Local::parts); never a bit-field (note takes T&).
     if (const auto *BD = dyn_cast<BindingDecl>(DRE->getDecl())) {
@@ -691,6 +696,23 @@ private:
     if (VD->hasGlobalStorage())
       return true;
     return VD->getDeclContext() == Fn;
+  }
+
+  /// A variable a lambda captures by reference names the enclosing
+  /// function's object itself, whose binding a note finds. One captured by
+  /// copy names the closure's copy, which nothing binds: no note.
+  bool capturedByReference(const DeclRefExpr *DRE) const {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!Lambda || !VD || VD->isConstexpr() ||
+        VD->isUsableInConstantExpressions(S.Ctx) ||
+        VD->getType().isVolatileQualified() ||
+        VD->getType()->isDependentType() ||
+        VD->getType().getNonReferenceType()->isFunctionType())
+      return false;
+    for (const LambdaCapture &C : Lambda->captures())
+      if (C.capturesVariable() && C.getCapturedVar() == VD)
+        return C.getCaptureKind() == LCK_ByRef;
+    return false;
   }
 
   void wrap(SourceLocation Begin, SourceLocation End, const std::string &Open,

@@ -68,8 +68,9 @@ int caller(int Param) {
     int Inner = 1;
     return f(Inner, Local) + g(Param);
   };
-  // Captured variables are not the lambda's own: no note.
-  // CHECK: return f(::__trace_rt::note(Inner, 0x[[F]]ull, 0), Local) + g(Param);
+  // A capture by reference names the function's own object: a note; a
+  // capture by copy names the closure's copy: none.
+  // CHECK: return f(::__trace_rt::note(Inner, 0x[[F]]ull, 0), ::__trace_rt::note(Local, 0x[[F]]ull, 1)) + g(Param);
   auto Init = [Copy = g(Local)]() { return Copy; };
   // CHECK: auto Init = [Copy = g(::__trace_rt::note(Local, 0x[[G]]ull, 0))]() { return Copy; };
   return R1 + R2 + R3 + R4 + R5 + R6 + R7 + R8 + R9 + P1 + P2 + Lambda() + Init() + (int)Size + (int)T.size();
