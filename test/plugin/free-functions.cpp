@@ -37,7 +37,9 @@ namespace {
 
 // Unnamed parameters are listed with an empty name and not captured.
 [[trace::bundle]] int second(int, int B) { return B; }
-// CHECK: "second(int, int)", "second",{{.*}} "\0B\0", 2u, {{.*}}__trace_call.arg(1, B); return
+// An unnamed parameter is named in place and recorded as arg0.
+// CHECK: int second({{\[\[}}maybe_unused]] int __trace_arg0, int B) {static ::__trace_rt::Site
+// CHECK-SAME: "second(int, int)", "second",{{.*}} "arg0\0B\0", 2u, {{.*}}__trace_call.arg(0, __trace_arg0); __trace_call.arg(1, B); return
 
 // Trailing and deduced return types.
 [[trace::bundle]] auto trailing(int X) -> long { return X; }
@@ -50,7 +52,7 @@ namespace {
 firstOf(const std::string &A, const std::string &) {
   return A;
 }
-// CHECK: firstOf(const std::string &A, const std::string &) {{.*}}[&]() -> const std::string & {
+// CHECK: firstOf(const std::string &A, {{\[\[}}maybe_unused]] const std::string & __trace_arg1) {{.*}}[&]() -> const std::string & {
 
 unsigned useCountdown() { return countdown(3); }
 

@@ -91,7 +91,11 @@ fi
 # linked with the sanitized runtime, tools from the sanitized build, the main build's plugin.
 site="$work/$mode-lit"
 . "$src/test/support/lit_site.sh"
-write_lit_site "$site" "$llvm_bin/clang++ $flags" "$build/bin" "$build/lib"
+# The tools a test runs on a trace (trace-optimize) are not what this stage
+# checks: under tsan they come from the main build.
+tools_bin="$build/bin"
+[ "$mode" = tsan ] && tools_bin="$main_build/bin"
+write_lit_site "$site" "$llvm_bin/clang++ $flags" "$tools_bin" "$build/lib"
 log "lit tests matching '$filter' under $mode"
 "$python" "$lit" -sv --filter "$filter" ${filter_out:+--filter-out "$filter_out"} "$site" || status=1
 exit $status
