@@ -332,6 +332,7 @@ struct EntryProvenance {
   static constexpr unsigned Max = 16;
   PendingEntry Items[Max];
   unsigned Count = 0;
+  unsigned Results = 0; ///< Items that name their producer (filled expects).
 };
 
 /// Notes for a call whose callee is not known statically (a function

@@ -78,6 +78,7 @@ void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
   // f(f(x))), so it stops the scan even when the hash matches.
   EntryProvenance &P = T.Prov;
   P.Count = 0;
+  P.Results = 0;
   while (!T.Pending.empty() && T.Pending.top().Hash == Where.Hash &&
          T.Pending.top().Kind != PendingKind::Expect) {
     PendingEntry &E = T.Pending.top();
@@ -92,6 +93,7 @@ void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
         continue;
       }
     }
+    P.Results += E.Kind == PendingKind::Result;
     if (P.Count < EntryProvenance::Max)
       P.Items[P.Count++] = E;
     else
@@ -127,7 +129,9 @@ void Call::enter(Site &Where) noexcept {
     T->LastTop = Node;
 
   takeNotes(*T, Where);
-  MaybeProv = T->Prov.Count || T->Map.size() || paramsRegistered() ||
+  // A note names an object, which only a binding or a trainable variable
+  // can give a producer; a filled expect is a producer by itself.
+  MaybeProv = T->Prov.Results || T->Map.size() || paramsRegistered() ||
               T->Wild.Last == Seq || T->Carried.Stamp == Seq;
 
   if (__builtin_expect(fitsTag(&Where), 1)) {
