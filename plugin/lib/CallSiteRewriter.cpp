@@ -61,13 +61,14 @@ const Expr *stripArgument(const Expr *E) {
 }
 
 /// The variable an lvalue names, directly (\p Whole) or as the object it is
-/// a member or an element of: `x`, `x.a.b`, `x[i]`, `x.m[i].n`.
-const VarDecl *rootVariable(const Expr *E, bool &Whole) {
+/// a member or an element of (`x`, `x.a.b`, `x[i]`, `x.m[i].n`), as the
+/// DeclRefExpr that spells it; null through a pointer (`p->m`, `p[i]`).
+const DeclRefExpr *rootRef(const Expr *E, bool &Whole) {
   Whole = true;
   E = E->IgnoreParens();
   while (true) {
     if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
-      return dyn_cast<VarDecl>(DRE->getDecl());
+      return DRE;
     Whole = false;
     if (const auto *ME = dyn_cast<MemberExpr>(E)) {
       if (ME->isArrow())
@@ -75,7 +76,6 @@ const VarDecl *rootVariable(const Expr *E, bool &Whole) {
       E = ME->getBase()->IgnoreParenImpCasts();
     } else if (const auto *ASE = dyn_cast<ArraySubscriptExpr>(E)) {
       const Expr *Base = ASE->getBase()->IgnoreParenImpCasts();
-      // p[i] through a pointer is not an element of p.
       if (!Base->getType()->isArrayType())
         return nullptr;
       E = Base;
@@ -89,21 +89,12 @@ const VarDecl *rootVariable(const Expr *E, bool &Whole) {
   }
 }
 
-/// The DeclRefExpr spelling \p VD inside \p E (for re-spelling the root).
-const DeclRefExpr *rootRef(const Expr *E) {
-  E = E->IgnoreParenImpCasts();
-  while (true) {
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
-      return DRE;
-    if (const auto *ME = dyn_cast<MemberExpr>(E))
-      E = ME->getBase()->IgnoreParenImpCasts();
-    else if (const auto *ASE = dyn_cast<ArraySubscriptExpr>(E))
-      E = ASE->getBase()->IgnoreParenImpCasts();
-    else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E))
-      E = OC->getArg(0)->IgnoreParenImpCasts();
-    else
-      return nullptr;
-  }
+/// A variable that names an object a note or a binding can take: not
+/// constexpr, volatile (note takes T&), dependent, or a function reference.
+bool isObjectVariable(const VarDecl *VD) {
+  return VD && !VD->isConstexpr() && !VD->getType().isVolatileQualified() &&
+         !VD->getType()->isDependentType() &&
+         !VD->getType().getNonReferenceType()->isFunctionType();
 }
 
 /// Member functions that put an argument into the object they are called
@@ -170,7 +161,7 @@ public:
           break;
         }
       for (unsigned I = 0, N = CE->getNumArgs(); I != N && I < Limit; ++I)
-        noteArgument(CE->getArg(I), Hash, I, /*Wild=*/false);
+        noteArgument(CE->getArg(I), Hash, I);
       ++S.NumBundleSiteEdits;
       return true;
     }
@@ -190,15 +181,18 @@ public:
       // temporary, a member or an element needs a note.
       const Expr *Arg = CE->getArg(0);
       if (!isa<DeclRefExpr>(stripArgument(Arg)))
-        noteArgument(Arg, "::__trace_rt::FeedbackHash", 0, /*Wild=*/false);
+        noteArgument(Arg, "::__trace_rt::FeedbackHash", 0);
       ++S.NumBundleSiteEdits;
       return true;
     }
-    if (!mayReachBundle(CE) || isa<CXXMemberCallExpr>(CE) == false &&
-                                   CE->getDirectCallee() &&
-                                   S.SM.isInSystemHeader(
-                                       CE->getDirectCallee()->getLocation()) &&
-                                   !isCallOperator(CE))
+    // A library function given a callable runs it with arguments of its own
+    // choosing: no wildcard notes for it (std::function's call operator is
+    // the exception: it passes its arguments on in order).
+    const FunctionDecl *Direct = CE->getDirectCallee();
+    bool LibraryFunction = Direct && !isa<CXXMemberCallExpr>(CE) &&
+                           !isCallOperator(CE) &&
+                           S.SM.isInSystemHeader(Direct->getLocation());
+    if (LibraryFunction || !mayReachBundle(CE))
       return true;
     // A callee not known statically (a pointer, std::function, a virtual
     // function, a lambda, a helper of the user's): wildcard notes, taken by
@@ -239,7 +233,6 @@ public:
   }
 
   bool VisitCompoundStmt(CompoundStmt *CS) {
-    collectTargets(CS);
     for (auto It = CS->body_begin(), End = CS->body_end(); It != End; ++It) {
       Stmt *Child = *It;
       if (auto *DS = dyn_cast<DeclStmt>(Child)) {
@@ -279,7 +272,7 @@ private:
   /// guard at their declaration, so their address is forgotten at scope end.
   llvm::SmallPtrSet<const VarDecl *, 8> Targets;
   llvm::SmallPtrSet<const VarDecl *, 8> Guarded;
-  std::vector<SourceLocation> StoreEnds;
+  std::vector<std::pair<SourceLocation, std::string>> Closes;
   /// The lambda whose body this visitor edits, if any.
   const LambdaExpr *Lambda = nullptr;
 
@@ -415,9 +408,7 @@ private:
   }
 
   /// The argument's provenance note for the callee \p Hash.
-  void noteArgument(const Expr *Arg, const std::string &Hash, unsigned I,
-                    bool Wild) {
-    (void)Wild;
+  void noteArgument(const Expr *Arg, const std::string &Hash, unsigned I) {
     if (isa<CXXDefaultArgExpr>(Arg))
       return;
     const Expr *Core = stripArgument(Arg);
@@ -444,15 +435,14 @@ private:
         return;
       }
     bool Whole = false;
-    if (const VarDecl *Root = rootVariable(Core, Whole)) {
-      const DeclRefExpr *Ref = rootRef(Core);
-      if (!Whole && Ref && notable(Ref) && !Core->refersToBitField()) {
-        wrap(Core->getBeginLoc(), Core->getEndLoc(),
-             "(::__trace_rt::notePart(" + Root->getName().str() + ", " + Hash +
-                 ", " + std::to_string(I) + "), ",
-             ")");
-        return;
-      }
+    const DeclRefExpr *Ref = rootRef(Core, Whole);
+    const auto *Root = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (Root && !Whole && notable(Ref) && !Core->refersToBitField()) {
+      wrap(Core->getBeginLoc(), Core->getEndLoc(),
+           "(::__trace_rt::notePart(" + Root->getName().str() + ", " + Hash +
+               ", " + std::to_string(I) + "), ",
+           ")");
+      return;
     }
     // A helper's result, a ternary of calls, a call through a pointer: the
     // last bundle that returns before the callee starts produced it.
@@ -467,11 +457,7 @@ private:
   /// A variable that a store may bind: a local of this function (not a
   /// capture) or one of static storage; never a reference to a function.
   bool bindable(const VarDecl *VD, const DeclRefExpr *Ref) const {
-    if (!VD || !Ref || Ref->refersToEnclosingVariableOrCapture())
-      return false;
-    if (VD->isConstexpr() || VD->getType().isVolatileQualified() ||
-        VD->getType()->isDependentType() ||
-        VD->getType().getNonReferenceType()->isFunctionType())
+    if (!isObjectVariable(VD) || Ref->refersToEnclosingVariableOrCapture())
       return false;
     if (VD->hasGlobalStorage())
       return true;
@@ -525,8 +511,8 @@ private:
     if (E->getType()->isDependentType() || LHS->isTypeDependent())
       return false;
     bool Whole = false;
-    const VarDecl *Root = rootVariable(LHS->IgnoreParenImpCasts(), Whole);
-    const DeclRefExpr *Ref = rootRef(LHS);
+    const DeclRefExpr *Ref = rootRef(LHS->IgnoreParenImpCasts(), Whole);
+    const auto *Root = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
     if (!bindable(Root, Ref))
       return false;
     R.Target = E;
@@ -553,16 +539,12 @@ private:
     if (!DRE)
       return nullptr;
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (!VD || DRE->refersToEnclosingVariableOrCapture() || VD->isConstexpr() ||
-        VD->getType().getNonReferenceType()->isFunctionType() ||
-        VD->getType().isVolatileQualified() || VD->getType()->isDependentType())
+    if (!isObjectVariable(VD) || DRE->refersToEnclosingVariableOrCapture())
       return nullptr;
     if (!VD->hasGlobalStorage() && VD->getDeclContext() != Fn)
       return nullptr;
     return VD;
   }
-
-  void collectTargets(CompoundStmt *) {}
 
 public:
   /// Rewrites \p Body: first finds every local that a store binds (so its
@@ -584,8 +566,8 @@ public:
     TraverseStmt(Body);
     // A store's closing parenthesis may share its location with the end of
     // an argument's note inside it: closing the store last nests them.
-    for (SourceLocation End : StoreEnds)
-      S.R.InsertTextAfterToken(End, ")");
+    for (const auto &[End, Close] : Closes)
+      S.R.InsertTextAfterToken(End, Close);
   }
 
 private:
@@ -608,14 +590,8 @@ private:
       Open = "((void)::__trace_rt::Assign(" + Name + ", " + Mode + "), ";
     else
       return;
-    SourceLocation Begin = R.Target->getBeginLoc(), End = R.Target->getEndLoc();
-    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End) ||
-        S.SM.getFileID(Begin) != S.SM.getFileID(End))
-      return;
-    if (S.R.InsertText(Begin, Open, /*InsertAfter=*/true))
-      return;
-    StoreEnds.push_back(End);
-    ++S.NumCallSiteEdits;
+    wrap(R.Target->getBeginLoc(), R.Target->getEndLoc(), Open, ")",
+         /*CloseLast=*/true);
   }
 
   void handleDeclaration(DeclStmt *DS, bool LabelAfter) {
@@ -647,12 +623,15 @@ private:
       if (Names.empty())
         return;
       After = " " + Local + ".parts(" + Names + ");";
-    } else if (Init && !VD->isInitCapture() &&
-               !(VD->getType()->isReferenceType() && !exprMayReach(Init))) {
+    } else if (Init && !VD->isInitCapture()) {
+      bool Reaches = exprMayReach(Init);
+      // A reference to an existing object is that object, bound or not.
+      if (VD->getType()->isReferenceType() && !Reaches)
+        return;
       if (const VarDecl *Src = sourceVariable(Init))
         After = " " + Local + ".copy(" + VD->getName().str() + ", " +
                 Src->getName().str() + ");";
-      else if (exprMayReach(Init))
+      else if (Reaches)
         After = " " + Local + ".init(" + VD->getName().str() + ");";
       else if (Targets.contains(VD))
         After = " " + Local + ".guard(" + VD->getName().str() + ");";
@@ -685,13 +664,9 @@ private:
              !BD->getType()->isDependentType() &&
              !BD->getType().isVolatileQualified();
     }
+    // A constant used by value is no odr-use; a note would make it one.
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    // A reference to a function is no object to note.
-    if (!VD || VD->getType().getNonReferenceType()->isFunctionType())
-      return false;
-    if (VD->isConstexpr() || VD->isUsableInConstantExpressions(S.Ctx))
-      return false;
-    if (VD->getType().isVolatileQualified() || VD->getType()->isDependentType())
+    if (!isObjectVariable(VD) || VD->isUsableInConstantExpressions(S.Ctx))
       return false;
     if (VD->hasGlobalStorage())
       return true;
@@ -703,11 +678,8 @@ private:
   /// copy names the closure's copy, which nothing binds: no note.
   bool capturedByReference(const DeclRefExpr *DRE) const {
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (!Lambda || !VD || VD->isConstexpr() ||
-        VD->isUsableInConstantExpressions(S.Ctx) ||
-        VD->getType().isVolatileQualified() ||
-        VD->getType()->isDependentType() ||
-        VD->getType().getNonReferenceType()->isFunctionType())
+    if (!Lambda || !isObjectVariable(VD) ||
+        VD->isUsableInConstantExpressions(S.Ctx))
       return false;
     for (const LambdaCapture &C : Lambda->captures())
       if (C.capturesVariable() && C.getCapturedVar() == VD)
@@ -715,14 +687,20 @@ private:
     return false;
   }
 
+  /// Puts \p Open before and \p Close after [Begin, End]. \p CloseLast
+  /// defers the close until the body is done, for a store whose end may be
+  /// the end of an argument's note inside it.
   void wrap(SourceLocation Begin, SourceLocation End, const std::string &Open,
-            const std::string &Close) {
+            const std::string &Close, bool CloseLast = false) {
     if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End) ||
         S.SM.getFileID(Begin) != S.SM.getFileID(End))
       return;
     if (S.R.InsertText(Begin, Open, /*InsertAfter=*/true))
       return;
-    S.R.InsertTextAfterToken(End, Close);
+    if (CloseLast)
+      Closes.push_back({End, Close});
+    else
+      S.R.InsertTextAfterToken(End, Close);
     ++S.NumCallSiteEdits;
   }
 };

@@ -227,6 +227,16 @@ struct Parts {
 
   void add(uint64_t P);
   void addAll(const Parts &O);
+  /// Makes \p P the only producer.
+  void assign(uint64_t P) {
+    Count = Next = 0;
+    Omitted = 0;
+    add(P);
+  }
+  /// The I-th producer kept, oldest first.
+  uint64_t at(unsigned I) const {
+    return Items[(Count < Max ? I : Next + I) % Max];
+  }
 };
 
 /// Note: argument I is the object at Addr. NotePart: it is a member or an
@@ -389,6 +399,9 @@ extern bool ParamsKnown;
 inline bool paramsRegistered() {
   return __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED);
 }
+/// What a member or an element of the object at \p Root came from: the
+/// object's producers, as parts (a single one in T.PartScratch).
+ValueProv partsOf(ThreadState &T, const void *Root) noexcept;
 /// Makes \p Addr known as the trainable variable \p Id.
 void registerParamAddress(const void *Addr, const char *Id) noexcept;
 
@@ -617,6 +630,10 @@ private:
   static constexpr std::size_t CacheSize = 4096;
   std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
 };
+
+/// The type (demangled, readable) and what() of the exception being
+/// handled; false when it is no std::exception (What is then empty).
+bool describeCurrentException(std::string &Type, std::string &What) noexcept;
 
 /// Writes what was recorded before the process ends without exit handlers.
 void lastWordsOnExit() noexcept;

@@ -43,9 +43,8 @@ void Parts::add(uint64_t P) {
 }
 
 void Parts::addAll(const Parts &O) {
-  unsigned Start = O.Count < Max ? 0 : O.Next;
   for (unsigned I = 0; I < O.Count; ++I)
-    add(O.Items[(Start + I) % Max]);
+    add(O.at(I));
   Omitted += O.Omitted;
 }
 
@@ -269,6 +268,17 @@ ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept {
   if (const char *Id = paramAt(Addr))
     P.From = paramTag(Id);
   return P;
+}
+
+ValueProv partsOf(ThreadState &T, const void *Root) noexcept {
+  ValueProv P = lookupObject(T, Root);
+  if (P.Derived)
+    return ValueProv{0, P.Derived};
+  if (!P.From)
+    return ValueProv();
+  // A member or an element of one call's output.
+  T.PartScratch.assign(P.From & ~WildMark);
+  return ValueProv{0, &T.PartScratch};
 }
 
 //===----------------------------------------------------------------------===//

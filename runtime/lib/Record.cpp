@@ -164,7 +164,7 @@ void Call::leave() noexcept {
   T.LastCarry = nullptr;
 }
 
-/// Where an argument's (or this's) value came from.
+/// Where an argument's (or this's) value came from; \p K is Arg or Self.
 static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
                             unsigned Sub, const void *Addr) {
   ValueProv P;
@@ -183,21 +183,12 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
         if (P.From || P.Derived)
           return P;
       } else if (E.Kind == PendingKind::NotePart) {
-        P = lookupObject(T, E.Addr);
-        if (P.From && !P.Derived) {
-          // A member or an element of one call's output.
-          T.PartScratch.Count = T.PartScratch.Next = 0;
-          T.PartScratch.Omitted = 0;
-          T.PartScratch.add(P.From & ~WildMark);
-          return ValueProv{0, &T.PartScratch};
-        }
+        P = partsOf(T, E.Addr);
         if (P.Derived)
-          return ValueProv{0, P.Derived};
+          return P;
       }
     }
   }
-  if (K != Slot::Arg && K != Slot::Self)
-    return P;
   // The common call has no binding, no trainable variable, no handed-over
   // or wildcard note: a few loads decide that.
   if (T.Map.size() || paramsRegistered()) {
@@ -316,9 +307,8 @@ static char *valueRecord(Call &C, const ValueHead &H, std::size_t DataLen) {
     const Parts &D = *H.Derived;
     uint64_t Omitted = D.Omitted > 0xFFFFFFFFu ? 0xFFFFFFFFu : D.Omitted;
     Put(D.Count | (Omitted << 32));
-    unsigned Start = D.Count < Parts::Max ? 0 : D.Next;
     for (unsigned I = 0; I < D.Count; ++I)
-      Put(D.Items[(Start + I) % Parts::Max]);
+      Put(D.at(I));
   }
   if (H.Param)
     Put(reinterpret_cast<uintptr_t>(H.Param));
@@ -408,10 +398,9 @@ void captureNothing(Call &C, const char *Why) noexcept {
   nodeRecord(C, RecKind::NotCaptured);
 }
 
-void captureException(Call &C) noexcept {
-  std::string Type = "unknown";
-  std::string What;
-  bool HasWhat = false;
+bool describeCurrentException(std::string &Type, std::string &What) noexcept {
+  Type = "unknown";
+  What.clear();
   if (const std::type_info *TI = abi::__cxa_current_exception_type()) {
     int Status = 0;
     char *D = abi::__cxa_demangle(TI->name(), nullptr, nullptr, &Status);
@@ -419,14 +408,20 @@ void captureException(Call &C) noexcept {
     std::free(D);
   }
   // Rethrow inside our own handler to learn what() of a std::exception; the
-  // caller's handler still owns the exception and rethrows it unchanged.
+  // caller (a handler or the terminate handler) still owns the exception.
   try {
     throw;
   } catch (const std::exception &E) {
     What = E.what();
-    HasWhat = true;
+    return true;
   } catch (...) {
   }
+  return false;
+}
+
+void captureException(Call &C) noexcept {
+  std::string Type, What;
+  bool HasWhat = describeCurrentException(Type, What);
   std::size_t Max = config().MaxValue;
   if (Type.size() > Max)
     Type.resize(utf8Prefix(Type, Max));

@@ -9,10 +9,8 @@
 #include <cstring>
 #include <ctime>
 #include <condition_variable>
-#include <cxxabi.h>
 #include <exception>
 #include <string>
-#include <typeinfo>
 #include <deque>
 #include <fcntl.h>
 #include <mutex>
@@ -373,22 +371,9 @@ void onTerminate() {
   if (!Entered && __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1) {
     Entered = true;
     std::string Type, What;
-    bool HasWhat = false;
-    if (std::exception_ptr E = std::current_exception()) {
-      if (const std::type_info *TI = abi::__cxa_current_exception_type()) {
-        int Status = 0;
-        char *D = abi::__cxa_demangle(TI->name(), nullptr, nullptr, &Status);
-        Type = prettyTypeName(Status == 0 && D ? D : TI->name());
-        std::free(D);
-      }
-      try {
-        std::rethrow_exception(E);
-      } catch (const std::exception &X) {
-        What = X.what();
-        HasWhat = true;
-      } catch (...) {
-      }
-      std::string Text = "uncaught exception " + (Type.empty() ? "unknown" : Type);
+    if (std::current_exception()) {
+      bool HasWhat = describeCurrentException(Type, What);
+      std::string Text = "uncaught exception " + Type;
       if (HasWhat)
         Text += ": " + What;
       FeedbackTarget To;
@@ -718,17 +703,8 @@ static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
       P = lookupObject(T, E.Addr);
       Found = P.From || P.Derived;
     } else if (E.Kind == PendingKind::NotePart) {
-      ValueProv Q = lookupObject(T, E.Addr);
-      if (Q.Derived) {
-        P.Derived = Q.Derived;
-        Found = true;
-      } else if (Q.From) {
-        T.PartScratch.Count = T.PartScratch.Next = 0;
-        T.PartScratch.Omitted = 0;
-        T.PartScratch.add(Q.From);
-        P.Derived = &T.PartScratch;
-        Found = true;
-      }
+      P = partsOf(T, E.Addr);
+      Found = P.Derived != nullptr;
     }
   }
   if (!Found)
@@ -738,9 +714,8 @@ static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
     return To;
   }
   if (P.Derived) {
-    unsigned Start = P.Derived->Count < Parts::Max ? 0 : P.Derived->Next;
     for (unsigned I = 0; I < P.Derived->Count; ++I) {
-      uint64_t N = P.Derived->Items[(Start + I) % Parts::Max];
+      uint64_t N = P.Derived->at(I);
       if (isNode(N))
         To.Derived.push_back(N);
     }
