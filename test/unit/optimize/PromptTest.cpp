@@ -427,6 +427,9 @@ TEST(PromptGraph, ConstraintsListTheIncludesAndTheRule) {
   // starts a line that is a directive.
   EXPECT_EQ(includedHeaders("#include <a>\n/*\n#include <b>\n*/ #include <c>\n#include \"d.h\"\n"),
             (std::vector<std::string>{"<a>", "<c>", "\"d.h\""}));
+  // Inside a raw string or a string, a line that looks like a directive is text.
+  EXPECT_EQ(includedHeaders("const char *S = R\"(\n#include <not-a-header>\n)\";\n#include <vector>\n"),
+            (std::vector<std::string>{"<vector>"}));
   GraphBuilder B;
   B.T.Params[0].File = Path;
   B.node(1, 0, "2");

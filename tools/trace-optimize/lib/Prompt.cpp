@@ -1,6 +1,7 @@
 //===- Prompt.cpp - The optimization problem as an LLM prompt -------------===//
 #include "Prompt.h"
 #include "Graph.h"
+#include "Lex.h"
 #include "PromptText.h"
 
 #include <fmt/format.h>
@@ -27,98 +28,6 @@ std::string_view trim(std::string_view S) {
   while (!S.empty() && isSpace(S.back()))
     S.remove_suffix(1);
   return S;
-}
-
-bool isIdentChar(char C) { return std::isalnum(static_cast<unsigned char>(C)) || C == '_'; }
-
-/// The end (one past) of the comment or literal starting at \p I of \p S,
-/// or \p I when none starts there. Raw strings are recognised by their
-/// delimiter, so that brackets inside any of them are not taken for code.
-size_t skipCommentOrLiteral(std::string_view S, size_t I) {
-  auto At = [&](size_t J) { return J < S.size() ? S[J] : '\0'; };
-  char C = S[I];
-  if (C == '/' && At(I + 1) == '/') {
-    size_t E = S.find('\n', I);
-    return E == std::string_view::npos ? S.size() : E;
-  }
-  if (C == '/' && At(I + 1) == '*') {
-    size_t E = S.find("*/", I + 2);
-    return E == std::string_view::npos ? S.size() : E + 2;
-  }
-  if (C == 'R' && At(I + 1) == '"' && (I == 0 || !isIdentChar(S[I - 1]) || S[I - 1] == '8' || S[I - 1] == 'u' ||
-                                       S[I - 1] == 'U' || S[I - 1] == 'L')) {
-    size_t Open = S.find('(', I + 2);
-    if (Open == std::string_view::npos)
-      return S.size();
-    std::string Close = ")" + std::string(S.substr(I + 2, Open - I - 2)) + "\"";
-    size_t E = S.find(Close, Open + 1);
-    return E == std::string_view::npos ? S.size() : E + Close.size();
-  }
-  if (C == '"' || (C == '\'' && (I == 0 || !std::isxdigit(static_cast<unsigned char>(S[I - 1]))))) {
-    // A quote after a hex digit is a digit separator (1'000), not a literal.
-    size_t J = I + 1;
-    while (J < S.size() && S[J] != C && S[J] != '\n')
-      J += S[J] == '\\' ? 2 : 1;
-    return std::min(J + 1, S.size());
-  }
-  return I;
-}
-
-/// Whether one item of an attribute list (`trace::trainable("x")`,
-/// `nodiscard`) is the trainable attribute; \p UsingTrace: the list began
-/// with `using trace:`.
-bool isTrainableItem(std::string_view Item, bool UsingTrace) {
-  Item = trim(Item);
-  if (size_t Paren = Item.find('('); Paren != std::string_view::npos)
-    Item = trim(Item.substr(0, Paren));
-  std::string Name;
-  for (char C : Item)
-    if (!isSpace(C))
-      Name += C;
-  return Name == "trace::trainable" || (UsingTrace && Name == "trainable");
-}
-
-/// The items of an attribute list, split at top-level commas.
-std::vector<std::string_view> attributeItems(std::string_view Body) {
-  std::vector<std::string_view> Items;
-  int Depth = 0;
-  size_t Start = 0;
-  for (size_t I = 0; I < Body.size(); ++I) {
-    if (size_t E = skipCommentOrLiteral(Body, I); E != I) {
-      I = E - 1;
-      continue;
-    }
-    char C = Body[I];
-    if (C == '(' || C == '[' || C == '{')
-      ++Depth;
-    else if ((C == ')' || C == ']' || C == '}') && Depth > 0)
-      --Depth;
-    else if (C == ',' && Depth == 0) {
-      Items.push_back(Body.substr(Start, I - Start));
-      Start = I + 1;
-    }
-  }
-  Items.push_back(Body.substr(Start));
-  return Items;
-}
-
-/// The index of the `]]` closing the attribute list that starts at \p I, or npos.
-size_t attributeEnd(std::string_view S, size_t I) {
-  int Depth = 0;
-  for (; I < S.size(); ++I) {
-    if (size_t E = skipCommentOrLiteral(S, I); E != I) {
-      I = E - 1;
-      continue;
-    }
-    char C = S[I];
-    if (C == '(' || C == '{' || C == '[')
-      ++Depth;
-    else if (C == ']' && Depth == 0 && I + 1 < S.size() && S[I + 1] == ']')
-      return I;
-    else if ((C == ')' || C == '}' || C == ']') && Depth > 0)
-      --Depth;
-  }
-  return std::string_view::npos;
 }
 
 /// Cuts the middle out of a long value, keeping both ends (where the
@@ -300,109 +209,10 @@ void section(std::string &Out, const char *Head, const std::string &Body) {
 } // namespace
 
 
-std::string withoutTrainableAttribute(std::string_view S) {
-  std::string Out;
-  Out.reserve(S.size());
-  size_t I = 0;
-  while (I < S.size()) {
-    if (size_t E = skipCommentOrLiteral(S, I); E != I) {
-      Out.append(S.substr(I, E - I));
-      I = E;
-      continue;
-    }
-    if (S.compare(I, 2, "[[") != 0) {
-      Out += S[I++];
-      continue;
-    }
-    size_t Close = attributeEnd(S, I + 2);
-    if (Close == std::string_view::npos) {
-      Out.append(S.substr(I));
-      break;
-    }
-    std::string_view Body = S.substr(I + 2, Close - I - 2);
-    std::string_view Prefix;
-    bool UsingTrace = false;
-    if (std::string_view B = trim(Body); B.substr(0, 5) == "using" && B.size() > 5 && !isIdentChar(B[5])) {
-      // [[using trace: trainable, other]]
-      size_t Colon = B.find(':');
-      if (Colon != std::string_view::npos) {
-        UsingTrace = trim(B.substr(5, Colon - 5)) == "trace";
-        Prefix = B.substr(0, Colon + 1);
-        Body = B.substr(Colon + 1);
-      }
-    }
-    std::vector<std::string_view> Kept;
-    bool Found = false;
-    for (std::string_view Item : attributeItems(Body)) {
-      if (isTrainableItem(Item, UsingTrace))
-        Found = true;
-      else
-        Kept.push_back(trim(Item));
-    }
-    if (!Found) {
-      // Not ours, or not an attribute at all (`a[[]{ return 0; }()]`): as written.
-      Out.append(S.substr(I, Close + 2 - I));
-      I = Close + 2;
-      continue;
-    }
-    I = Close + 2;
-    if (!Kept.empty()) {
-      Out += "[[";
-      if (!Prefix.empty())
-        Out += std::string(Prefix) + " ";
-      for (size_t K = 0; K < Kept.size(); ++K)
-        Out += std::string(K ? ", " : "") + std::string(Kept[K]);
-      Out += "]]";
-      continue;
-    }
-    // The whole attribute goes, with the blanks after it, and with its line
-    // when it stood on a line of its own.
-    while (I < S.size() && (S[I] == ' ' || S[I] == '\t'))
-      ++I;
-    size_t LineStart = Out.find_last_of('\n');
-    bool OwnLine = trim(std::string_view(Out).substr(LineStart == std::string::npos ? 0 : LineStart + 1)).empty();
-    if (OwnLine && I < S.size() && (S[I] == '\n' || S[I] == '\r')) {
-      while (!Out.empty() && (Out.back() == ' ' || Out.back() == '\t'))
-        Out.pop_back();
-      I += S.compare(I, 2, "\r\n") == 0 ? 2 : 1;
-    }
-  }
-  return Out;
-}
+std::string withoutTrainableAttribute(std::string_view S) { return stripTrainable(std::string(S)); }
 
 std::vector<std::string> includedHeaders(std::string_view FileText) {
-  std::vector<std::string> Headers;
-  bool InComment = false;
-  size_t Pos = 0;
-  while (Pos < FileText.size()) {
-    size_t Nl = FileText.find('\n', Pos);
-    std::string_view Line = FileText.substr(Pos, Nl == std::string_view::npos ? std::string_view::npos : Nl - Pos);
-    Pos = Nl == std::string_view::npos ? FileText.size() : Nl + 1;
-    // Lines inside a block comment are not directives.
-    std::string_view L = trim(Line);
-    if (InComment) {
-      size_t End = L.find("*/");
-      if (End == std::string_view::npos)
-        continue;
-      InComment = false;
-      L = trim(L.substr(End + 2));
-    }
-    // A block comment left open on this line hides the lines after it.
-    size_t Open = L.rfind("/*");
-    if (Open != std::string_view::npos && L.find("*/", Open) == std::string_view::npos &&
-        L.rfind("//", Open) == std::string_view::npos)
-      InComment = true;
-    if (L.substr(0, 1) != "#")
-      continue;
-    L = trim(L.substr(1));
-    if (L.substr(0, 7) != "include" || (L.size() > 7 && isIdentChar(L[7])))
-      continue;
-    L = trim(L.substr(7));
-    char Close = L.empty() ? '\0' : L[0] == '<' ? '>' : L[0] == '"' ? '"' : '\0';
-    size_t End = Close ? L.find(Close, 1) : std::string_view::npos;
-    Headers.emplace_back(End == std::string_view::npos ? L : L.substr(0, End + 1));
-  }
-  return Headers;
+  return includeDirectives(std::string(FileText));
 }
 
 Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O, const Memory *M) {
