@@ -14,7 +14,7 @@ config.test_exec_root = os.path.join(config.trace_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.trace_bin, config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 # Never let a developer's own settings leak into a test.
-for var in ["TRACE_FILE", "TRACE_ENABLE", "TRACE_MAX_VALUE", "TRACE_MAX_CALLS_PER_FUNCTION",
+for var in ["TRACE_FILE", "TRACE_ENABLE", "TRACE_MAX_VALUE", "TRACE_MAX_ELEMENTS", "TRACE_MAX_CALLS_PER_FUNCTION",
             "TRACE_WRITER_THREAD", "TRACE_CRASH_FLUSH", "OPENAI_API_KEY", "OPENAI_BASE_URL",
             "OPENAI_API_BASE", "TRACE_MODEL"]:
     config.environment.pop(var, None)
@@ -35,6 +35,15 @@ config.substitutions.append(("%trace_src", config.trace_src_root))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%support", os.path.join(config.test_source_root, "support")))
 
+# Traces are binary (docs/trace-format.md); `%dump FILE` prints one as JSON Lines for FileCheck
+# (a JSON Lines file is printed unchanged). test/support/traceio.py finds the tool through
+# TRACE_OPTIMIZE.
+trace_optimize = os.path.join(config.trace_bin, "trace-optimize")
+config.environment["TRACE_OPTIMIZE"] = trace_optimize
+config.substitutions.append(("%dump", trace_optimize + " dump"))
+
 # Tests that need a sanitizer runtime or a network namespace can require these.
 if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a"):
     config.available_features.add("tsan")
+if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.asan-x86_64.a"):
+    config.available_features.add("asan")

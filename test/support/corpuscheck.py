@@ -8,7 +8,9 @@ Usage:
 1. Runs the plain binary, then the traced one with TRACE_FILE=FILE (same arguments, no input).
    Their standard output and exit codes must be equal, else a diff goes to stderr and the
    exit status is 1.
-2. Reads the trace and checks its structure: header first with format trace-cpp version 1,
+2. Reads the trace (a binary one through `trace-optimize dump`, see traceio.py; a warning of
+   the dump, such as a trace cut short, fails the check) and checks its structure: header
+   first with format trace-cpp version 1,
    every line one JSON object, node ids unique, every "ret" and "feedback" names a known node,
    parents and "from" edges name known nodes, sites are declared before use, the "end" record
    counts every node and drops none, and at most --allow-open calls have no "ret" (a program
@@ -29,10 +31,13 @@ Usage:
 """
 import argparse
 import difflib
+import io
 import json
 import os
 import subprocess
 import sys
+
+import traceio
 
 
 def fail(msg):
@@ -78,7 +83,13 @@ def load(path):
     if not os.path.exists(path):
         fail(f"no trace file at {path}")
     records = []
-    with open(path, "rb") as f:
+    try:
+        data, warnings = traceio.read_bytes(path)
+    except (OSError, traceio.TraceReadError) as e:
+        fail(f"cannot read {path}: {e}")
+    for w in warnings:
+        fail(w)
+    with io.BytesIO(data) as f:
         for no, raw in enumerate(f, 1):
             try:
                 rec = json.loads(raw)

@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Reads a Trace for C++ trace file (JSON Lines) and prints views of it for FileCheck.
+"""Reads a Trace for C++ trace file and prints views of it for FileCheck.
+
+A binary trace is read through `trace-optimize dump` (see traceio.py), a JSON Lines trace as it
+is; the warnings of a dump (a binary trace cut short) are problems for `validate`, as an
+incomplete last line of a JSON Lines trace is.
 
 Usage: tracecheck.py TRACE VIEW [VIEW...]
 
@@ -29,16 +33,22 @@ Views:
             `derived`, is a call of the file, and that `derived` comes with node 0.
 """
 
+import io
 import json
 import sys
 from collections import Counter, OrderedDict
+
+import traceio
 
 
 class Trace:
     def __init__(self, path):
         self.records = []
         self.problems = []
-        with open(path, encoding="utf-8") as f:
+        data, warnings = traceio.read_bytes(path)
+        self.problems.extend(warnings)
+        # Read as open(path, encoding="utf-8") would: the same line splitting.
+        with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 if not line.endswith("\n"):
                     self.problems.append(f"{path}:{lineno}: last line is incomplete")
@@ -227,6 +237,9 @@ def main(argv):
         t = Trace(argv[1])
     except OSError as e:
         sys.stderr.write(f"tracecheck: cannot read {argv[1]}: {e.strerror}\n")
+        return 2
+    except traceio.TraceReadError as e:
+        sys.stderr.write(f"tracecheck: cannot read {argv[1]}: {e}\n")
         return 2
     status = 0
     for view in argv[2:]:

@@ -1,6 +1,6 @@
 //===- main.cpp - trace-optimize: improve trainable code with an LLM -----===//
 //
-// Subcommands: prompt, step, run, undo. See docs/optimizer.md.
+// Subcommands: summary, prompt, step, run, undo, dump. See docs/optimizer.md.
 //
 //===----------------------------------------------------------------------===//
 #include "Apply.h"
@@ -10,9 +10,14 @@
 #include "Loop.h"
 #include "Summary.h"
 #include "Trace.h"
+#include "JsonDump.h"
+#include "MappedFile.h"
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -34,6 +39,7 @@ const char *const MainHelp =
     "  step     one optimization step: ask the LLM, check, patch the sources\n"
     "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
     "  undo     restore the sources from before the last step\n"
+    "  dump     write a trace as JSON Lines (docs/trace-format.md)\n"
     "\n"
     "Run 'trace-optimize <command> --help' for a command's options.\n"
     "\n"
@@ -360,6 +366,46 @@ int cmdUndo(const std::vector<std::string> &Args) {
   return 0;
 }
 
+int cmdDump(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize dump", "trace-optimize dump FILE [-o OUT]",
+              "Writes the records of a binary trace as JSON Lines, the export format of\n"
+              "docs/trace-format.md. A file that is JSON Lines already is copied unchanged, so scripts\n"
+              "can dump any trace. A trace cut short is written up to its last complete record.");
+  A.option("--output", "OUT", "write here instead of to standard output", false, "-o");
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
+  if (A.positional().size() != 1)
+    return fail(A.positional().empty() ? "trace-optimize dump: no trace file given (see 'trace-optimize dump --help')"
+                                       : "trace-optimize dump: one trace file at a time (see 'trace-optimize dump "
+                                         "--help')",
+                2);
+  const std::string &Path = A.positional().front();
+  std::string Error;
+  MappedFile In;
+  if (!In.open(Path, Error))
+    return fail(Error);
+  std::string OutPath = A.get("--output");
+  std::FILE *Out = stdout;
+  if (!OutPath.empty() && OutPath != "-") {
+    Out = std::fopen(OutPath.c_str(), "wb");
+    if (!Out)
+      return fail(fmt::format("cannot create '{}': {}", OutPath, std::strerror(errno)));
+  }
+  DumpWriter Write = [Out](std::string_view S) { return std::fwrite(S.data(), 1, S.size(), Out) == S.size(); };
+  std::vector<std::string> Warnings;
+  bool Ok = dumpTrace(In.bytes(), Path, Write, Warnings, Error);
+  // A full disk shows at the flush or close, not at the write.
+  bool Closed = Out == stdout ? std::fflush(Out) == 0 : std::fclose(Out) == 0;
+  for (const std::string &W : Warnings)
+    std::cerr << "trace-optimize: warning: " << W << "\n";
+  if (!Ok)
+    return fail(Error);
+  if (!Closed)
+    return fail(fmt::format("cannot write '{}': {}", OutPath.empty() ? "standard output" : OutPath,
+                            std::strerror(errno)));
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
@@ -388,5 +434,7 @@ int main(int Argc, char **Argv) {
     return cmdRun(Args);
   if (Cmd == "undo")
     return cmdUndo(Args);
+  if (Cmd == "dump")
+    return cmdDump(Args);
   return fail("'" + Cmd + "' is not a trace-optimize command; see 'trace-optimize --help'", 2);
 }

@@ -8,8 +8,16 @@
 // parsing (docs/performance.md). The file itself is not kept: it may be
 // rewritten by the next run of the program while the TraceSet is in use.
 //
+// A binary trace is decoded by trace_read (lib/trace/BinaryTrace.h) and
+// goes into the set through FileReader::BinaryEvents, which fills every
+// field as reading the trace's JSON Lines export would.
+//
 //===----------------------------------------------------------------------===//
 #include "Trace.h"
+
+#include "BinaryTrace.h"
+#include "MappedFile.h"
+#include "TraceText.h"
 
 #include <fmt/format.h>
 
@@ -17,6 +25,7 @@
 #include <cerrno>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -943,6 +952,11 @@ public:
       SiteByKey.emplace(T.Sites[I].Key, int(I));
   }
 
+  /// Reads a binary trace (docs/trace-format.md, version 2) straight into
+  /// the set: the same nodes, arguments and warnings as reading its JSON
+  /// Lines export, without the text in between.
+  bool readBinary(std::string_view Bytes, std::string &Error);
+
   bool read(std::string_view Text, std::string &Error) {
     SizeHint Hint = estimateSize(Text);
     T.Nodes.reserve(T.Nodes.size() + Hint.Calls);
@@ -1238,6 +1252,8 @@ private:
     return true;
   }
 
+  class BinaryEvents;
+
   void finish() {
     size_t UnknownSite = 0;
     for (const auto &[Index, SiteId] : LaterSites) {
@@ -1346,65 +1362,275 @@ private:
   bool SawEnd = false, ForwardRefs = false, ThrowSitesSorted = true;
 };
 
-/// The bytes of a trace file while it is read: mapped when it is a regular
-/// file (no copy, and pages come from the page cache), read otherwise
-/// (pipes, /dev/stdin).
-class FileText {
+/// The handler that builds a TraceSet from a binary trace. Each field is
+/// filled as FileReader::handle fills it from the record's JSON export
+/// (JsonDump.cpp), so both ways of reading a trace give the same set: a
+/// field the export leaves out is left empty here too.
+class FileReader::BinaryEvents final : public BinHandler {
 public:
-  ~FileText() {
-    if (Map)
-      ::munmap(Map, MapSize);
-  }
+  explicit BinaryEvents(FileReader &R) : R(R), T(R.T) {}
 
-  bool open(const std::string &Path, std::string &Error) {
-    int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (Fd < 0) {
-      Error = fmt::format("cannot open trace file '{}': {}", Path, std::strerror(errno));
-      return false;
+  bool site(const BinSite &S) override {
+    auto [It, New] = R.SiteByKey.emplace(own(S.Key.Text), int(T.Sites.size()));
+    if (New) {
+      Site &Out = T.Sites.emplace_back();
+      Out.Key = It->first;
+      Out.Name = own(S.Name.Text);
+      Out.Signature = own(S.Signature.Text);
+      Out.File = own(S.File.Text);
+      Out.Doc = own(S.Doc);
+      Out.ParamId = own(S.Param.Text);
+      Out.Line = unsigned(S.Line);
+      for (std::string_view P : S.Params)
+        Out.Params.push_back(own(P));
     }
-    struct stat St;
-    if (::fstat(Fd, &St) == 0 && S_ISREG(St.st_mode) && St.st_size > 0) {
-      void *P = ::mmap(nullptr, size_t(St.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, Fd, 0);
-      if (P != MAP_FAILED) {
-        ::madvise(P, size_t(St.st_size), MADV_SEQUENTIAL);
-        Map = P;
-        MapSize = size_t(St.st_size);
-        ::close(Fd);
-        return true;
-      }
-    }
-    char Buf[1 << 16];
-    while (true) {
-      ssize_t N = ::read(Fd, Buf, sizeof(Buf));
-      if (N < 0 && errno == EINTR)
-        continue;
-      if (N < 0) {
-        Error = fmt::format("cannot read trace file '{}': {}", Path, std::strerror(errno));
-        ::close(Fd);
-        return false;
-      }
-      if (N == 0)
-        break;
-      Copy.append(Buf, size_t(N));
-    }
-    ::close(Fd);
+    // Site indices count the file's site records from 0.
+    SiteOf.push_back(It->second);
+    // Arguments name their parameter: one copy of each name for all calls.
+    std::vector<std::string_view> &Names = ParamNames.emplace_back();
+    for (std::string_view P : S.Params)
+      Names.push_back(keep(P));
     return true;
   }
 
-  std::string_view text() const {
-    return Map ? std::string_view(static_cast<const char *>(Map), MapSize) : std::string_view(Copy);
+  bool param(const BinParam &P) override {
+    if (P.Id.empty()) {
+      Failure = "'param' record without 'id'";
+      return false;
+    }
+    std::string Id = own(P.Id);
+    if (T.findParam(Id))
+      return true;
+    bool Code = P.Kind == 0;
+    Param &Out = T.Params.emplace_back();
+    Out.Id = std::move(Id);
+    Out.Kind = Code ? "code" : "value";
+    Out.Name = own(P.Name.Text);
+    Out.File = own(P.File.Text);
+    Out.Hash = own(P.Hash.Text);
+    Out.Text = own(P.Text.Text);
+    // The export has no type or value for code, no signature for a value.
+    if (Code) {
+      Out.Signature = own(P.Signature.Text);
+      Out.Value = Out.Text;
+    } else {
+      Out.Type = own(P.Type.Text);
+      Out.Value = own(P.Value.Text);
+    }
+    Out.Constraint = own(P.Constraint.Text);
+    Out.Line = unsigned(P.Line);
+    Out.Begin = P.Begin;
+    Out.End = P.End;
+    return true;
+  }
+
+  bool tu(const BinTu &Tu) override {
+    std::string File = own(Tu.File.Text);
+    for (const TuInfo &Known : T.Tus)
+      if (Known.File == File)
+        return true;
+    TuInfo &Out = T.Tus.emplace_back();
+    Out.File = std::move(File);
+    Out.Directory = own(Tu.Directory.Text);
+    for (std::string_view A : Tu.Args)
+      Out.Args.push_back(own(A));
+    return true;
+  }
+
+  bool call(const BinCall &C) override {
+    size_t NewArgs = C.NumArgs + (C.This != nullptr) + C.NumGlobals;
+    for (size_t I = 0; I < C.NumArgs; ++I)
+      NewArgs += C.Args[I].NumDerived;
+    for (size_t I = 0; I < C.NumGlobals; ++I)
+      NewArgs += C.Globals[I].NumDerived;
+    if (C.This)
+      NewArgs += C.This->NumDerived;
+    if (T.Nodes.size() + T.Args.size() + T.Derived.size() + 1 + NewArgs >= NoIndex) {
+      Failure = fmt::format("too many calls and arguments (at most {} in all traces)", NoIndex - 1);
+      return false;
+    }
+    size_t Index = T.Nodes.size();
+    NodeIdMap &Ids = T.IdToIndex[R.Instance];
+    if (!Ids.insert(C.Node, Index)) {
+      Failure = fmt::format("node {} is called twice", C.Node);
+      return false;
+    }
+    // The thread's next node is usually the next call: start loading its
+    // slot of the (much larger than cache) id map now.
+    Ids.prefetch(C.Node + 1);
+    Node &N = T.Nodes.emplace_back();
+    N.Id = C.Node;
+    N.Parent = C.Parent;
+    N.ParentIndex = R.resolve(C.Parent);
+    N.Thread = C.Thread;
+    N.Instance = R.Instance;
+    N.Site = SiteOf[C.Site->Index];
+    N.FirstArg = uint32_t(T.Args.size());
+    N.NumArgs = uint32_t(C.NumArgs);
+    N.HasThis = C.This != nullptr;
+    N.NumGlobals = uint32_t(C.NumGlobals);
+    const std::vector<std::string_view> &Names = ParamNames[C.Site->Index];
+    for (size_t I = 0; I < C.NumArgs; ++I) {
+      const BinValue &V = C.Args[I];
+      // Names of pack elements and unnamed positions are composed per value.
+      std::string_view Name = !V.Sub && V.Index < Names.size() ? Names[V.Index] : keep(V.Name);
+      keepValue(V, Name);
+    }
+    if (C.This)
+      keepValue(*C.This, std::string_view());
+    for (size_t I = 0; I < C.NumGlobals; ++I) {
+      const BinValue &V = C.Globals[I];
+      keepValue(V, V.HasParam ? keep(V.Param) : std::string_view());
+    }
+    return true;
+  }
+
+  bool ret(const BinRet &Ret) override {
+    size_t Index = T.IdToIndex[R.Instance].find(Ret.Node);
+    if (Index == NodeIdMap::npos) {
+      ++R.UnknownRets;
+      return true;
+    }
+    Node &N = T.Nodes[Index];
+    R.Finished += !N.Finished;
+    N.Finished = true;
+    switch (Ret.Kind) {
+    case RetKind::Value:
+      N.setReturn(typeName(*Ret.Value), Ret.Value->Utf8 ? R.keep(Ret.Value->Text) : keep(Ret.Value->Text));
+      break;
+    case RetKind::Void:
+      N.setReturn(std::nullopt, std::nullopt);
+      break;
+    case RetKind::NotCaptured:
+      N.setReturn(std::nullopt, keep("<not captured>"));
+      break;
+    case RetKind::Exception:
+      // The JSON reader gives every exception a `what`, empty when absent.
+      N.setException(keep(Ret.ExcType), keep(Ret.What));
+      if (Ret.HasWhere && !Ret.File.empty() && Ret.Line) {
+        R.ThrowSitesSorted = R.ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
+        T.ThrowSites.push_back({uint32_t(Index), keep(Ret.File), unsigned(Ret.Line)});
+      }
+      break;
+    }
+    return true;
+  }
+
+  bool feedback(const BinFeedback &F) override {
+    Feedback &Out = T.Feedbacks.emplace_back();
+    Out.Node = F.Node;
+    Out.Text = own(F.Text);
+    if (!F.Unattributed.Null)
+      Out.Unattributed = own(F.Unattributed.Text);
+    // The export writes a score that is not finite as null, which reads as
+    // no score.
+    if (F.HasScore && std::isfinite(F.Score))
+      Out.Score = F.Score;
+    Out.Success = F.Success;
+    Out.Uncaught = F.Uncaught;
+    Out.Instance = R.Instance;
+    // The export shows derived_omitted only with a derived list.
+    if (F.Node == 0 && F.NumDerived) {
+      Out.Derived.reserve(F.NumDerived);
+      for (size_t I = 0; I < F.NumDerived; ++I) {
+        uint64_t Id = F.Derived[I];
+        if (Id)
+          Out.Derived.push_back({Id, R.resolve(Id)});
+        else
+          ++Out.DerivedOmitted;
+      }
+      Out.DerivedOmitted += F.DerivedOmitted;
+    }
+    return true;
+  }
+
+  bool end(const BinEnd &E) override {
+    R.SawEnd = true;
+    R.Dropped = E.Dropped;
+    T.Lost[R.Instance] = E.Lost;
+    return true;
+  }
+
+  void warning(std::string Message) override { T.Warnings.push_back(std::move(Message)); }
+
+  void sizeHint(uint64_t Calls, uint64_t Values) override {
+    // Room reserved beyond the need is never touched, except in the id map,
+    // which is filled when it is made: the estimate's margin (a quarter)
+    // would double a map at a power of two, so the map gets the estimate
+    // without it and grows in the rare case that it is short.
+    T.Nodes.reserve(T.Nodes.size() + size_t(Calls));
+    T.Args.reserve(T.Args.size() + size_t(Values));
+    T.IdToIndex[R.Instance].reserve(size_t(Calls / 5 * 4));
   }
 
 private:
-  void *Map = nullptr;
-  size_t MapSize = 0;
-  std::string Copy;
+  /// \p S in the set's text, as the JSON export would give it back: bytes
+  /// that are not UTF-8 become U+FFFD.
+  std::string_view keep(std::string_view S) { return R.keep(cleanUtf8(S, Scratch)); }
+  std::string own(std::string_view S) { return std::string(cleanUtf8(S, Scratch)); }
+
+  /// The type's name as kept in the set: one copy per type.
+  std::string_view typeName(const BinValue &V) {
+    if (V.TypeIndex >= TypeNames.size())
+      TypeNames.resize(V.TypeIndex + 1);
+    std::optional<std::string_view> &Name = TypeNames[V.TypeIndex];
+    if (!Name)
+      Name = keep(V.Type);
+    return *Name;
+  }
+
+  void keepValue(const BinValue &V, std::string_view Name) {
+    size_t ArgIndex = T.Args.size();
+    Arg &A = T.Args.emplace_back();
+    A.Name = Name;
+    A.Type = typeName(V);
+    A.Value = V.Utf8 ? R.keep(V.Text) : keep(V.Text);
+    A.From = V.From;
+    A.FromIndex = R.resolve(V.From);
+    A.Modified = V.Modified;
+    // What the export writes of `derived` and `from_param` (a global's
+    // param is its name, not a from_param).
+    bool FromParam = V.HasParam && V.Slot != __trace_format::Slot::Global;
+    bool Derived = V.HasDerived && (V.NumDerived || V.DerivedOmitted);
+    if (!FromParam && !Derived)
+      return;
+    ArgExtra &E = T.Extras.emplace_back();
+    E.ArgIndex = uint32_t(ArgIndex);
+    E.FromParam = FromParam ? keep(V.Param) : std::string_view();
+    E.DerivedOmitted = Derived ? V.DerivedOmitted : 0;
+    E.FirstDerived = uint32_t(T.Derived.size());
+    E.NumDerived = Derived ? V.NumDerived : 0;
+    for (uint32_t I = 0; I < E.NumDerived; ++I)
+      T.Derived.push_back({V.Derived[I], R.resolve(V.Derived[I])});
+    A.HasExtra = true;
+  }
+
+  FileReader &R;
+  TraceSet &T;
+  std::vector<int> SiteOf; ///< Site index of the file -> index into T.Sites.
+  std::vector<std::vector<std::string_view>> ParamNames; ///< Kept names, by site index.
+  std::vector<std::optional<std::string_view>> TypeNames; ///< Kept names, by type index.
+  std::string Scratch;
 };
 
+bool FileReader::readBinary(std::string_view Bytes, std::string &Error) {
+  BinaryEvents Events(*this);
+  BinaryTraceReader Reader(Bytes, Name, Events);
+  if (!Reader.read()) {
+    Error = Reader.error();
+    return false;
+  }
+  finish();
+  return true;
+}
 } // namespace
 
 bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T, std::string &Error) {
   FileReader R(T, Name);
+  // Binary traces start with their magic; anything else is read as JSON
+  // Lines, whose reader says what is wrong with it.
+  if (isBinaryTrace(Text))
+    return R.readBinary(Text, Error);
   return R.read(Text, Error);
 }
 
@@ -1416,10 +1642,10 @@ std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::s
   }
   for (const std::string &Path : Paths) {
     // The mapping ends here: what the set keeps was copied into its text.
-    FileText Text;
+    MappedFile Text;
     if (!Text.open(Path, Error))
       return std::nullopt;
-    if (!parseTraceText(Text.text(), Path, T, Error))
+    if (!parseTraceText(Text.bytes(), Path, T, Error))
       return std::nullopt;
   }
   return T;

@@ -312,11 +312,14 @@ struct TraceSet {
   static constexpr size_t npos = ~size_t(0);
 };
 
-/// Reads the trace files \p Paths; file I becomes instance I. On failure
-/// returns nullopt and sets \p Error to a message naming file:line and the cause.
+/// Reads the trace files \p Paths, binary (format version 2) or JSON Lines
+/// (its export, version 1), in any mix; file I becomes instance I. On
+/// failure returns nullopt and sets \p Error to a message naming the file,
+/// the line (JSON Lines) or byte offset (binary), and the cause.
 std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::string &Error);
 
-/// Like loadTraces for text already in memory; \p Name is used in messages.
+/// Like loadTraces for a trace already in memory (binary when it starts with
+/// the magic, else JSON Lines); \p Name is used in messages.
 /// Appends one instance to \p T. \p Text need not outlive the call: what
 /// \p T keeps of it is copied.
 bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T, std::string &Error);

@@ -1,0 +1,43 @@
+"""Reads a trace file as JSON Lines, whatever its format.
+
+A traced program writes a binary trace (docs/trace-format.md, version 2); these scripts read
+the JSON Lines export. A file that starts with the binary magic is turned into JSON Lines by
+`trace-optimize dump`; any other file is returned as it is (a trace in JSON Lines already, or
+not a trace, which the caller reports).
+
+trace-optimize is $TRACE_OPTIMIZE when set (lit sets it to the build's binary), else the one
+on PATH.
+"""
+import os
+import shutil
+import subprocess
+
+MAGIC = b"\x7fTRACEB\x00"
+
+
+class TraceReadError(Exception):
+    pass
+
+
+def trace_optimize():
+    tool = os.environ.get("TRACE_OPTIMIZE") or shutil.which("trace-optimize")
+    if not tool:
+        raise TraceReadError("binary trace, but trace-optimize is neither $TRACE_OPTIMIZE nor on PATH")
+    return tool
+
+
+def read_bytes(path):
+    """The trace at path as JSON Lines bytes, and the warnings of its reading (a binary trace
+    cut short: "FILE: byte N: the trace ends inside ..."). Raises OSError if the file cannot
+    be read, and TraceReadError if `trace-optimize dump` refuses it (its message says why)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(MAGIC):
+        return data, []
+    run = subprocess.run([trace_optimize(), "dump", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if run.returncode != 0:
+        raise TraceReadError(run.stderr.decode("utf-8", "replace").strip())
+    prefix = "trace-optimize: warning: "
+    warnings = [line[len(prefix):] if line.startswith(prefix) else line
+                for line in run.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return run.stdout, warnings

@@ -1,0 +1,222 @@
+//===- BinaryTrace.h - Streaming reader of binary traces ---------*- C++ -*-===//
+//
+// Decodes the binary trace format (version 2, docs/trace-format.md and
+// runtime/include/trace/format.hpp) into records with their values rendered
+// as text, in file order, for a handler: the JSON Lines export
+// (JsonDump.h) and trace-optimize's loader (Trace.cpp) are two handlers of
+// the same decoder, so that loading a binary trace and loading its dump give
+// the same result.
+//
+// The decoder does what the runtime's JSON writer used to do while writing:
+// it numbers the nodes of each thread (an enter is node seq + 1, its parent
+// the innermost open call), renders values from their bytes, keeps a
+// wildcard `from` only when the value renders as the producer's output, and
+// marks an argument `modified` when it does not. A call is reported once its
+// arguments, `this` and globals are all read.
+//
+// Everything handed to a handler is a view that lives until the handler
+// returns (strings of metadata records: as long as the bytes). Strings are
+// the bytes of the file, rendered texts the bytes the runtime's renderers
+// produced: not necessarily UTF-8. The JSON export escapes them as the
+// runtime's JSON writer did (U+FFFD for a byte that is not UTF-8); a
+// reader that keeps them cleans them the same way (cleanUtf8), so that
+// both ways of reading a trace agree. Values are compared (`from`,
+// `modified`) by these bytes, as the format says.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TRACEREAD_BINARYTRACE_H
+#define TRACEREAD_BINARYTRACE_H
+
+#include <trace/format.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace traceopt {
+
+/// True if \p Bytes starts with the binary trace magic ("\x7fTRACEB\0").
+bool isBinaryTrace(std::string_view Bytes);
+
+/// An optional string of the format (`ostr`): null, or a text that may be
+/// empty.
+struct OptStr {
+  std::string_view Text;
+  bool Null = true;
+};
+
+struct BinHeader {
+  uint64_t Pid = 0;
+  std::string_view Program, Time;
+};
+
+struct BinTu {
+  OptStr File, Directory;
+  std::vector<std::string_view> Args;
+};
+
+/// A `site` record. Its address is stable for the reader's lifetime.
+struct BinSite {
+  uint64_t Id = 0;
+  /// Position among the file's site records, from 0: handlers index their
+  /// own per-site tables with it instead of hashing ids.
+  uint32_t Index = 0;
+  OptStr Key, Name, Signature, File;
+  uint64_t Line = 0;
+  std::vector<std::string_view> Params;
+  std::string_view Doc;
+  OptStr Param;
+};
+
+struct BinParam {
+  std::string_view Id;
+  uint8_t Kind = 0; ///< 0 code, 1 value.
+  OptStr Name, Type, Value, File;
+  uint64_t Line = 0, Begin = 0, End = 0;
+  OptStr Hash, Text, Signature, Constraint;
+};
+
+/// A captured value, rendered.
+struct BinValue {
+  __trace_format::Slot Slot = __trace_format::Slot::Arg;
+  uint32_t Index = 0; ///< The parameter's position (arguments).
+  uint32_t Sub = 0;   ///< Pack element + 1, or 0.
+  /// Position of the value's `type` record among the file's type records,
+  /// from 0 (see BinSite::Index).
+  uint32_t TypeIndex = 0;
+  std::string_view Type; ///< The type's name.
+  /// An argument's name: the site's parameter name, `name[i]` for a pack
+  /// element, "" (or `[i]`) past the site's list. Empty for other slots.
+  std::string_view Name;
+  /// The text, with the truncation marker when Omitted is not 0.
+  std::string_view Text;
+  /// Text is known to be UTF-8 (rendered from a number, a bool or an
+  /// address): a reader that cleans texts can skip it.
+  bool Utf8 = false;
+  uint64_t Omitted = 0; ///< Bytes cut by the value limit (`truncated`).
+  /// A string cut at the value limit whose length is unknown: its text ends
+  /// with `…` after the closing quote, and there is no `truncated` count.
+  bool Cut = false;
+  /// The producer (`from`) once the wildcard rule is applied; 0 if none.
+  uint64_t From = 0;
+  /// The value came from From but no longer renders as its output.
+  bool Modified = false;
+  /// A `param` field: `from_param` of an argument, `this` or result, the
+  /// `param` of a global.
+  bool HasParam = false;
+  std::string_view Param;
+  /// The value carried a `derived` list (even one naming no node): only
+  /// then is DerivedOmitted shown, as the runtime's writer did.
+  bool HasDerived = false;
+  const uint64_t *Derived = nullptr; ///< Producers of parts; node ids, never 0.
+  uint32_t NumDerived = 0;
+  uint64_t DerivedOmitted = 0;
+};
+
+/// A call, reported when its arguments, `this` and globals are all read.
+struct BinCall {
+  uint64_t Node = 0, Parent = 0;
+  uint32_t Thread = 0;
+  const BinSite *Site = nullptr;
+  /// In parameter order (index, then pack element).
+  const BinValue *Args = nullptr;
+  size_t NumArgs = 0;
+  const BinValue *This = nullptr; ///< Null for a free function.
+  const BinValue *Globals = nullptr;
+  size_t NumGlobals = 0;
+};
+
+/// How a call ended.
+enum class RetKind : uint8_t { Value, Void, NotCaptured, Exception };
+
+struct BinRet {
+  uint64_t Node = 0;
+  RetKind Kind = RetKind::Void;
+  const BinValue *Value = nullptr; ///< The result, for RetKind::Value.
+  std::string_view ExcType;
+  bool HasWhat = false;
+  std::string_view What;
+  bool HasWhere = false; ///< Where a `throw` of instrumented code threw it.
+  std::string_view File;
+  uint64_t Line = 0;
+};
+
+struct BinFeedback {
+  uint64_t Node = 0;
+  const uint64_t *Derived = nullptr; ///< As written; 0 stands for no node.
+  size_t NumDerived = 0;
+  uint64_t DerivedOmitted = 0;
+  OptStr Unattributed;
+  std::string_view Text;
+  bool HasScore = false;
+  double Score = 0;
+  bool Success = false, Uncaught = false;
+};
+
+struct BinCut {
+  uint64_t Site = 0, Calls = 0, Recorded = 0;
+};
+
+struct BinEnd {
+  uint64_t Nodes = 0, Dropped = 0;
+  bool HasLimit = false; ///< A call limit was set: the JSON shows `cut`.
+  uint64_t Cut = 0, Lost = 0;
+};
+
+/// Receives the records of a binary trace in file order. A method that
+/// returns false stops the reader, which then reports Failure (with the
+/// file name and the record's offset) as its error.
+class BinHandler {
+public:
+  virtual ~BinHandler();
+  virtual bool header(const BinHeader &) { return true; }
+  virtual bool tu(const BinTu &) { return true; }
+  virtual bool site(const BinSite &) { return true; }
+  virtual bool param(const BinParam &) { return true; }
+  virtual bool call(const BinCall &) { return true; }
+  virtual bool ret(const BinRet &) { return true; }
+  virtual bool feedback(const BinFeedback &) { return true; }
+  virtual bool cut(const BinCut &) { return true; }
+  virtual bool end(const BinEnd &) { return true; }
+  /// Something the trace lacks that does not stop reading it, such as the
+  /// records after a crash. \p Message names the file.
+  virtual void warning(std::string Message) { (void)Message; }
+  /// Once, after about the first 4 MiB: how many calls and values the whole
+  /// file probably holds (extrapolated, with a margin), to reserve for.
+  virtual void sizeHint(uint64_t Calls, uint64_t Values) {
+    (void)Calls;
+    (void)Values;
+  }
+
+  /// Why a method returned false.
+  std::string Failure;
+};
+
+/// Reads one binary trace. Errors name the file, the byte offset of the
+/// record (or field) at fault, and the cause; a trace cut short (a crash)
+/// is read up to its last complete record, thread records of a cut block
+/// included, with a warning.
+class BinaryTraceReader {
+public:
+  /// \p Bytes must stay valid as long as the reader.
+  BinaryTraceReader(std::string_view Bytes, std::string Name, BinHandler &Handler);
+  ~BinaryTraceReader();
+  BinaryTraceReader(const BinaryTraceReader &) = delete;
+  BinaryTraceReader &operator=(const BinaryTraceReader &) = delete;
+
+  /// Reads the whole trace; false with error() set.
+  bool read();
+  const std::string &error() const;
+
+  class Impl;
+
+private:
+  std::unique_ptr<Impl> P;
+};
+
+} // namespace traceopt
+
+#endif
