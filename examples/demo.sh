@@ -24,7 +24,7 @@ cmake -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-19 \
 cmake --build "$work/build" >/dev/null
 
 log "running it"
-trace_file=$work/trace.jsonl
+trace_file=$work/trace.bin
 (cd "$work" && TRACE_FILE="$trace_file" ./build/strange_sort) || true
 
 log "its execution graph went to $trace_file"

@@ -85,88 +85,20 @@ std::string truncationMarker(std::size_t Omitted);
 // Records
 //===----------------------------------------------------------------------===//
 //
-// A thread's chunk is a sequence of records made of 8-byte words. The first
-// word's low 4 bits give the kind. What the writer can infer from the order
-// of a thread's records is not stored: an entry record is node Seq + 1 of its
-// thread, its parent is the innermost call still open, and a result closes
-// the innermost open call. A call of `int f(int, int)` takes 56 bytes.
-//
-//   Enter       kind | Site * << 16                                     8
-//               (EnterWide: kind, then the Site * in its own word)     16
-//   Scalar      kind | slot << 4 | length << 6 | index << 11
-//                    | TypeDesc * << 16, then the bytes           8 + 8..16
-//               (an argument, this or result of at most 16 bytes, index
-//               below 32, no provenance, no enum names)
-//   Value       kind | slot << 4 | form << 6 | flags << 8 | index << 16
-//                    | length << 32, TypeDesc *, then one word per flag
-//                    (From, Omitted, Extra, Sub, BigIndex, Derived..., Param,
-//                    in that order), then the
-//                    bytes                                        16 + ...
-//   Void, NotCaptured   kind                                            8
-//   Exception   kind | has-what << 4 | has-where << 5, type length | what
-//               length << 32, [file pointer, line] when has-where, then the
-//               type's and what()'s bytes                         16 + ...
-//
-// Pointers are stored in the upper 48 bits only when they fit (user-space
-// addresses do on x86-64 and AArch64); otherwise the wide forms are used.
+// A thread's chunk holds thread records of the binary trace format
+// (trace/format.hpp, docs/trace-format.md) exactly as they go to the file:
+// the hot path encodes them, the writer only frames a full chunk as a block
+// record and writes it. What a reader can infer from the order of a thread's
+// records is not stored: an enter is node seq + 1 of its thread, its parent
+// is the innermost call still open, and a result closes the innermost open
+// call. Sites, types, enum tables and strings are named by small ids, given
+// on first use (under the runtime's lock) with a metadata record written
+// before any chunk that uses them. A call of `int f(int, int)` takes 21
+// bytes.
 
-enum class RecKind : uint8_t {
-  Enter = 1,
-  EnterWide,
-  Scalar,
-  Value,
-  Void,
-  NotCaptured,
-  Exception
-};
-enum class ValueForm : uint8_t { Bytes, String, Text };
-
-enum : unsigned {
-  ValueHasFrom = 1,
-  ValueHasOmitted = 2,
-  ValueHasExtra = 4,
-  ValueHasSub = 8,
-  ValueHasBigIndex = 16,
-  /// Producers of parts: a word `count | omitted << 32`, then count words.
-  ValueHasDerived = 32,
-  /// The trainable variable the value came from: a word, its id pointer.
-  ValueHasParam = 64,
-};
-
-/// True when \p P can be stored in the upper 48 bits of a record word.
-inline bool fitsTag(const void *P) {
-  return (reinterpret_cast<uintptr_t>(P) >> 48) == 0;
-}
-inline RecKind recKind(uint64_t W) { return static_cast<RecKind>(W & 15); }
-template <class T> inline T *tagPointer(uint64_t W) {
-  return reinterpret_cast<T *>(static_cast<uintptr_t>(W >> 16));
-}
-constexpr std::size_t align8(std::size_t N) {
-  return (N + 7) & ~std::size_t(7);
-}
-
-/// A value record, decoded by the writer.
-struct ValueView {
-  Slot K;
-  ValueForm Form;
-  uint32_t Index;
-  uint32_t Sub; ///< Pack element + 1, or 0.
-  uint64_t From; ///< Producer of an argument (maybe | WildMark), or 0.
-  const char *Param; ///< Trainable variable it came from, or null.
-  const char *Derived; ///< DerivedCount words of producers of parts.
-  uint32_t DerivedCount;
-  uint32_t DerivedOmitted;
-  uint64_t Omitted;
-  const TypeDesc *Type;
-  const void *Extra; ///< EnumInfo (scalars) or parameter id (globals).
-  const char *Data;
-  uint32_t DataLen;
-};
-
-/// Decodes the record at \p P (at most \p Avail bytes); returns its size,
-/// or 0 when the bytes do not hold a whole record. \p V is filled for Scalar
-/// and Value records.
-std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V);
+/// Ids of the pointer-keyed tables (strings, enum tables) the hot path
+/// refers to; see internId.
+enum class IdTable : uint8_t { String, Enum };
 
 /// A fixed-size buffer of records owned by one thread, then by the writer.
 struct Chunk {
@@ -175,6 +107,9 @@ struct Chunk {
   std::size_t Cap;
   std::size_t Used = 0;
   uint32_t Thread = 0; ///< Index of the thread whose records these are.
+  /// The thread's node count when the chunk was handed over: the enters in
+  /// this chunk and the ones before it.
+  uint32_t SeqBegin = 0, SeqEnd = 0;
 };
 
 //===----------------------------------------------------------------------===//
@@ -415,7 +350,22 @@ inline void countLost() { __atomic_add_fetch(&LostEdges, 1, __ATOMIC_RELAXED); }
 
 struct ThreadState {
   ThreadState(uint32_t Index, Chunk *Buffer)
-      : Index(Index), Buffer(Buffer), Scratch(0) {}
+      : Index(Index), Buffer(Buffer), Scratch(0) {
+    setBuffer(Buffer);
+  }
+
+  /// Makes \p C the chunk being filled, from its Used bytes on.
+  void setBuffer(Chunk *C) {
+    Buffer = C;
+    Cur.Next = C->Data.get() + C->Used;
+    Cur.End = C->Data.get() + C->Cap;
+  }
+  /// Bytes of the current chunk filled so far.
+  std::size_t used() const {
+    return static_cast<std::size_t>(Cur.Next - Buffer->Data.get());
+  }
+  /// Writes the cursor's position back into the chunk (before it is read).
+  void syncUsed() { Buffer->Used = used(); }
 
   /// Prepares the state of an exited thread for a new thread.
   void reuse(uint32_t NewIndex) {
@@ -431,7 +381,9 @@ struct ThreadState {
     LastEscaped = 0;
     InCapture = false;
     Buffer->Used = 0;
+    Buffer->SeqBegin = Buffer->SeqEnd = 0;
     Buffer->Thread = NewIndex;
+    setBuffer(Buffer);
     Pending.clear();
     Map.clear();
     Wild.clear();
@@ -439,6 +391,8 @@ struct ThreadState {
     Prov.Count = 0;
   }
 
+  /// Where the next record goes in Buffer; inline captures use it too.
+  Cursor Cur;
   uint32_t Index;
   uint32_t Seq = 0;    ///< Nodes started; read by the final count.
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
@@ -464,11 +418,28 @@ struct ThreadState {
   Parts PartScratch; ///< A NotePart's single producer, as parts.
   EntryProvenance Prov;
   Out Scratch;
+  /// Ids of strings and enum tables used lately, so the hot path rarely
+  /// takes the lock to look one up (direct-mapped by pointer).
+  struct IdCacheEntry {
+    const void *Key = nullptr;
+    uint32_t Id = 0;
+    IdTable Table = IdTable::String;
+  };
+  static constexpr unsigned IdCacheSize = 32;
+  IdCacheEntry IdCache[IdCacheSize];
 };
 
 /// The calling thread's state, created on first use; null once the thread's
 /// state was torn down (thread exit) or recording is off.
-ThreadState *currentThread() noexcept;
+ThreadState *currentThreadSlow() noexcept;
+/// The calling thread's state once created (initial-exec TLS, so the hot
+/// path reads it without a call).
+extern __thread ThreadState *CurrentTS;
+inline ThreadState *currentThread() noexcept {
+  if (__builtin_expect(CurrentTS != nullptr, 1))
+    return CurrentTS;
+  return currentThreadSlow();
+}
 /// Reserves \p Bytes in the thread's chunk, handing a full chunk to the
 /// writer first.
 char *reserve(ThreadState &TS, std::size_t Bytes) noexcept;
@@ -479,8 +450,13 @@ char *reserve(ThreadState &TS, std::size_t Bytes) noexcept;
 
 struct Config {
   bool Enabled = true;
-  std::size_t MaxValue = 4096;
-  std::string Path = "trace.jsonl";
+  /// Longest value text kept (TRACE_MAX_VALUE): what a prompt can show for
+  /// one value, and what capturing one costs at most.
+  std::size_t MaxValue = 256;
+  /// Elements shown per container (TRACE_MAX_ELEMENTS); iteration stops
+  /// there.
+  std::size_t MaxElements = 16;
+  std::string Path = "trace.bin";
   std::size_t ChunkBytes = 64 * 1024;
   /// Calls of one site recorded in full; later ones are only counted.
   /// 0 = unlimited.
@@ -499,7 +475,7 @@ extern Site *CutSites;
 
 /// Expands %p (process id) and %% in a TRACE_FILE pattern.
 std::string expandPath(std::string_view Pattern, long Pid);
-/// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE,
+/// Reads TRACE_ENABLE, TRACE_FILE, TRACE_MAX_VALUE, TRACE_MAX_ELEMENTS,
 /// TRACE_MAX_CALLS_PER_FUNCTION, TRACE_WRITER_THREAD and TRACE_CRASH_FLUSH
 /// from \p GetEnv.
 Config configFromEnv(const char *(*GetEnv)(const char *));
@@ -514,122 +490,63 @@ struct FeedbackTarget {
   std::string Unattributed;
 };
 
-/// Renders drained chunks as JSON lines. Not thread-safe: callers hold the
-/// runtime's lock. Separate from the file so tests can inspect the text.
+/// Writes the binary trace: metadata records as they are registered, and
+/// full chunks framed as blocks. Not thread-safe: callers hold the
+/// runtime's lock. Separate from the file so tests can inspect the bytes.
 class Writer {
 public:
-  explicit Writer(std::size_t MaxValue) : Render(SIZE_MAX), MaxValue(MaxValue) {}
-  void setMaxValue(std::size_t Max) { MaxValue = Max; }
+  /// The id of \p S, announced with a site record on first use. Several
+  /// Site objects can describe one function (a static function in a header,
+  /// one copy per TU): the same key and signature share one id.
+  uint32_t siteId(Site &S);
+  /// The id of \p T, announced with a type record on first use.
+  uint32_t typeId(TypeDesc &T);
+  /// The id of a string (a parameter id, a file name) or an enum table,
+  /// announced on first use.
+  uint32_t internId(IdTable Table, const void *Key);
 
-  /// Appends the lines for every record in [Data, Data + Size), the next
-  /// records of thread \p Thread.
-  void consume(uint32_t Thread, const char *Data, std::size_t Size);
-  /// Emits the call line being assembled for \p Thread, if any.
-  void finishThread(uint32_t Thread);
-  /// The thread exited: emits its open line and forgets its state.
-  void endThread(uint32_t Thread);
-  /// Forgets everything written (a forked child starting its own file):
-  /// sites, parameters and threads are announced again. \p Thread, the
+  /// Appends the chunk's records as a block of thread \p Thread.
+  void block(uint32_t Thread, const char *Data, std::size_t Size);
+  /// Forgets every id given (a forked child starting its own file): sites,
+  /// types, strings and parameters are announced again. \p Thread, the
   /// thread that forked, continues its node numbering after \p Seq.
   void restart(uint32_t Thread, uint32_t Seq);
-  void finishAll();
+  /// The magic, the version and the header record, in front of what is
+  /// already in Text.
   void header(long Pid, std::string_view Program, std::string_view Time);
   void param(const ParamInfo &P, const std::string *Value);
   void tu(const TuInfo &T);
   void feedback(const FeedbackTarget &To, std::string_view Text,
                 const double *Score, bool Success, bool Uncaught = false);
-  /// Writes one `cut` line per site id in \p List (calls of one function
+  /// Writes one `cut` record per site id in \p List (calls of one function
   /// may be counted by several Site objects); returns the calls not recorded.
   uint64_t cuts(Site *List, uint64_t Limit);
-  /// \p Cut is written only when a call limit is set (\p HasLimit).
-  /// \p Lost provenance facts dropped at a bound are written when non-zero.
-  void end(uint64_t Dropped, uint64_t Cut = 0, bool HasLimit = false,
-           uint64_t Lost = 0);
+  /// \p Cut counts only when a call limit is set (\p HasLimit); \p Lost
+  /// counts provenance facts dropped at a bound.
+  void end(uint64_t Nodes, uint64_t Dropped, uint64_t Cut = 0,
+           bool HasLimit = false, uint64_t Lost = 0);
 
-  std::string Text;          ///< Lines not yet written to the file.
-  uint64_t CallsWritten = 0; ///< Call records emitted so far.
+  std::string Text; ///< Bytes not yet written to the file.
 
 private:
-  /// A node number with its decimal text, kept so consecutive numbers are
-  /// written by incrementing the text instead of converting each one.
-  struct NodeText {
-    uint64_t Node = 0;
-    uint32_t Len = 1;
-    char Digits[20] = {'0'};
-    std::string_view text() const { return {Digits, Len}; }
-    void set(uint64_t N);
-    void next();
-  };
-  /// One argument's JSON inside ThreadText::Args.
-  struct ArgSpan {
-    uint32_t Index, Sub;
-    std::size_t Begin, End;
-  };
-  /// What the writer knows of one thread: the node numbering, the calls
-  /// still open and the call line being assembled (kept between calls so
-  /// its buffers are reused).
-  struct ThreadText {
-    uint32_t Seq = 0;
-    std::vector<NodeText> Open;
-    bool Active = false;
-    NodeText Node, Parent;
-    std::string ThreadPrefix; ///< `,"thread":T,"args":[`.
-    uint32_t SiteId = 0;
-    std::string Args, Globals, This;
-    std::vector<ArgSpan> Spans;
-    bool InOrder = true;
-  };
-  struct SiteInfo {
-    /// `{"name":"x","type":` per parameter, escaped once.
-    std::vector<std::string> ArgPrefix;
-    /// `,"site":N,"parent":`.
-    std::string Prefix;
-  };
-  struct CachedOutput {
-    uint64_t Node = 0;
-    uint64_t Hash = 0;
-  };
-  struct CachedType {
-    const TypeDesc *Type = nullptr;
-    const std::string *Json = nullptr;
-  };
+  /// Starts a record of kind \p K in Scratch; record() frames it into Text.
+  std::string &begin();
+  void record(__trace_format::Kind K);
 
-  uint32_t siteId(Site &S);
-  ThreadText &thread(uint32_t Thread);
-  void finish(uint32_t Thread, ThreadText &T);
-  /// Appends the value's JSON string (quotes included) to \p J and returns
-  /// a hash of it when \p WantHash.
-  uint64_t valueString(std::string &J, const ValueView &V, bool WantHash);
-  /// Appends "type":..,"value":.. and the optional fields to \p J.
-  void valueFields(std::string &J, const ValueView &V, uint64_t RetNode);
-  /// Appends the JSON string of a scalar of a common type directly; false
-  /// for other types (rendered through their TypeDesc).
-  bool fastScalar(std::string &J, const ValueView &V);
-  const std::string &typeJson(const TypeDesc *Type);
-  struct ThrowSite {
-    const char *File = nullptr;
-    unsigned Line = 0;
-  };
-  void retLine(const NodeText &Node, const ValueView *V, RecKind K,
-               std::string_view ExcType = {},
-               const std::string_view *ExcWhat = nullptr,
-               const ThrowSite *Where = nullptr);
-
-  Out Render;
-  std::size_t MaxValue;
-  std::unordered_map<uint32_t, ThreadText> Threads;
-  uint32_t LastThread = UINT32_MAX;
-  ThreadText *LastText = nullptr;
+  std::string Scratch;
   std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
-  std::vector<SiteInfo> Sites;                        ///< By id - 1.
-  std::vector<Site *> Named; ///< Every Site given an id, for restart().
-  std::unordered_map<const TypeDesc *, std::string> TypeCache;
-  static constexpr std::size_t TypeSlots = 256;
-  std::vector<CachedType> TypeFront = std::vector<CachedType>(TypeSlots);
+  std::vector<Site *> Named;     ///< Every Site given an id, for restart().
+  std::vector<TypeDesc *> Typed; ///< Every type given an id.
+  uint32_t NextType = 1;
+  std::unordered_map<const void *, uint32_t> Ids[2]; ///< By IdTable.
   std::unordered_set<std::string> ParamsSeen;
-  static constexpr std::size_t CacheSize = 4096;
-  std::vector<CachedOutput> Outputs = std::vector<CachedOutput>(CacheSize);
 };
+
+/// Ids for the hot path, given under the runtime's lock on first use (the
+/// Writer's siteId, typeId and internId).
+uint32_t registerSite(Site &S) noexcept;
+uint32_t registerType(TypeDesc &T) noexcept;
+uint32_t registerId(IdTable Table, const void *Key) noexcept;
 
 /// The type (demangled, readable) and what() of the exception being
 /// handled; false when it is no std::exception (What is then empty).

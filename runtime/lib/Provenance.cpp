@@ -487,7 +487,7 @@ HandoffSlot *handoffLookup(uint64_t *Out, const void *const *Addrs,
   // are then known before the new thread's calls are written, for the
   // value check of an edge whose callee is not known statically. A thread
   // start costs far more than one chunk hand-off.
-  if (Any && T->Buffer->Used)
+  if (Any && T->used())
     handOff(*T);
   if (!T)
     return nullptr;

@@ -33,25 +33,65 @@ static inline void prefetchForWrite(uintptr_t Addr) {
 }
 
 char *reserve(ThreadState &TS, std::size_t Bytes) noexcept {
-  Chunk *C = TS.Buffer;
-  if (__builtin_expect(C->Used + Bytes > C->Cap, 0)) {
+  char *P = TS.Cur.Next;
+  if (__builtin_expect(static_cast<std::size_t>(TS.Cur.End - P) < Bytes, 0)) {
     handOff(TS);
-    C = TS.Buffer;
-    if (Bytes > C->Cap - C->Used)
+    P = TS.Cur.Next;
+    if (static_cast<std::size_t>(TS.Cur.End - P) < Bytes)
       return nullptr;
   }
-  char *P = C->Data.get() + C->Used;
-  C->Used += Bytes;
-  // 2 KiB ahead: a few dozen calls, time enough for the lines to arrive. A
-  // large record asks for as many lines as it will use.
-  uintptr_t Ahead = reinterpret_cast<uintptr_t>(P) + 2048;
-  prefetchForWrite(Ahead);
-  for (std::size_t Off = 64; Off < Bytes; Off += 64)
-    prefetchForWrite(Ahead + Off);
+  TS.Cur.Next = P + Bytes;
+  // 2 KiB ahead: a few dozen calls, time enough for the lines to arrive.
+  // Asked once per line: records are often a few bytes.
+  uintptr_t Begin = reinterpret_cast<uintptr_t>(P);
+  if (__builtin_expect(((Begin ^ (Begin + Bytes)) & ~uintptr_t(63)) != 0, 0)) {
+    uintptr_t Ahead = Begin + 2048;
+    prefetchForWrite(Ahead);
+    for (std::size_t Off = 64; Off < Bytes; Off += 64)
+      prefetchForWrite(Ahead + Off);
+  }
   return P;
 }
 
-static void putWord(char *P, uint64_t W) { std::memcpy(P, &W, 8); }
+namespace tf = __trace_format;
+
+static_assert(static_cast<unsigned>(Slot::Arg) ==
+                      static_cast<unsigned>(tf::Slot::Arg) &&
+                  static_cast<unsigned>(Slot::Self) ==
+                      static_cast<unsigned>(tf::Slot::Self) &&
+                  static_cast<unsigned>(Slot::Global) ==
+                      static_cast<unsigned>(tf::Slot::Global) &&
+                  static_cast<unsigned>(Slot::Ret) ==
+                      static_cast<unsigned>(tf::Slot::Ret),
+              "the ABI's slots are the format's");
+
+/// Gives back the bytes of the last reserve() past \p End (a record whose
+/// varints came out shorter than their bound).
+static inline void commit(ThreadState &TS, char *End) { TS.Cur.Next = End; }
+
+static inline uint32_t siteIdOf(Site &S) {
+  uint32_t Id = __atomic_load_n(&S.Id, __ATOMIC_ACQUIRE);
+  return __builtin_expect(Id != 0, 1) ? Id : registerSite(S);
+}
+
+static inline uint32_t typeIdOf(TypeDesc &T) {
+  uint32_t Id = __atomic_load_n(&T.Id, __ATOMIC_ACQUIRE);
+  return __builtin_expect(Id != 0, 1) ? Id : registerType(T);
+}
+
+/// The id of a string or an enum table: from the thread's cache, else
+/// registered under the lock.
+static uint32_t idOf(ThreadState &T, IdTable Table, const void *Key) {
+  auto &E = T.IdCache[(reinterpret_cast<uintptr_t>(Key) >> 3) %
+                      ThreadState::IdCacheSize];
+  if (E.Key == Key && E.Table == Table)
+    return E.Id;
+  uint32_t Id = registerId(Table, Key);
+  E.Key = Key;
+  E.Table = Table;
+  E.Id = Id;
+  return Id;
+}
 
 uint64_t CallLimit = 0;
 Site *CutSites = nullptr;
@@ -122,8 +162,8 @@ void Call::enter(Site &Where) noexcept {
     return;
   }
   uint32_t Seq = T->Seq + 1;
-  __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
   Node = (static_cast<uint64_t>(T->Index) << 32) | Seq;
+  Cur = &T->Cur;
   T->Current = Node;
   if (!Parent)
     T->LastTop = Node;
@@ -134,16 +174,17 @@ void Call::enter(Site &Where) noexcept {
   MaybeProv = T->Prov.Results || T->Map.size() || paramsRegistered() ||
               T->Wild.Last == Seq || T->Carried.Stamp == Seq;
 
-  if (__builtin_expect(fitsTag(&Where), 1)) {
-    if (char *R = reserve(*T, 8))
-      putWord(R, static_cast<uint64_t>(RecKind::Enter) |
-                     (reinterpret_cast<uintptr_t>(&Where) << 16));
-    return;
+  uint32_t Id = siteIdOf(Where);
+  if (__builtin_expect(Id < tf::EnterInlineMax, 1)) {
+    if (char *R = reserve(*T, 1))
+      *R = static_cast<char>(Id << 3);
+  } else if (char *R = reserve(*T, 1 + tf::MaxVarint)) {
+    *R = static_cast<char>(tf::EnterInlineMax << 3);
+    commit(*T, tf::putVarint(R + 1, Id));
   }
-  if (char *R = reserve(*T, 16)) {
-    putWord(R, static_cast<uint64_t>(RecKind::EnterWide));
-    putWord(R + 8, reinterpret_cast<uintptr_t>(&Where));
-  }
+  // Counted after the record is in the chunk: a chunk handed over counts
+  // exactly the enters it and the chunks before it hold (Chunk::SeqEnd).
+  __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
 }
 
 void Call::leave() noexcept {
@@ -221,33 +262,34 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   return P;
 }
 
-/// The fields of a value record other than its bytes.
+/// The fields of a value record other than its payload.
 struct ValueHead {
   Slot K;
-  ValueForm Form;
+  bool Cut; ///< A string cut at the limit, its length unknown.
   unsigned Index, Sub;
   uint64_t From, Omitted;
-  const TypeDesc *Type;
-  const void *Extra;
+  const EnumInfo *Enum;
   const Parts *Derived;
   const char *Param;
 };
 
 __attribute__((always_inline)) static inline ValueHead
-valueHead(Call &C, uint64_t Pos, const void *Addr,
-                           ValueForm Form, const TypeDesc *Type,
-                           const void *Extra) {
+valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
   ValueHead H;
   H.K = static_cast<Slot>(Pos >> 56);
-  H.Form = Form;
   H.Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
   H.Index = static_cast<unsigned>(Pos);
-  ThreadState &T = *C.TS;
   H.From = 0;
   H.Derived = nullptr;
   H.Param = nullptr;
+  H.Enum = nullptr;
+  // Extra is a global's parameter id, or a scalar's enum names.
+  if (H.K == Slot::Global)
+    H.Param = static_cast<const char *>(Extra);
+  else
+    H.Enum = static_cast<const EnumInfo *>(Extra);
   if ((H.K == Slot::Arg || H.K == Slot::Self) && C.MaybeProv) {
-    ValueProv P = provenance(T, C, H.K, H.Index, H.Sub, Addr);
+    ValueProv P = provenance(*C.TS, C, H.K, H.Index, H.Sub, Addr);
     if (isParamTag(P.From))
       H.Param = tagParam(P.From);
     else if (!isCutTag(P.From))
@@ -255,114 +297,168 @@ valueHead(Call &C, uint64_t Pos, const void *Addr,
     H.Derived = P.Derived && P.Derived->Count ? P.Derived : nullptr;
   }
   H.Omitted = 0;
-  H.Type = Type;
-  H.Extra = Extra;
+  H.Cut = false;
   return H;
 }
 
-/// Reserves and fills a Value record's words; returns where its \p DataLen
-/// bytes go, or null when the record does not fit.
-static char *valueRecord(Call &C, const ValueHead &H, std::size_t DataLen) {
-  unsigned Flags = 0, Words = 2;
-  if (H.From)
-    Flags |= ValueHasFrom, ++Words;
-  if (H.Omitted)
-    Flags |= ValueHasOmitted, ++Words;
-  if (H.Extra)
-    Flags |= ValueHasExtra, ++Words;
-  if (H.Sub)
-    Flags |= ValueHasSub, ++Words;
-  if (H.Index > 0xFFFF)
-    Flags |= ValueHasBigIndex, ++Words;
-  if (H.Derived)
-    Flags |= ValueHasDerived, Words += 1 + H.Derived->Count;
-  if (H.Param)
-    Flags |= ValueHasParam, ++Words;
-  char *R = reserve(*C.TS, Words * 8 + align8(DataLen));
+static inline uint8_t valueTag(Slot K, tf::Form F, bool HasFlags) {
+  return static_cast<uint8_t>(static_cast<unsigned>(tf::Op::Value) |
+                              static_cast<unsigned>(K) << 3 |
+                              static_cast<unsigned>(F) << 5 |
+                              (HasFlags ? 0x80u : 0u));
+}
+
+/// Reserves room for a value record and writes everything before its
+/// payload; returns where the payload goes (the caller writes it and
+/// commits), or null when the record cannot be stored. \p Payload is an
+/// upper bound of the payload's size.
+static char *valueRecord(Call &C, const ValueHead &H, tf::Form F,
+                         uint32_t TypeId, std::size_t Payload) {
+  ThreadState &T = *C.TS;
+  // Parts may name trainable variables (a container filled from one) or
+  // calls the call limit did not record; only nodes are edges, and the
+  // first variable stands for from_param when nothing else does.
+  const char *Param = H.Param;
+  unsigned DerivedNodes = 0;
+  if (H.Derived) {
+    for (unsigned I = 0; I < H.Derived->Count; ++I) {
+      uint64_t N = H.Derived->at(I);
+      if (isParamTag(N) && !Param)
+        Param = tagParam(N);
+      DerivedNodes += isNode(N);
+    }
+  }
+  uint8_t Flags = (H.From ? tf::ValueFrom : 0) |
+                  (H.Derived && (DerivedNodes || H.Derived->Omitted)
+                       ? tf::ValueDerived
+                       : 0) |
+                  (Param ? tf::ValueParam : 0) | (H.Sub ? tf::ValueSub : 0) |
+                  (H.Omitted ? tf::ValueOmitted : 0) |
+                  (H.Enum ? tf::ValueEnum : 0) | (H.Cut ? tf::ValueCut : 0);
+  uint32_t ParamId = Param ? idOf(T, IdTable::String, Param) : 0;
+  uint32_t EnumId = H.Enum ? idOf(T, IdTable::Enum, H.Enum) : 0;
+  std::size_t Max = 2 + 3 * tf::MaxVarint + Payload;
+  if (Flags)
+    Max += 6 * tf::MaxVarint + DerivedNodes * tf::MaxVarint;
+  char *R = reserve(T, Max);
   if (!R)
     return nullptr;
-  putWord(R, static_cast<uint64_t>(RecKind::Value) |
-                 (static_cast<uint64_t>(H.K) << 4) |
-                 (static_cast<uint64_t>(H.Form) << 6) |
-                 (static_cast<uint64_t>(Flags) << 8) |
-                 (static_cast<uint64_t>(H.Index & 0xFFFF) << 16) |
-                 (static_cast<uint64_t>(DataLen) << 32));
-  putWord(R + 8, reinterpret_cast<uintptr_t>(H.Type));
-  char *W = R + 16;
-  auto Put = [&W](uint64_t V) {
-    putWord(W, V);
-    W += 8;
-  };
+  char *W = R;
+  *W++ = static_cast<char>(valueTag(H.K, F, Flags != 0));
+  W = tf::putVarint(W, TypeId);
+  if (H.K == Slot::Arg)
+    W = tf::putVarint(W, H.Index);
+  if (!Flags)
+    return W;
+  *W++ = static_cast<char>(Flags);
   if (H.From)
-    Put(H.From);
-  if (H.Omitted)
-    Put(H.Omitted);
-  if (H.Extra)
-    Put(reinterpret_cast<uintptr_t>(H.Extra));
-  if (H.Sub)
-    Put(H.Sub);
-  if (H.Index > 0xFFFF)
-    Put(H.Index);
-  if (H.Derived) {
-    const Parts &D = *H.Derived;
-    uint64_t Omitted = D.Omitted > 0xFFFFFFFFu ? 0xFFFFFFFFu : D.Omitted;
-    Put(D.Count | (Omitted << 32));
-    for (unsigned I = 0; I < D.Count; ++I)
-      Put(D.at(I));
+    W = tf::putVarint(W, tf::nodeRef(C.Node, H.From & ~WildMark,
+                                     (H.From & WildMark) != 0));
+  if (Flags & tf::ValueDerived) {
+    W = tf::putVarint(W, DerivedNodes);
+    W = tf::putVarint(W, H.Derived->Omitted);
+    for (unsigned I = 0; I < H.Derived->Count; ++I) {
+      uint64_t N = H.Derived->at(I);
+      if (isNode(N))
+        W = tf::putVarint(W, tf::nodeRef(C.Node, N, false));
+    }
   }
-  if (H.Param)
-    Put(reinterpret_cast<uintptr_t>(H.Param));
+  if (Param)
+    W = tf::putVarint(W, ParamId);
+  if (H.Sub)
+    W = tf::putVarint(W, H.Sub);
+  if (H.Omitted)
+    W = tf::putVarint(W, H.Omitted);
+  if (H.Enum)
+    W = tf::putVarint(W, EnumId);
   return W;
 }
 
 /// Copies a scalar of \p Size bytes (at most 16) with fixed-size moves for
 /// the common sizes.
-static void copyScalar(char *Dst, const void *Src, unsigned Size) {
+static inline char *copyScalar(char *Dst, const void *Src, unsigned Size) {
   switch (Size) {
-  case 1: std::memcpy(Dst, Src, 1); return;
-  case 2: std::memcpy(Dst, Src, 2); return;
-  case 4: std::memcpy(Dst, Src, 4); return;
-  case 8: std::memcpy(Dst, Src, 8); return;
-  case 16: std::memcpy(Dst, Src, 16); return;
-  default: std::memcpy(Dst, Src, Size); return;
+  case 1: std::memcpy(Dst, Src, 1); break;
+  case 2: std::memcpy(Dst, Src, 2); break;
+  case 4: std::memcpy(Dst, Src, 4); break;
+  case 8: std::memcpy(Dst, Src, 8); break;
+  case 16: std::memcpy(Dst, Src, 16); break;
+  default: std::memcpy(Dst, Src, Size); break;
   }
+  return Dst + Size;
 }
 
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
-                  const TypeDesc *Type, const void *Extra) noexcept {
-  ValueHead H = valueHead(C, Pos, Obj, ValueForm::Bytes, Type, Extra);
-  if (__builtin_expect(!H.From && !H.Extra && !H.Sub && H.Index < 32 &&
-                           !H.Derived && !H.Param &&
-                           Size <= 16 && fitsTag(Type),
+                  TypeDesc *Type, const void *Extra) noexcept {
+  uint32_t TypeId = typeIdOf(*Type);
+  Slot K = static_cast<Slot>(Pos >> 56);
+  unsigned Index = static_cast<unsigned>(Pos);
+  // The common case decided from the arguments alone: no provenance to
+  // look up, no enum names, not a pack element: tag, type, index, bytes.
+  if (__builtin_expect(!C.MaybeProv && !Extra && K != Slot::Global &&
+                           (Pos >> 32 & 0xFFFFFFu) == 0 && Index < 128 &&
+                           TypeId < 128,
                        1)) {
-    // The common case: one word says everything but the bytes.
-    char *R = reserve(*C.TS, 8 + align8(Size));
+    ThreadState &T = *C.TS;
+    char *R = reserve(T, 3 + Size);
     if (!R)
       return;
-    putWord(R, static_cast<uint64_t>(RecKind::Scalar) |
-                   (static_cast<uint64_t>(H.K) << 4) |
-                   (static_cast<uint64_t>(Size) << 6) |
-                   (static_cast<uint64_t>(H.Index) << 11) |
-                   (reinterpret_cast<uintptr_t>(Type) << 16));
-    copyScalar(R + 8, Obj, Size);
+    R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, false));
+    R[1] = static_cast<char>(TypeId);
+    if (K == Slot::Arg) {
+      R[2] = static_cast<char>(Index);
+      copyScalar(R + 3, Obj, Size);
+    } else {
+      commit(T, copyScalar(R + 2, Obj, Size));
+    }
     return;
   }
-  if (char *D = valueRecord(C, H, Size))
-    std::memcpy(D, Obj, Size);
+  ValueHead H = valueHead(C, Pos, Obj, Extra);
+  if (char *D = valueRecord(C, H, tf::Form::Bytes, TypeId, Size))
+    commit(*C.TS, copyScalar(D, Obj, Size));
+}
+
+void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+                  const void *Extra) noexcept {
+  uint32_t TypeId = typeIdOf(*Type);
+  ValueHead H = valueHead(C, Pos, Obj, Extra);
+  if (char *D = valueRecord(C, H, tf::Form::Fixed, TypeId, 0))
+    commit(*C.TS, D);
+}
+
+/// A value given as bytes: a string's own bytes or rendered text.
+static void captureSpan(Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
+                        const char *P, std::size_t N) {
+  if (char *D = valueRecord(C, H, F, TypeId, tf::MaxVarint + N)) {
+    D = tf::putVarint(D, N);
+    std::memcpy(D, P, N);
+    commit(*C.TS, D + N);
+  }
 }
 
 void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
-                   const void *Addr, const TypeDesc *Type,
+                   const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept {
   std::size_t Max = config().MaxValue;
   std::size_t Keep = N <= Max ? N : utf8Prefix(std::string_view(P, N), Max);
-  ValueHead H = valueHead(C, Pos, Addr, ValueForm::String, Type, Extra);
+  uint32_t TypeId = typeIdOf(*Type);
+  ValueHead H = valueHead(C, Pos, Addr, Extra);
   H.Omitted = N - Keep;
-  if (char *D = valueRecord(C, H, Keep))
-    std::memcpy(D, P, Keep);
+  captureSpan(C, H, tf::Form::String, TypeId, P, Keep);
 }
 
-void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
+void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
+                      const void *Addr, TypeDesc *Type,
+                      const void *Extra) noexcept {
+  std::size_t Max = config().MaxValue;
+  std::size_t Keep = utf8Prefix(std::string_view(P, N), N < Max ? N : Max);
+  uint32_t TypeId = typeIdOf(*Type);
+  ValueHead H = valueHead(C, Pos, Addr, Extra);
+  H.Cut = true;
+  captureSpan(C, H, tf::Form::String, TypeId, P, Keep);
+}
+
+void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept {
   ThreadState &T = *C.TS;
   Out &O = T.Scratch;
@@ -380,22 +476,22 @@ void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
 #endif
   T.InCapture = false;
   std::size_t Omitted = O.finish();
-  ValueHead H = valueHead(C, Pos, Obj, ValueForm::Text, Type, Extra);
+  uint32_t TypeId = typeIdOf(*Type);
+  ValueHead H = valueHead(C, Pos, Obj, Extra);
   H.Omitted = Omitted;
-  if (char *D = valueRecord(C, H, O.Buf.size()))
-    std::memcpy(D, O.Buf.data(), O.Buf.size());
+  captureSpan(C, H, tf::Form::Text, TypeId, O.Buf.data(), O.Buf.size());
 }
 
-static void nodeRecord(Call &C, RecKind K) {
-  if (char *R = reserve(*C.TS, 8))
-    putWord(R, static_cast<uint64_t>(K));
+static void nodeRecord(Call &C, tf::Op K) {
+  if (char *R = reserve(*C.TS, 1))
+    *R = static_cast<char>(K);
 }
 
-void captureVoid(Call &C) noexcept { nodeRecord(C, RecKind::Void); }
+void captureVoid(Call &C) noexcept { nodeRecord(C, tf::Op::Void); }
 
 void captureNothing(Call &C, const char *Why) noexcept {
   (void)Why;
-  nodeRecord(C, RecKind::NotCaptured);
+  nodeRecord(C, tf::Op::NotCaptured);
 }
 
 bool describeCurrentException(std::string &Type, std::string &What) noexcept {
@@ -434,113 +530,26 @@ void captureException(Call &C) noexcept {
     T.LastEscaped = C.Node;
   bool HasWhere = T.ThrowFile && C.Node &&
                   T.ThrowSeq >= static_cast<uint32_t>(C.Node);
-  std::size_t Head = HasWhere ? 32 : 16;
-  char *R = reserve(T, Head + align8(Type.size() + What.size()));
+  uint32_t FileId = HasWhere ? idOf(T, IdTable::String, T.ThrowFile) : 0;
+  char *R = reserve(T, 2 + 4 * tf::MaxVarint + Type.size() + What.size());
   if (!R)
     return;
-  putWord(R, static_cast<uint64_t>(RecKind::Exception) |
-                 (static_cast<uint64_t>(HasWhat) << 4) |
-                 (static_cast<uint64_t>(HasWhere) << 5));
-  putWord(R + 8, static_cast<uint64_t>(Type.size()) |
-                     (static_cast<uint64_t>(What.size()) << 32));
+  *R++ = static_cast<char>(tf::Op::Exception);
+  *R++ = static_cast<char>((HasWhat ? tf::ExcWhat : 0) |
+                           (HasWhere ? tf::ExcWhere : 0));
+  R = tf::putVarint(R, Type.size());
+  std::memcpy(R, Type.data(), Type.size());
+  R += Type.size();
+  if (HasWhat) {
+    R = tf::putVarint(R, What.size());
+    std::memcpy(R, What.data(), What.size());
+    R += What.size();
+  }
   if (HasWhere) {
-    putWord(R + 16, reinterpret_cast<uintptr_t>(T.ThrowFile));
-    putWord(R + 24, T.ThrowLine);
+    R = tf::putVarint(R, FileId);
+    R = tf::putVarint(R, T.ThrowLine);
   }
-  std::memcpy(R + Head, Type.data(), Type.size());
-  std::memcpy(R + Head + Type.size(), What.data(), What.size());
-}
-
-//===----------------------------------------------------------------------===//
-// Decoding (the writer's side of the format)
-//===----------------------------------------------------------------------===//
-
-static uint64_t getWord(const char *P) {
-  uint64_t W;
-  std::memcpy(&W, P, 8);
-  return W;
-}
-
-std::size_t decodeRecord(const char *P, std::size_t Avail, ValueView &V) {
-  if (Avail < 8)
-    return 0;
-  uint64_t W = getWord(P);
-  switch (recKind(W)) {
-  case RecKind::Enter:
-  case RecKind::Void:
-  case RecKind::NotCaptured:
-    return 8;
-  case RecKind::EnterWide:
-    return Avail >= 16 ? 16 : 0;
-  case RecKind::Scalar: {
-    V.K = static_cast<Slot>((W >> 4) & 3);
-    V.Form = ValueForm::Bytes;
-    V.DataLen = static_cast<uint32_t>((W >> 6) & 31);
-    V.Index = static_cast<uint32_t>((W >> 11) & 31);
-    V.Sub = 0;
-    V.From = V.Omitted = 0;
-    V.Param = nullptr;
-    V.Derived = nullptr;
-    V.DerivedCount = V.DerivedOmitted = 0;
-    V.Type = tagPointer<const TypeDesc>(W);
-    V.Extra = nullptr;
-    V.Data = P + 8;
-    std::size_t Size = 8 + align8(V.DataLen);
-    return Size <= Avail ? Size : 0;
-  }
-  case RecKind::Value: {
-    if (Avail < 16)
-      return 0;
-    unsigned Flags = static_cast<unsigned>((W >> 8) & 0xFF);
-    V.K = static_cast<Slot>((W >> 4) & 3);
-    V.Form = static_cast<ValueForm>((W >> 6) & 3);
-    V.Index = static_cast<uint32_t>((W >> 16) & 0xFFFF);
-    V.DataLen = static_cast<uint32_t>(W >> 32);
-    V.Type = reinterpret_cast<const TypeDesc *>(
-        static_cast<uintptr_t>(getWord(P + 8)));
-    std::size_t Off = 16;
-    auto Next = [&]() -> uint64_t {
-      uint64_t X = Off + 8 <= Avail ? getWord(P + Off) : 0;
-      Off += 8;
-      return X;
-    };
-    V.From = Flags & ValueHasFrom ? Next() : 0;
-    V.Omitted = Flags & ValueHasOmitted ? Next() : 0;
-    V.Extra = Flags & ValueHasExtra
-                  ? reinterpret_cast<const void *>(
-                        static_cast<uintptr_t>(Next()))
-                  : nullptr;
-    V.Sub = Flags & ValueHasSub ? static_cast<uint32_t>(Next()) : 0;
-    if (Flags & ValueHasBigIndex)
-      V.Index = static_cast<uint32_t>(Next());
-    V.Derived = nullptr;
-    V.DerivedCount = V.DerivedOmitted = 0;
-    if (Flags & ValueHasDerived) {
-      uint64_t D = Next();
-      V.DerivedCount = static_cast<uint32_t>(D);
-      V.DerivedOmitted = static_cast<uint32_t>(D >> 32);
-      if (V.DerivedCount > Parts::Max)
-        return 0;
-      V.Derived = P + Off;
-      Off += 8 * V.DerivedCount;
-    }
-    V.Param = Flags & ValueHasParam ? reinterpret_cast<const char *>(
-                                          static_cast<uintptr_t>(Next()))
-                                    : nullptr;
-    V.Data = P + Off;
-    std::size_t Size = Off + align8(V.DataLen);
-    return Size <= Avail ? Size : 0;
-  }
-  case RecKind::Exception: {
-    if (Avail < 16)
-      return 0;
-    uint64_t Lens = getWord(P + 8);
-    std::size_t Size = ((W >> 5) & 1 ? 32 : 16) +
-                       align8((Lens & 0xFFFFFFFFu) + (Lens >> 32));
-    return Size <= Avail ? Size : 0;
-  }
-  }
-  return 0;
+  commit(T, R);
 }
 
 } // namespace __trace_rt

@@ -70,6 +70,19 @@ Config configFromEnv(const char *(*GetEnv)(const char *)) {
       C.MaxValue = static_cast<std::size_t>(V);
     }
   }
+  if (const char *M = GetEnv("TRACE_MAX_ELEMENTS"); M && *M) {
+    char *End = nullptr;
+    errno = 0;
+    unsigned long long V = std::strtoull(M, &End, 10);
+    if (errno || *End || *M == '-' || V == 0 || V > (1u << 20)) {
+      std::fprintf(stderr,
+                   "trace: ignoring TRACE_MAX_ELEMENTS='%s' (expected an "
+                   "element count from 1 to 1048576); using %zu\n",
+                   M, C.MaxElements);
+    } else {
+      C.MaxElements = static_cast<std::size_t>(V);
+    }
+  }
   if (const char *E = GetEnv("TRACE_WRITER_THREAD")) {
     std::string_view V(E);
     C.WriterThread = !(V == "0" || V == "false" || V == "off" || V == "no");
@@ -120,7 +133,9 @@ struct Runtime {
   /// Guards the writer, the file and the thread lists. Taken before QLock
   /// when both are needed.
   std::mutex Lock;
-  Writer W{4096};
+  Writer W;
+  /// Nodes whose enter records were written (Chunk::SeqBegin/SeqEnd).
+  uint64_t Written = 0;
   /// Full chunks on their way to the writer thread, oldest first; popped
   /// only by a holder of Lock, so every thread's chunks are rendered in
   /// the order they were filled.
@@ -180,10 +195,7 @@ bool ensureOpen(Runtime &R) {
                  Path.c_str(), std::strerror(errno));
     return false;
   }
-  std::string Saved;
-  Saved.swap(R.W.Text);
   R.W.header(static_cast<long>(::getpid()), programPath(), utcNow());
-  R.W.Text += Saved;
   return true;
 }
 
@@ -226,8 +238,19 @@ void drainText(Runtime &R) {
 void consumeChunk(Runtime &R, Chunk &C) {
   emitRegistrations(R);
   if (C.Used)
-    R.W.consume(C.Thread, C.Data.get(), C.Used);
+    R.W.block(C.Thread, C.Data.get(), C.Used);
   C.Used = 0;
+  R.Written += C.SeqEnd - C.SeqBegin;
+  C.SeqBegin = C.SeqEnd;
+}
+
+/// Writes the thread's current chunk (it stays the thread's); caller holds
+/// the lock.
+void consumeCurrent(Runtime &R, ThreadState &TS) {
+  TS.Buffer->SeqEnd = __atomic_load_n(&TS.Seq, __ATOMIC_RELAXED);
+  TS.syncUsed();
+  consumeChunk(R, *TS.Buffer);
+  TS.setBuffer(TS.Buffer);
 }
 
 /// Renders every queued chunk, oldest first; caller holds Lock.
@@ -254,7 +277,7 @@ void drainQueue(Runtime &R) {
 /// Renders the queue, then \p TS's current chunk; caller holds Lock.
 void consumeThread(Runtime &R, ThreadState &TS) {
   drainQueue(R);
-  consumeChunk(R, *TS.Buffer);
+  consumeCurrent(R, TS);
 }
 
 /// Tears the thread's state down at thread exit: its records are written,
@@ -265,7 +288,6 @@ struct ThreadGuard {
 };
 
 thread_local ThreadGuard Guard;
-__thread ThreadState *CurrentTS = nullptr;
 __thread bool ThreadDone = false;
 
 ThreadGuard::~ThreadGuard() {
@@ -276,7 +298,6 @@ ThreadGuard::~ThreadGuard() {
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
   consumeThread(R, *TS);
-  R.W.endThread(TS->Index);
   drainText(R);
   // Keep the memory (chunk, maps) for the next thread instead of growing
   // with every thread a program ever starts.
@@ -293,20 +314,18 @@ void finalFlush() {
   // Stop recording: records made after the end line would be lost anyway.
   __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELAXED);
   drainQueue(R);
+  // Only this thread's buffer is stable; exited threads finished already.
   if (CurrentTS)
-    consumeChunk(R, *CurrentTS->Buffer);
+    consumeCurrent(R, *CurrentTS);
   emitRegistrations(R);
   uint64_t Started = R.StartedByExited;
   for (ThreadState *T : R.Threads)
     Started += __atomic_load_n(&T->Seq, __ATOMIC_RELAXED);
-  // Only this thread's buffer is stable; exited threads finished already.
-  if (CurrentTS)
-    R.W.finishThread(CurrentTS->Index);
   uint64_t Cut = R.W.cuts(__atomic_load_n(&CutSites, __ATOMIC_ACQUIRE),
                           CallLimit);
-  uint64_t Written = R.W.CallsWritten;
-  R.W.end(Started > Written ? Started - Written : 0, Cut, CallLimit != 0,
-          __atomic_load_n(&LostEdges, __ATOMIC_RELAXED));
+  uint64_t Written = R.Written;
+  R.W.end(Written, Started > Written ? Started - Written : 0, Cut,
+          CallLimit != 0, __atomic_load_n(&LostEdges, __ATOMIC_RELAXED));
   drainText(R);
   R.Closed = true;
   if (R.Fd >= 0)
@@ -330,10 +349,8 @@ void childAfterFork();
 /// writer. Called with R.Lock held.
 void writeCallingThread(Runtime &R) {
   drainQueue(R);
-  if (CurrentTS) {
-    consumeChunk(R, *CurrentTS->Buffer);
-    R.W.finishThread(CurrentTS->Index);
-  }
+  if (CurrentTS)
+    consumeCurrent(R, *CurrentTS);
   emitRegistrations(R);
 }
 
@@ -428,7 +445,6 @@ bool doInit() {
     return std::getenv(N);
   });
   mutableConfig() = C;
-  rt().W.setMaxValue(C.MaxValue);
   CallLimit = C.MaxCallsPerFunction;
   if (!C.Enabled) {
     __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELEASE);
@@ -456,8 +472,10 @@ bool initRuntime() noexcept {
   return Enabled;
 }
 
-ThreadState *currentThread() noexcept {
-  if (__builtin_expect(CurrentTS != nullptr, 1))
+__thread ThreadState *CurrentTS = nullptr;
+
+ThreadState *currentThreadSlow() noexcept {
+  if (CurrentTS)
     return CurrentTS;
   if (ThreadDone || __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
     return nullptr;
@@ -576,11 +594,21 @@ void childAfterFork() {
         Index = Self->Index;
         Seq = Self->Seq;
         Self->Buffer->Used = 0;
+        Self->Buffer->SeqBegin = Self->Buffer->SeqEnd = Seq;
+        Self->setBuffer(Self->Buffer);
         R.Threads.push_back(Self);
         // Started counts nodes of this process: subtract those before.
         R.StartedByExited = 0 - static_cast<uint64_t>(Seq);
       }
       R.W.restart(Index, Seq);
+      R.Written = 0;
+      // Ids are given anew in the child's file.
+      for (ThreadState *T : R.Free)
+        for (auto &E : T->IdCache)
+          E = ThreadState::IdCacheEntry();
+      if (Self)
+        for (auto &E : Self->IdCache)
+          E = ThreadState::IdCacheEntry();
       R.ParamsWritten = R.TusWritten = 0;
     }
     if (R.Fd >= 0)
@@ -617,10 +645,14 @@ void handOff(ThreadState &TS) noexcept {
           ++R.ChunksOut;
       }
       if (Next) {
+        uint32_t Seq = __atomic_load_n(&TS.Seq, __ATOMIC_RELAXED);
+        TS.Buffer->SeqEnd = Seq;
+        TS.syncUsed();
         R.Queue.push_back(TS.Buffer);
         Next->Used = 0;
         Next->Thread = TS.Index;
-        TS.Buffer = Next;
+        Next->SeqBegin = Next->SeqEnd = Seq;
+        TS.setBuffer(Next);
         Q.unlock();
         R.QReady.notify_one();
         return;
@@ -652,6 +684,24 @@ void registerParam(const ParamInfo &P, const void *Var, RenderFn Render) noexcep
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
   R.Params.push_back(std::move(PP));
+}
+
+uint32_t registerSite(Site &S) noexcept {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  return R.W.siteId(S);
+}
+
+uint32_t registerType(TypeDesc &T) noexcept {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  return R.W.typeId(T);
+}
+
+uint32_t registerId(IdTable Table, const void *Key) noexcept {
+  Runtime &R = rt();
+  std::lock_guard<std::mutex> L(R.Lock);
+  return R.W.internId(Table, Key);
 }
 
 void registerTu(const TuInfo &T) noexcept {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the traces the instrumented tools and units wrote in the dogfood stage.
 
-Every *.jsonl under the given folders must be read by the main build's `trace-optimize summary`
+Every *.bin under the given folders must be read by the main build's `trace-optimize summary`
 (exit status 0) and must end with an `end` record that reports no dropped node. The traces of
 each folder must hold calls, and the traces of all folders together must hold calls of
 functions defined in each --expect file (a file name such as Reply.cpp): the project's own code
@@ -25,16 +25,14 @@ FIRST_LINE = re.compile(r"^(\d+) runs?, (\d+) calls? of (\d+) functions?")
 FUNCTION_LINE = re.compile(r"^  (?P<key>.+?)\s+(?P<calls>\d+) calls?  (?P<file>[^ :]+):(?P<line>\d+)")
 
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
+import traceio  # noqa: E402  (the `end` record of a binary trace)
+
+
 def last_record(path):
-    """The trace's last line as JSON, or None."""
+    """The trace's `end` record (as its JSON export shows it), or None."""
     with open(path, "rb") as f:
-        f.seek(0, os.SEEK_END)
-        f.seek(max(0, f.tell() - 4096))
-        lines = f.read().splitlines()
-    try:
-        return json.loads(lines[-1]) if lines else None
-    except json.JSONDecodeError:
-        return None
+        return traceio.end_record(f.read())
 
 
 def summarize(summary, paths):
@@ -74,7 +72,7 @@ def main():
     by_file = collections.Counter()
     total_calls = 0
     for folder in args.folders:
-        files = sorted(folder.rglob("*.jsonl"))
+        files = sorted(folder.rglob("*.bin"))
         size = sum(f.stat().st_size for f in files)
         cut = 0
         for path in files:

@@ -80,7 +80,7 @@ rm -rf "$bin"
 mkdir -p "$bin"
 cat >"$bin/trace-optimize" <<SH
 #!/bin/sh
-TRACE_FILE="$traces/lit/%p.jsonl" exec "$build/bin/trace-optimize" "\$@"
+TRACE_FILE="$traces/lit/%p.bin" exec "$build/bin/trace-optimize" "\$@"
 SH
 chmod +x "$bin/trace-optimize"
 ln -s "$main_build/bin/trace-config" "$bin/trace-config"
@@ -120,16 +120,16 @@ run_units() {
   fi
 }
 rt_unit_dir="$build/test/unit/runtime"
-rm -f "$rt_unit_dir"/unit-*.jsonl
+rm -f "$rt_unit_dir"/unit-*.bin
 log "GoogleTest units of the runtime, instrumented"
 run_units test/unit/runtime
-for f in "$rt_unit_dir"/unit-*.jsonl; do
+for f in "$rt_unit_dir"/unit-*.bin; do
   if [ -e "$f" ]; then
     mv "$f" "$traces/units/rt-$(basename "$f")"
   fi
 done
 log "GoogleTest units of the optimizer, instrumented"
-run_units test/unit/optimize TRACE_FILE="$traces/units/%p.jsonl" TRACE_MAX_VALUE="$max_value" \
+run_units test/unit/optimize TRACE_FILE="$traces/units/%p.bin" TRACE_MAX_VALUE="$max_value" \
   TRACE_MAX_CALLS_PER_FUNCTION="$max_calls"
 log "units done after $((SECONDS - started)) s"
 

@@ -7,10 +7,10 @@
 // RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_CALLS_PER_FUNCTION=3 %t > %t.out
 // RUN: diff %t.full.out %t.out
 // RUN: %python %support/tracecheck.py %t.jsonl validate | FileCheck --check-prefix=VALID %s
-// RUN: FileCheck --check-prefix=CUT %s < %t.jsonl
-// RUN: FileCheck --check-prefix=FULL %s < %t.full.jsonl
+// RUN: %dump %t.jsonl | FileCheck --check-prefix=CUT %s
+// RUN: %dump %t.full.jsonl | FileCheck --check-prefix=FULL %s
 // RUN: env TRACE_FILE=%t.bad.jsonl TRACE_MAX_CALLS_PER_FUNCTION=three %t 2>&1 | FileCheck --check-prefix=BAD %s
-// RUN: FileCheck --check-prefix=FULL %s < %t.bad.jsonl
+// RUN: %dump %t.bad.jsonl | FileCheck --check-prefix=FULL %s
 
 #include <cstdio>
 

@@ -3,7 +3,7 @@
 // RUN: rm -rf %t.dir && mkdir -p %t.dir
 // RUN: env TRACE_FILE=%t.dir/trace-%%p.jsonl %t > %t.pid
 // RUN: ls %t.dir | FileCheck %s
-// RUN: %python -c "import sys; pid = open(sys.argv[1]).read().strip(); print(open(sys.argv[2] + '/trace-' + pid + '.jsonl').readline())" %t.pid %t.dir | FileCheck --check-prefix=HEADER %s
+// RUN: %python -c "import subprocess, sys; pid = open(sys.argv[1]).read().strip(); print(subprocess.run(sys.argv[3:] + [sys.argv[2] + '/trace-' + pid + '.jsonl'], check=True, capture_output=True, text=True).stdout.splitlines()[0])" %t.pid %t.dir %dump | FileCheck --check-prefix=HEADER %s
 
 #include <cstdio>
 #include <unistd.h>

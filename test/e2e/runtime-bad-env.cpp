@@ -1,9 +1,11 @@
 // Bad settings are reported with their cause and the program runs on:
-// an unwritable TRACE_FILE, a TRACE_MAX_VALUE that is not a byte count.
+// an unwritable TRACE_FILE, a TRACE_MAX_VALUE that is not a byte count, a
+// TRACE_MAX_ELEMENTS of 0.
 // RUN: %clangxx_plain %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.missing-dir/trace.jsonl %t 2>&1 | FileCheck --check-prefix=FILE %s
 // RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_VALUE=12kb %t 2>&1 | FileCheck --check-prefix=MAX %s
-// RUN: FileCheck --check-prefix=DEFAULT %s < %t.jsonl
+// RUN: %dump %t.jsonl | FileCheck --check-prefix=DEFAULT %s
+// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_ELEMENTS=0 %t 2>&1 | FileCheck --check-prefix=ELEMENTS %s
 
 #include "trace/abi.hpp"
 
@@ -24,6 +26,9 @@ int main() {
 // FILE-DAG: trace: cannot open trace file '{{.*}}.missing-dir/trace.jsonl': No such file or directory
 // FILE-DAG: len=5000
 
-// MAX-DAG: trace: ignoring TRACE_MAX_VALUE='12kb' (expected a byte count from 1 to 67108864); using 4096
+// MAX-DAG: trace: ignoring TRACE_MAX_VALUE='12kb' (expected a byte count from 1 to 67108864); using 256
 // MAX-DAG: len=5000
-// DEFAULT: "truncated":904
+// DEFAULT: "truncated":4744
+
+// ELEMENTS-DAG: trace: ignoring TRACE_MAX_ELEMENTS='0' (expected an element count from 1 to 1048576); using 16
+// ELEMENTS-DAG: len=5000

@@ -3,7 +3,7 @@
 // runtime.
 // RUN: %clangxx_plain %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: FileCheck %s < %t.jsonl
+// RUN: %dump %t.jsonl | FileCheck %s
 
 #include "trace/abi.hpp"
 

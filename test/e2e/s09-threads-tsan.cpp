@@ -9,7 +9,7 @@
 // With a call limit the threads count cut calls on shared sites, also race-free.
 // RUN: env TRACE_FILE=%t.cut.jsonl TRACE_MAX_CALLS_PER_FUNCTION=5 TSAN_OPTIONS=halt_on_error=1 %t
 // RUN: %python %support/tracecheck.py %t.cut.jsonl validate | FileCheck --check-prefix=CUT %s
-// RUN: FileCheck --check-prefix=CUTEND %s < %t.cut.jsonl
+// RUN: %dump %t.cut.jsonl | FileCheck --check-prefix=CUTEND %s
 
 #include <string>
 #include <thread>

@@ -3,7 +3,7 @@
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_VALUE=32 %t
 // RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
-// RUN: FileCheck --check-prefix=JSON %s < %t.jsonl
+// RUN: %dump %t.jsonl | FileCheck --check-prefix=JSON %s
 
 #include <map>
 #include <optional>

@@ -1,14 +1,14 @@
-// Full chunks are rendered by a background writer thread by default, and on
+// Full chunks are written by a background writer thread by default, and on
 // the calling thread with TRACE_WRITER_THREAD=0. Both give the same trace,
-// byte for byte apart from the header, for a run that fills many chunks with
+// line for line of its JSON export apart from the header, for a run that fills many chunks with
 // nested calls, provenance, strings that need escaping, exceptions, packs and
 // members. A bounded queue keeps memory flat (the stream benchmark measures
 // it). The program also forks: with %p in TRACE_FILE the child writes a
-// trace of its own (header and sites again, its calls only), rendered on its
+// trace of its own (header and sites again, its calls only), written on its
 // calling thread.
 // RUN: %clangxx_trace -O1 %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.async.%%p.jsonl TRACE_WRITER_THREAD=1 %t %t.async.pid
-// RUN: env TRACE_FILE=%t.inline.%%p.jsonl TRACE_WRITER_THREAD=0 %t %t.inline.pid
+// RUN: env TRACE_FILE=%t.async.%%p.bin TRACE_WRITER_THREAD=1 %t %t.async.pid
+// RUN: env TRACE_FILE=%t.inline.%%p.bin TRACE_WRITER_THREAD=0 %t %t.inline.pid
 // RUN: %python %S/Inputs/same-trace.py %t.async %t.inline | FileCheck %s
 
 #include <cstdio>

@@ -41,3 +41,49 @@ def read_bytes(path):
     warnings = [line[len(prefix):] if line.startswith(prefix) else line
                 for line in run.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     return run.stdout, warnings
+
+
+# The `end` record without `trace-optimize dump`: the top-level records are walked by their
+# lengths, thread records are not decoded (docs/trace-format.md, binary format).
+END_KIND = 11
+
+
+def varint(data, pos):
+    """An unsigned LEB128 at data[pos:]: (value, next position), or (None, pos) when cut short."""
+    value = shift = 0
+    while pos < len(data) and shift < 70:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+    return None, pos
+
+
+def end_record(data):
+    """The `end` record of the trace bytes as its JSON export would show it ({"k": "end", "nodes",
+    "dropped", ["cut"], ["lost"]}), or None: no end record, or a trace cut short."""
+    if not data.startswith(MAGIC):
+        return None
+    _, pos = varint(data, len(MAGIC))
+    end = None
+    while pos < len(data):
+        kind = data[pos]
+        length, body = varint(data, pos + 1)
+        if length is None or body + length > len(data):
+            return None
+        end = None
+        if kind == END_KIND:
+            nodes, at = varint(data, body)
+            dropped, at = varint(data, at)
+            flags = data[at]
+            cut, at = varint(data, at + 1)
+            lost, at = varint(data, at)
+            end = {"k": "end", "nodes": nodes, "dropped": dropped}
+            if flags & 1:
+                end["cut"] = cut
+            if lost:
+                end["lost"] = lost
+        pos = body + length
+    return end

@@ -11,6 +11,8 @@
 #ifndef TRACE_ABI_HPP
 #define TRACE_ABI_HPP
 
+#include "trace/format.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
@@ -107,6 +109,25 @@ void outEnum(Out &O, long long V, const EnumInfo *E, const char *TypeName,
 std::ostream &outStream(Out &O) noexcept;
 /// True once \p O holds more than the value limit; containers stop early.
 bool outFull(const Out &O) noexcept;
+/// Bytes \p O still keeps before its limit (0 once full).
+std::size_t outRoom(const Out &O) noexcept;
+/// A string of known size, quoted and escaped; bytes past the room left are
+/// counted, not escaped, so the cost is bounded by the limit.
+void outString(Out &O, const char *P, std::size_t N) noexcept;
+/// A `char *`: the quoted string when the runtime may read it up to its NUL;
+/// a prefix and `…` when it goes on past the room; the address when the
+/// readable memory ends first (SafeRead.cpp, docs/runtime.md).
+void outCString(Out &O, const char *P) noexcept;
+/// Length of the C string at \p P when it ends within \p Max bytes
+/// (\p Terminated set); else how many bytes, at most \p Max, were read.
+/// Reads only bytes on pages known to be readable, and not poisoned under
+/// AddressSanitizer: never faults, never follows a pointer past its object.
+std::size_t safeCStringPrefix(const char *P, std::size_t Max,
+                              bool &Terminated) noexcept;
+/// The value limit (TRACE_MAX_VALUE) and the elements shown per container
+/// (TRACE_MAX_ELEMENTS).
+std::size_t valueLimit() noexcept;
+std::size_t elementLimit() noexcept;
 
 /// A type's name, taken from __PRETTY_FUNCTION__ at compile time.
 struct TypeStr {
@@ -198,8 +219,62 @@ template <class T>
 struct IsTupleLike<T, VoidT<decltype(std::tuple_size<T>::value)>>
     : std::true_type {};
 
-/// A range whose elements are not of its own type (a std::filesystem::path
-/// iterates over paths; rendering it as a range would never end).
+/// Whether the type name \p S contains \p Word (evaluated at compile time).
+constexpr bool nameHas(TypeStr S, const char *Word) {
+  std::size_t W = 0;
+  while (Word[W])
+    ++W;
+  for (std::size_t I = 0; I + W <= S.Len; ++I) {
+    std::size_t J = 0;
+    while (J < W && S.Ptr[I + J] == Word[J])
+      ++J;
+    if (J == W)
+      return true;
+  }
+  return false;
+}
+
+/// A standard forward, bidirectional, random-access or contiguous iterator
+/// tag. Told by name: <iterator> is not included here, so the tag types
+/// cannot be named (a tag of the program's own derived from them is not
+/// recognised, and its range is shown by name).
+template <class Tag> constexpr bool isMultiPassTag() {
+  constexpr TypeStr N = TypeName<Tag>::Value;
+  return nameHas(N, "forward_iterator_tag") ||
+         nameHas(N, "bidirectional_iterator_tag") ||
+         nameHas(N, "random_access_iterator_tag") ||
+         nameHas(N, "contiguous_iterator_tag");
+}
+
+template <class I, class = void> struct HasIterConcept : std::false_type {};
+template <class I>
+struct HasIterConcept<I, VoidT<typename I::iterator_concept>>
+    : std::true_type {};
+template <class I, class = void> struct HasIterCategory : std::false_type {};
+template <class I>
+struct HasIterCategory<I, VoidT<typename I::iterator_category>>
+    : std::true_type {};
+
+/// Iterators that can walk a range again without consuming it: pointers and
+/// iterators whose C++20 concept (else C++17 category) is forward or
+/// stronger. An input iterator (a stream's, a generator's) consumes what it
+/// reads, and one with no category may: neither is iterated.
+template <class I> constexpr bool isMultiPass() {
+  if constexpr (std::is_pointer<I>::value)
+    return true;
+  else if constexpr (HasIterConcept<I>::value)
+    return isMultiPassTag<typename I::iterator_concept>();
+  else if constexpr (HasIterCategory<I>::value)
+    return isMultiPassTag<typename I::iterator_category>();
+  else
+    return false;
+}
+
+/// A range render() iterates: const begin()/end(), a multi-pass iterator
+/// (reading an input range would consume it: a class over a std::istream
+/// is shown by name), and elements not of its own type (a
+/// std::filesystem::path iterates over paths; rendering it as a range
+/// would never end).
 template <class T, class = void> struct IsRange : std::false_type {};
 template <class T>
 struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
@@ -208,7 +283,15 @@ struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
     : std::integral_constant<
           bool, !std::is_same<std::decay_t<decltype(
                                   *std::declval<const T &>().begin())>,
-                              T>::value> {};
+                              T>::value &&
+                    isMultiPass<std::decay_t<
+                        decltype(std::declval<const T &>().begin())>>()> {};
+
+/// A range that knows its size without walking it (`size()`).
+template <class T, class = void> struct HasSize : std::false_type {};
+template <class T>
+struct HasSize<T, VoidT<decltype(std::declval<const T &>().size())>>
+    : std::is_integral<decltype(std::declval<const T &>().size())> {};
 
 template <class T, class = void> struct HasMapped : std::false_type {};
 template <class T>
@@ -294,17 +377,41 @@ void renderTuple(Out &O, const T &V, std::index_sequence<Is...>) noexcept {
   outChar(O, ')');
 }
 
+/// Closes a container cut after \p Shown elements: `… +N more` when its size
+/// is known without walking it, else `…` (an unbounded view, a forward_list).
+inline void outElided(Out &O, std::size_t Shown, bool Known,
+                      std::size_t More) noexcept {
+  if (Shown)
+    outWrite(O, ", ", 2);
+  outWrite(O, "\xE2\x80\xA6", 3);
+  if (Known) {
+    outWrite(O, " +", 2);
+    outUnsigned(O, More);
+    outWrite(O, " more", 5);
+  }
+}
+
+/// Shows at most elementLimit() elements and stops as soon as the text is
+/// past the value limit, so the cost is bounded by what is kept, never by
+/// the size of the range (which may be unbounded: std::views::iota(1)).
 template <class T> void renderRange(Out &O, const T &V) noexcept {
   constexpr bool IsMap = HasMapped<T>::value;
   constexpr bool IsSet = !IsMap && HasKey<T>::value;
   outChar(O, IsMap || IsSet ? '{' : '[');
-  bool First = true;
-  // Past the limit the text is only counted (for an exact truncation
-  // marker), not kept.
-  for (const auto &E : V) {
-    if (!First)
+  const std::size_t Max = elementLimit();
+  std::size_t Shown = 0;
+  bool Cut = false;
+  auto It = V.begin();
+  auto End = V.end();
+  for (; It != End; ++It) {
+    if (Shown == Max || outFull(O)) {
+      Cut = true;
+      break;
+    }
+    if (Shown)
       outWrite(O, ", ", 2);
-    First = false;
+    ++Shown;
+    const auto &E = *It;
     if constexpr (IsMap) {
       ::__trace_rt::render(O, E.first);
       outWrite(O, ": ", 2);
@@ -314,6 +421,14 @@ template <class T> void renderRange(Out &O, const T &V) noexcept {
       ::__trace_rt::render(O, static_cast<typename T::value_type>(E));
     } else {
       ::__trace_rt::render(O, E);
+    }
+  }
+  if (Cut) {
+    if constexpr (HasSize<T>::value) {
+      const auto Size = static_cast<std::size_t>(V.size());
+      outElided(O, Shown, true, Size > Shown ? Size - Shown : 0);
+    } else {
+      outElided(O, Shown, false, 0);
     }
   }
   outChar(O, IsMap || IsSet ? '}' : ']');
@@ -356,16 +471,9 @@ template <class T> void render(Out &O, const T &V) noexcept {
   } else if constexpr (std::is_null_pointer<T>::value) {
     outWrite(O, "nullptr", 7);
   } else if constexpr (IsCharPtr<T>) {
-    if (!V) {
-      outWrite(O, "nullptr", 7);
-    } else {
-      std::size_t N = 0;
-      while (V[N])
-        ++N;
-      outChar(O, '"');
-      outQuoted(O, V, N);
-      outChar(O, '"');
-    }
+    // Not assumed to be NUL-terminated, nor to point into memory the
+    // program owns: SafeRead.cpp reads what it may.
+    outCString(O, V);
   } else if constexpr (std::is_pointer<T>::value) {
     if constexpr (std::is_function<std::remove_pointer_t<T>>::value)
       outPointer(O, reinterpret_cast<const void *>(V));
@@ -375,25 +483,32 @@ template <class T> void render(Out &O, const T &V) noexcept {
   } else if constexpr (std::is_array<T>::value) {
     if constexpr (std::is_same<std::remove_cv_t<std::remove_extent_t<T>>,
                                char>::value) {
+      // The array is the program's: read up to its NUL, or its end, but no
+      // further than the text can keep.
+      std::size_t Bound = std::extent<T>::value;
+      const std::size_t Room = outRoom(O);
+      if (Room < Bound)
+        Bound = Room + 1;
       std::size_t N = 0;
-      while (N < std::extent<T>::value && V[N])
+      while (N < Bound && V[N])
         ++N;
-      outChar(O, '"');
-      outQuoted(O, V, N);
-      outChar(O, '"');
+      outString(O, V, N);
     } else {
+      constexpr std::size_t Size = std::extent<T>::value;
+      const std::size_t Max = elementLimit();
       outChar(O, '[');
-      for (std::size_t I = 0; I < std::extent<T>::value; ++I) {
+      std::size_t I = 0;
+      for (; I < Size && I < Max && !outFull(O); ++I) {
         if (I)
           outWrite(O, ", ", 2);
         ::__trace_rt::render(O, V[I]);
       }
+      if (I < Size)
+        outElided(O, I, true, Size - I);
       outChar(O, ']');
     }
   } else if constexpr (IsStringLike<T>::value) {
-    outChar(O, '"');
-    outQuoted(O, V.data(), V.size());
-    outChar(O, '"');
+    outString(O, V.data(), V.size());
   } else if constexpr (HasOStream<T>::value) {
     outStream(O) << V;
   } else if constexpr (IsOptionalLike<T>::value) {
@@ -449,14 +564,68 @@ bool initRuntime() noexcept;
 /// What a captured value is; part of the record format in the library.
 enum class Slot : uint32_t { Arg, Self, Global, Ret };
 
-/// A recorded type: its name and its renderer (one constant per type).
+namespace detail {
+
+/// True for the types render() shows as their name alone (`T{...}`): the
+/// same order of tests as render(), ending in its last branch.
+template <class T> constexpr bool isFixed() {
+  if constexpr (HasTraceFormat<T>::value || std::is_scalar<T>::value ||
+                std::is_array<T>::value)
+    return false;
+  else
+    return !IsStringLike<T>::value && !HasOStream<T>::value &&
+           !IsOptionalLike<T>::value && !IsVariantLike<T>::value &&
+           !IsRange<T>::value && !IsTupleLike<T>::value;
+}
+
+/// How the reader renders a value of T from its bytes (trace/format.hpp);
+/// Text for types whose text is made in the program at capture time.
+template <class T> constexpr __trace_format::TypeKind typeKindOf() {
+  using K = __trace_format::TypeKind;
+  if constexpr (isFixed<T>())
+    return K::Fixed;
+  else if constexpr (!IsDeferred<T> || sizeof(T) > 16)
+    return K::Text;
+  else if constexpr (std::is_same<T, bool>::value)
+    return K::Bool;
+  else if constexpr (std::is_same<T, char>::value)
+    return K::Char;
+  else if constexpr (std::is_integral<T>::value)
+    return std::is_signed<T>::value ? K::Signed : K::Unsigned;
+  else if constexpr (std::is_floating_point<T>::value)
+    return K::Float;
+  else if constexpr (std::is_enum<T>::value)
+    return std::is_signed<std::underlying_type_t<T>>::value ? K::Enum
+                                                            : K::EnumUnsigned;
+  else if constexpr (std::is_null_pointer<T>::value)
+    return K::Null;
+  else if constexpr (std::is_pointer<T>::value)
+    return K::Pointer;
+  else
+    return K::Text; // Tuples and optionals of scalars: rendered at capture.
+}
+
+} // namespace detail
+
+/// A recorded type: its name, its renderer and how its values are stored
+/// (one object per type). Id is the runtime's: the type's id in the trace,
+/// 0 until the first value of the type is recorded.
 struct TypeDesc {
   TypeStr Name;
   RenderFn Render;
+  __trace_format::TypeKind Kind;
+  /// Bytes a value stores (sizeof(T)) when the reader renders it; else 0.
+  uint32_t Size;
+  uint32_t Id;
 };
 template <class T>
-inline constexpr TypeDesc TypeDescOf{detail::TypeName<T>::Value,
-                                     &renderErased<T>};
+inline TypeDesc TypeDescOf{
+    detail::TypeName<T>::Value, &renderErased<T>, detail::typeKindOf<T>(),
+    detail::typeKindOf<T>() == __trace_format::TypeKind::Text ||
+            detail::typeKindOf<T>() == __trace_format::TypeKind::Fixed
+        ? 0u
+        : static_cast<uint32_t>(sizeof(T)),
+    0};
 
 /// Where a value goes: slot, parameter index, pack element (1-based, 0 if
 /// not a pack), packed in one word to keep the capture calls cheap.
@@ -465,15 +634,46 @@ constexpr uint64_t valuePos(Slot K, unsigned I, unsigned Sub) {
          (static_cast<uint64_t>(Sub & 0xFFFFFFu) << 32) | I;
 }
 
+/// Where the calling thread's next record goes, and the end of its chunk
+/// (owned by the runtime): a scalar's record is appended inline when it
+/// fits, in the trace's own format (trace/format.hpp).
+struct Cursor {
+  char *Next;
+  char *End;
+};
+
+namespace detail {
+
+/// Asks for the cache line at \p P with the intent to write it: a chunk
+/// comes back from the writer with its lines in another core's cache.
+/// Never faults, whatever the address.
+inline void prefetchForWrite(const char *P) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  // PREFETCHW: decoded as a no-op by x86 cores without it.
+  asm volatile("prefetchw (%0)" : : "r"(P));
+#else
+  __builtin_prefetch(P, 1, 3);
+#endif
+}
+
+} // namespace detail
+
 /// Capture entry points, implemented in the library. Extra is the
 /// EnumInfo of a scalar, or the parameter id of a global.
 class Call;
+void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+                  const void *Extra) noexcept;
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
-                  const TypeDesc *Type, const void *Extra) noexcept;
+                  TypeDesc *Type, const void *Extra) noexcept;
 void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
-                   const void *Addr, const TypeDesc *Type,
+                   const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept;
-void captureText(Call &C, uint64_t Pos, const void *Obj, const TypeDesc *Type,
+/// A string read up to the value limit without finding its end: its bytes
+/// are kept, and the record says the length is unknown.
+void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
+                      const void *Addr, TypeDesc *Type,
+                      const void *Extra) noexcept;
+void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept;
 void captureNothing(Call &C, const char *Why) noexcept;
 void captureVoid(Call &C) noexcept;
@@ -554,6 +754,8 @@ public:
   /// trainable variables, handed-over or wildcard notes); else the
   /// captures skip the look-ups.
   bool MaybeProv = false;
+  /// The thread's record cursor, set with Node.
+  Cursor *Cur = nullptr;
 
 private:
   void enter(Site &S) noexcept;
@@ -570,24 +772,58 @@ private:
       capture(K, I, Sub, Fn, E, ParamId);
       return;
     } else {
-      const TypeDesc *Type = &TypeDescOf<U>;
+      TypeDesc *Type = &TypeDescOf<U>;
       const uint64_t Pos = valuePos(K, I, Sub);
       const void *Extra = ParamId ? static_cast<const void *>(ParamId)
                                   : static_cast<const void *>(E);
       const void *Addr = detail::addr(V);
-      if constexpr (detail::IsDeferred<U>) {
+      constexpr __trace_format::TypeKind Kind = detail::typeKindOf<U>();
+      if constexpr (Kind == __trace_format::TypeKind::Fixed) {
+        captureFixed(*this, Pos, Addr, Type, Extra);
+      } else if constexpr (Kind != __trace_format::TypeKind::Text) {
+        // The common record, written here without a call: no provenance to
+        // look up, no enum names, not a pack element, small ids. Anything
+        // else, or a full chunk, goes through the library.
+        constexpr std::size_t Need = 3 + sizeof(U);
+        const uint32_t Id = __atomic_load_n(&Type->Id, __ATOMIC_RELAXED);
+        char *P = Cur->Next;
+        if (__builtin_expect(!MaybeProv && !Extra && K != Slot::Global &&
+                                 !Sub && I < 128 && Id - 1 < 127 &&
+                                 static_cast<std::size_t>(Cur->End - P) >=
+                                     Need,
+                             1)) {
+          P[0] = static_cast<char>(
+              static_cast<unsigned>(__trace_format::Op::Value) |
+              static_cast<unsigned>(K) << 3);
+          P[1] = static_cast<char>(Id);
+          char *Data = P + 2;
+          if (K == Slot::Arg)
+            *Data++ = static_cast<char>(I);
+          __builtin_memcpy(Data, Addr, sizeof(U));
+          Cur->Next = Data + sizeof(U);
+          // Once per cache line: ask for the line 2 KiB ahead.
+          if ((reinterpret_cast<uintptr_t>(P) ^
+               reinterpret_cast<uintptr_t>(Cur->Next)) &
+              ~uintptr_t(63))
+            detail::prefetchForWrite(P + 2048);
+          return;
+        }
         captureBytes(*this, Pos, Addr, sizeof(U), Type, Extra);
       } else if constexpr (detail::HasTraceFormat<U>::value) {
         captureText(*this, Pos, Addr, Type, Extra);
       } else if constexpr (detail::IsCharPtr<U>) {
-        if (!V) {
+        // A string that provably ends within the value limit is copied;
+        // anything else (nullptr, longer text, memory that ends before a
+        // NUL) is rendered by outCString: a cut prefix or the address.
+        bool Terminated = false;
+        const std::size_t N =
+            V ? safeCStringPrefix(V, valueLimit(), Terminated) : 0;
+        if (Terminated)
+          captureString(*this, Pos, V, N, Addr, Type, Extra);
+        else if (N && N >= valueLimit())
+          captureStringCut(*this, Pos, V, N, Addr, Type, Extra);
+        else
           captureText(*this, Pos, Addr, Type, Extra);
-          return;
-        }
-        std::size_t N = 0;
-        while (V[N])
-          ++N;
-        captureString(*this, Pos, V, N, Addr, Type, Extra);
       } else if constexpr (detail::IsStringLike<U>::value) {
         captureString(*this, Pos, V.data(), V.size(), Addr, Type, Extra);
       } else {

@@ -3,13 +3,18 @@
 child with child, ignoring the header line (pid and time differ).
 
 Usage: same-trace.py PREFIX_A PREFIX_B
-Each PREFIX.pid holds "PARENT_PID CHILD_PID"; traces are PREFIX.<pid>.jsonl.
+Each PREFIX.pid holds "PARENT_PID CHILD_PID"; traces are PREFIX.<pid>.bin,
+compared in their JSON Lines export (trace-optimize dump).
 Prints, per process: "same" or the first differing line, the number of call
 records and what the end record says.
 """
 
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import traceio  # noqa: E402
 
 
 def load(prefix):
@@ -17,8 +22,8 @@ def load(prefix):
         parent, child = f.read().split()
     out = []
     for pid in (parent, child):
-        with open("%s.%s.jsonl" % (prefix, pid), encoding="utf-8") as f:
-            lines = f.read().split("\n")
+        data, _ = traceio.read_bytes("%s.%s.bin" % (prefix, pid))
+        lines = data.decode("utf-8").split("\n")
         out.append(lines)
     return out
 

@@ -5,8 +5,8 @@
 // RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
 // A million iterations: exactly one edge per step after the first.
 // RUN: env TRACE_FILE=%t.big.jsonl %t 1000000
-// RUN: grep -c '"from":' %t.big.jsonl | FileCheck %s --check-prefix=BIG
-// RUN: grep -c '"k":"call"' %t.big.jsonl | FileCheck %s --check-prefix=BIG-CALLS
+// RUN: %dump %t.big.jsonl | grep -c '"from":' | FileCheck %s --check-prefix=BIG
+// RUN: %dump %t.big.jsonl | grep -c '"k":"call"' | FileCheck %s --check-prefix=BIG-CALLS
 // RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
 
 #include <cstdlib>

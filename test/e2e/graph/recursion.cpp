@@ -2,7 +2,7 @@
 // binds its result) and 10,000 nested notes (inc(nest(n - 1))).
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: grep -c '"from":' %t.jsonl | FileCheck %s --check-prefix=EDGES
+// RUN: %dump %t.jsonl | grep -c '"from":' | FileCheck %s --check-prefix=EDGES
 // RUN: %python %support/tracecheck.py %t.jsonl validate summary feedback | FileCheck %s
 
 #include <pthread.h>

@@ -1,11 +1,17 @@
 //===- RenderTest.cpp - Values as text ------------------------------------===//
 
 #include "Internal.h"
+#include "SafeRead.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cstdio>
+#include <cstring>
+#include <forward_list>
+#include <iterator>
+#include <list>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -15,6 +21,9 @@
 #include <tuple>
 #include <variant>
 #include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace __trace_rt;
 
@@ -162,8 +171,12 @@ TEST(Render, OStreamStateIsReset) {
 
 TEST(Render, TruncationKeepsPrefixAndCounts) {
   std::string Long(100, 'x');
-  EXPECT_EQ(text(std::vector<int>(50, 7), 10),
-            "[7, 7, 7, " + truncationMarker(text(std::vector<int>(50, 7)).size() - 10));
+  // A container stops at the limit: the marker counts what was rendered
+  // past it (the fourth element and the closing text), not the rest.
+  EXPECT_EQ(
+      text(std::vector<int>(50, 7), 10),
+      "[7, 7, 7, " +
+          truncationMarker(std::string("7, \xE2\x80\xA6 +46 more]").size()));
   Out O(10);
   O.write(Long.data(), Long.size());
   EXPECT_EQ(O.finish(), 90u);
@@ -256,4 +269,321 @@ TEST(Render, WhatIsCapturedAsBytes) {
   static_assert(!IsDeferred<user::Point>); // has operator<<
   static_assert(!IsDeferred<std::vector<int>>);
   SUCCEED();
+}
+
+//===----------------------------------------------------------------------===//
+// Bounds: what rendering reads and how much (docs/runtime.md, "Values as
+// text").
+//===----------------------------------------------------------------------===//
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RENDER_TEST_ASAN 1
+#endif
+#endif
+#ifndef RENDER_TEST_ASAN
+#define RENDER_TEST_ASAN 0
+#endif
+
+namespace {
+
+const std::string Ellipsis = "\xE2\x80\xA6";
+
+/// The first \p Shown numbers from 0, as a container shows them.
+std::string numbers(std::size_t Shown) {
+  std::string S;
+  for (std::size_t I = 0; I < Shown; ++I)
+    S += (I ? ", " : "") + std::to_string(I);
+  return S;
+}
+
+/// True while the runtime records a value of this thread (a bundle's
+/// argument): the dogfood stage builds these tests with
+/// -fplugin-arg-trace-all, and the recording of the helpers' own arguments
+/// is not the rendering a test counts.
+bool inCapture() {
+  ThreadState *T = CurrentTS;
+  return T && T->InCapture;
+}
+
+/// A forward range of the numbers below Size (SIZE_MAX: endless) that
+/// counts the elements read, so tests see where rendering stopped.
+struct Counted {
+  std::size_t Size;
+  mutable std::size_t Reads = 0;
+  struct Iter {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = int;
+    using difference_type = long;
+    using pointer = const int *;
+    using reference = int;
+    const Counted *R;
+    std::size_t I;
+    int operator*() const {
+      R->Reads += !inCapture();
+      return static_cast<int>(I);
+    }
+    Iter &operator++() {
+      ++I;
+      return *this;
+    }
+    bool operator!=(const Iter &O) const { return I != O.I; }
+  };
+  Iter begin() const { return {this, 0}; }
+  Iter end() const { return {this, Size}; }
+};
+
+/// The same, knowing its size.
+struct SizedCounted : Counted {
+  std::size_t size() const { return Size; }
+};
+
+/// A range whose begin() would consume its source (a stream's lines): input
+/// iterators, or no iterator category at all.
+template <class Category> struct OneShot {
+  mutable int Begins = 0;
+  struct Iter {
+    using iterator_category = Category;
+    using value_type = int;
+    using difference_type = long;
+    using pointer = const int *;
+    using reference = int;
+    int operator*() const { return 0; }
+    Iter &operator++() { return *this; }
+    bool operator!=(const Iter &) const { return false; }
+  };
+  Iter begin() const {
+    Begins += !inCapture();
+    return {};
+  }
+  Iter end() const { return {}; }
+};
+
+struct NoCategory {
+  mutable int Begins = 0;
+  struct Iter {
+    int operator*() const { return 0; }
+    Iter &operator++() { return *this; }
+    bool operator!=(const Iter &) const { return false; }
+  };
+  Iter begin() const {
+    Begins += !inCapture();
+    return {};
+  }
+  Iter end() const { return {}; }
+};
+
+} // namespace
+
+TEST(RenderBounds, ContainersShowAtMostTheElementLimit) {
+  const std::size_t M = elementLimit();
+  ASSERT_GE(M, 4u);
+  std::vector<int> V(M + 1000);
+  for (std::size_t I = 0; I < V.size(); ++I)
+    V[I] = static_cast<int>(I);
+  const std::string Cut = ", " + Ellipsis + " +1000 more";
+  EXPECT_EQ(text(V), "[" + numbers(M) + Cut + "]");
+  EXPECT_EQ(text(std::list<int>(V.begin(), V.end())),
+            "[" + numbers(M) + Cut + "]");
+  std::set<int> S(V.begin(), V.end());
+  EXPECT_EQ(text(S), "{" + numbers(M) + Cut + "}");
+  std::map<int, int> Map;
+  for (int I = 0; I < static_cast<int>(M) + 2; ++I)
+    Map[I] = I;
+  std::string MapText = text(Map);
+  const std::string MapEnd = Ellipsis + " +2 more}";
+  EXPECT_EQ(MapText.substr(0, 12), "{0: 0, 1: 1,");
+  EXPECT_EQ(MapText.substr(MapText.size() - MapEnd.size()), MapEnd);
+  // Exactly at the limit: nothing left out, no marker.
+  EXPECT_EQ(text(std::vector<int>(V.begin(), V.begin() + M)),
+            "[" + numbers(M) + "]");
+  int Raw[40] = {};
+  std::string RawText = text(Raw);
+  if (M < 40)
+    EXPECT_NE(RawText.find(Ellipsis + " +" + std::to_string(40 - M) + " more]"),
+              std::string::npos)
+        << RawText;
+  // Each nested container is bounded too.
+  std::vector<std::vector<int>> Nested(3, V);
+  EXPECT_EQ(text(Nested), "[[" + numbers(M) + Cut + "], [" + numbers(M) + Cut +
+                              "], [" + numbers(M) + Cut + "]]");
+}
+
+TEST(RenderBounds, UnknownSizeIsCutWithoutACount) {
+  const std::size_t M = elementLimit();
+  EXPECT_EQ(text(std::forward_list<int>(M + 5, 0)).substr(0, 4), "[0, ");
+  std::string T = text(std::forward_list<int>(M + 5, 0));
+  EXPECT_EQ(T.substr(T.size() - 6), ", " + Ellipsis + "]") << T;
+  std::string Fits = text(std::forward_list<int>(M, 0));
+  EXPECT_EQ(Fits.find(Ellipsis), std::string::npos) << Fits;
+}
+
+TEST(RenderBounds, IterationStopsAtTheLimit) {
+  const std::size_t M = elementLimit();
+  SizedCounted Big{{1000000}};
+  EXPECT_EQ(text(Big), "[" + numbers(M) + ", " + Ellipsis + " +" +
+                           std::to_string(1000000 - M) + " more]");
+  EXPECT_EQ(Big.Reads, M);
+  // Endless (like std::views::iota(0)): rendering ends, claims no count.
+  Counted Endless{SIZE_MAX};
+  EXPECT_EQ(text(Endless), "[" + numbers(M) + ", " + Ellipsis + "]");
+  EXPECT_EQ(Endless.Reads, M);
+}
+
+TEST(RenderBounds, IterationStopsWhenTheTextIsFull) {
+  // 100 rows of 100 elements in 64 bytes: a few elements are read, not
+  // elementLimit() squared.
+  std::vector<Counted> Rows(100, Counted{100});
+  std::string T = text(Rows, 64);
+  EXPECT_EQ(T.substr(0, 4), "[[0,");
+  std::size_t Reads = 0;
+  for (const Counted &R : Rows)
+    Reads += R.Reads;
+  EXPECT_LE(Reads, 32u);
+  EXPECT_GE(Reads, 10u);
+  // A long string inside a container: escaped up to the limit, the rest
+  // counted without being read.
+  std::vector<std::string> Long{std::string(100000, 'q')};
+  EXPECT_EQ(text(Long, 64),
+            "[\"" + std::string(62, 'q') + truncationMarker(100000 - 62 + 2));
+}
+
+TEST(RenderBounds, InputRangesAreNotIterated) {
+  OneShot<std::input_iterator_tag> Input;
+  EXPECT_EQ(text(Input),
+            "(anonymous namespace)::OneShot<std::input_iterator_tag>{...}");
+  EXPECT_EQ(Input.Begins, 0);
+  NoCategory Unknown;
+  EXPECT_EQ(text(Unknown), "(anonymous namespace)::NoCategory{...}");
+  EXPECT_EQ(Unknown.Begins, 0);
+  // Forward or stronger is iterated.
+  OneShot<std::forward_iterator_tag> Forward;
+  EXPECT_EQ(text(Forward), "[]");
+  EXPECT_EQ(Forward.Begins, 1);
+  static_assert(!detail::IsRange<OneShot<std::input_iterator_tag>>::value);
+  static_assert(detail::IsRange<std::forward_list<int>>::value);
+  static_assert(detail::IsRange<std::map<int, int>>::value);
+}
+
+TEST(RenderBounds, CharArraysStopAtTheirEnd) {
+  char NoNul[4] = {'a', 'b', 'c', 'd'};
+  EXPECT_EQ(text(NoNul), "\"abcd\"");
+  char Short[8] = "ab";
+  EXPECT_EQ(text(Short), "\"ab\"");
+}
+
+//===----------------------------------------------------------------------===//
+// char * without a known end (SafeRead.cpp)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Two fresh pages, the second PROT_NONE: the first page ends at a guard.
+struct GuardedPage {
+  std::size_t Size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  char *Base =
+      static_cast<char *>(::mmap(nullptr, 2 * Size, PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  GuardedPage() { ::mprotect(Base + Size, Size, PROT_NONE); }
+  ~GuardedPage() { ::munmap(Base, 2 * Size); }
+  char *end() const { return Base + Size; }
+};
+
+std::string hexAddress(const void *P) {
+  char Buf[32];
+  std::snprintf(
+      Buf, sizeof Buf, "0x%llx",
+      static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(P)));
+  return Buf;
+}
+
+} // namespace
+
+TEST(SafeRead, NoNulBeforeAGuardPageShowsTheAddress) {
+  GuardedPage G;
+  ASSERT_NE(G.Base, MAP_FAILED);
+  const char *Tail = G.end() - 16;
+  std::memset(G.end() - 16, 'x', 16);
+  bool Terminated = true;
+  EXPECT_EQ(safeCStringPrefix(Tail, 256, Terminated), 16u);
+  EXPECT_FALSE(Terminated);
+  EXPECT_EQ(readablePrefix(Tail, 100), 16u);
+  EXPECT_EQ(text(Tail), hexAddress(Tail));
+  // One past the end of the page: not read at all.
+  const char *Past = G.end();
+  EXPECT_EQ(readablePrefix(Past, 1), 0u);
+  EXPECT_EQ(text(Past), hexAddress(Past));
+  // A NUL before the guard: the string.
+  std::memcpy(G.end() - 4, "abc", 4);
+  EXPECT_EQ(text(static_cast<const char *>(G.end() - 4)), "\"abc\"");
+  EXPECT_EQ(safeCStringPrefix(G.end() - 4, 256, Terminated), 3u);
+  EXPECT_TRUE(Terminated);
+}
+
+TEST(SafeRead, LongTextIsCutWithoutMeasuringIt) {
+  GuardedPage G;
+  ASSERT_NE(G.Base, MAP_FAILED);
+  std::memset(G.Base, 'y', G.Size); // No NUL on the whole page.
+  const std::size_t Max = valueLimit();
+  ASSERT_LT(Max + 8, G.Size);
+  bool Terminated = true;
+  EXPECT_EQ(safeCStringPrefix(G.Base, Max, Terminated), Max);
+  EXPECT_FALSE(Terminated);
+  // The prefix that fits, closed, then an ellipsis: the length is unknown.
+  // (Rendered with the value limit, as a capture is.)
+  std::string T = text(static_cast<const char *>(G.Base), Max);
+  EXPECT_EQ(T, "\"" + std::string(Max - 5, 'y') + "\"" + Ellipsis);
+  // In a limited text, the cut string fits the room left.
+  std::string In = text(std::vector<const char *>{G.Base, "z"}, 40);
+  EXPECT_EQ(In, "[\"" + std::string(34, 'y') + "\"" + Ellipsis +
+                    truncationMarker(6)); // `, "z"]` did not fit.
+  // Escapes count against the room; UTF-8 is not split.
+  std::memcpy(G.Base, "a\nb\xC3\xA9", 5);
+  T = text(static_cast<const char *>(G.Base), Max);
+  EXPECT_EQ(T.substr(0, 8), "\"a\\nb\xC3\xA9y");
+  EXPECT_LE(T.size(), Max);
+  EXPECT_EQ(T.substr(T.size() - 4), "\"" + Ellipsis);
+}
+
+TEST(SafeRead, ProbedPagesAreRemembered) {
+  // A cursor walking a mapping of its own (not the stack, not a start-up
+  // module, not the break): one probe for several pages, not one a call.
+  constexpr std::size_t Pages = 64;
+  const std::size_t PageSize =
+      static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  char *Text = static_cast<char *>(::mmap(nullptr, Pages * PageSize,
+                                          PROT_READ | PROT_WRITE,
+                                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(Text, MAP_FAILED);
+  std::memset(Text, 'w', Pages * PageSize);
+  Text[Pages * PageSize - 1] = '\0';
+  resetSafeReadCache();
+  std::size_t Calls = 0;
+  for (const char *C = Text; *C; C += 7, ++Calls) {
+    bool Terminated = false;
+    safeCStringPrefix(C, 256, Terminated);
+  }
+  SafeReadStats St = safeReadStats();
+  EXPECT_GE(St.Probes, 1u);
+  // Pages are trusted for a few ms: a slow machine may probe again, but
+  // never once a call.
+  EXPECT_LT(St.Probes, Calls / 100) << Calls << " calls";
+  ::munmap(Text, Pages * PageSize);
+}
+
+TEST(SafeRead, StaticStringsNeedNoProbe) {
+  static const char Literal[] = "a string of the executable";
+  resetSafeReadCache();
+  bool Terminated = false;
+  EXPECT_EQ(safeCStringPrefix(Literal, 256, Terminated), sizeof Literal - 1);
+  EXPECT_TRUE(Terminated);
+  EXPECT_EQ(safeReadStats().Probes, 0u);
+#if !RENDER_TEST_ASAN
+  // AddressSanitizer may move locals to a heap-allocated fake stack.
+  char OnStack[32] = "on the stack";
+  EXPECT_EQ(safeCStringPrefix(OnStack, 256, Terminated), 12u);
+  EXPECT_EQ(safeReadStats().Probes, 0u);
+#endif
+  EXPECT_EQ(safeCStringPrefix(nullptr, 256, Terminated), 0u);
+  EXPECT_FALSE(Terminated);
 }

@@ -130,8 +130,9 @@ TEST(Config, ReadsEnvironment) {
   FakeEnv.clear();
   Config D = configFromEnv(fakeGetEnv);
   EXPECT_TRUE(D.Enabled);
-  EXPECT_EQ(D.Path, "trace.jsonl");
-  EXPECT_EQ(D.MaxValue, 4096u);
+  EXPECT_EQ(D.Path, "trace.bin");
+  EXPECT_EQ(D.MaxValue, 256u);
+  EXPECT_EQ(D.MaxElements, 16u);
 
   FakeEnv = {{"TRACE_ENABLE", "0"}, {"TRACE_FILE", "x-%p.jsonl"},
              {"TRACE_MAX_VALUE", "100"}};
@@ -145,8 +146,21 @@ TEST(Config, ReadsEnvironment) {
   Config Bad = configFromEnv(fakeGetEnv);
   std::string Err = testing::internal::GetCapturedStderr();
   EXPECT_TRUE(Bad.Enabled);
-  EXPECT_EQ(Bad.MaxValue, 4096u);
+  EXPECT_EQ(Bad.MaxValue, 256u);
   EXPECT_NE(Err.find("TRACE_MAX_VALUE='lots'"), std::string::npos) << Err;
+
+  FakeEnv = {{"TRACE_MAX_ELEMENTS", "3"}};
+  EXPECT_EQ(configFromEnv(fakeGetEnv).MaxElements, 3u);
+  for (const char *V : {"0", "-1", "3x", "99999999"}) {
+    FakeEnv = {{"TRACE_MAX_ELEMENTS", V}};
+    testing::internal::CaptureStderr();
+    Config BadElements = configFromEnv(fakeGetEnv);
+    Err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(BadElements.MaxElements, 16u) << V;
+    EXPECT_NE(Err.find("ignoring TRACE_MAX_ELEMENTS='" + std::string(V) + "'"),
+              std::string::npos)
+        << Err;
+  }
 
   FakeEnv = {{"TRACE_MAX_CALLS_PER_FUNCTION", "3"}};
   EXPECT_EQ(configFromEnv(fakeGetEnv).MaxCallsPerFunction, 3u);

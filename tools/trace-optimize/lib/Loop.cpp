@@ -475,7 +475,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       Err << "trace-optimize run: fix the build first; nothing was changed\n";
       return 1;
     }
-    std::string TraceFile = fmt::format("{}/iter-{}.jsonl", RunsDir, Iter);
+    std::string TraceFile = fmt::format("{}/iter-{}.bin", RunsDir, Iter);
     ::unlink(TraceFile.c_str());
     CommandResult Run = runShell(O.RunCmd, {{"TRACE_FILE", TraceFile}}, O.CommandTimeout);
     writeLog(fmt::format("{}/iter-{}.log", RunsDir, Iter), Run.Output);
