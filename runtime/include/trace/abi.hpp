@@ -11,7 +11,7 @@
 #ifndef TRACE_ABI_HPP
 #define TRACE_ABI_HPP
 
-#include "trace/format.hpp"
+#include "format.hpp" // Next to this file: found without -I.
 
 #include <cstddef>
 #include <cstdint>
@@ -787,7 +787,8 @@ private:
         constexpr std::size_t Need = 3 + sizeof(U);
         const uint32_t Id = __atomic_load_n(&Type->Id, __ATOMIC_RELAXED);
         char *P = Cur->Next;
-        if (__builtin_expect(!MaybeProv && !Extra && K != Slot::Global &&
+        if (__builtin_expect((!MaybeProv || K == Slot::Ret) && !Extra &&
+                                 K != Slot::Global &&
                                  !Sub && I < 128 && Id - 1 < 127 &&
                                  static_cast<std::size_t>(Cur->End - P) >=
                                      Need,
