@@ -337,9 +337,15 @@ static char *valueRecord(Call &C, const ValueHead &H, tf::Form F,
                   (H.Enum ? tf::ValueEnum : 0) | (H.Cut ? tf::ValueCut : 0);
   uint32_t ParamId = Param ? idOf(T, IdTable::String, Param) : 0;
   uint32_t EnumId = H.Enum ? idOf(T, IdTable::Enum, H.Enum) : 0;
-  std::size_t Max = 2 + 3 * tf::MaxVarint + Payload;
+  // A tight bound: reserve() asks for every cache line of what it reserves.
+  std::size_t Max = 1 + 5 + 5 + Payload;
   if (Flags)
-    Max += 6 * tf::MaxVarint + DerivedNodes * tf::MaxVarint;
+    Max += 1 + (H.From ? tf::MaxVarint : 0) + (Param ? 5 : 0) +
+           (H.Sub ? 5 : 0) + (H.Omitted ? tf::MaxVarint : 0) +
+           (H.Enum ? 5 : 0) +
+           ((Flags & tf::ValueDerived)
+                ? 2 * tf::MaxVarint + DerivedNodes * tf::MaxVarint
+                : 0);
   char *R = reserve(T, Max);
   if (!R)
     return nullptr;
@@ -388,32 +394,41 @@ static inline char *copyScalar(char *Dst, const void *Src, unsigned Size) {
   return Dst + Size;
 }
 
+/// The common record: tag, type, index (arguments) and the bytes.
+static inline void compactBytes(ThreadState &T, Slot K, uint32_t TypeId,
+                                unsigned Index, const void *Obj,
+                                unsigned Size) {
+  char *R = reserve(T, 3 + Size);
+  if (!R)
+    return;
+  R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, false));
+  R[1] = static_cast<char>(TypeId);
+  if (K == Slot::Arg) {
+    R[2] = static_cast<char>(Index);
+    copyScalar(R + 3, Obj, Size);
+  } else {
+    commit(T, copyScalar(R + 2, Obj, Size));
+  }
+}
+
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
   Slot K = static_cast<Slot>(Pos >> 56);
   unsigned Index = static_cast<unsigned>(Pos);
-  // The common case decided from the arguments alone: no provenance to
-  // look up, no enum names, not a pack element: tag, type, index, bytes.
-  if (__builtin_expect(!C.MaybeProv && !Extra && K != Slot::Global &&
-                           (Pos >> 32 & 0xFFFFFFu) == 0 && Index < 128 &&
-                           TypeId < 128,
-                       1)) {
-    ThreadState &T = *C.TS;
-    char *R = reserve(T, 3 + Size);
-    if (!R)
-      return;
-    R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, false));
-    R[1] = static_cast<char>(TypeId);
-    if (K == Slot::Arg) {
-      R[2] = static_cast<char>(Index);
-      copyScalar(R + 3, Obj, Size);
-    } else {
-      commit(T, copyScalar(R + 2, Obj, Size));
-    }
+  // Decided from the arguments alone: no provenance to look up (it is looked
+  // up for arguments and this only), no enum names, not a pack element.
+  bool Plain = !Extra && K != Slot::Global && (Pos >> 32 & 0xFFFFFFu) == 0 &&
+               Index < 128 && TypeId < 128;
+  if (__builtin_expect(Plain && (!C.MaybeProv || K == Slot::Ret), 1)) {
+    compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
     return;
   }
   ValueHead H = valueHead(C, Pos, Obj, Extra);
+  if (Plain && !H.From && !H.Derived && !H.Param) {
+    compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
+    return;
+  }
   if (char *D = valueRecord(C, H, tf::Form::Bytes, TypeId, Size))
     commit(*C.TS, copyScalar(D, Obj, Size));
 }
