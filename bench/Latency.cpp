@@ -113,9 +113,9 @@ template <class F> long bytesPerCall(F Fn) {
   if (!TS)
     return -1;
   for (int Try = 0; Try < 4; ++Try) {
-    std::size_t Before = TS->Buffer->Used;
+    std::size_t Before = TS->used();
     Fn();
-    std::size_t After = TS->Buffer->Used;
+    std::size_t After = TS->used();
     if (After > Before)
       return static_cast<long>(After - Before);
   }

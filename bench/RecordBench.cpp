@@ -7,11 +7,11 @@
 //     measure the calling thread's CPU time; ".../process_time" the whole
 //     process's, the writer thread included.
 //   * String1K/plain vs String1K/traced: a 1 KiB std::string argument.
-//   * WriterConsume: the writer stage alone (binary records to JSON lines),
-//     in nodes per second.
+//   * WriterBlock: the writer stage alone (a chunk of records framed as a
+//     block of the binary trace), in nodes per second.
 // The traced figures are amortized over chunk hand-offs: a full chunk goes to
-// the writer thread (or, with TRACE_WRITER_THREAD=0, is rendered and written
-// on the calling thread inside the timed loop). Per-call percentiles come
+// the writer thread (or, with TRACE_WRITER_THREAD=0, is written on the
+// calling thread inside the timed loop). Per-call percentiles come
 // from trace-bench-latency.
 //
 //===----------------------------------------------------------------------===//
@@ -77,11 +77,11 @@ BENCHMARK(BM_String1KTraced)->Name("String1K/traced");
 BENCHMARK(BM_String1KPlain)->Name("String1K/plain")->MeasureProcessCPUTime();
 BENCHMARK(BM_String1KTraced)->Name("String1K/traced")->MeasureProcessCPUTime();
 
-/// Renders a chunk holding real records of `traced::add` calls, through a
-/// private Writer (so the process's own trace is not disturbed).
-void BM_WriterConsume(benchmark::State &State) {
+/// Frames a chunk holding real records of `traced::add` calls as a block,
+/// through a private Writer (so the process's own trace is not disturbed):
+/// all the writer does per chunk besides the write() itself.
+void BM_WriterBlock(benchmark::State &State) {
   using namespace __trace_rt;
-  // Record a known number of calls into this thread's chunk, then copy it.
   traced::add(0, 0);
   ThreadState *TS = currentThread();
   if (!TS) {
@@ -92,41 +92,16 @@ void BM_WriterConsume(benchmark::State &State) {
   constexpr int Calls = 100;
   for (int I = 0; I < Calls; ++I)
     benchmark::DoNotOptimize(traced::add(I, 2 * I));
-  if (TS->Buffer->Used == 0) {
+  if (TS->used() == 0) {
     State.SkipWithError("chunk drained while recording the sample");
     return;
   }
   std::vector<char> Bytes(TS->Buffer->Data.get(),
-                          TS->Buffer->Data.get() + TS->Buffer->Used);
-  // The writer assigns site ids into Site::Id; give it a copy of the site.
-  static Site Copy;
-  bool Found = false;
-  ValueView V;
-  for (std::size_t Off = 0; Off < Bytes.size();) {
-    char *P = Bytes.data() + Off;
-    std::size_t N = decodeRecord(P, Bytes.size() - Off, V);
-    if (!N)
-      break;
-    uint64_t W;
-    std::memcpy(&W, P, 8);
-    if (recKind(W) == RecKind::Enter) {
-      if (!Found) {
-        std::memcpy(static_cast<void *>(&Copy), tagPointer<Site>(W),
-                    sizeof(Site));
-        Copy.Id = 0;
-        Found = true;
-      }
-      W = static_cast<uint64_t>(RecKind::Enter) |
-          (reinterpret_cast<uintptr_t>(&Copy) << 16);
-      std::memcpy(P, &W, 8);
-    }
-    Off += N;
-  }
-  Writer W(config().MaxValue);
+                          TS->Buffer->Data.get() + TS->used());
+  Writer W;
   std::size_t Bytes_ = 0;
   for (auto _ : State) {
-    W.consume(99, Bytes.data(), Bytes.size());
-    W.finishThread(99);
+    W.block(99, Bytes.data(), Bytes.size());
     Bytes_ += W.Text.size();
     W.Text.clear();
   }
@@ -135,7 +110,7 @@ void BM_WriterConsume(benchmark::State &State) {
   State.counters["chunk_bytes_per_node"] =
       static_cast<double>(Bytes.size()) / Calls;
 }
-BENCHMARK(BM_WriterConsume)->Name("WriterConsume");
+BENCHMARK(BM_WriterBlock)->Name("WriterBlock");
 
 } // namespace
 

@@ -29,6 +29,8 @@ import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(SRC, "bench")
+sys.path.insert(0, os.path.join(SRC, "test", "support"))
+import traceio  # noqa: E402  (the end record of a binary trace)
 
 
 def log(msg):
@@ -74,7 +76,8 @@ def build_all(args):
             instrument = "plugin"
     if instrument == "manual":
         configure(args.build, "manual", args.cxx, args.cc)
-    targets = ["trace-bench-record", "trace-bench-latency", "trace-bench-stream", "trace-bench-optimize"]
+    targets = ["trace-bench-record", "trace-bench-latency", "trace-bench-stream", "trace-bench-optimize",
+               "trace-optimize"]
     r = ninja(args.build, targets)
     if r.returncode != 0:
         log(r.stdout[-5000:])
@@ -135,24 +138,26 @@ def to_ns(b, key):
 # Child processes with their resource usage
 # --------------------------------------------------------------------------
 
-def run_stream(binary, calls, env, trace_path=None):
-    """Runs trace-bench-stream; returns (rusage, elapsed wall s, stats of the trace)."""
+def run_stream(binary, calls, env, trace_path=None, mode="traced"):
+    """Runs trace-bench-stream in \p mode; returns its whole-process CPU (user + sys, all threads)
+    and wall time, peak RSS, the trace's size and its `end` record."""
     env = dict(env)
     env["TRACE_FILE"] = trace_path if trace_path else "/dev/stdout"
-    log("+ TRACE_FILE=%s %s %d" % (env["TRACE_FILE"], binary, calls))
+    log("+ TRACE_FILE=%s %s %d %s" % (env["TRACE_FILE"], binary, calls, mode))
     t0 = time.monotonic()
-    p = subprocess.Popen([binary, str(calls)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    lines = 0
+    p = subprocess.Popen([binary, str(calls), mode], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
     nbytes = 0
-    tail = b""
-    # Read the trace as it streams (pipe) so the run never needs the disk.
+    data = bytearray()
+    # Read the trace as it streams (pipe) so the run never needs the disk; the bytes are kept only
+    # for small runs (the end record is found by walking the records).
     while True:
         block = p.stdout.read(1 << 20)
         if not block:
             break
-        lines += block.count(b"\n")
         nbytes += len(block)
-        tail = (tail + block)[-4096:]
+        if nbytes <= (64 << 20):
+            data += block
     stderr = p.stderr.read().decode()
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
@@ -162,25 +167,41 @@ def run_stream(binary, calls, env, trace_path=None):
         sys.exit("bench: trace-bench-stream failed")
     if trace_path:
         with open(trace_path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(0, size - 4096))
-            tail = f.read()
-            nbytes = size
-    last = tail.rstrip(b"\n").split(b"\n")[-1]
-    try:
-        end = json.loads(last)
-    except ValueError:
-        end = {}
+            data = f.read()
+        nbytes = len(data)
+    end = traceio.end_record(bytes(data)) if len(data) == nbytes else None
     elapsed_ns = peak = None
     for line in stderr.splitlines():
         if line.startswith("elapsed_ns"):
             elapsed_ns = int(line.split()[1])
         if line.startswith("peak_rss_kib"):
             peak = int(line.split()[1])
+        if line.startswith("calls"):
+            calls = int(line.split()[1])
     # Not usage.ru_maxrss: it includes this script's image forked before exec.
     return {"calls": calls, "maxrss_kib": peak, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "wall_s": wall, "loop_ns": elapsed_ns, "bytes": nbytes, "end": end}
+            "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "wall_s": wall,
+            "loop_ns": elapsed_ns, "bytes": nbytes, "end": end or {}}
+
+
+def best_of(n, f):
+    """The run with the least CPU time of \p n (the VM is shared: the least disturbed one)."""
+    runs = [f() for _ in range(n)]
+    return min(runs, key=lambda r: r["cpu_s"])
+
+
+def time_command(cmd, env=None):
+    """Whole-process CPU (user + sys) and wall seconds of a command."""
+    log("+ " + " ".join(cmd))
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        log(err[-3000:])
+        sys.exit("bench: %s failed" % os.path.basename(cmd[0]))
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall}
 
 
 def callgrind_counts(binary, calls, env, out_dir):
@@ -316,13 +337,13 @@ def main():
     t = Table()
 
     # -- Recording: amortized (Google Benchmark), on and off, same binary.
-    env_on = dict(env, TRACE_FILE=os.path.join(args.out, "record.jsonl"))
-    on = gbench(binp("trace-bench-record"), args, "Add|String1K|WriterConsume", env_on, reps, min_time)
+    env_on = dict(env, TRACE_FILE=os.path.join(args.out, "record.bin"))
+    on = gbench(binp("trace-bench-record"), args, "Add|String1K|WriterBlock", env_on, reps, min_time)
     off = gbench(binp("trace-bench-record"), args, "Add|String1K", dict(env, TRACE_ENABLE="0"), reps, min_time)
     inline = gbench(binp("trace-bench-record"), args, "Add|String1K",
                     dict(env_on, TRACE_WRITER_THREAD="0"), reps, min_time)
     try:
-        os.remove(os.path.join(args.out, "record.jsonl"))
+        os.remove(os.path.join(args.out, "record.bin"))
     except OSError:
         pass
     results["gbench_record_on"] = on
@@ -331,11 +352,11 @@ def main():
     cpu = lambda r, n: to_ns(r[n], "cpu_time")
 
     # -- Per-call percentiles and bytes per node.
-    lat_env = dict(env, TRACE_FILE=os.path.join(args.out, "latency.jsonl"))
+    lat_env = dict(env, TRACE_FILE=os.path.join(args.out, "latency.bin"))
     log("+ trace-bench-latency")
     lat = json.loads(subprocess.run([binp("trace-bench-latency"), str(20000 if q else 400000)], env=lat_env,
                                     check=True, capture_output=True, text=True, cwd=args.out).stdout)
-    os.remove(os.path.join(args.out, "latency.jsonl"))
+    os.remove(os.path.join(args.out, "latency.bin"))
     results["latency"] = lat
 
     add_med = lat["added_add"]["batch8"]["p50"]
@@ -351,7 +372,7 @@ def main():
           "process CPU time")
     t.add("on: same, wall clock (loop bound by the writer)",
           to_ns(on["Add/traced"], "real_time") - to_ns(on["Add/plain"], "real_time"), "ns", None, "info")
-    t.add("on: same, TRACE_WRITER_THREAD=0 (render on the caller)",
+    t.add("on: same, TRACE_WRITER_THREAD=0 (write on the caller)",
           cpu(inline, "Add/traced") - cpu(inline, "Add/plain"), "ns", None, "info")
     t.add("off: int f(int,int) added (TRACE_ENABLE=0)",
           cpu(off, "Add/traced") - cpu(off, "Add/plain"), "ns", 2, "max", "GB median, same binary")
@@ -365,7 +386,7 @@ def main():
           50 + 1024, "max", "writer thread included")
     t.add("1 KiB string arg added, TRACE_WRITER_THREAD=0",
           cpu(inline, "String1K/traced") - cpu(inline, "String1K/plain"), "ns", 50 + 1024, "max",
-          "render + write() on the caller")
+          "write() on the caller")
     t.add("1 KiB string arg off added (TRACE_ENABLE=0)",
           cpu(off, "String1K/traced") - cpu(off, "String1K/plain"), "ns", None, "info")
 
@@ -384,28 +405,102 @@ def main():
           lat["chunk_bytes_string1k"] - lat["payload_bytes_string1k"], "B", 64, "max",
           "%d B, payload %d B" % (lat["chunk_bytes_string1k"], lat["payload_bytes_string1k"]))
     small, large = (100000, 1000000) if q else (1000000, 10000000)
-    trace_file = os.path.join(args.out, "stream-%d.jsonl" % small)
-    s_file = run_stream(binp("trace-bench-stream"), small, env, trace_file)
-    s_small = run_stream(binp("trace-bench-stream"), small, env)
-    s_large = run_stream(binp("trace-bench-stream"), large, env)
-    results["stream"] = {"file": s_file, "pipe_small": s_small, "pipe_large": s_large}
+    stream = binp("trace-bench-stream")
+    s_small = run_stream(stream, small, env)
+    s_large = run_stream(stream, large, env)
+    results["stream"] = {"pipe_small": s_small, "pipe_large": s_large}
     t.add("max RSS, %s calls" % fmt(small), s_small["maxrss_kib"] / 1024, "MiB", None, "info")
     t.add("max RSS, %s calls" % fmt(large), s_large["maxrss_kib"] / 1024, "MiB", None, "info")
     t.add("max RSS growth %s -> %s calls" % (fmt(small), fmt(large)),
           s_large["maxrss_kib"] / s_small["maxrss_kib"], "x", 1.10, "max", "bounded: streams to the file")
     ok = all(s["end"].get("nodes") == s["calls"] and s["end"].get("dropped") == 0
-             for s in (s_file, s_small, s_large))
+             for s in (s_small, s_large))
     t.add("end record: nodes == calls, dropped == 0", ok, "", True, "check",
           "end=%s" % json.dumps(s_large["end"]))
 
+    # -- The whole process, as a user feels it: the same loop binary traced (trace file on disk)
+    # and plain, CPU of all threads (user + sys) and wall time, traced minus plain, per call.
+    trace_file = os.path.join(args.out, "stream-%d.bin" % large)
+    reps_w = 3 if q else 5
+    w_on = best_of(reps_w, lambda: run_stream(stream, large, env, trace_file))
+    w_plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
+                                                 mode="plain"))
+    w_off = best_of(reps_w, lambda: run_stream(stream, large, dict(env, TRACE_ENABLE="0"), None))
+    results["whole_process"] = {"on": w_on, "plain": w_plain, "off": w_off}
+    per = lambda a, b, k: (a[k] - b[k]) * 1e9 / large
+    t.add("whole process: int f(int,int) added per call, CPU (user+sys, all threads)",
+          per(w_on, w_plain, "cpu_s"), "ns", 25, "max",
+          "%s calls, best of %d; user %.0f + sys %.0f ns" % (
+              fmt(large), reps_w, per(w_on, w_plain, "user_s"), per(w_on, w_plain, "sys_s")))
+    t.add("whole process: same, wall time", per(w_on, w_plain, "wall_s"), "ns", None, "info",
+          "trace written to %s" % args.out)
+    c_on = best_of(reps_w, lambda: run_stream(stream, large, env, trace_file, mode="chain-traced"))
+    c_plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
+                                                 mode="chain-plain"))
+    results["whole_process_chain"] = {"on": c_on, "plain": c_plain}
+    t.add("whole process: y = f(y, i), an edge per call, CPU added per call",
+          per(c_on, c_plain, "cpu_s"), "ns", 25, "max",
+          "provenance through assignment; user %.0f + sys %.0f ns, %.0f B/call" % (
+              per(c_on, c_plain, "user_s"), per(c_on, c_plain, "sys_s"), c_on["bytes"] / large))
+    t.add("whole process: recording off (TRACE_ENABLE=0), CPU added per call",
+          per(w_off, w_plain, "cpu_s"), "ns", 2, "max", "same binary")
+    t.add("bytes on disk per call of int f(int,int)", w_on["bytes"] / large, "B", 32, "max",
+          "%.0f MB for %s calls" % (w_on["bytes"] / 1e6, fmt(large)))
+
+    # -- A const char* cursor through a large text, one call per token.
+    tok_on = best_of(reps_w, lambda: run_stream(stream, 0, env, os.path.join(args.out, "tokens.bin"),
+                                                mode="tokens-traced"))
+    tok_plain = best_of(reps_w, lambda: run_stream(stream, 0, env, os.path.join(args.out, "tokens-plain.bin"),
+                                                   mode="tokens-plain"))
+    results["tokenizer"] = {"on": tok_on, "plain": tok_plain}
+    t.add("tokenizer: const char* cursor, traced / plain process CPU",
+          tok_on["cpu_s"] / max(tok_plain["cpu_s"], 1e-3), "x", 5, "max",
+          "%s tokens; %.3f s vs %.3f s; %.0f B/call" % (fmt(tok_on["calls"]), tok_on["cpu_s"],
+                                                      tok_plain["cpu_s"], tok_on["bytes"] / tok_on["calls"]))
+    for f in ("tokens.bin", "tokens-plain.bin", "plain.bin"):
+        try:
+            os.remove(os.path.join(args.out, f))
+        except OSError:
+            pass
+
     # -- Writer.
-    t.add("writer end to end (record+render+write file)", small / s_file["cpu_s"], "nodes/s", 1e6, "min",
-          "process CPU time, %s nodes, %.0f B/node" % (fmt(small), s_file["bytes"] / small))
-    t.add("writer end to end, wall clock", small / s_file["wall_s"], "nodes/s", 1e6, "min")
-    wc = on.get("WriterConsume", {})
+    t.add("writer end to end (record+write file)", large / w_on["cpu_s"], "nodes/s", 1e6, "min",
+          "process CPU time, %s nodes" % fmt(large))
+    wc = on.get("WriterBlock", {})
     if "items_per_second" in wc:
-        t.add("writer alone (records -> JSON lines)", wc["items_per_second"], "nodes/s", 1e6, "min",
+        t.add("writer alone (a chunk framed as a block)", wc["items_per_second"], "nodes/s", 1e6, "min",
               "no file")
+
+    # -- trace-optimize reading the binary trace, as a user runs it (whole process).
+    opt_bin = binp("trace-optimize")
+    if os.path.exists(opt_bin):
+        load = best_of(3, lambda: time_command([opt_bin, "summary", "--trace", trace_file], env))
+        results["load_binary"] = load
+        t.add("trace-optimize summary of a %s-call binary trace" % fmt(large), load["wall_s"], "s",
+              1.0 * large / 10e6, "max", "goal 1 s for 10M calls, scaled; CPU %.2f s" % load["cpu_s"])
+
+    # -- tinyxml2's xmltest under -fplugin-arg-trace-all, default settings (when its sources are
+    # at hand: the thirdparty test fetched them, or TRACE_THIRDPARTY_SOURCE).
+    tx_src = os.environ.get("TRACE_THIRDPARTY_SOURCE") or next(iter(sorted(
+        __import__("glob").glob(os.path.join(args.build, "test", "thirdparty", "tinyxml2", "src",
+                                             "tinyxml2-*")))), None)
+    if plugin and tx_src and not q:
+        r = subprocess.run([sys.executable, os.path.join(SRC, "test", "thirdparty", "run_tinyxml2.py"),
+                            "--work", os.path.join(args.out, "tinyxml2"), "--clangxx", args.cxx,
+                            "--plugin", plugin, "--include", os.path.join(SRC, "runtime", "include"),
+                            "--runtime", os.path.join(args.build, "lib", "libtrace_rt.a"),
+                            "--dump", opt_bin, "--source", tx_src], capture_output=True, text=True)
+        m = __import__("re").search(r"wall time: plain ([0-9.]+) s, traced ([0-9.]+) s", r.stderr + r.stdout)
+        if r.returncode == 0 and m:
+            ratio = float(m.group(2)) / max(float(m.group(1)), 1e-3)
+            t.add("tinyxml2 xmltest, trace-all, default settings: traced / plain wall", ratio, "x", 10,
+                  "max", "%s s vs %s s, the suite passing" % (m.group(2), m.group(1)))
+        else:
+            log((r.stderr + r.stdout)[-2000:])
+            t.add("tinyxml2 xmltest, trace-all: traced / plain wall", None, "x", 10, "max", "the run failed")
+    else:
+        t.add("tinyxml2 xmltest, trace-all: traced / plain wall", None, "x", 10, "max",
+              "not run (quick run, or no tinyxml2 sources: run the thirdparty test first)")
 
     # -- trace-optimize.
     opt_env = dict(env, TRACE_BENCH_REAL_TRACE=trace_file)

@@ -16,4 +16,24 @@ namespace BENCH_NS {
 /// Length of a text.
 [[trace::bundle]] std::size_t measure(const std::string &s) { return s.size(); }
 
+/// N calls of add in a loop that reassigns its result, `y = add(y, i)`: in
+/// the traced build the plugin binds y to each call, so every call but the
+/// first records a data-flow edge (the provenance machinery's cost).
+int chain(int n) {
+  int y = 0;
+  for (int i = 0; i < n; ++i)
+    y = add(y, i & 1023);
+  return y;
+}
+
+/// Skips one token (bytes up to a space) and the spaces after it: a cursor
+/// into a large text, as a tokenizer passes it.
+[[trace::bundle]] const char *nextToken(const char *p) {
+  while (*p && *p != ' ')
+    ++p;
+  while (*p == ' ')
+    ++p;
+  return p;
+}
+
 } // namespace BENCH_NS

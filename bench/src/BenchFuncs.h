@@ -16,11 +16,15 @@
 namespace plain {
 int add(int a, int b);
 std::size_t measure(const std::string &s);
+const char *nextToken(const char *p);
+int chain(int n);
 } // namespace plain
 
 namespace traced {
 int add(int a, int b);
 std::size_t measure(const std::string &s);
+const char *nextToken(const char *p);
+int chain(int n);
 } // namespace traced
 
 #endif // TRACE_BENCH_BENCHFUNCS_H
