@@ -9,13 +9,13 @@
 // RUN: rm -rf %t && mkdir -p %t/rt
 // RUN: %corpus_plain -fsanitize=address -g %s -o %t/plain
 // RUN: %corpus_trace -fsanitize=address -g %s -o %t/traced %corpus_ldflags
-// RUN: env ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: env ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck %s < %t/summary
-// RUN: %python %support/tracecheck.py %t/trace.jsonl graph | FileCheck --check-prefix=VALUE %s
+// RUN: %python %support/tracecheck.py %t/trace.bin graph | FileCheck --check-prefix=VALUE %s
 // The runtime built with AddressSanitizer too, so its own reads are checked as well.
 // RUN: cd %t/rt && %clangxx -std=c++17 -fsanitize=address -g -O1 -I%trace_include -c %trace_src/runtime/lib/*.cpp
 // RUN: %corpus_trace -fsanitize=address -g %s %t/rt/*.o -o %t/traced-rt -lpthread
-// RUN: env ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 %corpus_check --plain %t/plain --traced %t/traced-rt --trace %t/trace-rt.jsonl --source %s --calls > %t/summary-rt
+// RUN: env ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 %corpus_check --plain %t/plain --traced %t/traced-rt --trace %t/trace-rt.bin --source %s --calls > %t/summary-rt
 // RUN: FileCheck %s < %t/summary-rt
 
 #include <cstdio>

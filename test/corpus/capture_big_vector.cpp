@@ -6,11 +6,11 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --timeout 20 --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: %corpus_check --timeout 20 --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck %s < %t/summary
-// RUN: %python %support/tracecheck.py %t/trace.jsonl graph | FileCheck --check-prefix=VALUE %s
-// RUN: env TRACE_MAX_ELEMENTS=4 %corpus_check --timeout 20 --plain %t/plain --traced %t/traced --trace %t/trace4.jsonl --source %s > /dev/null
-// RUN: %python %support/tracecheck.py %t/trace4.jsonl graph | FileCheck --check-prefix=FOUR %s
+// RUN: %python %support/tracecheck.py %t/trace.bin graph | FileCheck --check-prefix=VALUE %s
+// RUN: env TRACE_MAX_ELEMENTS=4 %corpus_check --timeout 20 --plain %t/plain --traced %t/traced --trace %t/trace4.bin --source %s > /dev/null
+// RUN: %python %support/tracecheck.py %t/trace4.bin graph | FileCheck --check-prefix=FOUR %s
 
 #include <cstdio>
 #include <vector>

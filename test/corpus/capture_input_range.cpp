@@ -6,13 +6,13 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace -fplugin-arg-trace-match=^count_ %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck --check-prefixes=CHECK,CXX17 %s < %t/summary
 // RUN: %corpus_plain -std=c++20 %s -o %t/plain20
 // RUN: %corpus_trace -std=c++20 -fplugin-arg-trace-match=^count_ %s -o %t/traced20 %corpus_ldflags
-// RUN: %corpus_check --plain %t/plain20 --traced %t/traced20 --trace %t/trace20.jsonl --source %s --calls > %t/summary20
+// RUN: %corpus_check --plain %t/plain20 --traced %t/traced20 --trace %t/trace20.bin --source %s --calls > %t/summary20
 // RUN: FileCheck --check-prefixes=CHECK,CXX20 %s < %t/summary20
-// RUN: %python %support/tracecheck.py %t/trace20.jsonl graph | FileCheck --check-prefix=VALUE20 %s
+// RUN: %python %support/tracecheck.py %t/trace20.bin graph | FileCheck --check-prefix=VALUE20 %s
 
 #include <cstdio>
 #include <istream>

@@ -6,9 +6,9 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -std=c++20 %s -o %t/plain
 // RUN: %corpus_trace -std=c++20 %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --timeout 30 --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: %corpus_check --timeout 30 --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck %s < %t/summary
-// RUN: %python %support/tracecheck.py %t/trace.jsonl graph | FileCheck --check-prefix=VALUE %s
+// RUN: %python %support/tracecheck.py %t/trace.bin graph | FileCheck --check-prefix=VALUE %s
 
 #include <cstdio>
 #include <ranges>

@@ -7,9 +7,9 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -O2 %s -o %t/plain
 // RUN: %corpus_trace -O2 %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --timeout 60 --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s > %t/summary
+// RUN: %corpus_check --timeout 60 --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s > %t/summary
 // RUN: FileCheck %s < %t/summary
-// RUN: %python %support/tracecheck.py %t/trace.jsonl graph > %t/graph
+// RUN: %python %support/tracecheck.py %t/trace.bin graph > %t/graph
 // RUN: FileCheck --check-prefix=VALUE %s < %t/graph
 
 #include <cstdio>

@@ -5,7 +5,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --calls > %t/summary
+// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck %s < %t/summary
 
 #include <cstdio>

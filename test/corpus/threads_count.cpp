@@ -5,7 +5,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -O1 %s -o %t/plain -lpthread
 // RUN: %corpus_trace -O1 %s -o %t/traced %corpus_ldflags
-// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.jsonl --source %s --min-nodes 800000 > %t/summary
+// RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --min-nodes 800000 > %t/summary
 // RUN: FileCheck %s < %t/summary
 
 #include <atomic>

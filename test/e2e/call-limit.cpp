@@ -3,14 +3,14 @@
 // and the program's output does not change. An invalid limit is reported
 // and recording stays unlimited.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.full.jsonl %t > %t.full.out
-// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_CALLS_PER_FUNCTION=3 %t > %t.out
+// RUN: env TRACE_FILE=%t.full.bin %t > %t.full.out
+// RUN: env TRACE_FILE=%t.bin TRACE_MAX_CALLS_PER_FUNCTION=3 %t > %t.out
 // RUN: diff %t.full.out %t.out
-// RUN: %python %support/tracecheck.py %t.jsonl validate | FileCheck --check-prefix=VALID %s
-// RUN: %dump %t.jsonl | FileCheck --check-prefix=CUT %s
-// RUN: %dump %t.full.jsonl | FileCheck --check-prefix=FULL %s
-// RUN: env TRACE_FILE=%t.bad.jsonl TRACE_MAX_CALLS_PER_FUNCTION=three %t 2>&1 | FileCheck --check-prefix=BAD %s
-// RUN: %dump %t.bad.jsonl | FileCheck --check-prefix=FULL %s
+// RUN: %python %support/tracecheck.py %t.bin validate | FileCheck --check-prefix=VALID %s
+// RUN: %dump %t.bin | FileCheck --check-prefix=CUT %s
+// RUN: %dump %t.full.bin | FileCheck --check-prefix=FULL %s
+// RUN: env TRACE_FILE=%t.bad.bin TRACE_MAX_CALLS_PER_FUNCTION=three %t 2>&1 | FileCheck --check-prefix=BAD %s
+// RUN: %dump %t.bad.bin | FileCheck --check-prefix=FULL %s
 
 #include <cstdio>
 

@@ -1,11 +1,11 @@
 // TRACE_ENABLE=0 turns recording off in the same binary: no file, same
 // behaviour.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: rm -f %t.jsonl
-// RUN: env TRACE_ENABLE=0 TRACE_FILE=%t.jsonl %t | FileCheck %s
-// RUN: not test -e %t.jsonl
-// RUN: env TRACE_FILE=%t.jsonl %t | FileCheck %s
-// RUN: %python %support/tracecheck.py %t.jsonl summary | FileCheck --check-prefix=ON %s
+// RUN: rm -f %t.bin
+// RUN: env TRACE_ENABLE=0 TRACE_FILE=%t.bin %t | FileCheck %s
+// RUN: not test -e %t.bin
+// RUN: env TRACE_FILE=%t.bin %t | FileCheck %s
+// RUN: %python %support/tracecheck.py %t.bin summary | FileCheck --check-prefix=ON %s
 
 #include <cstdio>
 #include <trace/trace.hpp>

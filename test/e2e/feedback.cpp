@@ -2,8 +2,8 @@
 // feedback without a value is about the whole run (node 0), never the
 // latest call; trace::success marks the run good.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate feedback | FileCheck %s
 
 #include <trace/trace.hpp>
 

@@ -1,7 +1,7 @@
 // A program built with -fno-exceptions records calls the same way.
 // RUN: %clangxx_trace -fno-exceptions %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 [[trace::bundle]] int f(int x) { return x * 2; }
 [[trace::bundle]] void sink(int v) { (void)v; }

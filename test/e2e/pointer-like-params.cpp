@@ -3,11 +3,11 @@
 // <iosfwd> is guaranteed), a pointer to volatile, a function pointer. They
 // must compile warning-free in C++17 and C++20 and record a value.
 // RUN: %clangxx_trace -Wall -Wextra -Werror %s -o %t17 %trace_ldflags
-// RUN: env TRACE_FILE=%t17.jsonl %t17 | FileCheck --check-prefix=OUT %s
-// RUN: %python %support/tracecheck.py %t17.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t17.bin %t17 | FileCheck --check-prefix=OUT %s
+// RUN: %python %support/tracecheck.py %t17.bin validate graph | FileCheck %s
 // RUN: %clangxx_trace -std=c++20 -Wall -Wextra -Werror %s -o %t20 %trace_ldflags
-// RUN: env TRACE_FILE=%t20.jsonl %t20 | FileCheck --check-prefix=OUT %s
-// RUN: %python %support/tracecheck.py %t20.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t20.bin %t20 | FileCheck --check-prefix=OUT %s
+// RUN: %python %support/tracecheck.py %t20.bin validate graph | FileCheck %s
 #include <cstdio>
 #include <memory>
 

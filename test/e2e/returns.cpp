@@ -2,13 +2,13 @@
 // references stay references, move-only and non-movable results work,
 // noexcept and void functions are recorded.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t > %t.out
+// RUN: env TRACE_FILE=%t.bin %t > %t.out
 // RUN: FileCheck --check-prefix=OUT %s < %t.out
 // The same program without the plugin prints the same counts.
 // RUN: %clangxx_plain -Wno-unknown-attributes %s -o %t.plain
 // RUN: %t.plain > %t.plain.out
 // RUN: diff %t.plain.out %t.out
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <cstdio>
 #include <memory>

@@ -2,10 +2,10 @@
 // an unwritable TRACE_FILE, a TRACE_MAX_VALUE that is not a byte count, a
 // TRACE_MAX_ELEMENTS of 0.
 // RUN: %clangxx_plain %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.missing-dir/trace.jsonl %t 2>&1 | FileCheck --check-prefix=FILE %s
-// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_VALUE=12kb %t 2>&1 | FileCheck --check-prefix=MAX %s
-// RUN: %dump %t.jsonl | FileCheck --check-prefix=DEFAULT %s
-// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_ELEMENTS=0 %t 2>&1 | FileCheck --check-prefix=ELEMENTS %s
+// RUN: env TRACE_FILE=%t.missing-dir/trace.bin %t 2>&1 | FileCheck --check-prefix=FILE %s
+// RUN: env TRACE_FILE=%t.bin TRACE_MAX_VALUE=12kb %t 2>&1 | FileCheck --check-prefix=MAX %s
+// RUN: %dump %t.bin | FileCheck --check-prefix=DEFAULT %s
+// RUN: env TRACE_FILE=%t.bin TRACE_MAX_ELEMENTS=0 %t 2>&1 | FileCheck --check-prefix=ELEMENTS %s
 
 #include "trace/abi.hpp"
 
@@ -23,7 +23,7 @@ int main() {
   return 0;
 }
 
-// FILE-DAG: trace: cannot open trace file '{{.*}}.missing-dir/trace.jsonl': No such file or directory
+// FILE-DAG: trace: cannot open trace file '{{.*}}.missing-dir/trace.bin': No such file or directory
 // FILE-DAG: len=5000
 
 // MAX-DAG: trace: ignoring TRACE_MAX_VALUE='12kb' (expected a byte count from 1 to 67108864); using 256

@@ -4,27 +4,27 @@
 // whole lines only, and no `end` record, so readers see the run was cut
 // short. The program still dies of its signal or exits with its status.
 // RUN: %clangxx_plain -D__TRACE_PLUGIN__ %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.abort.jsonl not --crash %t abort
-// RUN: %python %support/tracecheck.py %t.abort.jsonl graph | FileCheck %s
-// RUN: not %python %support/tracecheck.py %t.abort.jsonl validate | FileCheck --check-prefix=INVALID %s
+// RUN: env TRACE_FILE=%t.abort.bin not --crash %t abort
+// RUN: %python %support/tracecheck.py %t.abort.bin graph | FileCheck %s
+// RUN: not %python %support/tracecheck.py %t.abort.bin validate | FileCheck --check-prefix=INVALID %s
 // (AddressSanitizer would take SIGSEGV itself and exit instead of crashing.)
-// RUN: env TRACE_FILE=%t.segv.jsonl ASAN_OPTIONS=handle_segv=0 not --crash %t segv
-// RUN: %python %support/tracecheck.py %t.segv.jsonl graph | FileCheck %s
-// RUN: env TRACE_FILE=%t.exit.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _exit
-// RUN: %python %support/tracecheck.py %t.exit.jsonl graph | FileCheck %s
-// RUN: env TRACE_FILE=%t.Exit.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _Exit
-// RUN: %python %support/tracecheck.py %t.Exit.jsonl graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.segv.bin ASAN_OPTIONS=handle_segv=0 not --crash %t segv
+// RUN: %python %support/tracecheck.py %t.segv.bin graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.exit.bin %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _exit
+// RUN: %python %support/tracecheck.py %t.exit.bin graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.Exit.bin %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 3)" %t _Exit
+// RUN: %python %support/tracecheck.py %t.Exit.bin graph | FileCheck %s
 //
 // Many chunks' worth of calls: the queue of the writer thread is written too.
-// RUN: env TRACE_FILE=%t.many.jsonl not --crash %t many
-// RUN: %python %support/tracecheck.py %t.many.jsonl summary | FileCheck --check-prefix=MANY %s
+// RUN: env TRACE_FILE=%t.many.bin not --crash %t many
+// RUN: %python %support/tracecheck.py %t.many.bin summary | FileCheck --check-prefix=MANY %s
 //
 // The program's own handler wins (here it ends the run with _exit(4), which
 // writes the records); TRACE_CRASH_FLUSH=0 turns the feature off.
-// RUN: env TRACE_FILE=%t.own.jsonl %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 4)" %t own-handler
-// RUN: %python %support/tracecheck.py %t.own.jsonl graph | FileCheck %s
-// RUN: env TRACE_FILE=%t.off.jsonl TRACE_CRASH_FLUSH=0 not --crash %t abort
-// RUN: %python %support/tracecheck.py %t.off.jsonl graph | FileCheck --check-prefix=FLUSHED %s
+// RUN: env TRACE_FILE=%t.own.bin %python -c "import subprocess as s, sys; sys.exit(s.call(sys.argv[1:]) != 4)" %t own-handler
+// RUN: %python %support/tracecheck.py %t.own.bin graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.off.bin TRACE_CRASH_FLUSH=0 not --crash %t abort
+// RUN: %python %support/tracecheck.py %t.off.bin graph | FileCheck --check-prefix=FLUSHED %s
 
 #include "trace/abi.hpp"
 #include "trace/trace.hpp"

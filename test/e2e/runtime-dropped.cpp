@@ -2,8 +2,8 @@
 // silently lost. Written in the form the plugin emits, so it needs only the
 // runtime.
 // RUN: %clangxx_plain %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %dump %t.jsonl | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %dump %t.bin | FileCheck %s
 
 #include "trace/abi.hpp"
 

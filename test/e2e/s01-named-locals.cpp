@@ -1,8 +1,8 @@
 // S1: named locals. `auto a = f(x); auto b = g(a); h(a, b);` links g to f and
 // h to both, by the addresses of a and b.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 [[trace::bundle]] int f(int x) { return x * 2; }
 [[trace::bundle]] int g(int y) { return y + 1; }

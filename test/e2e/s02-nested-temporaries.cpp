@@ -1,8 +1,8 @@
 // S2: nested temporaries. In h(g(f(x))) each call's argument is the output
 // of the call nested in it.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 [[trace::bundle]] int f(int x) { return x * 2; }
 [[trace::bundle]] int g(int y) { return y + 1; }

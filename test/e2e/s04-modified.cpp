@@ -1,9 +1,9 @@
 // S4: a value modified between two calls shows its actual value and is
 // marked modified; an unmodified one is not.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
-// RUN: %dump %t.jsonl | FileCheck --check-prefix=JSON %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
+// RUN: %dump %t.bin | FileCheck --check-prefix=JSON %s
 
 #include <string>
 

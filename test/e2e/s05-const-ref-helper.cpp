@@ -1,8 +1,8 @@
 // S5: a value passed through a const& parameter of an unannotated helper
 // keeps its edge (the helper's parameter is the caller's object).
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 [[trace::bundle]] int f(int x) { return x * 2; }
 [[trace::bundle]] int g(int y) { return y + 1; }

@@ -1,7 +1,7 @@
 // S7: recursion: every level is a node whose parent is the level above.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 [[trace::bundle]] int fact(int n) { return n <= 1 ? 1 : n * fact(n - 1); }
 

@@ -1,8 +1,8 @@
 // S8: an exception leaving a bundle is recorded (type, what) and reaches the
 // caller unchanged.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <stdexcept>
 #include <string>

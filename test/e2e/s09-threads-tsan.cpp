@@ -4,12 +4,12 @@
 // The runtime's sources are built with the sanitizer too, so races inside
 // the library would be reported, not only those in the instrumented code.
 // RUN: %clangxx_trace -fsanitize=thread -g -O1 %s %trace_src/runtime/lib/*.cpp -o %t -lpthread
-// RUN: env TRACE_FILE=%t.jsonl TSAN_OPTIONS=halt_on_error=1 %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate summary | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin TSAN_OPTIONS=halt_on_error=1 %t
+// RUN: %python %support/tracecheck.py %t.bin validate summary | FileCheck %s
 // With a call limit the threads count cut calls on shared sites, also race-free.
-// RUN: env TRACE_FILE=%t.cut.jsonl TRACE_MAX_CALLS_PER_FUNCTION=5 TSAN_OPTIONS=halt_on_error=1 %t
-// RUN: %python %support/tracecheck.py %t.cut.jsonl validate | FileCheck --check-prefix=CUT %s
-// RUN: %dump %t.cut.jsonl | FileCheck --check-prefix=CUTEND %s
+// RUN: env TRACE_FILE=%t.cut.bin TRACE_MAX_CALLS_PER_FUNCTION=5 TSAN_OPTIONS=halt_on_error=1 %t
+// RUN: %python %support/tracecheck.py %t.cut.bin validate | FileCheck --check-prefix=CUT %s
+// RUN: %dump %t.cut.bin | FileCheck --check-prefix=CUTEND %s
 
 #include <string>
 #include <thread>

@@ -1,8 +1,8 @@
 // S10: a trainable global variable read inside a bundle is an input of that
 // call; trainable parameters are listed even when never used.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph params | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph params | FileCheck %s
 
 [[trace::trainable]] double Gain = 0.5;
 [[trace::trainable]] int NeverRead = 7;

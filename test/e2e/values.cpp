@@ -1,9 +1,9 @@
 // Values as text through the plugin: strings, containers, enums by name
 // (the plugin supplies the names), user types, pointers, truncation.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_VALUE=32 %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
-// RUN: %dump %t.jsonl | FileCheck --check-prefix=JSON %s
+// RUN: env TRACE_FILE=%t.bin TRACE_MAX_VALUE=32 %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
+// RUN: %dump %t.bin | FileCheck --check-prefix=JSON %s
 
 #include <map>
 #include <optional>

@@ -7,8 +7,8 @@
 // RUN: grep -v -e CHECK -e RUN %t.out | FileCheck %s
 // RUN: FileCheck %s --check-prefix=VERBOSE < %t.err
 // RUN: %clangxx_trace -fplugin-arg-trace-all %s %trace_ldflags -o %t.exe
-// RUN: env TRACE_FILE=%t.jsonl %t.exe | FileCheck %s --check-prefix=OUT
-// RUN: %dump %t.jsonl | FileCheck %s --check-prefix=TRACE
+// RUN: env TRACE_FILE=%t.bin %t.exe | FileCheck %s --check-prefix=OUT
+// RUN: %dump %t.bin | FileCheck %s --check-prefix=TRACE
 #include <cstdio>
 
 #define TEST_CASE(Suite, Name) static void Suite##_##Name##_body()

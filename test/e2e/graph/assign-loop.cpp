@@ -1,13 +1,13 @@
 // Assignment from a bundle call rebinds the variable: `y = step(y, i)` in a
 // loop is a chain, and feedback on y names the last step, not the first input.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t 5
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t 5
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
 // A million iterations: exactly one edge per step after the first.
-// RUN: env TRACE_FILE=%t.big.jsonl %t 1000000
-// RUN: %dump %t.big.jsonl | grep -c '"from":' | FileCheck %s --check-prefix=BIG
-// RUN: %dump %t.big.jsonl | grep -c '"k":"call"' | FileCheck %s --check-prefix=BIG-CALLS
-// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
+// RUN: env TRACE_FILE=%t.big.bin %t 1000000
+// RUN: %dump %t.big.bin | grep -c '"from":' | FileCheck %s --check-prefix=BIG
+// RUN: %dump %t.big.bin | grep -c '"k":"call"' | FileCheck %s --check-prefix=BIG-CALLS
+// RUN: trace-optimize prompt --trace %t.bin | FileCheck %s --check-prefix=PROMPT
 
 #include <cstdlib>
 #include <trace/trace.hpp>

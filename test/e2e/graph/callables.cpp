@@ -4,8 +4,8 @@
 // pointer on the main thread after another thread recorded calls (outputs of
 // both threads are told apart when values are checked).
 // RUN: %clangxx_trace -std=c++20 %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <thread>
 #include <trace/trace.hpp>

@@ -1,8 +1,8 @@
 // A lambda that captures by reference passes the caller's own object: the
 // edge holds; a capture by copy has no binding of its own and records none.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <trace/trace.hpp>
 

@@ -2,8 +2,8 @@
 // lambda: the result binds to the bundle that produced it, and a variable
 // passed through reaches the bundle behind the call.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
 
 #include <functional>
 #include <trace/trace.hpp>

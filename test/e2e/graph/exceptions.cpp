@@ -2,10 +2,10 @@
 // exception; an uncaught exception still gives feedback through the
 // terminate handler, naming the exception and where it was thrown.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
-// RUN: env TRACE_FILE=%t.uncaught.jsonl not --crash %t uncaught
-// RUN: %python %support/tracecheck.py %t.uncaught.jsonl feedback | FileCheck %s --check-prefix=UNCAUGHT
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.uncaught.bin not --crash %t uncaught
+// RUN: %python %support/tracecheck.py %t.uncaught.bin feedback | FileCheck %s --check-prefix=UNCAUGHT
 
 #include <cstring>
 #include <stdexcept>

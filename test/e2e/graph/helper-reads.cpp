@@ -2,8 +2,8 @@
 // that call, as if the bundle read it itself (transitively, within the TU);
 // one declared after the bundle cannot be named there and is left out.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <trace/trace.hpp>
 

@@ -2,8 +2,8 @@
 // note carries d into viaHelper), ternaries, structured
 // bindings and copies: the edge names the call that produced the value.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
 
 #include <trace/trace.hpp>
 #include <utility>

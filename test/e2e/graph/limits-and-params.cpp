@@ -2,8 +2,8 @@
 // numeric chain of the reference's example), and feedback on a value from a
 // call that the call limit did not record says so instead of naming another.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl TRACE_MAX_CALLS_PER_FUNCTION=3 %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin TRACE_MAX_CALLS_PER_FUNCTION=3 %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
 
 #include <trace/trace.hpp>
 

@@ -1,9 +1,9 @@
 // Deep recursion keeps every edge: 10,000 levels alive at once (each level
 // binds its result) and 10,000 nested notes (inc(nest(n - 1))).
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %dump %t.jsonl | grep -c '"from":' | FileCheck %s --check-prefix=EDGES
-// RUN: %python %support/tracecheck.py %t.jsonl validate summary feedback | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %dump %t.bin | grep -c '"from":' | FileCheck %s --check-prefix=EDGES
+// RUN: %python %support/tracecheck.py %t.bin validate summary feedback | FileCheck %s
 
 #include <pthread.h>
 #include <trace/trace.hpp>

@@ -1,9 +1,9 @@
 // Stores into members, elements and containers, and compound assignment,
 // make the object a value built from parts of those calls' outputs.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
-// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
+// RUN: trace-optimize prompt --trace %t.bin | FileCheck %s --check-prefix=PROMPT
 
 #include <map>
 #include <string>

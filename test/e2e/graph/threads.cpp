@@ -2,9 +2,9 @@
 // future's result is the output of the bundle its thread ran: the edges
 // cross threads, and the reader finds the producer wherever it is.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph feedback | FileCheck %s
-// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --check-prefix=PROMPT
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph feedback | FileCheck %s
+// RUN: trace-optimize prompt --trace %t.bin | FileCheck %s --check-prefix=PROMPT
 
 #include <future>
 #include <thread>

@@ -2,8 +2,8 @@
 // place; one whose declarator wraps the name (a function pointer) is not.
 // The program builds with -Wunused-parameter -Werror, as without the plugin.
 // RUN: %clangxx_trace -Wall -Wextra -Werror %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: %python %support/tracecheck.py %t.jsonl validate graph | FileCheck %s
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s
 
 #include <string>
 #include <trace/trace.hpp>

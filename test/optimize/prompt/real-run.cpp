@@ -2,8 +2,8 @@
 // function and a trainable global feed a bundle that calls both; a second
 // top-level call throws and gets feedback without a value.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: trace-optimize prompt --trace %t.jsonl 2> %t.err | FileCheck %s --match-full-lines
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: trace-optimize prompt --trace %t.bin 2> %t.err | FileCheck %s --match-full-lines
 // RUN: count 0 < %t.err
 
 #include <trace/trace.hpp>

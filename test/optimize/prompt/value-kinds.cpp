@@ -2,8 +2,8 @@
 // #Variables with their C++ types; an enum whose value was rendered without
 // enumerator names is shown as written in the source.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: trace-optimize prompt --trace %t.jsonl | FileCheck %s --match-full-lines
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: trace-optimize prompt --trace %t.bin | FileCheck %s --match-full-lines
 
 #include <trace/trace.hpp>
 

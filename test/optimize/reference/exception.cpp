@@ -1,8 +1,8 @@
 // The reference's exception example, ported: a trainable function whose body
 // throws is called from another bundle; the exception reaches the feedback.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: trace-optimize prompt --trace %t.jsonl 2> %t.err | FileCheck %s --match-full-lines
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: trace-optimize prompt --trace %t.bin 2> %t.err | FileCheck %s --match-full-lines
 // RUN: count 0 < %t.err
 
 #include <trace/trace.hpp>

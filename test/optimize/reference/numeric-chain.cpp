@@ -2,14 +2,14 @@
 // ParameterNode in the reference) is passed as an argument through three
 // bundles, and the loss gets the feedback.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: trace-optimize prompt --trace %t.jsonl > %t.prompt 2> %t.err
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: trace-optimize prompt --trace %t.bin > %t.prompt 2> %t.err
 // RUN: FileCheck %s --match-full-lines < %t.prompt
 // RUN: count 0 < %t.err
 // A step finds gain connected to the feedback and patches its initializer
 // (--dry-run: a diff, nothing written).
 // RUN: rm -rf %t.w && printf '###\n{"suggestion": {"gain0": 3}}\n' > %t.script
-// RUN: %python %support/fake_llm.py --script %t.script -- trace-optimize step --trace %t.jsonl --model m --work-dir %t.w --dry-run > %t.step 2>&1
+// RUN: %python %support/fake_llm.py --script %t.script -- trace-optimize step --trace %t.bin --model m --work-dir %t.w --dry-run > %t.step 2>&1
 // RUN: FileCheck %s --check-prefix=STEP < %t.step
 // RUN: not grep -i "no trainable parameter" %t.prompt %t.step
 

@@ -3,14 +3,14 @@
 // several test cases; each case's feedback is on eq's result, as the reference
 // calls backward on `test_output.eq(expected)`.
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
-// RUN: env TRACE_FILE=%t.jsonl %t
-// RUN: trace-optimize prompt --trace %t.jsonl 2> %t.err | FileCheck %s --match-full-lines
+// RUN: env TRACE_FILE=%t.bin %t
+// RUN: trace-optimize prompt --trace %t.bin 2> %t.err | FileCheck %s --match-full-lines
 // RUN: count 0 < %t.err
 // The same cases with the feedback on strange_sort_list's output: eq's results
 // lead to no feedback, so eq is left out.
 // RUN: %clangxx_trace -DFEEDBACK_ON_OUTPUT %s -o %t.out %trace_ldflags
-// RUN: env TRACE_FILE=%t.out.jsonl %t.out
-// RUN: trace-optimize prompt --trace %t.out.jsonl 2> %t.out.err | FileCheck %s --check-prefix=OUT --match-full-lines
+// RUN: env TRACE_FILE=%t.out.bin %t.out
+// RUN: trace-optimize prompt --trace %t.out.bin 2> %t.out.err | FileCheck %s --check-prefix=OUT --match-full-lines
 // RUN: count 0 < %t.out.err
 
 #include <trace/trace.hpp>
