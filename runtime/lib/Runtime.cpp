@@ -49,62 +49,51 @@ std::string expandPath(std::string_view Pattern, long Pid) {
   return R;
 }
 
-Config configFromEnv(const char *(*GetEnv)(const char *)) {
-  Config C;
-  if (const char *E = GetEnv("TRACE_ENABLE")) {
+using GetEnvFn = const char *(*)(const char *);
+
+/// An on/off option: `0`, `false`, `off` and `no` turn it off, anything
+/// else on; unset keeps the default.
+static void readSwitch(GetEnvFn GetEnv, const char *Name, bool &Value) {
+  if (const char *E = GetEnv(Name)) {
     std::string_view V(E);
-    C.Enabled = !(V == "0" || V == "false" || V == "off" || V == "no");
+    Value = !(V == "0" || V == "false" || V == "off" || V == "no");
   }
+}
+
+/// A count option: a decimal number in [Min, Max]. Anything else is
+/// reported on stderr, naming what was \p Expected, and the default stays.
+template <class T>
+static void readCount(GetEnvFn GetEnv, const char *Name,
+                      unsigned long long Min, unsigned long long Max,
+                      const char *Expected, T &Value) {
+  const char *M = GetEnv(Name);
+  if (!M || !*M)
+    return;
+  char *End = nullptr;
+  errno = 0;
+  unsigned long long V = std::strtoull(M, &End, 10);
+  if (errno || *End || *M == '-' || V < Min || V > Max) {
+    std::fprintf(stderr, "trace: ignoring %s='%s' (expected %s); using %llu\n",
+                 Name, M, Expected, static_cast<unsigned long long>(Value));
+    return;
+  }
+  Value = static_cast<T>(V);
+}
+
+Config configFromEnv(GetEnvFn GetEnv) {
+  Config C;
+  readSwitch(GetEnv, "TRACE_ENABLE", C.Enabled);
   if (const char *F = GetEnv("TRACE_FILE"); F && *F)
     C.Path = F;
-  if (const char *M = GetEnv("TRACE_MAX_VALUE"); M && *M) {
-    char *End = nullptr;
-    errno = 0;
-    unsigned long long V = std::strtoull(M, &End, 10);
-    if (errno || *End || V == 0 || V > (64u << 20)) {
-      std::fprintf(stderr,
-                   "trace: ignoring TRACE_MAX_VALUE='%s' (expected a byte "
-                   "count from 1 to 67108864); using %zu\n",
-                   M, C.MaxValue);
-    } else {
-      C.MaxValue = static_cast<std::size_t>(V);
-    }
-  }
-  if (const char *M = GetEnv("TRACE_MAX_ELEMENTS"); M && *M) {
-    char *End = nullptr;
-    errno = 0;
-    unsigned long long V = std::strtoull(M, &End, 10);
-    if (errno || *End || *M == '-' || V == 0 || V > (1u << 20)) {
-      std::fprintf(stderr,
-                   "trace: ignoring TRACE_MAX_ELEMENTS='%s' (expected an "
-                   "element count from 1 to 1048576); using %zu\n",
-                   M, C.MaxElements);
-    } else {
-      C.MaxElements = static_cast<std::size_t>(V);
-    }
-  }
-  if (const char *E = GetEnv("TRACE_WRITER_THREAD")) {
-    std::string_view V(E);
-    C.WriterThread = !(V == "0" || V == "false" || V == "off" || V == "no");
-  }
-  if (const char *E = GetEnv("TRACE_CRASH_FLUSH")) {
-    std::string_view V(E);
-    C.CrashFlush = !(V == "0" || V == "false" || V == "off" || V == "no");
-  }
-  if (const char *M = GetEnv("TRACE_MAX_CALLS_PER_FUNCTION"); M && *M) {
-    char *End = nullptr;
-    errno = 0;
-    unsigned long long V = std::strtoull(M, &End, 10);
-    if (errno || *End || *M == '-' || V > UINT32_MAX) {
-      std::fprintf(stderr,
-                   "trace: ignoring TRACE_MAX_CALLS_PER_FUNCTION='%s' "
-                   "(expected a call count from 0 (unlimited) to 4294967295); "
-                   "using %llu\n",
-                   M, static_cast<unsigned long long>(C.MaxCallsPerFunction));
-    } else {
-      C.MaxCallsPerFunction = V;
-    }
-  }
+  readCount(GetEnv, "TRACE_MAX_VALUE", 1, 64u << 20,
+            "a byte count from 1 to 67108864", C.MaxValue);
+  readCount(GetEnv, "TRACE_MAX_ELEMENTS", 1, 1u << 20,
+            "an element count from 1 to 1048576", C.MaxElements);
+  readSwitch(GetEnv, "TRACE_WRITER_THREAD", C.WriterThread);
+  readSwitch(GetEnv, "TRACE_CRASH_FLUSH", C.CrashFlush);
+  readCount(GetEnv, "TRACE_MAX_CALLS_PER_FUNCTION", 0, UINT32_MAX,
+            "a call count from 0 (unlimited) to 4294967295",
+            C.MaxCallsPerFunction);
   // A chunk must hold the largest record: two capped strings plus headers.
   C.ChunkBytes = std::max<std::size_t>(C.ChunkBytes, 2 * C.MaxValue + 1024);
   return C;
