@@ -817,11 +817,11 @@ private:
         // anything else (nullptr, longer text, memory that ends before a
         // NUL) is rendered by outCString: a cut prefix or the address.
         bool Terminated = false;
-        const std::size_t N =
-            V ? safeCStringPrefix(V, valueLimit(), Terminated) : 0;
+        const std::size_t Limit = valueLimit();
+        const std::size_t N = V ? safeCStringPrefix(V, Limit, Terminated) : 0;
         if (Terminated)
           captureString(*this, Pos, V, N, Addr, Type, Extra);
-        else if (N && N >= valueLimit())
+        else if (N && N >= Limit)
           captureStringCut(*this, Pos, V, N, Addr, Type, Extra);
         else
           captureText(*this, Pos, Addr, Type, Extra);
