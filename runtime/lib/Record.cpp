@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "SafeRead.h"
 
 #include <cstring>
 #include <cxxabi.h>
@@ -465,7 +466,12 @@ void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
 void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
                       const void *Addr, TypeDesc *Type,
                       const void *Extra) noexcept {
-  std::size_t Max = config().MaxValue;
+  // No NUL within the value limit: the pointer is a cursor into a buffer
+  // of unknown extent (a parser's position in a document). What is ahead
+  // of it is kept for a quarter of the limit, 64 bytes by default: enough
+  // to show where it points, and a tokenizer's every call does not carry a
+  // whole limit of text twice (argument and result).
+  std::size_t Max = cursorPrefixLimit();
   std::size_t Keep = utf8Prefix(std::string_view(P, N), N < Max ? N : Max);
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Addr, Extra);

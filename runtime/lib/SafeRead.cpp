@@ -540,6 +540,11 @@ std::size_t outRoom(const Out &O) noexcept {
 
 std::size_t valueLimit() noexcept { return config().MaxValue; }
 
+std::size_t cursorPrefixLimit() noexcept {
+  const std::size_t Max = config().MaxValue / 4;
+  return Max ? Max : 1;
+}
+
 std::size_t elementLimit() noexcept { return config().MaxElements; }
 
 void outString(Out &O, const char *P, std::size_t N) noexcept {
@@ -580,9 +585,12 @@ void outCString(Out &O, const char *P) noexcept {
   }
   // Readable and longer than the room: the prefix that fits with the quotes
   // and the ellipsis, cut at a UTF-8 boundary. The length is not measured.
+  // Like a cut argument, it is a cursor: a quarter of the limit is shown.
   std::size_t Used = 0;
-  const std::size_t Fit =
-      escapedPrefix(P, N, Budget > 3 ? Budget - 3 : 0, Used);
+  std::size_t Want = Budget > 3 ? Budget - 3 : 0;
+  if (Want > cursorPrefixLimit())
+    Want = cursorPrefixLimit();
+  const std::size_t Fit = escapedPrefix(P, N, Want, Used);
   const std::size_t K = utf8Prefix(std::string_view(P, N), Fit);
   O.write("\"", 1);
   if (Used == Fit)

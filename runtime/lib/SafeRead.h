@@ -19,6 +19,11 @@ namespace __trace_rt {
 /// poisoned. Never faults and never reads the bytes themselves.
 std::size_t readablePrefix(const void *P, std::size_t N) noexcept;
 
+/// Bytes kept of a `char *` with no NUL within the value limit: a cursor
+/// into a buffer of unknown extent, shown by a quarter of the limit (64 of
+/// the default 256), never less than one byte.
+std::size_t cursorPrefixLimit() noexcept;
+
 /// Counters of the calling thread's page checks, for tests and tuning.
 struct SafeReadStats {
   /// Pages looked up in the thread's cache and found there.

@@ -2,7 +2,7 @@
 // calls). Each capture used to measure the rest of the text to find its NUL (thousands of times
 // slower than the program). Now a `char *` is read up to its NUL or the value limit, whichever
 // comes first, on pages known to be readable: mid-text, the cursor shows the text ahead of it,
-// cut (`"…"…`); at the end of the text, the last token in full.
+// cut to a quarter of the limit (`"…"…`); at the end of the text, the last token in full.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -O2 %s -o %t/plain
@@ -48,9 +48,10 @@ int main() {
 // CHECK: run: exit=0 stdout-lines=1
 // CHECK: site tokenLength key={{.*}} calls=200000 rets=200000
 
-// The first token: the text ahead, cut at the value limit (256 bytes of it, copied as they are;
-// the reader adds the quotes and the ellipsis); its length is not measured.
-// VALUE: call tokenLength#0 parent=- args=[Cursor="{{[a-z ]{128}[a-z ]{128}"}}…]
+// The first token: no NUL within the value limit (256), so the cursor shows the text ahead of it,
+// a quarter of the limit (64 bytes, copied as they are; the reader adds the quotes and the
+// ellipsis); its length is not measured.
+// VALUE: call tokenLength#0 parent=- args=[Cursor="{{[a-z ]{32}[a-z ]{32}"}}…]
 // VALUE-NEXT: ret tokenLength#0 value={{[0-9]+}}
 // The last one: its NUL is within the limit, so it is shown whole.
 // VALUE: call tokenLength#199999 parent=- args=[Cursor="{{[a-z]+}}"]
