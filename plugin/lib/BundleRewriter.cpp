@@ -274,13 +274,21 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     }
     if (P->getType().isVolatileQualified())
       continue;
-    std::string Enum = enumInfo(S, P->getType(), Index);
+    // A parameter taken by value is the callee's own copy: the runtime
+    // skips looking its address up among bindings (its producer can only
+    // come from the call site's note). A reference is the caller's object.
+    // A template parameter `T X` instantiated with an explicit reference
+    // type is taken as by value: it may lose an edge, never gain a wrong one.
+    QualType PT = P->getType();
+    const char *Member = PT->isReferenceType() ? "__trace_call.argRef("
+                                               : "__trace_call.arg(";
+    std::string Enum = enumInfo(S, PT, Index);
     if (!Enum.empty()) {
-      Out += Enum + "__trace_call.arg(" + Index + ", " + Name +
-             ", __trace_ei" + Index + "); ";
+      Out += Enum + Member + Index + ", " + Name + ", __trace_ei" + Index +
+             "); ";
       continue;
     }
-    Out += "__trace_call.arg(" + Index + ", " + Name + "); ";
+    Out += Member + Index + ", " + Name + "); ";
   }
   if (!FD->isNoReturn()) {
     std::string Enum = enumInfo(S, FD->getReturnType(), "r");

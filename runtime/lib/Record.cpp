@@ -174,6 +174,16 @@ void Call::enter(Site &Where) noexcept {
   // can give a producer; a filled expect is a producer by itself.
   MaybeProv = T->Prov.Results || T->Map.size() || paramsRegistered() ||
               T->Wild.Last == Seq || T->Carried.Stamp == Seq;
+  if (MaybeProv) {
+    uint64_t Noted = 0;
+    for (unsigned J = 0; J < T->Prov.Count; ++J) {
+      unsigned Pos = T->Prov.Items[J].Index;
+      Noted |= Pos < 64 ? uint64_t(1) << Pos : ~uint64_t(0);
+    }
+    if (T->Wild.Last == Seq || T->Carried.Stamp == Seq)
+      Noted = ~uint64_t(0);
+    NotedArgs = Noted;
+  }
 
   uint32_t Id = siteIdOf(Where);
   if (__builtin_expect(Id < tf::EnterInlineMax, 1)) {
@@ -208,7 +218,7 @@ void Call::leave() noexcept {
 
 /// Where an argument's (or this's) value came from; \p K is Arg or Self.
 static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
-                            unsigned Sub, const void *Addr) {
+                            unsigned Sub, const void *Addr, bool ByValue) {
   ValueProv P;
   if (K == Slot::Arg) {
     unsigned Pos = Sub ? I + Sub - 1 : I;
@@ -232,8 +242,12 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
     }
   }
   // The common call has no binding, no trainable variable, no handed-over
-  // or wildcard note: a few loads decide that.
-  if (T.Map.size() || paramsRegistered()) {
+  // or wildcard note: a few loads decide that. A by-value argument is the
+  // callee's fresh copy: no binding or variable is at its address.
+  if (ByValue) {
+    if (K != Slot::Arg)
+      return P;
+  } else if (T.Map.size() || paramsRegistered()) {
     P = lookupObject(T, Addr);
     if (P.From || P.Derived || K != Slot::Arg)
       return P;
@@ -277,7 +291,7 @@ struct ValueHead {
 __attribute__((always_inline)) static inline ValueHead
 valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
   ValueHead H;
-  H.K = static_cast<Slot>(Pos >> 56);
+  H.K = slotOf(Pos);
   H.Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
   H.Index = static_cast<unsigned>(Pos);
   H.From = 0;
@@ -289,8 +303,10 @@ valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
     H.Param = static_cast<const char *>(Extra);
   else
     H.Enum = static_cast<const EnumInfo *>(Extra);
-  if ((H.K == Slot::Arg || H.K == Slot::Self) && C.MaybeProv) {
-    ValueProv P = provenance(*C.TS, C, H.K, H.Index, H.Sub, Addr);
+  const bool ByValue = (Pos & ByValuePos) != 0;
+  if ((H.K == Slot::Arg || H.K == Slot::Self) &&
+      C.mayHaveProv(H.K, H.Index, ByValue)) {
+    ValueProv P = provenance(*C.TS, C, H.K, H.Index, H.Sub, Addr, ByValue);
     if (isParamTag(P.From))
       H.Param = tagParam(P.From);
     else if (!isCutTag(P.From))
@@ -415,19 +431,35 @@ static inline void compactBytes(ThreadState &T, Slot K, uint32_t TypeId,
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
-  Slot K = static_cast<Slot>(Pos >> 56);
+  Slot K = slotOf(Pos);
   unsigned Index = static_cast<unsigned>(Pos);
   // Decided from the arguments alone: no provenance to look up (it is looked
   // up for arguments and this only), no enum names, not a pack element.
   bool Plain = !Extra && K != Slot::Global && (Pos >> 32 & 0xFFFFFFu) == 0 &&
                Index < 128 && TypeId < 128;
-  if (__builtin_expect(Plain && (!C.MaybeProv || K == Slot::Ret), 1)) {
+  if (__builtin_expect(
+          Plain && !C.mayHaveProv(K, Index, (Pos & ByValuePos) != 0), 1)) {
     compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
     return;
   }
   ValueHead H = valueHead(C, Pos, Obj, Extra);
-  if (Plain && !H.From && !H.Derived && !H.Param) {
-    compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
+  if (Plain && !H.Derived && !H.Param) {
+    if (!H.From) {
+      compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
+      return;
+    }
+    // One producer (y = f(y) in a loop): the record with only `from`.
+    if (char *R = reserve(*C.TS, 4 + tf::MaxVarint + Size)) {
+      R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, true));
+      R[1] = static_cast<char>(TypeId);
+      char *W = R + 2;
+      if (K == Slot::Arg)
+        *W++ = static_cast<char>(Index);
+      *W++ = static_cast<char>(tf::ValueFrom);
+      W = tf::putVarint(W, tf::nodeRef(C.Node, H.From & ~WildMark,
+                                       (H.From & WildMark) != 0));
+      commit(*C.TS, copyScalar(W, Obj, Size));
+    }
     return;
   }
   if (char *D = valueRecord(C, H, tf::Form::Bytes, TypeId, Size))

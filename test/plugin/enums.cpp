@@ -15,7 +15,7 @@ enum { Anonymous = 1 };
   return N > 0 && P == ui::Small && static_cast<int>(O) == 0 ? C : ui::Color::Red;
 }
 // CHECK: ui::Color pick(ui::Color C, const ui::Plain &P, ui::Opaque O, int N) {{.*}}::__trace_rt::Call __trace_call(__trace_site); static constexpr long long __trace_ev0[] = {0LL, 5LL, -3LL}; static constexpr const char *__trace_en0[] = {"ui::Color::Red", "ui::Color::Green", "ui::Color::Blue"}; static constexpr ::__trace_rt::EnumInfo __trace_ei0{"ui::Color", 3u, __trace_ev0, __trace_en0}; __trace_call.arg(0, C, __trace_ei0);
-// CHECK-SAME: static constexpr long long __trace_ev1[] = {1LL, static_cast<long long>(18446744073709551615ULL)}; static constexpr const char *__trace_en1[] = {"ui::Plain::Small", "ui::Plain::Huge"}; static constexpr ::__trace_rt::EnumInfo __trace_ei1{"ui::Plain", 2u, __trace_ev1, __trace_en1}; __trace_call.arg(1, P, __trace_ei1);
+// CHECK-SAME: static constexpr long long __trace_ev1[] = {1LL, static_cast<long long>(18446744073709551615ULL)}; static constexpr const char *__trace_en1[] = {"ui::Plain::Small", "ui::Plain::Huge"}; static constexpr ::__trace_rt::EnumInfo __trace_ei1{"ui::Plain", 2u, __trace_ev1, __trace_en1}; __trace_call.argRef(1, P, __trace_ei1);
 // CHECK-SAME: __trace_call.arg(2, O); __trace_call.arg(3, N);
 // CHECK-SAME: static constexpr ::__trace_rt::EnumInfo __trace_eir{"ui::Color", 3u, __trace_evr, __trace_enr}; __trace_call.retEnum(__trace_eir); return
 

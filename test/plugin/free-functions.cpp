@@ -18,7 +18,7 @@ namespace ns {
   (void)P;
 }
 }
-// CHECK: void log(const std::string &Msg, std::string &&Tmp, int *P) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "ns::log(const std::string &, std::string &&, int *)", "ns::log",{{.*}} "Msg\0Tmp\0P\0", 3u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, Msg); __trace_call.arg(1, Tmp); __trace_call.arg(2, P); return ::__trace_rt::invoke(__trace_call, [&]() -> void {
+// CHECK: void log(const std::string &Msg, std::string &&Tmp, int *P) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "ns::log(const std::string &, std::string &&, int *)", "ns::log",{{.*}} "Msg\0Tmp\0P\0", 3u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.argRef(0, Msg); __trace_call.argRef(1, Tmp); __trace_call.arg(2, P); return ::__trace_rt::invoke(__trace_call, [&]() -> void {
 // CHECK-NEXT: (void)Msg;
 // CHECK-NEXT: (void)Tmp;
 // CHECK-NEXT: (void)P;

@@ -633,6 +633,12 @@ constexpr uint64_t valuePos(Slot K, unsigned I, unsigned Sub) {
   return (static_cast<uint64_t>(K) << 56) |
          (static_cast<uint64_t>(Sub & 0xFFFFFFu) << 32) | I;
 }
+/// Set in a value's position for a parameter taken by value: the callee's
+/// own copy, whose address nothing can have bound, so only the caller's
+/// notes can give it a producer.
+constexpr uint64_t ByValuePos = uint64_t(1) << 62;
+/// The slot of a position.
+constexpr Slot slotOf(uint64_t Pos) { return static_cast<Slot>((Pos >> 56) & 3); }
 
 /// Where the calling thread's next record goes, and the end of its chunk
 /// (owned by the runtime): a scalar's record is appended inline when it
@@ -695,12 +701,25 @@ public:
       leave();
   }
 
+  /// A parameter taken by value: the callee's copy. Only a note from the
+  /// call site can tell where its value came from.
   template <class T> void arg(unsigned I, const T &V) noexcept {
+    if (Node)
+      capture<true>(Slot::Arg, I, 0, V, nullptr, nullptr);
+  }
+  template <class T>
+  void arg(unsigned I, const T &V, const EnumInfo &E) noexcept {
+    if (Node)
+      capture<true>(Slot::Arg, I, 0, V, &E, nullptr);
+  }
+  /// A reference parameter: the caller's object itself, which a binding may
+  /// name even when the call site left no note.
+  template <class T> void argRef(unsigned I, const T &V) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
   template <class T>
-  void arg(unsigned I, const T &V, const EnumInfo &E) noexcept {
+  void argRef(unsigned I, const T &V, const EnumInfo &E) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, &E, nullptr);
   }
@@ -754,26 +773,37 @@ public:
   /// trainable variables, handed-over or wildcard notes); else the
   /// captures skip the look-ups.
   bool MaybeProv = false;
+  /// Positions below 64 of the arguments that a note, a handed-over or a
+  /// wildcard note may give a producer (all bits for a position past 63):
+  /// a by-value argument outside it has none, whatever is bound.
+  uint64_t NotedArgs = 0;
   /// The thread's record cursor, set with Node.
   Cursor *Cur = nullptr;
+
+  /// Whether provenance may apply to the value at \p K, \p I.
+  bool mayHaveProv(Slot K, unsigned I, bool ByValue) const noexcept {
+    if (K == Slot::Ret || !MaybeProv)
+      return false;
+    return !ByValue || ((NotedArgs >> (I & 63)) & 1);
+  }
 
 private:
   void enter(Site &S) noexcept;
   void leave() noexcept;
   void takeNotes(ThreadState &T, Site &Where) noexcept;
 
-  template <class T>
+  template <bool ByValue = false, class T>
   void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
                const char *ParamId) noexcept {
     using U = std::remove_cv_t<T>;
     if constexpr (std::is_function<U>::value) {
       // A function reference parameter: record the function's address.
       U *Fn = &V;
-      capture(K, I, Sub, Fn, E, ParamId);
+      capture<ByValue>(K, I, Sub, Fn, E, ParamId);
       return;
     } else {
       TypeDesc *Type = &TypeDescOf<U>;
-      const uint64_t Pos = valuePos(K, I, Sub);
+      const uint64_t Pos = valuePos(K, I, Sub) | (ByValue ? ByValuePos : 0);
       const void *Extra = ParamId ? static_cast<const void *>(ParamId)
                                   : static_cast<const void *>(E);
       const void *Addr = detail::addr(V);
@@ -787,7 +817,7 @@ private:
         constexpr std::size_t Need = 3 + sizeof(U);
         const uint32_t Id = __atomic_load_n(&Type->Id, __ATOMIC_RELAXED);
         char *P = Cur->Next;
-        if (__builtin_expect((!MaybeProv || K == Slot::Ret) && !Extra &&
+        if (__builtin_expect(!mayHaveProv(K, I, ByValue) && !Extra &&
                                  K != Slot::Global &&
                                  !Sub && I < 128 && Id - 1 < 127 &&
                                  static_cast<std::size_t>(Cur->End - P) >=
