@@ -306,4 +306,68 @@ TEST(Check, DeclarationsInAnInClassRangeAreFound) {
       << C.Problems;
 }
 
+TEST(Check, ComparesSpecifiersAndAttributes) {
+  const char *Header = "#include <vector>\n"
+                       "[[nodiscard]] [[trace::trainable]] inline int pick(const std::vector<int> &v, int i) {\n"
+                       "  return v[0];\n"
+                       "}\n"
+                       "int use() { return pick({1, 2}, 1); }\n";
+  Fixture F(Header, "[[nodiscard]]");
+  // The same specifiers and attributes, spelled with other spacing and order: fine.
+  CheckOutcome C = F.check("[[ nodiscard ]]  inline int pick(const std::vector<int> &v, int i) {\n  return v[i];\n}");
+  EXPECT_TRUE(C.Ok) << C.Problems;
+  // Dropping `inline` would break the link of a header included twice.
+  C = F.check("[[nodiscard]] int pick(const std::vector<int> &v, int i) {\n  return v[i];\n}");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("The new code for code:test changes the declaration of pick: it drops `inline`. Keep "
+                            "the definition's specifiers and attributes exactly as they are (it has `inline`, "
+                            "`[[nodiscard]]`)"),
+            std::string::npos)
+      << C.Problems;
+  C = F.check("[[nodiscard]] static constexpr int pick(const std::vector<int> &v, int i) {\n  return i;\n}");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("it drops `inline` and adds `static` and `constexpr`"), std::string::npos) << C.Problems;
+  C = F.check("inline int pick(const std::vector<int> &v, int i) __attribute__((noinline)) {\n  return i;\n}");
+  EXPECT_FALSE(C.Ok);
+  C = F.check("__attribute__((noinline)) inline int pick(const std::vector<int> &v, int i) {\n  return i;\n}");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("it drops `[[nodiscard]]` and adds `__attribute__((noinline))`"), std::string::npos)
+      << C.Problems;
+  // noexcept is part of the type: a changed signature.
+  C = F.check("[[nodiscard]] inline int pick(const std::vector<int> &v, int i) noexcept {\n  return i;\n}");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("changes the function's name or signature"), std::string::npos) << C.Problems;
+}
+
+TEST(Check, ComparesVirtualAndOverrideOfAMember) {
+  std::string Text = "struct B { virtual int get() const { return 0; } };\n"
+                     "struct S : B {\n"
+                     "  [[trace::trainable]] int get() const override {\n    return 1;\n  }\n"
+                     "};\n";
+  char Tmpl[] = "/tmp/trace-opt-check-XXXXXX";
+  std::string Dir = ::mkdtemp(Tmpl);
+  std::string File = Dir + "/s.cpp";
+  std::ofstream(File) << Text;
+  Edit E;
+  E.File = File;
+  E.ParamId = "code:S::get() const";
+  E.Begin = Text.find("[[trace");
+  E.End = Text.find("\n  }\n") + 4;
+  E.Hash = formatHash(fnv1a64(Text.substr(E.Begin, E.End - E.Begin)));
+  E.IsCode = true;
+  auto Check = [&](const std::string &New) {
+    Edit N = E;
+    N.NewText = New;
+    std::string Err;
+    auto P = planPatches({N}, Err);
+    EXPECT_TRUE(P && P->Files.size() == 1) << Err;
+    return checkPatch(P->Files[0], findCompileCommand(File, {}, ""));
+  };
+  CheckOutcome C = Check("int get() const override {\n    return 2;\n  }");
+  EXPECT_TRUE(C.Ok) << C.Problems;
+  C = Check("virtual int get() const {\n    return 2;\n  }");
+  EXPECT_FALSE(C.Ok);
+  EXPECT_NE(C.Problems.find("it drops `override` and adds `virtual`"), std::string::npos) << C.Problems;
+}
+
 } // namespace

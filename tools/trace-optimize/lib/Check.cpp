@@ -5,6 +5,8 @@
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/DiagnosticOptions.h"
 #include "clang/Frontend/CompilerInstance.h"
@@ -151,6 +153,80 @@ bool insideFunction(const clang::Decl *D) {
   return false;
 }
 
+/// An attribute as written, with its syntax around it: `[[nodiscard]]`, `override`,
+/// `__attribute__((noinline))`; without whitespace except between words, so that spacing does
+/// not count.
+std::string attributeText(const clang::Attr *A, const clang::SourceManager &SM, const clang::LangOptions &LO) {
+  using namespace clang;
+  std::string Raw;
+  SourceRange R = A->getRange();
+  if (R.isValid()) {
+    CharSourceRange Range = SM.getExpansionRange(R);
+    bool Invalid = false;
+    Raw = Lexer::getSourceText(Range, SM, LO, &Invalid).str();
+    if (Invalid)
+      Raw.clear();
+  }
+  if (Raw.empty())
+    Raw = A->getSpelling();
+  // Whitespace counts only between two words: `deprecated( "x" )` is `deprecated("x")`.
+  auto IsWordChar = [](char C) { return std::isalnum(static_cast<unsigned char>(C)) || C == '_'; };
+  std::string Text;
+  bool Space = false;
+  for (char C : Raw) {
+    if (std::isspace(static_cast<unsigned char>(C))) {
+      Space = true;
+      continue;
+    }
+    if (Space && !Text.empty() && IsWordChar(Text.back()) && IsWordChar(C))
+      Text += ' ';
+    Space = false;
+    Text += C;
+  }
+  switch (A->getSyntax()) {
+  case AttributeCommonInfo::AS_CXX11:
+  case AttributeCommonInfo::AS_C23:
+    return "[[" + Text + "]]";
+  case AttributeCommonInfo::AS_GNU:
+    return "__attribute__((" + Text + "))";
+  case AttributeCommonInfo::AS_Declspec:
+    return "__declspec(" + Text + ")";
+  default:
+    return Text;
+  }
+}
+
+/// The specifiers and attributes written on FD that its type does not hold (see
+/// FunctionIdentity::Specifiers), in a fixed order.
+std::vector<std::string> specifiersOf(const clang::FunctionDecl *FD, const clang::SourceManager &SM) {
+  using namespace clang;
+  std::vector<std::string> Out;
+  if (FD->isInlineSpecified())
+    Out.push_back("inline");
+  if (FD->getStorageClass() == SC_Static)
+    Out.push_back("static");
+  else if (FD->getStorageClass() == SC_Extern)
+    Out.push_back("extern");
+  if (FD->getConstexprKind() == ConstexprSpecKind::Constexpr)
+    Out.push_back("constexpr");
+  else if (FD->getConstexprKind() == ConstexprSpecKind::Consteval)
+    Out.push_back("consteval");
+  if (const auto *M = dyn_cast<CXXMethodDecl>(FD); M && M->isVirtualAsWritten())
+    Out.push_back("virtual");
+  if (ExplicitSpecifier::getFromDecl(FD).isSpecified())
+    Out.push_back("explicit");
+  if (FD->getFriendObjectKind() != Decl::FOK_None)
+    Out.push_back("friend");
+  for (const Attr *A : FD->attrs()) {
+    // Implicit ones clang adds itself; inherited ones come from an earlier declaration,
+    // which the suggestion does not replace.
+    if (A->isImplicit() || A->isInherited())
+      continue;
+    Out.push_back(attributeText(A, SM, FD->getASTContext().getLangOpts()));
+  }
+  return Out;
+}
+
 FunctionIdentity identityOf(const clang::FunctionDecl *FD, const clang::SourceManager &SM) {
   FunctionIdentity Id;
   Id.QualifiedName = FD->getQualifiedNameAsString();
@@ -159,6 +235,7 @@ FunctionIdentity identityOf(const clang::FunctionDecl *FD, const clang::SourceMa
   Policy.SuppressTagKeyword = true;
   Id.Type = FD->getType().getCanonicalType().getAsString(Policy);
   Id.Line = SM.getExpansionLineNumber(FD->getLocation());
+  Id.Specifiers = specifiersOf(FD, SM);
   return Id;
 }
 
@@ -414,6 +491,31 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
   return Result;
 }
 
+/// "drops `inline` and adds `static`", or "" when Old and New hold the same specifiers
+/// (in any order).
+static std::string specifierChanges(const std::vector<std::string> &Old, const std::vector<std::string> &New) {
+  std::vector<std::string> Dropped, Added = New;
+  for (const std::string &S : Old) {
+    auto It = std::find(Added.begin(), Added.end(), S);
+    if (It != Added.end())
+      Added.erase(It);
+    else
+      Dropped.push_back(S);
+  }
+  auto List = [](const std::vector<std::string> &Items) {
+    std::string Out;
+    for (size_t K = 0; K < Items.size(); ++K)
+      Out += (K == 0 ? "" : K + 1 == Items.size() ? " and " : ", ") + ("`" + Items[K] + "`");
+    return Out;
+  };
+  std::string Out;
+  if (!Dropped.empty())
+    Out = "drops " + List(Dropped);
+  if (!Added.empty())
+    Out += (Out.empty() ? "adds " : " and adds ") + List(Added);
+  return Out;
+}
+
 CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
   CheckOutcome Out;
   std::vector<std::pair<uint64_t, uint64_t>> OldRanges;
@@ -460,6 +562,19 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
       Out.Problems += fmt::format("The new code for {} changes the function's name or signature: it defines {}, "
                                   "but it must keep {}.\n",
                                   E.ParamId, New->str(), Old->str());
+    }
+    // `inline`, `static`, `constexpr` and the attributes are no part of the type, yet dropping
+    // `inline` from a header's function breaks the link, and `static` changes its linkage.
+    if (std::string Changed = specifierChanges(Old->Specifiers, New->Specifiers); !Changed.empty()) {
+      Out.Ok = false;
+      std::string Kept;
+      for (const std::string &S : Old->Specifiers)
+        Kept += (Kept.empty() ? "`" : ", `") + S + "`";
+      Out.Problems += fmt::format("The new code for {} changes the declaration of {}: it {}. Keep the "
+                                  "definition's specifiers and attributes exactly as they are ({}); only the body "
+                                  "may change.\n",
+                                  E.ParamId, Old->QualifiedName, Changed,
+                                  Kept.empty() ? "it has none" : "it has " + Kept);
     }
     // Only what the suggestion added counts; the original range is the user's.
     std::vector<std::string> Added;

@@ -41,6 +41,13 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
 struct FunctionIdentity {
   std::string QualifiedName, Type;
   unsigned Line = 0;
+  /// The declaration specifiers and attributes as written on the definition, which its type
+  /// does not hold: `inline`, `static`, `extern`, `constexpr`, `consteval`, `virtual`,
+  /// `explicit`, `friend`, and each attribute (`[[nodiscard]]`, `override`,
+  /// `__attribute__((noinline))`). `[[trace::trainable]]` is not among them: clang does not
+  /// know it without the plugin, and prepareSuggestion checks it. Not part of ==, which
+  /// identifies the function; checkPatch compares them apart, to say what changed.
+  std::vector<std::string> Specifiers;
   bool operator==(const FunctionIdentity &O) const { return QualifiedName == O.QualifiedName && Type == O.Type; }
   std::string str() const { return QualifiedName + " of type '" + Type + "'"; }
 };
