@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <cstdlib>
+#include <unistd.h>
+
 using namespace traceopt;
 using nlohmann::json;
 
@@ -184,6 +188,89 @@ TEST(Convert, EnumRecognisedFromSourceText) {
   EXPECT_EQ(toParamText("Fast", P, Error).value_or(Error), "Mode::Fast");
   EXPECT_EQ(toParamText("Mode::Fast", P, Error).value_or(Error), "Mode::Fast");
   EXPECT_FALSE(toParamText(1, P, Error));
+}
+
+} // namespace
+
+namespace {
+
+TEST(Convert, PairsAndTuplesMeanTheirValues) {
+  // A string inside a pair is that string, never C++ text naming a variable.
+  EXPECT_EQ(ok(json::array({"q", 2}), "std::pair<std::string, int>"), R"({"q", 2})");
+  EXPECT_EQ(ok(json::array({"a\"b", 2.5}), "std::pair<const char *, double>"), R"({"a\"b", 2.5})");
+  EXPECT_EQ(ok(json::array({"x", 1, true}), "std::tuple<std::string, long, bool>"), R"({"x", 1, true})");
+  // The shape the prompt shows a pair in, given back as a string.
+  EXPECT_EQ(ok("(\"q\", 2)", "std::pair<std::string, int>"), R"({"q", 2})");
+  EXPECT_EQ(ok("[\"q\", 2]", "std::pair<std::string, int>"), R"({"q", 2})");
+  // C++ braced text is kept as written.
+  EXPECT_EQ(ok("{\"q\", 2}", "std::pair<std::string, int>"), R"({"q", 2})");
+  // An enumerator is told by the recorded value.
+  EXPECT_EQ(ok(json::array({"Blue", 1}), "std::pair<Color, int>", "(Color::Red, 0)"), "{Color::Blue, 1}");
+  EXPECT_NE(err(json::array({"q"}), "std::pair<std::string, int>").find("expected 2 elements for type "
+                                                                          "'std::pair<std::string, int>', got 1"),
+            std::string::npos);
+  EXPECT_NE(err(json::array({"q", "x"}), "std::pair<std::string, int>").find("element 1 of the std::pair<std::string, "
+                                                                             "int>: expected an integer"),
+            std::string::npos);
+  EXPECT_EQ(ok(json::array({json::array({"a", 1}), json::array({"b", 2})}), "std::vector<std::pair<std::string, int>>"),
+            R"({{"a", 1}, {"b", 2}})");
+}
+
+TEST(Convert, MapsFromTheObjectThePromptShows) {
+  EXPECT_EQ(ok(json::object({{"b", 2}, {"a", 1}}), "std::map<std::string, int>"), R"({{"a", 1}, {"b", 2}})");
+  EXPECT_EQ(ok("{\"a\": 1}", "std::map<std::string, int>"), R"({{"a", 1}})");
+  EXPECT_EQ(ok(json::object({{"1", "x"}, {"20", "y"}}), "std::unordered_map<int, std::string>"),
+            R"({{1, "x"}, {20, "y"}})");
+  EXPECT_EQ(ok(json::array({json::array({"a", 1.5})}), "std::map<std::string, double>"), R"({{"a", 1.5}})");
+  EXPECT_EQ(ok(json::object(), "std::map<std::string, int>"), "{}");
+  EXPECT_EQ(ok(json::object({{"k", json::array({1, 2})}}), "std::map<std::string, std::vector<int>>"),
+            R"({{"k", {1, 2}}})");
+  EXPECT_NE(err(json::object({{"x", 1}}), "std::map<int, int>").find("the key \"x\" of the std::map<int, int>: "
+                                                                    "expected an integer"),
+            std::string::npos);
+  EXPECT_NE(err(json::object({{"a", "b"}}), "std::map<std::string, int>").find("the value of key \"a\""),
+            std::string::npos);
+  EXPECT_NE(err(3, "std::map<std::string, int>").find("expected an object"), std::string::npos);
+}
+
+TEST(Convert, StringsInsideUnknownTypesAreStrings) {
+  EXPECT_EQ(ok(json::array({"q", 2}), "Entry"), R"({"q", 2})");
+  EXPECT_EQ(ok(json::array({json::array({"q", 2})}), "std::vector<Entry>"), R"({{"q", 2}})");
+  // Alone, a string for an unknown type is still C++ text (Point{1, 2}, a constant).
+  EXPECT_EQ(ok("Point{1, 2}", "Point"), "Point{1, 2}");
+  EXPECT_NE(err(json::object({{"x", 1}}), "Point").find("a JSON object is no value of type 'Point'"),
+            std::string::npos);
+  // An enum's elements are told by the recorded list.
+  EXPECT_EQ(ok(json::array({"Green", "Color::Red"}), "std::vector<Color>", "[Color::Red]"),
+            "{Color::Green, Color::Red}");
+}
+
+TEST(Convert, Optionals) {
+  EXPECT_EQ(ok(nullptr, "std::optional<int>"), "std::nullopt");
+  EXPECT_EQ(ok(3, "std::optional<int>"), "3");
+  EXPECT_EQ(ok("hi", "std::optional<std::string>"), "\"hi\"");
+}
+
+TEST(Convert, ParamTextInsideBracesReadFromTheFile) {
+  char Tmpl[] = "/tmp/trace-opt-convert-XXXXXX";
+  std::string Dir = ::mkdtemp(Tmpl);
+  std::string File = Dir + "/v.cpp";
+  std::string Text = "std::pair<std::string, int> a = {\"a\", 1};\nstd::pair<std::string, int> b{\"b\", 1};\n";
+  std::ofstream(File) << Text;
+  Param P;
+  P.Kind = "value";
+  P.Name = "a";
+  P.Type = "std::pair<std::string, int>";
+  P.File = File;
+  P.Text = "\"a\", 1";
+  P.Begin = Text.find("\"a\"");
+  P.End = P.Begin + P.Text.size();
+  std::string Error;
+  EXPECT_EQ(toParamText(json::array({"q", 2}), P, Error).value_or(Error), R"("q", 2)");
+  P.Text = "{\"b\", 1}";
+  P.Begin = Text.find("{\"b\"");
+  P.End = P.Begin + P.Text.size();
+  EXPECT_EQ(toParamText(json::array({"q", 2}), P, Error).value_or(Error), R"({"q", 2})");
 }
 
 } // namespace

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdint>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace traceopt {
 
@@ -114,6 +116,102 @@ std::string elementType(std::string_view T) {
     return std::string(trim(Inner));
   }
   return "";
+}
+
+/// Splits \p S at its top-level commas (outside brackets, string and character literals) and
+/// trims each part; "" gives no part.
+std::vector<std::string> splitTopLevel(std::string_view S) {
+  std::vector<std::string> Parts;
+  int Depth = 0;
+  size_t Start = 0;
+  for (size_t I = 0; I < S.size(); ++I) {
+    char C = S[I];
+    if (C == '"' || C == '\'') {
+      for (++I; I < S.size() && S[I] != C; ++I)
+        if (S[I] == '\\')
+          ++I;
+      continue;
+    }
+    if (C == '<' || C == '(' || C == '[' || C == '{')
+      ++Depth;
+    else if (C == '>' || C == ')' || C == ']' || C == '}')
+      --Depth;
+    else if (C == ',' && Depth == 0) {
+      Parts.push_back(std::string(trim(S.substr(Start, I - Start))));
+      Start = I + 1;
+    }
+  }
+  if (!trim(S.substr(Start)).empty() || !Parts.empty())
+    Parts.push_back(std::string(trim(S.substr(Start))));
+  return Parts;
+}
+
+/// The template arguments of \p T when it names one of \p Templates (each given with its
+/// '<': "std::pair<"), else nullopt.
+std::optional<std::vector<std::string>> templateArgs(std::string_view T,
+                                                     std::initializer_list<std::string_view> Templates) {
+  for (std::string_view Tmpl : Templates)
+    if (startsWith(T, Tmpl) && T.back() == '>')
+      return splitTopLevel(T.substr(Tmpl.size(), T.size() - Tmpl.size() - 1));
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> pairOrTupleArgs(std::string_view T) {
+  return templateArgs(T, {"std::pair<", "pair<", "std::tuple<", "tuple<"});
+}
+
+/// Key and mapped type of a map.
+std::optional<std::vector<std::string>> mapArgs(std::string_view T) {
+  auto Args = templateArgs(T, {"std::map<", "std::unordered_map<", "std::multimap<", "std::unordered_multimap<",
+                               "map<", "unordered_map<", "multimap<", "unordered_multimap<"});
+  if (Args && Args->size() < 2)
+    return std::nullopt;
+  return Args;
+}
+
+std::optional<std::string> optionalArg(std::string_view T) {
+  auto Args = templateArgs(T, {"std::optional<", "optional<"});
+  if (!Args || Args->size() != 1)
+    return std::nullopt;
+  return Args->front();
+}
+
+/// The parts of a recorded value as the runtime renders a container, pair or tuple:
+/// "[Color::Red, Color::Blue]", "(\"q\", 2)", "{\"a\": 1}". Each part tells what an element
+/// was (an enumerator, say); empty when the value is no such list.
+std::vector<std::string> recordedParts(std::string_view Old) {
+  Old = trim(Old);
+  if (Old.size() < 2)
+    return {};
+  char Open = Old.front(), Close = Old.back();
+  if (!((Open == '[' && Close == ']') || (Open == '(' && Close == ')') || (Open == '{' && Close == '}')))
+    return {};
+  return splitTopLevel(Old.substr(1, Old.size() - 2));
+}
+
+/// "key: value" of a recorded map entry, split at its top-level ": ".
+std::pair<std::string, std::string> recordedEntry(std::string_view Entry) {
+  for (size_t I = 0; I + 1 < Entry.size(); ++I) {
+    char C = Entry[I];
+    if (C == '"' || C == '\'') {
+      for (++I; I < Entry.size() && Entry[I] != C; ++I)
+        if (Entry[I] == '\\')
+          ++I;
+      continue;
+    }
+    if (C == ':' && Entry[I + 1] == ' ')
+      return {std::string(trim(Entry.substr(0, I))), std::string(trim(Entry.substr(I + 1)))};
+    if (C == ':' && Entry[I + 1] == ':')
+      ++I;
+  }
+  return {"", ""};
+}
+
+/// The recorded part that describes element \p I: its own when there is one, else the first.
+std::string_view partFor(const std::vector<std::string> &Parts, size_t I) {
+  if (Parts.empty())
+    return "";
+  return I < Parts.size() ? Parts[I] : Parts.front();
 }
 
 /// A JSON string that is itself JSON text for a list, a number or a bool
@@ -379,9 +477,152 @@ std::string cppStringLiteral(std::string_view S) {
   return Out;
 }
 
-std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string_view RawType,
-                                            std::string_view OldValue, std::string &Error) {
+namespace {
+
+std::optional<std::string> convert(const nlohmann::json &V, std::string_view RawType, std::string_view OldValue,
+                                   bool Nested, std::string &Error);
+
+/// A list the model gave as a string: JSON text ("[1, 2]", "{\"a\": 1}"), or the shape the
+/// prompt shows a pair or tuple in ("(\"q\", 2)"). nullopt when it is neither.
+std::optional<nlohmann::json> reparseList(std::string_view S) {
+  S = trim(S);
+  if (S.size() >= 2 && S.front() == '(' && S.back() == ')') {
+    std::string AsArray = "[" + std::string(S.substr(1, S.size() - 2)) + "]";
+    nlohmann::json J = nlohmann::json::parse(AsArray, nullptr, false);
+    if (!J.is_discarded())
+      return J;
+    return std::nullopt;
+  }
+  nlohmann::json J = nlohmann::json::parse(S.begin(), S.end(), nullptr, false);
+  if (J.is_discarded() || !(J.is_array() || J.is_object()))
+    return std::nullopt;
+  return J;
+}
+
+/// C++ braced text the model wrote itself ("{\"q\", 2}"): kept as written when it is one list.
+std::optional<std::string> bracedText(std::string_view S, std::string_view RawType, std::string &Error) {
+  if (!isSingleInitializer(S, /*Braced=*/true)) {
+    Error = fmt::format("'{}' is not one braced list for type '{}'", S, RawType);
+    return std::nullopt;
+  }
+  return std::string(S);
+}
+
+/// A pair or tuple from a list of as many elements, each converted to its own type.
+std::optional<std::string> toTuple(const nlohmann::json &V, std::string_view RawType,
+                                   const std::vector<std::string> &Types, std::string_view OldValue,
+                                   std::string &Error) {
+  const nlohmann::json *List = &V;
+  std::optional<nlohmann::json> Re;
+  if (V.is_string()) {
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    if (!S.empty() && S.front() == '{' && S.back() == '}')
+      return bracedText(S, RawType, Error);
+    Re = reparseList(S);
+    if (Re)
+      List = &*Re;
+  }
+  if (!List->is_array()) {
+    Error = fmt::format("expected a list of {} elements for type '{}', got {}", Types.size(), RawType, describe(V));
+    return std::nullopt;
+  }
+  if (List->size() != Types.size()) {
+    Error = fmt::format("expected {} elements for type '{}', got {}: {}", Types.size(), RawType, List->size(),
+                        describe(*List));
+    return std::nullopt;
+  }
+  std::vector<std::string> Old = recordedParts(OldValue);
+  std::string Out = "{";
+  for (size_t I = 0; I < Types.size(); ++I) {
+    std::string ElemError;
+    std::optional<std::string> E = convert((*List)[I], Types[I], I < Old.size() ? Old[I] : "", true, ElemError);
+    if (!E) {
+      Error = fmt::format("element {} of the {}: {}", I, RawType, ElemError);
+      return std::nullopt;
+    }
+    Out += (I ? ", " : "") + *E;
+  }
+  return Out + "}";
+}
+
+/// True for the key types a JSON object's (string) key is read as a number for.
+bool isArithmeticType(std::string_view Type) {
+  std::string T = normalizeType(Type);
+  return findIntType(T) || isFloatType(T) || T == "bool";
+}
+
+/// A map from a JSON object (the shape the prompt shows it in: {"key": value}) or from a list
+/// of [key, value] pairs.
+std::optional<std::string> toMap(const nlohmann::json &V, std::string_view RawType,
+                                 const std::vector<std::string> &Args, std::string_view OldValue,
+                                 std::string &Error) {
+  const nlohmann::json *Given = &V;
+  std::optional<nlohmann::json> Re;
+  if (V.is_string()) {
+    std::string_view S = trim(V.get_ref<const std::string &>());
+    Re = reparseList(S);
+    if (Re)
+      Given = &*Re;
+    else if (!S.empty() && S.front() == '{' && S.back() == '}')
+      return bracedText(S, RawType, Error);
+  }
+  const std::string &KeyType = Args[0], &MappedType = Args[1];
+  std::vector<std::string> Old = recordedParts(OldValue);
+  std::pair<std::string, std::string> OldEntry = recordedEntry(partFor(Old, 0));
+  const std::string &OldKey = OldEntry.first, &OldMapped = OldEntry.second;
+  std::string Out = "{";
+  size_t I = 0;
+  auto Entry = [&](const nlohmann::json &Key, const nlohmann::json &Mapped) -> bool {
+    std::string KeyError, MappedError;
+    std::optional<std::string> K = convert(Key, KeyType, OldKey, true, KeyError);
+    if (!K) {
+      Error = fmt::format("the key {} of the {}: {}", describe(Key), RawType, KeyError);
+      return false;
+    }
+    std::optional<std::string> M = convert(Mapped, MappedType, OldMapped, true, MappedError);
+    if (!M) {
+      Error = fmt::format("the value of key {} of the {}: {}", describe(Key), RawType, MappedError);
+      return false;
+    }
+    Out += (I++ ? ", {" : "{") + *K + ", " + *M + "}";
+    return true;
+  };
+  if (Given->is_object()) {
+    for (const auto &[Key, Mapped] : Given->items()) {
+      // JSON keys are strings; a number key comes back as the number it spells.
+      nlohmann::json K = Key;
+      if (isArithmeticType(KeyType))
+        if (std::optional<nlohmann::json> J = reparse(K); J && (J->is_number() || J->is_boolean()))
+          K = *J;
+      if (!Entry(K, Mapped))
+        return std::nullopt;
+    }
+    return Out + "}";
+  }
+  if (Given->is_array()) {
+    for (const nlohmann::json &E : *Given) {
+      if (!E.is_array() || E.size() != 2) {
+        Error = fmt::format("expected [key, value] pairs for type '{}', got {}", RawType, describe(E));
+        return std::nullopt;
+      }
+      if (!Entry(E[0], E[1]))
+        return std::nullopt;
+    }
+    return Out + "}";
+  }
+  Error = fmt::format("expected an object {{\"key\": value, ...}} for type '{}', got {}", RawType, describe(V));
+  return std::nullopt;
+}
+
+std::optional<std::string> convert(const nlohmann::json &V, std::string_view RawType, std::string_view OldValue,
+                                   bool Nested, std::string &Error) {
   std::string Type = normalizeType(RawType);
+  if (std::optional<std::string> Inner = optionalArg(Type)) {
+    if (V.is_null() || (V.is_string() && trim(V.get_ref<const std::string &>()) == "nullopt"))
+      return std::string("std::nullopt");
+    std::string_view Old = trim(OldValue);
+    return convert(V, *Inner, Old == "nullopt" ? "" : Old, Nested, Error);
+  }
   if (V.is_null()) {
     Error = fmt::format("null is not a value of type '{}'", RawType);
     return std::nullopt;
@@ -413,6 +654,10 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
     Error = fmt::format("expected a string for type '{}', got {}", RawType, describe(V));
     return std::nullopt;
   }
+  if (std::optional<std::vector<std::string>> Args = pairOrTupleArgs(Type))
+    return toTuple(V, RawType, *Args, OldValue, Error);
+  if (std::optional<std::vector<std::string>> Args = mapArgs(Type))
+    return toMap(V, RawType, *Args, OldValue, Error);
   std::string Elem = elementType(Type);
   if (!Elem.empty()) {
     const nlohmann::json *List = &V;
@@ -435,10 +680,11 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
       Error = fmt::format("expected a list for type '{}', got {}", RawType, describe(V));
       return std::nullopt;
     }
+    std::vector<std::string> Old = recordedParts(OldValue);
     std::string Out = "{";
     for (size_t I = 0; I < List->size(); ++I) {
       std::string ElemError;
-      std::optional<std::string> E = toCppInitializer((*List)[I], Elem, "", ElemError);
+      std::optional<std::string> E = convert((*List)[I], Elem, partFor(Old, I), true, ElemError);
       if (!E) {
         Error = fmt::format("element {} of the list: {}", I, ElemError);
         return std::nullopt;
@@ -469,6 +715,10 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
       return fmt::format("{}::{}", Scope, S);
     return std::string(S);
   }
+  // A string inside a list (an element, a member of a struct) is that string: taken as C++
+  // text, "q" would name whatever variable q is in scope.
+  if (Nested && V.is_string())
+    return cppStringLiteral(V.get_ref<const std::string &>());
   // Anything else is taken as C++ expression text; the compile check judges it.
   if (V.is_string()) {
     std::string_view S = trim(V.get_ref<const std::string &>());
@@ -487,10 +737,13 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
   if (V.is_number() || V.is_boolean())
     return V.dump();
   if (V.is_array()) {
+    // A struct or another aggregate: its members in order. Their types are not known here, so
+    // each element is what JSON says it is; the recorded value may still tell an enumerator.
+    std::vector<std::string> Old = recordedParts(OldValue);
     std::string Out = "{";
     for (size_t I = 0; I < V.size(); ++I) {
       std::string ElemError;
-      std::optional<std::string> E = toCppInitializer(V[I], "", "", ElemError);
+      std::optional<std::string> E = convert(V[I], "", I < Old.size() ? Old[I] : "", true, ElemError);
       if (!E) {
         Error = fmt::format("element {} of the list: {}", I, ElemError);
         return std::nullopt;
@@ -499,8 +752,43 @@ std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string
     }
     return Out + "}";
   }
-  Error = fmt::format("cannot turn {} into a value of type '{}'", describe(V), RawType);
+  if (V.is_object())
+    Error = fmt::format("a JSON object is no value of type '{}': give its members as a list in declaration "
+                        "order, or its C++ initializer as a string",
+                        RawType.empty() ? "unknown" : RawType);
+  else
+    Error = fmt::format("cannot turn {} into a value of type '{}'", describe(V), RawType);
   return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> toCppInitializer(const nlohmann::json &V, std::string_view RawType,
+                                            std::string_view OldValue, std::string &Error) {
+  return convert(V, RawType, OldValue, /*Nested=*/false, Error);
+}
+
+/// Whether P's recorded range is the inside of braces (`v = {1, 2}` records `1, 2`), read from
+/// the bytes around it in its file: a '{' before it and a '}' after it, with only whitespace
+/// between. `T v{1, 2}` records the braces themselves. nullopt when the file cannot be read or
+/// the range is not in it.
+static std::optional<bool> recordedInsideBraces(const Param &P) {
+  if (P.File.empty())
+    return std::nullopt;
+  std::ifstream In(P.File, std::ios::binary);
+  if (!In)
+    return std::nullopt;
+  std::ostringstream S;
+  S << In.rdbuf();
+  std::string Content = S.str();
+  if (P.Begin > P.End || P.End > Content.size())
+    return std::nullopt;
+  size_t B = P.Begin, E = P.End;
+  while (B > 0 && std::isspace(static_cast<unsigned char>(Content[B - 1])))
+    --B;
+  while (E < Content.size() && std::isspace(static_cast<unsigned char>(Content[E])))
+    ++E;
+  return B > 0 && Content[B - 1] == '{' && E < Content.size() && Content[E] == '}';
 }
 
 std::optional<std::string> toParamText(const nlohmann::json &V, const Param &P, std::string &Error) {
@@ -536,11 +824,17 @@ std::optional<std::string> toParamText(const nlohmann::json &V, const Param &P, 
   }
   // A copy-list-initialised variable (`v = {1, 2}`) records only the text
   // inside its braces; the new text must fit there too.
-  Old = trim(P.Text);
-  bool OldIsBraceless = !Old.empty() && Old.front() != '{' && !elementType(normalizeType(P.Type)).empty() &&
-                        (std::isdigit(static_cast<unsigned char>(Old.front())) || Old.front() == '-' ||
-                         Old.front() == '"' || Old.front() == '\'' || Old.front() == '.');
-  if (OldIsBraceless && R->size() >= 2 && R->front() == '{' && R->back() == '}')
+  std::optional<bool> InBraces = recordedInsideBraces(P);
+  if (!InBraces) {
+    // The file cannot tell: guess from the recorded text of a type that takes a list.
+    std::string Type = normalizeType(P.Type);
+    Old = trim(P.Text);
+    InBraces = !Old.empty() && Old.front() != '{' &&
+               (!elementType(Type).empty() || pairOrTupleArgs(Type) || mapArgs(Type)) &&
+               (std::isdigit(static_cast<unsigned char>(Old.front())) || Old.front() == '-' || Old.front() == '"' ||
+                Old.front() == '\'' || Old.front() == '.');
+  }
+  if (*InBraces && R->size() >= 2 && R->front() == '{' && isSingleInitializer(*R, /*Braced=*/true))
     return R->substr(1, R->size() - 2);
   return R;
 }
