@@ -38,7 +38,7 @@ int f(int x) {
 int g(const int &y) {
   static ::__trace_rt::Site __trace_site{0x2222ull, "g(const int &)", "g", __PRETTY_FUNCTION__, "/t.cpp", 2, "y\0", 1, "", nullptr, 0u};
   ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, y);
+  __trace_call.argRef(0, y);
   return ::__trace_rt::invoke(__trace_call, [&]() -> int { return y + 1; });}
 
 int h(int a, int b) {
@@ -50,7 +50,7 @@ int h(int a, int b) {
 std::string echo(const std::string &s) {
   static ::__trace_rt::Site __trace_site{0x4444ull, "echo(const std::string &)", "echo", __PRETTY_FUNCTION__, "/t.cpp", 4, "s\0", 1, "", nullptr, 0u};
   ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, s);
+  __trace_call.argRef(0, s);
   return ::__trace_rt::invoke(__trace_call, [&]() -> std::string { return s; });}
 
 int thrower(int n) {
@@ -102,7 +102,7 @@ Pinned makePinned(int v) {
 int &pick(int &a) {
   static ::__trace_rt::Site __trace_site{0xaaaaull, "pick(int &)", "pick", __PRETTY_FUNCTION__, "/t.cpp", 10, "a\0", 1, "", nullptr, 0u};
   ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, a);
+  __trace_call.argRef(0, a);
   return ::__trace_rt::invoke(__trace_call, [&]() -> int & { return a; });}
 
 double Gain = 0.5;
@@ -542,7 +542,7 @@ struct AmpersandTrap {
 int trap(const AmpersandTrap &t, volatile int v, int (&fn)(int)) {
   static ::__trace_rt::Site __trace_site{0xf00dull, "trap", "trap", __PRETTY_FUNCTION__, "/t.cpp", 20, "t\0v\0fn\0", 3, "", nullptr, 0u};
   ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, t); __trace_call.arg(1, v); __trace_call.arg(2, fn);
+  __trace_call.argRef(0, t); __trace_call.arg(1, v); __trace_call.argRef(2, fn);
   return ::__trace_rt::invoke(__trace_call, [&]() -> int { return t.V + v + fn(0); });}
 } // namespace
 

@@ -529,10 +529,12 @@ TEST(SafeRead, LongTextIsCutWithoutMeasuringIt) {
   bool Terminated = true;
   EXPECT_EQ(safeCStringPrefix(G.Base, Max, Terminated), Max);
   EXPECT_FALSE(Terminated);
-  // The prefix that fits, closed, then an ellipsis: the length is unknown.
-  // (Rendered with the value limit, as a capture is.)
+  // A cursor into a buffer of unknown extent: a quarter of the limit, closed,
+  // then an ellipsis: the length is unknown. (Rendered with the value limit,
+  // as a capture is.)
   std::string T = text(static_cast<const char *>(G.Base), Max);
-  EXPECT_EQ(T, "\"" + std::string(Max - 5, 'y') + "\"" + Ellipsis);
+  EXPECT_EQ(T, "\"" + std::string(Max / 4, 'y') + "\"" + Ellipsis);
+  EXPECT_EQ(cursorPrefixLimit(), Max / 4);
   // In a limited text, the cut string fits the room left.
   std::string In = text(std::vector<const char *>{G.Base, "z"}, 40);
   EXPECT_EQ(In, "[\"" + std::string(34, 'y') + "\"" + Ellipsis +
