@@ -78,8 +78,9 @@ std::string answerFormat() {
 static std::string repairMessage(const std::string &Problem) {
   return "Your suggestion was not applied, because:\n\n" + Problem +
          "\nAnswer again with exactly one JSON object in the form the first message asked for:\n" + answerFormat() +
-         "\nwith a corrected suggestion. Keep every function's name, parameter types, return type and qualifiers "
-         "exactly as they are, and give complete, compilable C++ for each variable you change.";
+         "\nwith a corrected suggestion. Keep every function's name, parameter types, return type, qualifiers, "
+         "specifiers and attributes exactly as they are, and give complete, compilable C++ for each variable you "
+         "change.";
 }
 
 /// The edit that replaces parameter Prm's recorded text with NewText.
