@@ -36,19 +36,20 @@ static void checkConsistent(const TraceSet &T) {
     check(N.Instance == 0, "nodes belong to the parsed instance");
     check(N.Site >= -1 && N.Site < static_cast<int>(T.Sites.size()), "site index in range");
     check(T.indexOf(0, N.Id) == I, "the id map finds each node");
-    check(size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals <= T.Args.size(), "arguments in range");
-    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == N.Parent),
+    CallView V = T.call(I);
+    check(V.Error.empty(), "every call decodes", V.Error);
+    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == T.parentId(I)),
           "a resolved parent is the node its id names");
-    for (size_t A = N.FirstArg; A < size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals; ++A) {
-      const Arg &Ar = T.Args[A];
+    for (const Arg &Ar : V.all()) {
       check(Ar.FromIndex == NoIndex || (Ar.FromIndex < T.Nodes.size() && T.Nodes[Ar.FromIndex].Id == Ar.From),
             "a resolved producer is the node its id names");
       // Touch the text: a view into freed memory shows under ASan.
       check(std::string(Ar.Name).size() + std::string(Ar.Value).size() == Ar.Name.size() + Ar.Value.size(),
             "argument text is readable");
     }
-    if (N.Parent == 0 || T.indexOf(0, N.Parent) != TraceSet::npos)
-      check(N.Parent == 0 || N.ParentIndex != NoIndex, "every known parent is resolved");
+    uint64_t Parent = T.parentId(I);
+    if (Parent == 0 || T.indexOf(0, Parent) != TraceSet::npos)
+      check(Parent == 0 || N.ParentIndex != NoIndex, "every known parent is resolved");
   }
 }
 

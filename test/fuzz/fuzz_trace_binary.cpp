@@ -45,11 +45,11 @@ static void checkConsistent(const TraceSet &T) {
     check(N.Instance == 0, "nodes belong to the parsed instance");
     check(N.Site >= -1 && N.Site < static_cast<int>(T.Sites.size()), "site index in range");
     check(T.indexOf(0, N.Id) == I, "the id map finds each node");
-    check(size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals <= T.Args.size(), "arguments in range");
-    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == N.Parent),
+    CallView V = T.call(I);
+    check(V.Error.empty(), "every call decodes", V.Error);
+    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == T.parentId(I)),
           "a resolved parent is the node its id names");
-    for (size_t A = N.FirstArg; A < size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals; ++A) {
-      const Arg &Ar = T.Args[A];
+    for (const Arg &Ar : V.all()) {
       check(Ar.FromIndex == NoIndex || (Ar.FromIndex < T.Nodes.size() && T.Nodes[Ar.FromIndex].Id == Ar.From),
             "a resolved producer is the node its id names");
       // Touch the text: a view into freed memory shows under ASan.
@@ -64,17 +64,19 @@ static void checkConsistent(const TraceSet &T) {
 static std::string summary(const TraceSet &T) {
   std::string S;
   auto Opt = [](std::optional<std::string_view> V) { return V ? "'" + std::string(*V) + "'" : std::string("-"); };
-  for (const Node &N : T.Nodes) {
-    S += std::to_string(N.Id) + " " + std::to_string(N.Parent) + " " + std::to_string(N.Site) + " " +
-         std::to_string(N.Finished) + " " + Opt(N.retType()) + Opt(N.ret()) + Opt(N.excType()) + Opt(N.excWhat()) +
+  for (size_t I = 0; I < T.Nodes.size(); ++I) {
+    const Node &N = T.Nodes[I];
+    CallView V = T.call(I);
+    S += std::to_string(N.Id) + " " + std::to_string(T.parentId(I)) + " " + std::to_string(N.Site) + " " +
+         std::to_string(N.finished()) + " " + Opt(V.retType()) + Opt(V.ret()) + Opt(V.excType()) + Opt(V.excWhat()) +
          "\n";
-    for (size_t A = N.FirstArg; A < size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals; ++A) {
-      const Arg &Ar = T.Args[A];
+    for (size_t A = 0; A < V.all().size(); ++A) {
+      const Arg &Ar = V.all()[A];
       S += " " + std::string(Ar.Name) + "|" + std::string(Ar.Type) + "|" + std::string(Ar.Value) + "|" +
            std::to_string(Ar.From) + "|" + std::to_string(Ar.Modified) + "|" + std::to_string(Ar.HasExtra) + "\n";
-      if (const ArgExtra *E = T.extra(A)) {
+      if (const ArgExtra *E = V.extra(A)) {
         S += "  " + std::string(E->FromParam) + " " + std::to_string(E->DerivedOmitted);
-        for (const DerivedRef &D : T.derived(*E))
+        for (const DerivedRef &D : V.derived(*E))
           S += " " + std::to_string(D.Id);
         S += "\n";
       }

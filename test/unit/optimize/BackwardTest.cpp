@@ -33,7 +33,7 @@ public:
     if (T.IdToIndex.size() <= Instance)
       T.IdToIndex.resize(Instance + 1);
     T.IdToIndex[Instance].insert(Id, T.Nodes.size());
-    Node N;
+    NodeInit N;
     N.Id = Id;
     N.Site = Site;
     N.Parent = Parent;
@@ -60,12 +60,12 @@ public:
   Builder &partsNode(uint64_t Id, int Site, std::vector<uint64_t> Derived, std::string_view FromParam = "",
                      uint64_t Parent = 0) {
     node(Id, Site, {0}, Parent);
-    T.setExtra(T.Nodes.back().FirstArg, FromParam, Derived);
+    T.setExtra(T.values(T.Nodes.back()).FirstArg, FromParam, Derived);
     return *this;
   }
   /// The last node threw instead of returning.
   Builder &threw() {
-    T.Nodes.back().setException(T.save("std::runtime_error"), T.save("boom"));
+    T.setException(T.Nodes.size() - 1, T.save("std::runtime_error"), T.save("boom"));
     return *this;
   }
   Builder &feedback(uint64_t Id, unsigned Instance = 0) {

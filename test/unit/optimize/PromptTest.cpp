@@ -32,7 +32,7 @@ TraceSet chain(size_t N, const std::string &Value = "1") {
   T.Params = {P, G};
   T.IdToIndex.resize(1);
   for (size_t I = 1; I <= N; ++I) {
-    Node Nd;
+    NodeInit Nd;
     Nd.Id = I;
     Nd.Site = 0;
     Nd.Finished = true;
@@ -133,7 +133,7 @@ TEST(Prompt, MemoryComesFirstAndNeverDisplacesTheProblem) {
 TEST(Prompt, EmptySubgraphStillShowsFeedback) {
   TraceSet T = chain(1);
   T.Sites[0].ParamId.clear();
-  T.Nodes[0].NumGlobals = 0;
+  T.values(T.Nodes[0]).NumGlobals = 0;
   Subgraph G = backward(T);
   EXPECT_TRUE(G.Params.empty());
   Prompt P = buildPrompt(T, G, PromptOptions());
@@ -199,7 +199,7 @@ public:
   Node &node(uint64_t Id, int Site, std::string_view Value, uint64_t From = 0, uint64_t Parent = 0,
              std::string_view Ret = "1") {
     T.IdToIndex[0].insert(Id, T.Nodes.size());
-    Node N;
+    NodeInit N;
     N.Id = Id;
     N.Site = Site;
     N.Parent = Parent;
@@ -240,7 +240,7 @@ TEST(PromptGraph, FromParamShowsTheParameterAsTheInput) {
   // loss(offset(scale(gain))), gain passed from main as an argument.
   GraphBuilder B;
   B.node(1, 0, "0.5");
-  B.T.setExtra(B.T.Nodes.back().FirstArg, "var:gain", {});
+  B.T.setExtra(B.T.values(B.T.Nodes.back()).FirstArg, "var:gain", {});
   B.node(2, 1, "1.5", 1);
   B.node(3, 2, "2.5", 2);
   B.feedback(3, "too high", 0.25);
@@ -263,7 +263,7 @@ TEST(PromptGraph, DerivedInputsNameTheirProducers) {
   B.node(2, 1, "6", 1);
   B.node(9, 3, "0"); // Not on a path from a parameter.
   B.node(3, 3, "{6, 7, 0}");
-  B.T.setExtra(B.T.Nodes.back().FirstArg, "", {1, 2, 9}, 2);
+  B.T.setExtra(B.T.values(B.T.Nodes.back()).FirstArg, "", {1, 2, 9}, 2);
   B.feedback(3, "wrong");
   Prompt P = B.prompt();
   EXPECT_NE(P.User.find("risky0 = risky(y=y0)"), std::string::npos) << P.User;
@@ -274,7 +274,7 @@ TEST(PromptGraph, DerivedInputsNameTheirProducers) {
   GraphBuilder C;
   C.node(9, 3, "0");
   C.node(1, 0, "{0}");
-  C.T.setExtra(C.T.Nodes.back().FirstArg, "", {9}, 1);
+  C.T.setExtra(C.T.values(C.T.Nodes.back()).FirstArg, "", {9}, 1);
   C.feedback(1, "wrong");
   EXPECT_NE(C.prompt().User.find("(double) x0={0} (built from 2 values not shown here)"), std::string::npos)
       << C.prompt().User;
@@ -351,7 +351,7 @@ TEST(PromptGraph, ExceptionShowsTheLineThatThrew) {
   B.node(1, 0, "2");
   B.node(2, 1, "6", 1);
   Node &R = B.node(3, 3, "0", 0, 2);
-  R.setException(B.T.save("std::domain_error"), B.T.save("division by zero"));
+  B.T.setException(size_t(&R - B.T.Nodes.data()), B.T.save("std::domain_error"), B.T.save("division by zero"));
   B.T.setThrowSite(2, Path, 3);
   B.feedback(2, "offset failed");
   Prompt P = B.prompt();

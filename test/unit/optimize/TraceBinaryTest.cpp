@@ -404,17 +404,21 @@ std::string describe(const TraceSet &T) {
   }
   for (size_t I = 0; I < T.Nodes.size(); ++I) {
     const Node &N = T.Nodes[I];
-    OS << "node " << N.Id << " parent=" << N.Parent << "@" << N.ParentIndex << " site=" << N.Site
-       << " thread=" << N.Thread << " instance=" << N.Instance << " finished=" << N.Finished
-       << " ret=" << Opt(N.retType()) << ":" << Opt(N.ret()) << " exc=" << Opt(N.excType()) << ":"
-       << Opt(N.excWhat()) << " args=" << N.NumArgs << " this=" << N.HasThis << " globals=" << N.NumGlobals << "\n";
-    for (size_t A = N.FirstArg; A < size_t(N.FirstArg) + N.NumArgs + N.HasThis + N.NumGlobals; ++A) {
-      const Arg &Ar = T.Args[A];
+    // Values through CallView: decoded from the file for a binary trace,
+    // kept for its JSON Lines export.
+    CallView V = T.call(I);
+    OS << "node " << N.Id << " parent=" << T.parentId(I) << "@" << N.ParentIndex << " site=" << N.Site
+       << " instance=" << N.Instance << " finished=" << N.finished() << " threw=" << N.threw()
+       << " ret=" << Opt(V.retType()) << ":" << Opt(V.ret()) << " exc=" << Opt(V.excType()) << ":"
+       << Opt(V.excWhat()) << " args=" << V.args().size() << " this=" << (V.thisArg() != nullptr)
+       << " globals=" << V.globals().size() << V.Error << "\n";
+    for (size_t A = 0; A < V.all().size(); ++A) {
+      const Arg &Ar = V.all()[A];
       OS << "  arg name=" << Ar.Name << " type=" << Ar.Type << " value=" << Ar.Value << " from=" << Ar.From << "@"
          << Ar.FromIndex << " modified=" << Ar.Modified << " extra=" << Ar.HasExtra;
-      if (const ArgExtra *E = T.extra(A)) {
+      if (const ArgExtra *E = V.extra(A)) {
         OS << " from_param=" << E->FromParam << " omitted=" << E->DerivedOmitted << " derived=";
-        for (const DerivedRef &D : T.derived(*E))
+        for (const DerivedRef &D : V.derived(*E))
           OS << D.Id << "@" << D.Index << ",";
       }
       OS << "\n";
@@ -700,10 +704,11 @@ TEST(BinaryTrace, LoadingEqualsLoadingTheDump) {
   ASSERT_EQ(T.Warnings.size(), 1u);
   EXPECT_NE(T.Warnings[0].find("3 data-flow edges were not recorded"), std::string::npos) << T.Warnings[0];
   const Node &Throws = T.Nodes[1];
-  EXPECT_EQ(Throws.excWhat(), std::optional<std::string_view>("boom"));
+  EXPECT_EQ(T.call(Throws).excWhat(), std::optional<std::string_view>("boom"));
   ASSERT_TRUE(T.throwSite(1));
   EXPECT_EQ(T.throwSite(1)->Line, 14u);
-  const Arg &Modified = T.Args[T.Nodes[1].FirstArg + 1];
+  CallView Call1 = T.call(1);
+  const Arg &Modified = Call1.args()[1];
   EXPECT_EQ(Modified.From, T1 | 1);
   EXPECT_EQ(Modified.FromIndex, 0u);
   EXPECT_TRUE(Modified.Modified);
@@ -749,8 +754,8 @@ TEST(BinaryTrace, NodeNumberingAndParents) {
   std::string Error;
   ASSERT_TRUE(parseTraceText(T.bytes(), "n.bin", S, Error)) << Error;
   std::vector<std::pair<uint64_t, uint64_t>> Got;
-  for (const Node &N : S.Nodes)
-    Got.push_back({N.Id, N.Parent});
+  for (size_t I = 0; I < S.Nodes.size(); ++I)
+    Got.push_back({S.Nodes[I].Id, S.parentId(I)});
   EXPECT_EQ(Got, (std::vector<std::pair<uint64_t, uint64_t>>{
                      {T2 | 1, 0}, {T1 | 1, 0}, {T1 | 2, T1 | 1}, {T2 | 2, T2 | 1}, {T1 | 3, 0}}));
   EXPECT_TRUE(S.Warnings.empty());
@@ -782,7 +787,7 @@ TEST(BinaryTrace, OpenCallsAndMissingEndAreWarnings) {
   ASSERT_TRUE(parseTraceText(T.bytes(), "open.bin", S, Error)) << Error;
   ASSERT_EQ(S.Nodes.size(), 2u);
   // The last call's line is written at the end of the file.
-  EXPECT_EQ(S.Nodes[1].Parent, T1 | 1);
+  EXPECT_EQ(S.parentId(1), T1 | 1);
   ASSERT_EQ(S.Warnings.size(), 2u);
   EXPECT_EQ(S.Warnings[0], "open.bin: 2 calls have no 'ret' record (the program crashed or a thread was still "
                            "running?)");
@@ -900,8 +905,9 @@ TEST(BinaryTrace, CutBlockKeepsItsCompleteThreadRecords) {
   std::string Error;
   ASSERT_TRUE(parseTraceText(Bytes, "cut.bin", S, Error)) << Error;
   ASSERT_EQ(S.Nodes.size(), 2u);
-  EXPECT_EQ(S.Nodes[0].ret(), std::optional<std::string_view>("11"));
-  EXPECT_EQ(S.Nodes[1].NumArgs, 0u);
+  EXPECT_EQ(S.call(0).ret(), std::optional<std::string_view>("11"));
+  EXPECT_EQ(S.call(1).args().size(), 0u);
+  EXPECT_EQ(S.call(1).Error, "");
   ASSERT_FALSE(S.Warnings.empty());
   size_t BlockAt = minimal().size();
   EXPECT_EQ(S.Warnings[0], "cut.bin: byte " + std::to_string(BlockAt) +
@@ -1125,3 +1131,119 @@ TEST(BinaryTrace, MalformedTracesNameTheOffset) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Values read lazily: a binary trace's values stay in the file until asked for
+//===----------------------------------------------------------------------===//
+
+TEST(LazyValues, ValuesThatGoOnInTheNextBlockOfTheirThread) {
+  // The runtime may hand a chunk off between a call's enter and its values.
+  Trace T = minimal();
+  T.block(1, Block().enter(1).value(intArg(0, 5)));
+  T.block(2, Block().enter(1).value(intArg(0, 7)).value(intArg(1, 8)).value(result(1, raw(int32_t(15)))));
+  T.block(1, Block().value(intArg(1, 6)).value(result(1, raw(int32_t(11)))));
+  T.end(2);
+  expectSameAsDump(T.bytes());
+  TraceSet S;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(T.bytes(), "split.bin", S, Error)) << Error;
+  ASSERT_EQ(S.Nodes.size(), 2u);
+  // Thread 2's call is complete first: it is node 0.
+  size_t First = S.indexOf(0, T1 | 1);
+  ASSERT_EQ(First, 1u);
+  CallView V = S.call(First);
+  EXPECT_EQ(V.Error, "");
+  ASSERT_EQ(V.args().size(), 2u);
+  EXPECT_EQ(V.args()[0].Value, "5");
+  EXPECT_EQ(V.args()[1].Value, "6");
+  EXPECT_EQ(V.ret(), std::optional<std::string_view>("11"));
+  EXPECT_EQ(S.call(0).ret(), std::optional<std::string_view>("15"));
+  EXPECT_EQ(S.call(0).args()[1].Value, "8");
+}
+
+TEST(LazyValues, ValuesAfterAFeedbackRecordAreNotTheCalls) {
+  // A file record ends every open argument list: a value after it is late
+  // (dropped with a warning), and decoding the call again must drop it too.
+  Trace T = minimal();
+  T.block(1, Block().enter(1).value(intArg(0, 5)));
+  T.feedback(0, {}, 0, std::nullopt, "about the run", 0);
+  T.block(1, Block().value(intArg(1, 6)).value(result(1, raw(int32_t(11)))));
+  T.end(1);
+  TraceSet S;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(T.bytes(), "late.bin", S, Error)) << Error;
+  ASSERT_EQ(S.Warnings.size(), 1u);
+  EXPECT_NE(S.Warnings[0].find("1 value record comes after"), std::string::npos) << S.Warnings[0];
+  ASSERT_EQ(S.call(0).args().size(), 1u);
+  EXPECT_EQ(S.call(0).args()[0].Value, "5");
+  EXPECT_EQ(S.call(0).ret(), std::optional<std::string_view>("11"));
+}
+
+TEST(LazyValues, MaterializeGivesTheSameSet) {
+  TraceSet Lazy, Whole;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(everything().bytes(), "t.trace", Lazy, Error)) << Error;
+  ASSERT_TRUE(parseTraceText(everything().bytes(), "t.trace", Whole, Error)) << Error;
+  ASSERT_FALSE(Whole.Facts.empty());
+  ASSERT_TRUE(Whole.materialize(Error)) << Error;
+  EXPECT_TRUE(Whole.Facts.empty());
+  for (const Node &N : Whole.Nodes)
+    EXPECT_FALSE(N.lazy());
+  EXPECT_EQ(describe(Lazy), describe(Whole));
+  EXPECT_EQ(Whole.call(0).args().size(), Whole.args(Whole.Nodes[0]).size());
+}
+
+TEST(LazyValues, MinibatchOfBinaryAndJsonLines) {
+  // The same run as a binary trace and as its JSON Lines export, in one set:
+  // each node of the first reads as the same node of the second.
+  std::string Bytes = everything().bytes(), Json = dump(Bytes);
+  TraceSet T;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(Bytes, "a.bin", T, Error)) << Error;
+  size_t N = T.Nodes.size();
+  ASSERT_TRUE(parseTraceText(Json, "b.jsonl", T, Error)) << Error;
+  ASSERT_TRUE(parseTraceText(Bytes, "c.bin", T, Error)) << Error;
+  ASSERT_EQ(T.Nodes.size(), 3 * N);
+  auto Show = [&](size_t I) {
+    CallView V = T.call(I);
+    std::string S = std::to_string(T.Nodes[I].Id) + " " + std::to_string(T.parentId(I)) + " " +
+                    std::string(V.ret().value_or("-")) + std::string(V.excWhat().value_or("-")) + V.Error;
+    for (size_t A = 0; A < V.all().size(); ++A) {
+      const Arg &Ar = V.all()[A];
+      S += "|" + std::string(Ar.Name) + "=" + std::string(Ar.Value) + "@" + std::to_string(Ar.From) + "/" +
+           std::to_string(Ar.FromIndex == NoIndex ? -1 : int64_t(Ar.FromIndex % N));
+      if (const ArgExtra *E = V.extra(A))
+        S += " " + std::string(E->FromParam) + "+" + std::to_string(V.derived(*E).size());
+    }
+    return S;
+  };
+  for (size_t I = 0; I < N; ++I) {
+    EXPECT_TRUE(T.Nodes[I].lazy());
+    EXPECT_FALSE(T.Nodes[N + I].lazy());
+    EXPECT_EQ(Show(I), Show(N + I)) << I;
+    EXPECT_EQ(Show(2 * N + I), Show(N + I)) << I;
+    EXPECT_EQ(T.Nodes[2 * N + I].Instance, 2u);
+  }
+  EXPECT_EQ(T.indexOf(2, T.Nodes[2 * N].Id), 2 * N);
+}
+
+TEST(LazyValues, DenseIdsNeedNoHashing) {
+  NodeIdMap M;
+  for (uint64_t I = 1; I <= 100000; ++I)
+    ASSERT_TRUE(M.insert((uint64_t(1) << 32) | I, I - 1));
+  for (uint64_t I = 1; I <= 1000; ++I) // A second thread after the first.
+    ASSERT_TRUE(M.insert((uint64_t(2) << 32) | I, 100000 + I - 1));
+  EXPECT_FALSE(M.insert((uint64_t(1) << 32) | 5, 7)); // Taken.
+  EXPECT_EQ(M.find((uint64_t(1) << 32) | 77), 76u);
+  EXPECT_EQ(M.find((uint64_t(2) << 32) | 1000), 100999u);
+  EXPECT_EQ(M.find((uint64_t(2) << 32) | 1001), NodeIdMap::npos);
+  EXPECT_EQ(M.size(), 101000u);
+  // Sparse ids: the map turns to hashing and keeps every entry.
+  NodeIdMap Sparse;
+  for (uint64_t I = 1; I <= 5000; ++I)
+    ASSERT_TRUE(Sparse.insert(I * 3, I));
+  EXPECT_FALSE(Sparse.insert(300, 1));
+  for (uint64_t I = 1; I <= 5000; ++I)
+    ASSERT_EQ(Sparse.find(I * 3), I);
+  EXPECT_EQ(Sparse.find(4), NodeIdMap::npos);
+}

@@ -64,30 +64,30 @@ TEST(TraceReader, ReadsEveryRecordKind) {
   ASSERT_EQ(T.Nodes.size(), 2u);
   const Node &N0 = T.Nodes[0];
   EXPECT_EQ(N0.Site, 0); // The site record came after the call.
-  EXPECT_EQ(N0.Thread, 1u);
+  EXPECT_EQ(N0.Id >> 32, 1u); // The thread.
   ASSERT_TRUE(T.thisArg(N0));
   EXPECT_EQ(T.thisArg(N0)->Type, "S");
   ASSERT_EQ(T.args(N0).size(), 1u);
   EXPECT_EQ(T.args(N0)[0].Value, "1");
   ASSERT_EQ(T.globals(N0).size(), 1u);
   EXPECT_EQ(T.globals(N0)[0].Name, "var:gain");
-  EXPECT_TRUE(N0.Finished);
-  EXPECT_EQ(N0.ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
-  EXPECT_EQ(N0.retType().value_or(""), "int");
+  EXPECT_TRUE(N0.finished());
+  EXPECT_EQ(T.call(N0).ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  EXPECT_EQ(T.call(N0).retType().value_or(""), "int");
   EXPECT_FALSE(N0.threw());
   const Node &N1 = T.Nodes[1];
-  EXPECT_EQ(N1.Parent, 4294967297u);
+  EXPECT_EQ(T.parentId(1), 4294967297u);
   EXPECT_EQ(N1.ParentIndex, 0u);
   EXPECT_EQ(T.args(N1)[0].From, 4294967297u);
   EXPECT_EQ(T.args(N1)[0].FromIndex, 0u);
   EXPECT_TRUE(T.args(N1)[0].Modified);
   EXPECT_FALSE(T.thisArg(N1));
   EXPECT_TRUE(T.globals(N1).empty());
-  EXPECT_FALSE(N1.ret());
-  EXPECT_FALSE(N1.retType());
+  EXPECT_FALSE(T.call(N1).ret());
+  EXPECT_FALSE(T.call(N1).retType());
   EXPECT_TRUE(N1.threw());
-  EXPECT_EQ(N1.excType().value_or(""), "std::runtime_error");
-  EXPECT_EQ(N1.excWhat().value_or(""), "boom");
+  EXPECT_EQ(T.call(N1).excType().value_or(""), "std::runtime_error");
+  EXPECT_EQ(T.call(N1).excWhat().value_or(""), "boom");
   EXPECT_EQ(T.indexOf(0, 4294967298u), 1u);
   EXPECT_EQ(T.indexOf(0, 7), TraceSet::npos);
 
@@ -257,9 +257,9 @@ TEST(TraceReader, EscapedStringsAreDecoded) {
   ASSERT_EQ(T.globals(N).size(), 1u);
   EXPECT_EQ(T.globals(N)[0].Name, "var:g!");
   EXPECT_EQ(T.globals(N)[0].Value, "\r");
-  EXPECT_EQ(N.ret().value_or(""), "line1\nline2 \xc3\xbc");
-  EXPECT_EQ(T.Nodes[1].excType().value_or(""), "E\\F");
-  EXPECT_EQ(T.Nodes[1].excWhat().value_or(""), "\"bad\"");
+  EXPECT_EQ(T.call(N).ret().value_or(""), "line1\nline2 \xc3\xbc");
+  EXPECT_EQ(T.call(1).excType().value_or(""), "E\\F");
+  EXPECT_EQ(T.call(1).excWhat().value_or(""), "\"bad\"");
   ASSERT_EQ(T.Feedbacks.size(), 1u);
   EXPECT_EQ(T.Feedbacks[0].Text, "want \"z\"");
 }
@@ -273,7 +273,7 @@ TEST(TraceReader, StringsOutliveTheTextAndTheFile) {
     std::fill(Text.begin(), Text.end(), '#'); // The reader must not point into it.
   }
   EXPECT_EQ(FromText.args(FromText.Nodes[0])[0].Name, "a");
-  EXPECT_EQ(FromText.Nodes[0].ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  EXPECT_EQ(FromText.call(0).ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
 
   // A run may rewrite its trace file while the set read from it is in use.
   std::string Path = ::testing::TempDir() + "/trace_rewritten.jsonl";
@@ -283,13 +283,13 @@ TEST(TraceReader, StringsOutliveTheTextAndTheFile) {
   std::ofstream(Path, std::ios::trunc) << "{}\n";
   std::remove(Path.c_str());
   EXPECT_EQ(Loaded->thisArg(Loaded->Nodes[0])->Value, "S{}");
-  EXPECT_EQ(Loaded->Nodes[1].excWhat().value_or(""), "boom");
+  EXPECT_EQ(Loaded->call(1).excWhat().value_or(""), "boom");
 
   // A copy shares the text; it stays valid when the original is gone.
   std::optional<TraceSet> Copy(*Loaded);
   Loaded.reset();
   EXPECT_EQ(Copy->globals(Copy->Nodes[0])[0].Value, "0.5");
-  EXPECT_EQ(Copy->Nodes[0].ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
+  EXPECT_EQ(Copy->call(0).ret().value_or(""), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
 }
 
 TEST(TraceReader, ForwardReferencesAreResolvedAtTheEnd) {
@@ -337,7 +337,7 @@ TEST(TraceReader, ForwardCrossThreadEdgesAndUnknownProducers) {
   EXPECT_EQ(Args[1].FromIndex, NoIndex);
   EXPECT_FALSE(Args[0].HasExtra);
   ASSERT_TRUE(Args[2].HasExtra);
-  const ArgExtra *Z = T.extra(User.FirstArg + 2);
+  const ArgExtra *Z = T.extra(T.values(User).FirstArg + 2);
   ASSERT_TRUE(Z);
   EXPECT_EQ(Z->DerivedOmitted, 4u);
   EXPECT_TRUE(Z->FromParam.empty());
@@ -345,14 +345,14 @@ TEST(TraceReader, ForwardCrossThreadEdgesAndUnknownProducers) {
   EXPECT_EQ(T.derived(*Z)[0].Id, T1 + 1);
   EXPECT_EQ(T.derived(*Z)[0].Index, 1u);
   EXPECT_EQ(T.derived(*Z)[1].Index, 2u);
-  const ArgExtra *This = T.extra(User.FirstArg + 3);
+  const ArgExtra *This = T.extra(T.values(User).FirstArg + 3);
   ASSERT_TRUE(This);
   EXPECT_EQ(This->FromParam, "var:ns::gain");
-  const ArgExtra *K = T.extra(T.Nodes[1].FirstArg);
+  const ArgExtra *K = T.extra(T.values(T.Nodes[1]).FirstArg);
   ASSERT_TRUE(K);
   EXPECT_EQ(K->FromParam, "var:k");
   EXPECT_EQ(K->NumDerived, 0u);
-  EXPECT_FALSE(T.extra(User.FirstArg + 1));
+  EXPECT_FALSE(T.extra(T.values(User).FirstArg + 1));
 
   const ThrowSite *W = T.throwSite(1);
   ASSERT_TRUE(W);
@@ -456,7 +456,7 @@ TEST(TraceReader, LostIsQuietWhenZero) {
 TEST(TraceReader, HandBuiltExtrasStaySorted) {
   TraceSet T;
   T.IdToIndex.resize(1);
-  Node N;
+  NodeInit N;
   N.Id = 1;
   Arg A, B;
   A.Name = "a";
@@ -481,7 +481,7 @@ TEST(TraceReader, SeveralFilesKeepArgumentsApart) {
   // Instance 1's node 2 reads instance 1's node 1, which is node index 2.
   EXPECT_EQ(T.args(T.Nodes[3])[0].FromIndex, 2u);
   EXPECT_EQ(T.Nodes[3].ParentIndex, 2u);
-  EXPECT_EQ(T.Nodes[2].FirstArg, 4u); // The first file's two calls: 1 argument + `this` + 1 global, 1 argument.
+  EXPECT_EQ(T.values(T.Nodes[2]).FirstArg, 4u); // The first file's two calls: 1 argument + `this` + 1 global, 1 argument.
   EXPECT_EQ(T.globals(T.Nodes[2])[0].Name, "var:gain");
 }
 
@@ -515,7 +515,7 @@ TEST(TraceReader, LargeTraceWithLongValues) {
     const Arg &A = T.args(N)[0];
     ASSERT_EQ(A.Value, (I + 1) % 25000 == 0 ? Long : std::to_string(I + 1)) << I;
     ASSERT_EQ(A.FromIndex, I ? uint32_t(I - 1) : NoIndex) << I;
-    ASSERT_EQ(N.ret().value_or(""), "r" + std::to_string(I + 1)) << I;
+    ASSERT_EQ(T.call(N).ret().value_or(""), "r" + std::to_string(I + 1)) << I;
   }
 }
 

@@ -6,7 +6,13 @@
 
 namespace traceopt {
 
-Subgraph backward(const TraceSet &T) { return backward(T, buildGraph(T)); }
+Subgraph backward(const TraceSet &T) {
+  // Without parameters the subgraph is empty: the graph of a large trace
+  // need not be built to find that out.
+  if (T.Params.empty())
+    return Subgraph();
+  return backward(T, buildGraph(T));
+}
 
 Subgraph backward(const TraceSet &T, const Graph &G) {
   Subgraph S;

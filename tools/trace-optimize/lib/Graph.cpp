@@ -50,16 +50,37 @@ Graph buildGraph(const TraceSet &T) {
   // the calls made inside. Both CSR directions are built from one edge list.
   using Edge = std::pair<uint32_t, uint32_t>; // (user, input)
   RecycledVector<Edge> Edges;
-  Edges.reserve(N + T.Args.size() + T.Derived.size());
+  Edges.reserve(N + T.Args.size() + T.Facts.size() + T.Derived.size());
   G.Parent.resize(N);
   // Few traces have extras: without any, no argument is looked at for them.
   const bool AnyExtras = !T.Extras.empty();
   for (size_t I = 0; I < N; ++I) {
     const Node &Nd = T.Nodes[I];
     uint32_t Self = uint32_t(I);
-    uint32_t Parent = Resolve(Nd, Nd.ParentIndex, Nd.Parent);
+    uint32_t Parent = Nd.ParentIndex;
+    if (Parent == NoIndex && !Nd.topLevel())
+      Parent = Resolve(Nd, NoIndex, T.parentId(I));
     G.Parent[I] = Parent == Self ? NoIndex : Parent;
-    for (const Arg *A = T.Args.data() + Nd.FirstArg, *E = A + Nd.NumArgs + Nd.HasThis; A < E; ++A) {
+    if (Nd.lazy()) {
+      // A node of a binary trace: only its values with facts.
+      for (const Fact &F : T.facts(I)) {
+        if (F.What == Fact::Global)
+          continue;
+        uint32_t J = Resolve(Nd, F.FromIndex, F.From);
+        if (J != NoIndex && J != Self)
+          Edges.push_back({Self, J});
+        for (const DerivedRef &D : T.derived(F)) {
+          uint32_t K = Resolve(Nd, D.Index, D.Id);
+          if (K != NoIndex && K != Self && K != J)
+            Edges.push_back({Self, K});
+        }
+      }
+      if (G.Parent[I] != NoIndex)
+        Edges.push_back({G.Parent[I], Self});
+      continue;
+    }
+    const CallValues &V = T.values(Nd);
+    for (const Arg *A = T.Args.data() + V.FirstArg, *E = A + V.NumArgs + V.HasThis; A < E; ++A) {
       uint32_t J = Resolve(Nd, A->FromIndex, A->From);
       if (J != NoIndex && J != Self)
         Edges.push_back({Self, J});
@@ -102,12 +123,26 @@ Graph buildGraph(const TraceSet &T) {
       const Node &Nd = T.Nodes[I];
       if (Nd.Site >= 0 && size_t(Nd.Site) < SiteParam.size() && SiteParam[size_t(Nd.Site)] != NoIndex)
         Add(uint32_t(I), SiteParam[size_t(Nd.Site)]);
+      if (Nd.lazy()) {
+        // Globals first, then the arguments' `from_param`, as below.
+        auto Facts = T.facts(I);
+        for (const Fact &F : Facts)
+          if (F.What == Fact::Global)
+            if (uint32_t P = FindParam(F.Param); P != NoIndex)
+              Add(uint32_t(I), P);
+        for (const Fact &F : Facts)
+          if (F.What != Fact::Global && !F.Param.empty())
+            if (uint32_t P = FindParam(F.Param); P != NoIndex)
+              Add(uint32_t(I), P);
+        continue;
+      }
       for (const Arg &Gl : T.globals(Nd))
         if (uint32_t P = FindParam(Gl.Name); P != NoIndex)
           Add(uint32_t(I), P);
       // An argument that came from a trainable variable connects it like a
       // global the body reads.
-      for (size_t A = Nd.FirstArg, E = AnyExtras ? A + Nd.NumArgs + Nd.HasThis : A; A < E; ++A)
+      const CallValues &V = T.values(Nd);
+      for (size_t A = V.FirstArg, E = AnyExtras ? A + V.NumArgs + V.HasThis : A; A < E; ++A)
         if (T.Args[A].HasExtra)
           if (const ArgExtra *X = T.extra(A); X && !X->FromParam.empty())
             if (uint32_t P = FindParam(X->FromParam); P != NoIndex)
@@ -144,7 +179,7 @@ Graph buildGraph(const TraceSet &T) {
 
 bool isRunOutput(const TraceSet &T, const Graph &G, size_t I) {
   const Node &N = T.Nodes[I];
-  return N.Parent == 0 && N.Instance < G.RunFeedback.size() && G.RunFeedback[N.Instance];
+  return N.topLevel() && N.Instance < G.RunFeedback.size() && G.RunFeedback[N.Instance];
 }
 
 } // namespace traceopt

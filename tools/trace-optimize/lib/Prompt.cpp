@@ -93,21 +93,35 @@ private:
 };
 
 /// Names of the nodes in the subgraph, by node index, without a string per
-/// node of the whole trace.
+/// node of the whole trace. A subgraph much smaller than the trace (the
+/// usual case) is hashed, so that the table's size follows the subgraph.
 class NameTable {
 public:
-  explicit NameTable(size_t Nodes) : Slot(Nodes, ~0u) {}
+  NameTable(size_t Nodes, size_t Named) {
+    if (Named > Nodes / 16)
+      Slot.assign(Nodes, ~0u);
+    else
+      Sparse.reserve(Named);
+  }
   void set(size_t Node, std::string Name) {
-    Slot[Node] = unsigned(Names.size());
+    if (Slot.empty())
+      Sparse[Node] = unsigned(Names.size());
+    else
+      Slot[Node] = unsigned(Names.size());
     Names.push_back(std::move(Name));
   }
   const std::string &get(size_t Node) const {
     static const std::string None;
+    if (Slot.empty()) {
+      auto It = Sparse.find(Node);
+      return It == Sparse.end() ? None : Names[It->second];
+    }
     return Node < Slot.size() && Slot[Node] != ~0u ? Names[Slot[Node]] : None;
   }
 
 private:
   std::vector<unsigned> Slot;
+  std::unordered_map<size_t, unsigned> Sparse;
   std::vector<std::string> Names;
 };
 
@@ -150,9 +164,9 @@ std::string_view baseName(std::string_view Path) {
 
 /// A node's result as "(type) name=value". An exception is followed by the
 /// line that threw, marked, when the trace says where it was thrown.
-std::string resultLine(const TraceSet &T, size_t I, const std::string &Name, size_t Cap, SourceFiles &Sources) {
-  const Node &N = T.Nodes[I];
-  if (N.threw()) {
+std::string resultLine(const TraceSet &T, size_t I, const CallView &N, const std::string &Name, size_t Cap,
+                       SourceFiles &Sources) {
+  if (T.Nodes[I].threw()) {
     std::string Type(N.excType().value_or("?"));
     std::string What = cutMiddle(N.excWhat().value_or(""), Cap);
     std::string Line = fmt::format("{}={}", Name, fmt::format(text::ExceptionResult, Type, What));
@@ -168,7 +182,7 @@ std::string resultLine(const TraceSet &T, size_t I, const std::string &Name, siz
     }
     return Line;
   }
-  if (!N.Finished)
+  if (!T.Nodes[I].finished())
     return fmt::format("{}={}", Name, text::NoResult);
   if (!N.ret())
     return fmt::format("{} {}", text::VoidResult, Name);
@@ -273,12 +287,16 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
 
   // Results of the calls in the subgraph.
   // Node index -> its result's name ("" when the node is not in the subgraph).
-  NameTable OutName(T.Nodes.size());
-  std::vector<char> IsOutput(T.Nodes.size(), 0);
+  NameTable OutName(T.Nodes.size(), G.Nodes.size());
+  std::unordered_map<size_t, char> IsOutput;
   for (size_t I : G.Outputs)
     IsOutput[I] = 1;
   for (size_t I : G.RunOutputs)
     IsOutput[I] = 2;
+  auto OutputKind = [&](size_t I) {
+    auto It = IsOutput.find(I);
+    return It == IsOutput.end() ? 0 : It->second;
+  };
   for (size_t I : G.Nodes) {
     const Node &N = T.Nodes[I];
     std::string Base = N.Site >= 0 ? shortName(T.Sites[size_t(N.Site)].Name) : "call";
@@ -316,10 +334,12 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     const Site *S = N.Site >= 0 ? &T.Sites[size_t(N.Site)] : nullptr;
     NodeBlock B;
     B.OutName = OutName.get(I);
-    B.IsOutput = IsOutput[I] == 1;
-    B.IsRunOutput = IsOutput[I] == 2;
+    B.IsOutput = OutputKind(I) == 1;
+    B.IsRunOutput = OutputKind(I) == 2;
     B.Instance = N.Instance;
     std::vector<std::string> CallArgs;
+    // The call's values: decoded from the file for a node of a binary trace.
+    CallView V = T.call(I);
     auto AddArg = [&](const Arg &A, size_t ArgIndex, std::string ArgName) {
       size_t From = A.From ? T.indexOf(N.Instance, A.From) : TraceSet::npos;
       const std::string &Producer = OutName.get(From);
@@ -327,7 +347,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
         CallArgs.push_back(fmt::format("{}={}", ArgName, Producer));
         return;
       }
-      const ArgExtra *X = A.HasExtra ? T.extra(N.FirstArg + ArgIndex) : nullptr;
+      const ArgExtra *X = A.HasExtra ? V.extra(ArgIndex) : nullptr;
       // The trainable variable itself, as the Python reference shows a
       // parameter node passed to an operator.
       if (X && !X->FromParam.empty())
@@ -341,14 +361,14 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
       B.InputNames.push_back(In);
       std::string Note = !Producer.empty() ? fmt::format(text::ModifiedFrom, Producer) : "";
       if (X && (X->NumDerived || X->DerivedOmitted)) {
-        auto Parts = T.derived(*X);
+        auto Parts = V.derived(*X);
         Note += fmt::format(text::DerivedFrom,
                             DescribeParts(Parts.begin(), Parts.end(), X->DerivedOmitted, N.Instance));
       }
       B.InputNotes.push_back(std::move(Note));
     };
-    auto Args = T.args(N);
-    if (const Arg *This = T.thisArg(N))
+    auto Args = V.args();
+    if (const Arg *This = V.thisArg())
       AddArg(*This, Args.size(), "this");
     for (size_t A = 0; A < Args.size(); ++A) {
       std::string Name(Args[A].Name);
@@ -361,7 +381,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     if (S && !S->ParamId.empty())
       if (auto It = ParamName.find(S->ParamId); It != ParamName.end())
         CallArgs.push_back(fmt::format("__code={}", It->second));
-    for (const Arg &Gl : T.globals(N))
+    for (const Arg &Gl : V.globals())
       if (auto It = ParamName.find(std::string(Gl.Name)); It != ParamName.end()) {
         const Param *Prm = T.findParam(Gl.Name);
         CallArgs.push_back(fmt::format("{}={}", shortName(Prm ? std::string_view(Prm->Name) : Gl.Name), It->second));
@@ -430,19 +450,20 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   auto BlockLines = [&](size_t K, size_t Cap, Lines &L, bool Elided = false) {
     const NodeBlock &B = Blocks[K];
     size_t I = G.Nodes[K];
-    const Node &N = T.Nodes[I];
+    if (Elided && !B.IsOutput)
+      return;
+    CallView V = T.call(I);
     if (Elided) {
-      if (B.IsOutput)
-        L.Out.push_back(resultLine(T, I, B.OutName, Cap, Sources));
+      L.Out.push_back(resultLine(T, I, V, B.OutName, Cap, Sources));
       return;
     }
     L.Code.push_back(B.Code);
+    auto Args = V.args();
     for (size_t A = 0; A < B.InputArgs.size(); ++A) {
-      auto Args = T.args(N);
-      const Arg &Ar = B.InputArgs[A] == Args.size() ? *T.thisArg(N) : Args[B.InputArgs[A]];
+      const Arg &Ar = B.InputArgs[A] == Args.size() ? *V.thisArg() : Args[B.InputArgs[A]];
       L.In.push_back(typed(Ar.Type, B.InputNames[A], cutMiddle(Ar.Value, Cap)) + B.InputNotes[A]);
     }
-    (B.IsOutput || B.IsRunOutput ? L.Out : L.Other).push_back(resultLine(T, I, B.OutName, Cap, Sources));
+    (B.IsOutput || B.IsRunOutput ? L.Out : L.Other).push_back(resultLine(T, I, V, B.OutName, Cap, Sources));
   };
 
   // Renders the elidable sections keeping blocks [0, Head) and [size - Tail,
@@ -507,7 +528,8 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   size_t OutputChars = 0;
   for (size_t K = 0; K < Blocks.size(); ++K)
     if (Blocks[K].IsOutput)
-      OutputChars += resultLine(T, G.Nodes[K], Blocks[K].OutName, O.MaxValueChars, Sources).size() + 1;
+      OutputChars +=
+          resultLine(T, G.Nodes[K], T.call(G.Nodes[K]), Blocks[K].OutName, O.MaxValueChars, Sources).size() + 1;
   const size_t FixedChars = P.System.size() + Assemble("", "", "", "").size() + OutputChars;
   // First shorten values, then leave out middle calls; never the variables,
   // constraints, named outputs or feedback. Sizes are summed per block so

@@ -73,20 +73,26 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
   size_t Unfinished = 0, Exceptions = 0, Edges = 0;
   std::vector<size_t> CallsPerSite(T.Sites.size(), 0);
   for (const Node &N : T.Nodes) {
-    Unfinished += !N.Finished;
+    Unfinished += !N.finished();
     Exceptions += N.threw();
+    if (N.Site >= 0 && size_t(N.Site) < CallsPerSite.size())
+      ++CallsPerSite[N.Site];
+    if (N.lazy())
+      continue; // Its edges are counted from the facts below.
     for (const Arg &A : T.args(N))
       Edges += A.From != 0;
     const Arg *This = T.thisArg(N);
     Edges += This && This->From != 0;
     // `derived` producers are data-flow edges too.
-    for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis; A < E; ++A)
+    const CallValues &V = T.values(N);
+    for (size_t A = V.FirstArg, E = A + V.NumArgs + V.HasThis; A < E; ++A)
       if (T.Args[A].HasExtra)
         if (const ArgExtra *X = T.extra(A))
           Edges += X->NumDerived;
-    if (N.Site >= 0 && size_t(N.Site) < CallsPerSite.size())
-      ++CallsPerSite[N.Site];
   }
+  for (const Fact &F : T.Facts)
+    if (F.What != Fact::Global)
+      Edges += (F.From != 0) + F.NumDerived;
 
   std::string S;
   S += fmt::format("{}, {} of {}, {} between them, {}", plural(T.Files.size(), "run", "runs"),

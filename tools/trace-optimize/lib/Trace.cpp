@@ -1,16 +1,20 @@
 //===- Trace.cpp - Reading trace files ------------------------------------===//
 //
-// A hand-written scanner instead of a JSON DOM: one record is read field by
-// field into a reused Record of views into the line, so reading is linear.
-// What the result keeps is copied into the TraceSet's text pool, a few large
-// blocks, rather than into a std::string per value: with millions of calls,
-// allocations and the page faults of scattered small objects cost more than
-// parsing (docs/performance.md). The file itself is not kept: it may be
-// rewritten by the next run of the program while the TraceSet is in use.
+// JSON Lines: a hand-written scanner instead of a JSON DOM: one record is
+// read field by field into a reused Record of views into the line, so
+// reading is linear. What the result keeps is copied into the TraceSet's
+// text pool, a few large blocks, rather than into a std::string per value:
+// with millions of calls, allocations and the page faults of scattered
+// small objects cost more than parsing (docs/performance.md). The file
+// itself is not kept.
 //
-// A binary trace is decoded by trace_read (lib/trace/BinaryTrace.h) and
-// goes into the set through FileReader::BinaryEvents, which fills every
-// field as reading the trace's JSON Lines export would.
+// A binary trace is indexed instead (FileReader::BinaryEvents): trace_read
+// (lib/trace/BinaryTrace.h) decodes it once without rendering values, the
+// set keeps a skeleton per call, where its records are and the data-flow
+// facts, and the file stays mapped in a LazyFile for TraceSet::call to
+// decode a call's values again, each field as reading the trace's JSON
+// Lines export would give it. The file must not change while the set is in
+// use: `run` writes every iteration's trace to a new file.
 //
 //===----------------------------------------------------------------------===//
 #include "Trace.h"
@@ -22,6 +26,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cctype>
 #include <charconv>
@@ -125,13 +130,13 @@ void deallocateLarge(void *P, size_t Bytes, bool Recycle) {
     ::munmap(P, Size);
 }
 
-void Node::setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value) {
+void CallResult::setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value) {
   ResultParts = uint8_t((Type ? HasRetType : 0) | (Value ? HasRet : 0));
   ResultType = Type.value_or(std::string_view());
   ResultValue = Value.value_or(std::string_view());
 }
 
-void Node::setException(std::optional<std::string_view> Type, std::optional<std::string_view> What) {
+void CallResult::setException(std::optional<std::string_view> Type, std::optional<std::string_view> What) {
   ResultParts = uint8_t((Type ? HasExcType : 0) | (What ? HasExcWhat : 0));
   ResultType = Type.value_or(std::string_view());
   ResultValue = What.value_or(std::string_view());
@@ -168,12 +173,13 @@ std::string_view TraceSet::save(std::string_view S) {
   return Text->save(S);
 }
 
-Node &TraceSet::addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *This,
+Node &TraceSet::addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, const Arg *This,
                         const std::vector<Arg> &NodeGlobals) {
-  N.FirstArg = uint32_t(Args.size());
-  N.NumArgs = uint32_t(NodeArgs.size());
-  N.HasThis = This != nullptr;
-  N.NumGlobals = uint32_t(NodeGlobals.size());
+  CallValues &V = Calls.emplace_back();
+  V.FirstArg = uint32_t(Args.size());
+  V.NumArgs = uint32_t(NodeArgs.size());
+  V.HasThis = This != nullptr;
+  V.NumGlobals = uint32_t(NodeGlobals.size());
   auto Add = [&](const Arg &A) {
     Arg &Copy = Args.emplace_back(A);
     Copy.Name = save(A.Name);
@@ -192,10 +198,54 @@ Node &TraceSet::addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *Thi
     return std::nullopt;
   };
   if (N.threw())
-    N.setException(SaveOpt(N.excType()), SaveOpt(N.excWhat()));
+    V.setException(SaveOpt(N.excType()), SaveOpt(N.excWhat()));
   else
-    N.setReturn(SaveOpt(N.retType()), SaveOpt(N.ret()));
-  return Nodes.emplace_back(N);
+    V.setReturn(SaveOpt(N.retType()), SaveOpt(N.ret()));
+  size_t Index = Nodes.size();
+  Node &Out = Nodes.emplace_back();
+  Out.Id = N.Id;
+  Out.Site = N.Site;
+  Out.Instance = uint16_t(N.Instance);
+  Out.Data = uint32_t(Calls.size() - 1);
+  Out.setFlag(Node::FinishedFlag, N.Finished);
+  Out.setFlag(Node::ThrewFlag, N.threw());
+  Out.setFlag(Node::TopLevelFlag, N.Parent == 0);
+  if (N.Parent) {
+    size_t P = indexOf(N.Instance, N.Parent);
+    if (P != npos && P != Index)
+      Out.ParentIndex = uint32_t(P);
+    else
+      ParentIds.push_back({uint32_t(Index), N.Parent});
+  }
+  return Out;
+}
+
+void TraceSet::setException(size_t NodeIndex, std::optional<std::string_view> Type,
+                            std::optional<std::string_view> What) {
+  Node &N = Nodes[NodeIndex];
+  values(N).setException(Type, What);
+  N.setFlag(Node::ThrewFlag, true);
+}
+
+ArgRange<const Fact> TraceSet::facts(size_t I) const {
+  const Node &N = Nodes[I];
+  if (!N.lazy() || N.Data == NoIndex)
+    return {Facts.data(), 0};
+  size_t E = N.Data;
+  while (E < Facts.size() && Facts[E].Node == I)
+    ++E;
+  return {Facts.data() + N.Data, E - N.Data};
+}
+
+uint64_t TraceSet::parentId(size_t I) const {
+  const Node &N = Nodes[I];
+  if (N.topLevel())
+    return 0;
+  if (N.ParentIndex != NoIndex)
+    return Nodes[N.ParentIndex].Id;
+  auto It = std::lower_bound(ParentIds.begin(), ParentIds.end(), I,
+                             [](const std::pair<uint32_t, uint64_t> &P, size_t X) { return P.first < X; });
+  return It != ParentIds.end() && It->first == I ? It->second : 0;
 }
 
 const ArgExtra *TraceSet::extra(size_t ArgIndex) const {
@@ -269,6 +319,10 @@ static size_t mixId(uint64_t Id) {
 }
 
 void NodeIdMap::reserve(size_t N) {
+  if (!Hashed) {
+    Reserved = N;
+    return;
+  }
   size_t Want = 16;
   while (Want < N + N / 2 + 1)
     Want *= 2;
@@ -282,12 +336,72 @@ void NodeIdMap::grow(size_t MinSlots) {
   Count = 0;
   for (const Slot &S : Old)
     if (S.Id)
-      insert(S.Id, S.Index);
+      insertSlot(S.Id, S.Index);
+}
+
+void NodeIdMap::toSlots() {
+  Hashed = true;
+  std::vector<Run> Old = std::move(Runs);
+  Runs.clear();
+  Sorted.clear();
+  reserve(std::max(Reserved, Count + 1));
+  Count = 0;
+  for (const Run &R : Old)
+    for (uint32_t K = 0; K < R.Count; ++K)
+      insertSlot(R.FirstId + K, R.FirstIndex + K);
+}
+
+size_t NodeIdMap::findRun(uint64_t Id) const {
+  // The run found last, then the last one: a reader looks up the calls of
+  // the thread it is reading.
+  if (LastFound < Runs.size()) {
+    const Run &R = Runs[LastFound];
+    if (Id - R.FirstId < R.Count)
+      return LastFound;
+  }
+  if (!Runs.empty() && Id - Runs.back().FirstId < Runs.back().Count)
+    return LastFound = Runs.size() - 1;
+  auto It = std::upper_bound(Sorted.begin(), Sorted.end(), Id,
+                             [&](uint64_t X, uint32_t R) { return X < Runs[R].FirstId; });
+  if (It == Sorted.begin())
+    return npos;
+  const Run &R = Runs[*std::prev(It)];
+  if (Id - R.FirstId >= R.Count)
+    return npos;
+  return LastFound = *std::prev(It);
 }
 
 bool NodeIdMap::insert(uint64_t Id, size_t Index) {
   if (Id == 0)
     return false;
+  if (Hashed)
+    return insertSlot(Id, Index);
+  if (!Runs.empty()) {
+    Run &R = Runs.back();
+    if (Id == R.FirstId + R.Count && Index == size_t(R.FirstIndex) + R.Count && Id < Limit && R.Count < UINT32_MAX) {
+      ++R.Count;
+      ++Count;
+      return true;
+    }
+  }
+  if (findRun(Id) != npos)
+    return false;
+  // Sparse ids make a run per id: hash them instead.
+  if (Runs.size() >= 1024 && Runs.size() * 8 > Count) {
+    toSlots();
+    return insertSlot(Id, Index);
+  }
+  Runs.push_back({Id, uint32_t(Index), 1});
+  auto It = std::upper_bound(Sorted.begin(), Sorted.end(), Id,
+                             [&](uint64_t X, uint32_t R) { return X < Runs[R].FirstId; });
+  It = Sorted.insert(It, uint32_t(Runs.size() - 1));
+  ++It;
+  Limit = It == Sorted.end() ? ~uint64_t(0) : Runs[*It].FirstId;
+  ++Count;
+  return true;
+}
+
+bool NodeIdMap::insertSlot(uint64_t Id, size_t Index) {
   if ((Count + 1) * 3 > Slots.size() * 2)
     grow(Slots.empty() ? 16 : Slots.size() * 2);
   size_t Mask = Slots.size() - 1;
@@ -303,12 +417,18 @@ bool NodeIdMap::insert(uint64_t Id, size_t Index) {
 }
 
 void NodeIdMap::prefetch(uint64_t Id) const {
-  if (!Slots.empty())
+  if (Hashed && !Slots.empty())
     __builtin_prefetch(&Slots[mixId(Id) & (Slots.size() - 1)], 1);
 }
 
 size_t NodeIdMap::find(uint64_t Id) const {
-  if (Slots.empty() || Id == 0)
+  if (Id == 0)
+    return npos;
+  if (!Hashed) {
+    size_t R = findRun(Id);
+    return R == npos ? npos : size_t(Runs[R].FirstIndex) + (Id - Runs[R].FirstId);
+  }
+  if (Slots.empty())
     return npos;
   size_t Mask = Slots.size() - 1;
   for (size_t I = mixId(Id) & Mask;; I = (I + 1) & Mask) {
@@ -317,6 +437,296 @@ size_t NodeIdMap::find(uint64_t Id) const {
     if (Slots[I].Id == 0)
       return npos;
   }
+}
+
+/// A binary trace whose values a TraceSet decodes when asked for.
+struct LazyFile {
+  std::string Name;
+  MappedFile File;  ///< The bytes, mapped (loadTraces)...
+  std::string Copy; ///< ...or copied (parseTraceText).
+  std::string_view Bytes;
+  bool Mapped = false;
+  /// The reader of the first pass, kept for its tables (sites, types,
+  /// strings, blocks): decodeCall and decodeRet use them.
+  std::unique_ptr<BinaryTraceReader> Reader;
+  uint32_t FirstNode = 0; ///< Index of the file's first node in TraceSet::Nodes.
+  /// By node index K - FirstNode: the enter record is at CallBase[K >>
+  /// BaseShift] + CallLow[K] (FarCall: see FarCalls). Offsets grow with K,
+  /// so 32 bits a node say where it is in a file of any size.
+  static constexpr unsigned BaseShift = 12;
+  std::vector<uint64_t> CallBase;
+  LargeVector<uint32_t> CallLow;
+  static constexpr uint32_t FarCall = ~uint32_t(0);
+  std::unordered_map<uint32_t, uint64_t> FarCalls;
+
+  uint64_t callAt(size_t K) const {
+    uint32_t Low = CallLow[K];
+    if (Low != FarCall)
+      return CallBase[K >> BaseShift] + Low;
+    return FarCalls.find(uint32_t(K))->second;
+  }
+  void addCall(uint64_t At) {
+    size_t K = CallLow.size();
+    if (!(K & ((size_t(1) << BaseShift) - 1)))
+      CallBase.push_back(At);
+    uint64_t D = At - CallBase.back();
+    if (D < FarCall) {
+      CallLow.push_back(uint32_t(D));
+      return;
+    }
+    CallLow.push_back(FarCall);
+    FarCalls[uint32_t(K)] = At;
+  }
+  /// By node index - FirstNode: how far after the enter record the record
+  /// that ended the call is; 0: none, FarRet: see FarRets (a call whose
+  /// records span 4 GiB). Half the size of an offset, for every node.
+  LargeVector<uint32_t> RetDelta;
+  static constexpr uint32_t FarRet = ~uint32_t(0);
+  std::unordered_map<uint32_t, uint64_t> FarRets;
+
+  uint64_t retAt(size_t K) const {
+    uint32_t D = RetDelta[K];
+    if (D != FarRet)
+      return D ? callAt(K) + D : 0;
+    auto It = FarRets.find(uint32_t(K));
+    return It == FarRets.end() ? 0 : It->second;
+  }
+  void setRetAt(size_t K, uint64_t At) {
+    uint64_t D = At - callAt(K);
+    if (D && D < FarRet) {
+      RetDelta[K] = uint32_t(D);
+      return;
+    }
+    RetDelta[K] = FarRet;
+    FarRets[uint32_t(K)] = At;
+  }
+  /// Irregular calls (BinCall::Irregular): (node index - FirstNode, number
+  /// of values), by node.
+  std::vector<std::pair<uint32_t, uint32_t>> Counts;
+};
+
+/// What a CallView owns of a decoded call: the texts its views point into.
+struct CallView::Owned {
+  std::string Text;
+  std::vector<Arg> Args;
+  std::vector<ArgExtra> Extras; ///< ArgIndex: the value's position.
+  std::vector<DerivedRef> Derived;
+};
+
+CallView::CallView() = default;
+CallView::CallView(CallView &&) noexcept = default;
+CallView &CallView::operator=(CallView &&) noexcept = default;
+CallView::~CallView() = default;
+
+const ArgExtra *CallView::extra(size_t Pos) const {
+  if (!Own)
+    return Set && Values && Values[Pos].HasExtra ? Set->extra(FirstArg + Pos) : nullptr;
+  for (const ArgExtra &E : Own->Extras)
+    if (E.ArgIndex == Pos)
+      return &E;
+  return nullptr;
+}
+
+ArgRange<const DerivedRef> CallView::derived(const ArgExtra &E) const {
+  if (!Own)
+    return Set->derived(E);
+  return {Own->Derived.data() + E.FirstDerived, E.NumDerived};
+}
+
+namespace {
+
+/// Builds a CallView from a call decoded again (BinaryTraceReader::decodeCall
+/// and decodeRet): each field as FileReader::BinaryEvents would have kept it
+/// when the whole trace was read (and as the JSON export shows it), the
+/// data-flow facts from the first pass.
+class DecodeEvents final : public BinHandler {
+public:
+  DecodeEvents(CallView::Owned &O, CallResult &Result) : O(O), Result(Result) {}
+
+  bool call(const BinCall &C) override {
+    auto Add = [&](const BinValue &V, std::string_view Name) {
+      Arg &A = O.Args.emplace_back();
+      Pending.push_back({text(Name), text(V.Type), text(V.Text)});
+      (void)A;
+    };
+    for (size_t I = 0; I < C.NumArgs; ++I)
+      Add(C.Args[I], C.Args[I].Name);
+    if (C.This)
+      Add(*C.This, std::string_view());
+    for (size_t I = 0; I < C.NumGlobals; ++I)
+      Add(C.Globals[I], C.Globals[I].HasParam ? C.Globals[I].Param : std::string_view());
+    NumArgs = uint32_t(C.NumArgs);
+    HasThis = C.This != nullptr;
+    NumGlobals = uint32_t(C.NumGlobals);
+    return true;
+  }
+
+  bool ret(const BinRet &R) override {
+    switch (R.Kind) {
+    case RetKind::Value:
+      RetParts = {text(R.Value->Type), text(R.Value->Text), true, true};
+      break;
+    case RetKind::Void:
+      RetParts = {{}, {}, false, false};
+      break;
+    case RetKind::NotCaptured:
+      RetParts = {{}, text("<not captured>"), false, true};
+      break;
+    case RetKind::Exception:
+      // The JSON reader gives every exception a `what`, empty when absent.
+      RetParts = {text(R.ExcType), text(R.What), true, true};
+      Threw = true;
+      break;
+    }
+    return true;
+  }
+
+  /// Turns the positions into views once the text no longer grows.
+  void finish() {
+    auto View = [&](std::pair<size_t, size_t> P) { return std::string_view(O.Text.data() + P.first, P.second); };
+    for (size_t I = 0; I < O.Args.size(); ++I) {
+      O.Args[I].Name = View(Pending[I][0]);
+      O.Args[I].Type = View(Pending[I][1]);
+      O.Args[I].Value = View(Pending[I][2]);
+    }
+    if (Threw)
+      Result.setException(View(RetParts.Type), View(RetParts.Value));
+    else if (RetParts.HasValue)
+      Result.setReturn(RetParts.HasType ? std::optional<std::string_view>(View(RetParts.Type)) : std::nullopt,
+                       View(RetParts.Value));
+  }
+
+  uint32_t NumArgs = 0, NumGlobals = 0;
+  bool HasThis = false;
+
+private:
+  /// Appends \p S cleaned as the export would: bytes that are not UTF-8
+  /// become U+FFFD. Returns where it is.
+  std::pair<size_t, size_t> text(std::string_view S) {
+    size_t Begin = O.Text.size();
+    O.Text += cleanUtf8(S, Scratch);
+    return {Begin, O.Text.size() - Begin};
+  }
+
+  struct Parts {
+    std::pair<size_t, size_t> Type, Value;
+    bool HasType = false, HasValue = false;
+  };
+  CallView::Owned &O;
+  CallResult &Result;
+  std::vector<std::array<std::pair<size_t, size_t>, 3>> Pending;
+  Parts RetParts;
+  bool Threw = false;
+  std::string Scratch;
+};
+
+} // namespace
+
+CallView TraceSet::call(size_t I) const {
+  CallView V;
+  const Node &N = Nodes[I];
+  if (!N.lazy()) {
+    const CallValues &C = Calls[N.Data];
+    V.Set = this;
+    V.FirstArg = C.FirstArg;
+    V.Values = Args.data() + C.FirstArg;
+    V.NumArgs = C.NumArgs;
+    V.HasThis = C.HasThis;
+    V.NumGlobals = C.NumGlobals;
+    static_cast<CallResult &>(V) = C;
+    return V;
+  }
+  V.Own = std::make_unique<CallView::Owned>();
+  LazyFile &F = *Lazy[N.Instance];
+  size_t K = I - F.FirstNode;
+  uint32_t Count = UINT32_MAX;
+  auto It = std::lower_bound(F.Counts.begin(), F.Counts.end(), uint32_t(K),
+                             [](const std::pair<uint32_t, uint32_t> &P, uint32_t X) { return P.first < X; });
+  if (It != F.Counts.end() && It->first == K)
+    Count = It->second;
+  DecodeEvents D(*V.Own, V);
+  if (!F.Reader->decodeCall(F.callAt(K), N.Id, parentId(I), Count, D, V.Error) ||
+      (F.retAt(K) && !F.Reader->decodeRet(F.retAt(K), N.Id, D, V.Error))) {
+    V.Own->Args.clear();
+    return V;
+  }
+  D.finish();
+  V.Values = V.Own->Args.data();
+  V.NumArgs = D.NumArgs;
+  V.HasThis = D.HasThis;
+  V.NumGlobals = D.NumGlobals;
+  // From, modified and the extras as the first pass found them: a wildcard
+  // `from` holds only if the value renders as its producer's output.
+  for (const Fact &Fa : facts(I)) {
+    if (Fa.Pos >= V.Own->Args.size())
+      continue;
+    Arg &A = V.Own->Args[Fa.Pos];
+    A.From = Fa.From;
+    A.FromIndex = Fa.FromIndex;
+    A.Modified = Fa.Modified;
+    bool FromParam = !Fa.Param.empty() && Fa.What != Fact::Global;
+    if (!FromParam && !Fa.NumDerived && !Fa.DerivedOmitted)
+      continue;
+    ArgExtra &E = V.Own->Extras.emplace_back();
+    E.ArgIndex = Fa.Pos;
+    E.FromParam = FromParam ? Fa.Param : std::string_view();
+    E.DerivedOmitted = Fa.DerivedOmitted;
+    E.FirstDerived = uint32_t(V.Own->Derived.size());
+    E.NumDerived = Fa.NumDerived;
+    for (const DerivedRef &R : derived(Fa))
+      V.Own->Derived.push_back(R);
+    A.HasExtra = true;
+  }
+  return V;
+}
+
+bool TraceSet::materialize(std::string &Error) {
+  for (size_t I = 0; I < Nodes.size(); ++I) {
+    if (!Nodes[I].lazy())
+      continue;
+    CallView V = call(I);
+    if (!V.Error.empty()) {
+      Error = V.Error;
+      return false;
+    }
+    CallValues &C = Calls.emplace_back();
+    static_cast<CallResult &>(C) = V;
+    C.FirstArg = uint32_t(Args.size());
+    C.NumArgs = uint32_t(V.args().size());
+    C.HasThis = V.thisArg() != nullptr;
+    C.NumGlobals = uint32_t(V.globals().size());
+    size_t Total = C.NumArgs + C.HasThis + C.NumGlobals;
+    for (size_t P = 0; P < Total; ++P) {
+      Arg A = V.Values[P];
+      A.Name = save(A.Name);
+      A.Type = save(A.Type);
+      A.Value = save(A.Value);
+      Args.push_back(A);
+      if (const ArgExtra *X = V.extra(P)) {
+        std::vector<uint64_t> Ids;
+        for (const DerivedRef &D : V.derived(*X))
+          Ids.push_back(D.Id);
+        size_t FirstD = Derived.size();
+        setExtra(Args.size() - 1, X->FromParam, Ids, X->DerivedOmitted);
+        // The producers are resolved already.
+        for (size_t D = 0; D < Ids.size(); ++D)
+          Derived[FirstD + D].Index = V.derived(*X)[D].Index;
+      }
+    }
+    auto SaveOpt = [&](std::optional<std::string_view> S) -> std::optional<std::string_view> {
+      if (S)
+        return save(*S);
+      return std::nullopt;
+    };
+    if (C.threw())
+      C.setException(SaveOpt(C.excType()), SaveOpt(C.excWhat()));
+    else
+      C.setReturn(SaveOpt(C.retType()), SaveOpt(C.ret()));
+    Nodes[I].Data = uint32_t(Calls.size() - 1);
+    Nodes[I].setFlag(Node::LazyFlag, false);
+  }
+  Facts.clear();
+  return true;
 }
 
 namespace {
@@ -941,10 +1351,11 @@ class FileReader {
 public:
   FileReader(TraceSet &T, const std::string &Name)
       : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()),
-        FirstExtra(T.Extras.size()), FirstFeedback(T.Feedbacks.size()) {
+        FirstExtra(T.Extras.size()), FirstFeedback(T.Feedbacks.size()), FirstFact(T.Facts.size()) {
     T.IdToIndex.emplace_back();
     T.Files.push_back(Name);
     T.Lost.resize(T.IdToIndex.size(), 0);
+    T.Lazy.resize(T.IdToIndex.size());
     if (!T.Text)
       T.Text = std::make_shared<TextPool>();
     Pool = T.Text.get();
@@ -955,11 +1366,12 @@ public:
   /// Reads a binary trace (docs/trace-format.md, version 2) straight into
   /// the set: the same nodes, arguments and warnings as reading its JSON
   /// Lines export, without the text in between.
-  bool readBinary(std::string_view Bytes, std::string &Error);
+  bool readBinary(std::shared_ptr<LazyFile> F, std::string &Error);
 
   bool read(std::string_view Text, std::string &Error) {
     SizeHint Hint = estimateSize(Text);
     T.Nodes.reserve(T.Nodes.size() + Hint.Calls);
+    T.Calls.reserve(T.Calls.size() + Hint.Calls);
     T.Args.reserve(T.Args.size() + Hint.Args);
     T.IdToIndex[Instance].reserve(Hint.Calls);
 
@@ -1075,17 +1487,20 @@ private:
     }
     Node &N = T.Nodes.emplace_back();
     N.Id = R.Node;
-    N.Parent = R.Parent;
     N.ParentIndex = resolve(R.Parent);
-    N.Thread = unsigned(R.Thread);
-    N.Instance = Instance;
+    if (R.Parent && N.ParentIndex == NoIndex)
+      T.ParentIds.push_back({uint32_t(Index), R.Parent});
+    N.setFlag(Node::TopLevelFlag, R.Parent == 0);
+    N.Instance = uint16_t(Instance);
     N.Site = siteIndex(R.Site);
     if (N.Site < 0)
       LaterSites.push_back({uint32_t(Index), R.Site});
-    N.FirstArg = uint32_t(T.Args.size());
-    N.NumArgs = uint32_t(R.Args.size());
-    N.HasThis = R.HasThis;
-    N.NumGlobals = uint32_t(R.Globals.size());
+    N.Data = uint32_t(T.Calls.size());
+    CallValues &V = T.Calls.emplace_back();
+    V.FirstArg = uint32_t(T.Args.size());
+    V.NumArgs = uint32_t(R.Args.size());
+    V.HasThis = R.HasThis;
+    V.NumGlobals = uint32_t(R.Globals.size());
     for (const Arg &A : R.Args)
       keepArg(A);
     if (R.HasThis)
@@ -1093,12 +1508,12 @@ private:
     for (const Arg &A : R.Globals)
       keepArg(A);
     for (const PendingExtra &P : R.Extras)
-      keepExtra(N, R, P);
+      keepExtra(V, R, P);
     return true;
   }
 
   /// Files the `derived`/`from_param` fields of one argument of \p N.
-  void keepExtra(const Node &N, const Record &R, const PendingExtra &P) {
+  void keepExtra(const CallValues &N, const Record &R, const PendingExtra &P) {
     size_t Offset = P.List == ArgList::Args ? P.Pos : P.List == ArgList::This ? N.NumArgs : N.NumArgs + N.HasThis + P.Pos;
     ArgExtra &E = T.Extras.emplace_back();
     E.ArgIndex = uint32_t(N.FirstArg + Offset);
@@ -1129,10 +1544,12 @@ private:
         return true;
       }
       Node &N = T.Nodes[Index];
-      Finished += !N.Finished;
-      N.Finished = true;
+      Finished += !N.finished();
+      N.setFlag(Node::FinishedFlag, true);
+      N.setFlag(Node::ThrewFlag, R.HasExc);
+      CallValues &V = T.values(N);
       if (R.HasExc) {
-        N.setException(keep(R.ExcType), keep(R.ExcWhat));
+        V.setException(keep(R.ExcType), keep(R.ExcWhat));
         if (!R.ExcFile.empty() && R.ExcLine) {
           // Usually in call order already; finish() sorts what is not.
           ThrowSitesSorted = ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
@@ -1145,7 +1562,7 @@ private:
         Type = keep(R.Type);
       if (R.HasValue)
         Value = keep(R.Value);
-      N.setReturn(Type, Value);
+      V.setReturn(Type, Value);
       return true;
     }
     if (R.K == "site") {
@@ -1266,12 +1683,39 @@ private:
     // A producer that never appears is dropped, so that nothing downstream
     // mistakes the id for an edge.
     size_t UnknownProducers = 0;
+    // Drops the producers of a `derived` list that never appear.
+    auto ResolveDerived = [&](uint32_t First, uint32_t &Num) {
+      uint32_t Kept = 0;
+      for (uint32_t D = 0; D < Num; ++D) {
+        DerivedRef Ref = T.Derived[First + D];
+        if (Ref.Index == NoIndex)
+          Ref.Index = resolve(Ref.Id);
+        if (Ref.Index == NoIndex) {
+          ++UnknownProducers;
+          continue;
+        }
+        T.Derived[First + Kept++] = Ref;
+      }
+      Num = Kept;
+    };
     if (ForwardRefs) {
+      // Parents named before their call: resolved ones leave ParentIds.
+      auto Kept = T.ParentIds.begin();
+      for (auto It = T.ParentIds.begin(); It != T.ParentIds.end(); ++It) {
+        if (It->first >= FirstNode)
+          if (uint32_t P = resolve(It->second); P != NoIndex && P != It->first) {
+            T.Nodes[It->first].ParentIndex = P;
+            continue;
+          }
+        *Kept++ = *It;
+      }
+      T.ParentIds.erase(Kept, T.ParentIds.end());
       for (size_t I = FirstNode; I < T.Nodes.size(); ++I) {
         Node &N = T.Nodes[I];
-        if (N.Parent && N.ParentIndex == NoIndex)
-          N.ParentIndex = resolve(N.Parent);
-        for (size_t A = N.FirstArg, E = A + N.NumArgs + N.HasThis + N.NumGlobals; A < E; ++A) {
+        if (N.lazy())
+          continue;
+        const CallValues &V = T.values(N);
+        for (size_t A = V.FirstArg, E = A + V.NumArgs + V.HasThis + V.NumGlobals; A < E; ++A) {
           Arg &Ar = T.Args[A];
           if (!Ar.From || Ar.FromIndex != NoIndex)
             continue;
@@ -1282,20 +1726,18 @@ private:
           }
         }
       }
-      for (size_t X = FirstExtra; X < T.Extras.size(); ++X) {
-        ArgExtra &E = T.Extras[X];
-        uint32_t Kept = 0;
-        for (uint32_t D = 0; D < E.NumDerived; ++D) {
-          DerivedRef Ref = T.Derived[E.FirstDerived + D];
-          if (Ref.Index == NoIndex)
-            Ref.Index = resolve(Ref.Id);
-          if (Ref.Index == NoIndex) {
+      for (size_t X = FirstExtra; X < T.Extras.size(); ++X)
+        ResolveDerived(T.Extras[X].FirstDerived, T.Extras[X].NumDerived);
+      for (size_t X = FirstFact; X < T.Facts.size(); ++X) {
+        Fact &F = T.Facts[X];
+        if (F.From && F.FromIndex == NoIndex) {
+          F.FromIndex = resolve(F.From);
+          if (F.FromIndex == NoIndex) {
+            F.From = 0;
             ++UnknownProducers;
-            continue;
           }
-          T.Derived[E.FirstDerived + Kept++] = Ref;
         }
-        E.NumDerived = Kept;
+        ResolveDerived(F.FirstDerived, F.NumDerived);
       }
     }
     // Feedback on a value built from several outputs starts the backward
@@ -1350,7 +1792,7 @@ private:
   TraceSet &T;
   const std::string &Name;
   unsigned Instance;
-  size_t FirstNode, FirstExtra, FirstFeedback;
+  size_t FirstNode, FirstExtra, FirstFeedback, FirstFact;
   TextPool *Pool;
   /// Calls whose site had no `site` record when they were read: (node index, site id).
   std::vector<std::pair<uint32_t, uint64_t>> LaterSites;
@@ -1368,7 +1810,7 @@ private:
 /// field the export leaves out is left empty here too.
 class FileReader::BinaryEvents final : public BinHandler {
 public:
-  explicit BinaryEvents(FileReader &R) : R(R), T(R.T) {}
+  BinaryEvents(FileReader &R, LazyFile &F) : R(R), T(R.T), F(F) {}
 
   bool site(const BinSite &S) override {
     auto [It, New] = R.SiteByKey.emplace(own(S.Key.Text), int(T.Sites.size()));
@@ -1386,10 +1828,6 @@ public:
     }
     // Site indices count the file's site records from 0.
     SiteOf.push_back(It->second);
-    // Arguments name their parameter: one copy of each name for all calls.
-    std::vector<std::string_view> &Names = ParamNames.emplace_back();
-    for (std::string_view P : S.Params)
-      Names.push_back(keep(P));
     return true;
   }
 
@@ -1438,50 +1876,40 @@ public:
   }
 
   bool call(const BinCall &C) override {
-    size_t NewArgs = C.NumArgs + (C.This != nullptr) + C.NumGlobals;
+    size_t NewFacts = C.NumArgs + (C.This != nullptr) + C.NumGlobals;
     for (size_t I = 0; I < C.NumArgs; ++I)
-      NewArgs += C.Args[I].NumDerived;
+      NewFacts += C.Args[I].NumDerived;
     for (size_t I = 0; I < C.NumGlobals; ++I)
-      NewArgs += C.Globals[I].NumDerived;
+      NewFacts += C.Globals[I].NumDerived;
     if (C.This)
-      NewArgs += C.This->NumDerived;
-    if (T.Nodes.size() + T.Args.size() + T.Derived.size() + 1 + NewArgs >= NoIndex) {
+      NewFacts += C.This->NumDerived;
+    if (T.Nodes.size() + T.Args.size() + T.Derived.size() + 1 + NewFacts >= NoIndex) {
       Failure = fmt::format("too many calls and arguments (at most {} in all traces)", NoIndex - 1);
       return false;
     }
     size_t Index = T.Nodes.size();
-    NodeIdMap &Ids = T.IdToIndex[R.Instance];
-    if (!Ids.insert(C.Node, Index)) {
+    if (!T.IdToIndex[R.Instance].insert(C.Node, Index)) {
       Failure = fmt::format("node {} is called twice", C.Node);
       return false;
     }
-    // The thread's next node is usually the next call: start loading its
-    // slot of the (much larger than cache) id map now.
-    Ids.prefetch(C.Node + 1);
     Node &N = T.Nodes.emplace_back();
     N.Id = C.Node;
-    N.Parent = C.Parent;
     N.ParentIndex = R.resolve(C.Parent);
-    N.Thread = C.Thread;
-    N.Instance = R.Instance;
+    if (C.Parent && N.ParentIndex == NoIndex)
+      T.ParentIds.push_back({uint32_t(Index), C.Parent});
+    N.Instance = uint16_t(R.Instance);
     N.Site = SiteOf[C.Site->Index];
-    N.FirstArg = uint32_t(T.Args.size());
-    N.NumArgs = uint32_t(C.NumArgs);
-    N.HasThis = C.This != nullptr;
-    N.NumGlobals = uint32_t(C.NumGlobals);
-    const std::vector<std::string_view> &Names = ParamNames[C.Site->Index];
-    for (size_t I = 0; I < C.NumArgs; ++I) {
-      const BinValue &V = C.Args[I];
-      // Names of pack elements and unnamed positions are composed per value.
-      std::string_view Name = !V.Sub && V.Index < Names.size() ? Names[V.Index] : keep(V.Name);
-      keepValue(V, Name);
-    }
+    N.Flags = uint8_t(Node::LazyFlag | (C.Parent ? 0 : Node::TopLevelFlag));
+    F.addCall(C.At);
+    F.RetDelta.push_back(0);
+    if (C.Irregular)
+      F.Counts.push_back({uint32_t(Index - F.FirstNode), uint32_t(C.NumArgs + (C.This != nullptr) + C.NumGlobals)});
+    for (size_t I = 0; I < C.NumArgs; ++I)
+      fact(N, Index, C.Args[I], uint32_t(I), Fact::Argument);
     if (C.This)
-      keepValue(*C.This, std::string_view());
-    for (size_t I = 0; I < C.NumGlobals; ++I) {
-      const BinValue &V = C.Globals[I];
-      keepValue(V, V.HasParam ? keep(V.Param) : std::string_view());
-    }
+      fact(N, Index, *C.This, uint32_t(C.NumArgs), Fact::This);
+    for (size_t I = 0; I < C.NumGlobals; ++I)
+      fact(N, Index, C.Globals[I], uint32_t(C.NumArgs + (C.This != nullptr) + I), Fact::Global);
     return true;
   }
 
@@ -1492,26 +1920,13 @@ public:
       return true;
     }
     Node &N = T.Nodes[Index];
-    R.Finished += !N.Finished;
-    N.Finished = true;
-    switch (Ret.Kind) {
-    case RetKind::Value:
-      N.setReturn(typeName(*Ret.Value), Ret.Value->Utf8 ? R.keep(Ret.Value->Text) : keep(Ret.Value->Text));
-      break;
-    case RetKind::Void:
-      N.setReturn(std::nullopt, std::nullopt);
-      break;
-    case RetKind::NotCaptured:
-      N.setReturn(std::nullopt, keep("<not captured>"));
-      break;
-    case RetKind::Exception:
-      // The JSON reader gives every exception a `what`, empty when absent.
-      N.setException(keep(Ret.ExcType), keep(Ret.What));
-      if (Ret.HasWhere && !Ret.File.empty() && Ret.Line) {
-        R.ThrowSitesSorted = R.ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
-        T.ThrowSites.push_back({uint32_t(Index), keep(Ret.File), unsigned(Ret.Line)});
-      }
-      break;
+    R.Finished += !N.finished();
+    N.setFlag(Node::FinishedFlag, true);
+    N.setFlag(Node::ThrewFlag, Ret.Kind == RetKind::Exception);
+    F.setRetAt(Index - F.FirstNode, Ret.At);
+    if (Ret.Kind == RetKind::Exception && Ret.HasWhere && !Ret.File.empty() && Ret.Line) {
+      R.ThrowSitesSorted = R.ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
+      T.ThrowSites.push_back({uint32_t(Index), keep(Ret.File), unsigned(Ret.Line)});
     }
     return true;
   }
@@ -1554,13 +1969,17 @@ public:
   void warning(std::string Message) override { T.Warnings.push_back(std::move(Message)); }
 
   void sizeHint(uint64_t Calls, uint64_t Values) override {
-    // Room reserved beyond the need is never touched, except in the id map,
-    // which is filled when it is made: the estimate's margin (a quarter)
-    // would double a map at a power of two, so the map gets the estimate
-    // without it and grows in the rare case that it is short.
+    // Room reserved beyond the need is never touched (large arrays are
+    // mapped pages).
+    (void)Values;
     T.Nodes.reserve(T.Nodes.size() + size_t(Calls));
-    T.Args.reserve(T.Args.size() + size_t(Values));
-    T.IdToIndex[R.Instance].reserve(size_t(Calls / 5 * 4));
+    F.CallLow.reserve(size_t(Calls));
+    F.RetDelta.reserve(size_t(Calls));
+  }
+
+  uint64_t resultAt(uint64_t Node) override {
+    size_t Index = T.IdToIndex[R.Instance].find(Node);
+    return Index == NodeIdMap::npos || Index < F.FirstNode ? 0 : F.retAt(Index - F.FirstNode);
   }
 
 private:
@@ -1569,57 +1988,66 @@ private:
   std::string_view keep(std::string_view S) { return R.keep(cleanUtf8(S, Scratch)); }
   std::string own(std::string_view S) { return std::string(cleanUtf8(S, Scratch)); }
 
-  /// The type's name as kept in the set: one copy per type.
-  std::string_view typeName(const BinValue &V) {
-    if (V.TypeIndex >= TypeNames.size())
-      TypeNames.resize(V.TypeIndex + 1);
-    std::optional<std::string_view> &Name = TypeNames[V.TypeIndex];
-    if (!Name)
-      Name = keep(V.Type);
-    return *Name;
+  /// A parameter id of a value, kept once per string record (whose bytes
+  /// are the same for every value naming it).
+  std::string_view keepParam(std::string_view S) {
+    auto [It, New] = Params.try_emplace(S.data(), std::string_view());
+    if (New)
+      It->second = keep(S);
+    return It->second;
   }
 
-  void keepValue(const BinValue &V, std::string_view Name) {
-    size_t ArgIndex = T.Args.size();
-    Arg &A = T.Args.emplace_back();
-    A.Name = Name;
-    A.Type = typeName(V);
-    A.Value = V.Utf8 ? R.keep(V.Text) : keep(V.Text);
-    A.From = V.From;
-    A.FromIndex = R.resolve(V.From);
-    A.Modified = V.Modified;
-    // What the export writes of `derived` and `from_param` (a global's
-    // param is its name, not a from_param).
-    bool FromParam = V.HasParam && V.Slot != __trace_format::Slot::Global;
+  /// Keeps what the graph needs of value \p Pos of node \p Index: what the
+  /// export writes of `from`, `derived` and `from_param` (a global's param
+  /// is its name, not a from_param).
+  void fact(Node &N, size_t Index, const BinValue &V, uint32_t Pos, Fact::Kind Kind) {
+    bool FromParam = V.HasParam && Kind != Fact::Global;
     bool Derived = V.HasDerived && (V.NumDerived || V.DerivedOmitted);
-    if (!FromParam && !Derived)
+    if (!V.From && !FromParam && !Derived && Kind != Fact::Global)
       return;
-    ArgExtra &E = T.Extras.emplace_back();
-    E.ArgIndex = uint32_t(ArgIndex);
-    E.FromParam = FromParam ? keep(V.Param) : std::string_view();
-    E.DerivedOmitted = Derived ? V.DerivedOmitted : 0;
-    E.FirstDerived = uint32_t(T.Derived.size());
-    E.NumDerived = Derived ? V.NumDerived : 0;
-    for (uint32_t I = 0; I < E.NumDerived; ++I)
-      T.Derived.push_back({V.Derived[I], R.resolve(V.Derived[I])});
-    A.HasExtra = true;
+    if (N.Data == NoIndex)
+      N.Data = uint32_t(T.Facts.size());
+    Fact &Out = T.Facts.emplace_back();
+    Out.Node = uint32_t(Index);
+    Out.Pos = Pos;
+    Out.What = Kind;
+    Out.From = V.From;
+    Out.FromIndex = R.resolve(V.From);
+    Out.Modified = V.Modified;
+    if (V.HasParam && (Kind == Fact::Global || FromParam))
+      Out.Param = keepParam(V.Param);
+    if (Derived) {
+      Out.DerivedOmitted = V.DerivedOmitted;
+      Out.FirstDerived = uint32_t(T.Derived.size());
+      Out.NumDerived = V.NumDerived;
+      for (uint32_t I = 0; I < V.NumDerived; ++I)
+        T.Derived.push_back({V.Derived[I], R.resolve(V.Derived[I])});
+    }
   }
 
   FileReader &R;
   TraceSet &T;
+  LazyFile &F;
   std::vector<int> SiteOf; ///< Site index of the file -> index into T.Sites.
-  std::vector<std::vector<std::string_view>> ParamNames; ///< Kept names, by site index.
-  std::vector<std::optional<std::string_view>> TypeNames; ///< Kept names, by type index.
+  std::unordered_map<const char *, std::string_view> Params;
   std::string Scratch;
 };
 
-bool FileReader::readBinary(std::string_view Bytes, std::string &Error) {
-  BinaryEvents Events(*this);
-  BinaryTraceReader Reader(Bytes, Name, Events);
-  if (!Reader.read()) {
-    Error = Reader.error();
+bool FileReader::readBinary(std::shared_ptr<LazyFile> F, std::string &Error) {
+  F->FirstNode = uint32_t(T.Nodes.size());
+  F->Name = Name;
+  BinaryEvents Events(*this, *F);
+  F->Reader = std::make_unique<BinaryTraceReader>(F->Bytes, Name, Events);
+  F->Reader->setSkipValues(true);
+  if (F->Mapped)
+    F->Reader->setReleaser([](void *Ctx, uint64_t Offset) { static_cast<MappedFile *>(Ctx)->release(Offset); },
+                           &F->File);
+  if (!F->Reader->read()) {
+    Error = F->Reader->error();
     return false;
   }
+  F->Reader->setReleaser(nullptr, nullptr);
+  T.Lazy[Instance] = std::move(F);
   finish();
   return true;
 }
@@ -1629,8 +2057,13 @@ bool parseTraceText(std::string_view Text, const std::string &Name, TraceSet &T,
   FileReader R(T, Name);
   // Binary traces start with their magic; anything else is read as JSON
   // Lines, whose reader says what is wrong with it.
-  if (isBinaryTrace(Text))
-    return R.readBinary(Text, Error);
+  if (isBinaryTrace(Text)) {
+    // The set reads values from the bytes later: it keeps a copy.
+    auto F = std::make_shared<LazyFile>();
+    F->Copy.assign(Text.data(), Text.size());
+    F->Bytes = F->Copy;
+    return R.readBinary(std::move(F), Error);
+  }
   return R.read(Text, Error);
 }
 
@@ -1640,12 +2073,29 @@ std::optional<TraceSet> loadTraces(const std::vector<std::string> &Paths, std::s
     Error = "no trace file given";
     return std::nullopt;
   }
+  if (Paths.size() > UINT16_MAX) {
+    Error = fmt::format("too many trace files (at most {})", UINT16_MAX);
+    return std::nullopt;
+  }
   for (const std::string &Path : Paths) {
-    // The mapping ends here: what the set keeps was copied into its text.
-    MappedFile Text;
-    if (!Text.open(Path, Error))
+    auto F = std::make_shared<LazyFile>();
+    // Not mapped whole: a binary trace's pages are mapped a window ahead of
+    // the reader and leave behind it (a JSON Lines one is read that way too).
+    if (!F->File.open(Path, Error, /*Whole=*/false))
       return std::nullopt;
-    if (!parseTraceText(Text.bytes(), Path, T, Error))
+    std::string_view Bytes = F->File.bytes();
+    if (isBinaryTrace(Bytes)) {
+      // A binary trace stays mapped: the set decodes values from it.
+      F->Bytes = Bytes;
+      F->Mapped = true;
+      FileReader R(T, Path);
+      if (!R.readBinary(std::move(F), Error))
+        return std::nullopt;
+      continue;
+    }
+    F->File.populate();
+    // A JSON Lines trace is copied into the set; its mapping ends here.
+    if (!parseTraceText(Bytes, Path, T, Error))
       return std::nullopt;
   }
   return T;

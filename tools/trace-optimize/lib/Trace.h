@@ -6,9 +6,16 @@
 // node is identified by (Instance, Id); sites and parameters are merged across
 // files by their key / id.
 //
-// A trace may hold millions of calls, so a loaded call is kept small and
-// allocation-free: its strings are views into text owned by the TraceSet (a
-// few large blocks), and the arguments of all calls share one array.
+// A trace may hold tens of millions of calls, so a loaded call is a small
+// skeleton (Node, 24 bytes): what the graph, the backward pass and the
+// summary walk. The values of a call of a binary trace stay in the file,
+// which the set keeps mapped: they are decoded when a consumer asks for
+// them (TraceSet::call), and only the data-flow facts of the values that
+// have some (a producer, derived producers, a parameter) are kept apart
+// (Fact). A JSON Lines trace, or a set built by hand, keeps its values
+// (CallValues, Arg): views into text owned by the TraceSet (a few large
+// blocks), the arguments of all calls in one array. Both kinds of node are
+// read through the same CallView.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_TRACE_H
@@ -95,27 +102,9 @@ struct ThrowSite {
   unsigned Line = 0;
 };
 
-/// One bundle call. Its arguments, `this` and globals live in
-/// TraceSet::Args (see TraceSet::args, thisArg and globals).
-struct Node {
-  uint64_t Id = 0;
-  uint64_t Parent = 0; ///< Id of the enclosing call in the same instance, 0 at top level.
-  int Site = -1;       ///< Index into TraceSet::Sites, -1 if the site is unknown.
-  unsigned Thread = 0, Instance = 0;
-  /// Index of the parent in TraceSet::Nodes, filled in by the reader;
-  /// NoIndex when unresolved (then users look Parent up).
-  uint32_t ParentIndex = NoIndex;
-  /// TraceSet::Args[FirstArg ..): NumArgs arguments, then `this` when
-  /// HasThis, then NumGlobals globals.
-  uint32_t FirstArg = 0, NumArgs = 0, NumGlobals = 0;
-  bool HasThis = false;
-  bool Finished = false; ///< A `ret` record was seen.
-
-private:
-  /// A call either returns or throws: both share the two views below.
-  uint8_t ResultParts = 0;
-  std::string_view ResultType, ResultValue;
-
+/// The result part of a call's values: a normal return (type and value,
+/// each optional) or an exception (type and `what`).
+class CallResult {
 public:
   /// The `ret` record's type and value, or the exception's type and `what`.
   std::optional<std::string_view> retType() const { return part(HasRetType, ResultType); }
@@ -125,8 +114,7 @@ public:
   bool threw() const { return ResultParts & (HasExcType | HasExcWhat); }
 
   /// A normal return: a void function has no value, a result that was not
-  /// captured no type. The views must live as long as the node's TraceSet
-  /// (see TraceSet::save).
+  /// captured no type. The views must live as long as the holder.
   void setReturn(std::optional<std::string_view> Type, std::optional<std::string_view> Value);
   void setException(std::optional<std::string_view> Type, std::optional<std::string_view> What);
 
@@ -137,6 +125,70 @@ private:
       return S;
     return std::nullopt;
   }
+  /// A call either returns or throws: both share the two views below.
+  uint8_t ResultParts = 0;
+  std::string_view ResultType, ResultValue;
+};
+
+/// One bundle call: the skeleton. Its values are in a CallView
+/// (TraceSet::call); a materialized node's are in TraceSet::Calls[Data].
+struct Node {
+  uint64_t Id = 0;
+  /// Index of the parent in TraceSet::Nodes; NoIndex at top level, or when
+  /// the parent is not known (then TraceSet::parentId has its id).
+  uint32_t ParentIndex = NoIndex;
+  int32_t Site = -1; ///< Index into TraceSet::Sites, -1 if the site is unknown.
+  /// A materialized node: index into TraceSet::Calls. A node read lazily
+  /// from a binary trace: its first entry in TraceSet::Facts, NoIndex if it
+  /// has none.
+  uint32_t Data = NoIndex;
+  uint16_t Instance = 0;
+  uint8_t Flags = 0;
+
+  enum : uint8_t { FinishedFlag = 1, ThrewFlag = 2, TopLevelFlag = 4, LazyFlag = 8 };
+  /// A `ret` record was seen.
+  bool finished() const { return Flags & FinishedFlag; }
+  /// The call ended by an exception.
+  bool threw() const { return Flags & ThrewFlag; }
+  /// The call's parent id is 0 (it is not inside another recorded call).
+  bool topLevel() const { return Flags & TopLevelFlag; }
+  /// Its values are in a binary trace file, decoded when asked for.
+  bool lazy() const { return Flags & LazyFlag; }
+  void setFlag(uint8_t F, bool On) { Flags = uint8_t(On ? Flags | F : Flags & ~F); }
+};
+
+/// What TraceSet::addNode takes to build a node by hand: the skeleton's
+/// fields by id, and the result.
+struct NodeInit : CallResult {
+  uint64_t Id = 0;
+  uint64_t Parent = 0; ///< Id of the enclosing call in the same instance, 0 at top level.
+  int Site = -1;
+  unsigned Instance = 0;
+  bool Finished = false;
+};
+
+/// The values of a materialized node: TraceSet::Args[FirstArg ..):
+/// NumArgs arguments, then `this` when HasThis, then NumGlobals globals.
+struct CallValues : CallResult {
+  uint32_t FirstArg = 0, NumArgs = 0, NumGlobals = 0;
+  bool HasThis = false;
+};
+
+/// A data-flow fact of one value of a node read lazily from a binary
+/// trace: the graph's view of the values that carry one.
+struct Fact {
+  enum Kind : uint8_t { Argument, This, Global };
+  uint32_t Node = 0; ///< Index into TraceSet::Nodes.
+  /// The value's position: arguments in order, then `this`, then globals.
+  uint32_t Pos = 0;
+  uint64_t From = 0;             ///< Producer's id, 0 if none.
+  uint32_t FromIndex = NoIndex;  ///< Producer's index, NoIndex while unresolved.
+  uint32_t FirstDerived = 0, NumDerived = 0; ///< TraceSet::Derived[FirstDerived ..).
+  uint64_t DerivedOmitted = 0;
+  /// A global's parameter id, or an argument's `from_param`; empty if none.
+  std::string_view Param;
+  Kind What = Argument;
+  bool Modified = false;
 };
 
 /// A bundle function. Sites with the same Key are one site across files.
@@ -190,9 +242,12 @@ struct TuInfo {
   std::vector<std::string> Args;
 };
 
-/// Node id -> index into TraceSet::Nodes for one instance: open addressing in
-/// one flat array, since a trace may hold millions of nodes and a node-based
-/// hash map costs an allocation per node.
+/// Node id -> index into TraceSet::Nodes for one instance. Ids are dense in
+/// practice (a thread numbers its calls 1, 2, 3, ... in file order), so the
+/// map first keeps runs: consecutive ids at consecutive indices, a few per
+/// block of the file, nothing per node. When the ids are sparse (many
+/// runs), it falls back to open addressing in one flat array, since a
+/// node-based hash map costs an allocation per node.
 class NodeIdMap {
 public:
   static constexpr size_t npos = ~size_t(0);
@@ -212,9 +267,26 @@ private:
     uint64_t Id; ///< 0 marks an empty slot (0 is never a node id).
     uint32_t Index;
   };
+  struct Run {
+    uint64_t FirstId;
+    uint32_t FirstIndex, Count;
+  };
   void grow(size_t MinSlots);
+  bool insertSlot(uint64_t Id, size_t Index);
+  size_t findRun(uint64_t Id) const;
+  /// Moves every run into the slots (the ids turned out sparse).
+  void toSlots();
   LargeVector<Slot> Slots;
   size_t Count = 0;
+  /// Runs mode (Hashed false): Runs in insertion order, Sorted their
+  /// indices by FirstId. The last run grows while its next id is below
+  /// Limit (the next run's FirstId), so that no id is taken twice.
+  bool Hashed = false;
+  std::vector<Run> Runs;
+  std::vector<uint32_t> Sorted;
+  uint64_t Limit = 0;
+  size_t Reserved = 0;
+  mutable size_t LastFound = 0;
 };
 
 /// The arguments of one call: a view into TraceSet::Args.
@@ -251,15 +323,64 @@ private:
   size_t Left = 0, Capacity = 0;
 };
 
+struct TraceSet;
+
+/// The values of one call: its arguments, `this`, the trainable globals it
+/// read and its result. For a materialized node, views into its set; for a
+/// node of a binary trace, decoded from the file when the view is made and
+/// owned by it (valid as long as the view).
+class CallView : public CallResult {
+public:
+  CallView();
+  CallView(CallView &&) noexcept;
+  CallView &operator=(CallView &&) noexcept;
+  ~CallView();
+
+  ArgRange<const Arg> args() const { return {Values, NumArgs}; }
+  /// The `this` object, or null for a free function.
+  const Arg *thisArg() const { return HasThis ? Values + NumArgs : nullptr; }
+  ArgRange<const Arg> globals() const { return {Values + NumArgs + HasThis, NumGlobals}; }
+  /// Every value: the arguments, `this`, then the globals.
+  ArgRange<const Arg> all() const { return {Values, NumArgs + HasThis + NumGlobals}; }
+  /// The extras of value \p Pos (arguments, then `this`, then globals), or null.
+  const ArgExtra *extra(size_t Pos) const;
+  ArgRange<const DerivedRef> derived(const ArgExtra &E) const;
+
+  /// For a view of a decoded call: why it could not be decoded (then it has
+  /// no values), else empty.
+  std::string Error;
+
+  /// What a view of a decoded call owns (defined in Trace.cpp).
+  struct Owned;
+
+private:
+  friend struct TraceSet;
+  const Arg *Values = nullptr;
+  uint32_t NumArgs = 0, NumGlobals = 0;
+  bool HasThis = false;
+  const TraceSet *Set = nullptr; ///< A materialized node's set...
+  uint32_t FirstArg = 0;
+  std::unique_ptr<Owned> Own;    ///< ...or what was decoded.
+};
+
+/// A binary trace that a TraceSet reads values from (defined in Trace.cpp).
+struct LazyFile;
+
 /// Everything read from one or more trace files.
 struct TraceSet {
   std::vector<Site> Sites;
   LargeVector<Node> Nodes; ///< Grouped by instance, in file order within one.
-  LargeVector<Arg> Args;   ///< Arguments, `this` and globals of all nodes, node after node.
+  LargeVector<CallValues> Calls; ///< Values of the materialized nodes.
+  LargeVector<Arg> Args;   ///< Arguments, `this` and globals of materialized nodes, node after node.
   /// Extras of the arguments with Arg::HasExtra, sorted by ArgIndex.
   std::vector<ArgExtra> Extras;
-  LargeVector<DerivedRef> Derived; ///< The `derived` lists of Extras.
+  LargeVector<DerivedRef> Derived; ///< The `derived` lists of Extras and Facts.
+  /// Data-flow facts of the nodes read lazily, sorted by node.
+  LargeVector<Fact> Facts;
   std::vector<ThrowSite> ThrowSites; ///< Sorted by Node.
+  /// Nodes with a parent id that names no node of their instance: (index,
+  /// parent id), sorted by index.
+  std::vector<std::pair<uint32_t, uint64_t>> ParentIds;
   std::vector<Param> Params;
   std::vector<Feedback> Feedbacks;
   std::vector<TuInfo> Tus;
@@ -275,19 +396,47 @@ struct TraceSet {
   /// the set points into the same text, which lives as long as any copy.
   std::shared_ptr<TextPool> Text;
 
-  ArgRange<const Arg> args(const Node &N) const { return {Args.data() + N.FirstArg, N.NumArgs}; }
-  ArgRange<Arg> args(const Node &N) { return {Args.data() + N.FirstArg, N.NumArgs}; }
+  /// Per instance: the binary trace its lazy nodes are read from, or null.
+  /// Shared by copies of the set, like Text.
+  std::vector<std::shared_ptr<LazyFile>> Lazy;
+
+  /// The values of node \p I: decoded from its file for a lazy node (a few
+  /// microseconds; a consumer that shows few calls decodes only those).
+  /// Not thread-safe: decoding uses the file's reader.
+  CallView call(size_t I) const;
+  CallView call(const Node &N) const { return call(size_t(&N - Nodes.data())); }
+
+  /// The values of a materialized node (see materialize()).
+  const CallValues &values(const Node &N) const { return Calls[N.Data]; }
+  CallValues &values(const Node &N) { return Calls[N.Data]; }
+  ArgRange<const Arg> args(const Node &N) const { return {Args.data() + values(N).FirstArg, values(N).NumArgs}; }
+  ArgRange<Arg> args(const Node &N) { return {Args.data() + values(N).FirstArg, values(N).NumArgs}; }
   /// The `this` object of \p N, or null for a free function.
-  const Arg *thisArg(const Node &N) const { return N.HasThis ? &Args[N.FirstArg + N.NumArgs] : nullptr; }
-  ArgRange<const Arg> globals(const Node &N) const {
-    return {Args.data() + N.FirstArg + N.NumArgs + N.HasThis, N.NumGlobals};
+  const Arg *thisArg(const Node &N) const {
+    const CallValues &V = values(N);
+    return V.HasThis ? &Args[V.FirstArg + V.NumArgs] : nullptr;
   }
+  ArgRange<const Arg> globals(const Node &N) const {
+    const CallValues &V = values(N);
+    return {Args.data() + V.FirstArg + V.NumArgs + V.HasThis, V.NumGlobals};
+  }
+
+  /// Decodes every lazy node into Calls and Args, as reading the trace's
+  /// JSON Lines export would have made it (for tests and small traces: it
+  /// costs the memory that reading lazily saves).
+  bool materialize(std::string &Error);
+
+  /// The facts of lazy node \p I.
+  ArgRange<const Fact> facts(size_t I) const;
+  /// The id of the parent of node \p I, 0 at top level.
+  uint64_t parentId(size_t I) const;
 
   /// The extras of argument \p ArgIndex (an index into Args), or null.
   const ArgExtra *extra(size_t ArgIndex) const;
   ArgRange<const DerivedRef> derived(const ArgExtra &E) const {
     return {Derived.data() + E.FirstDerived, E.NumDerived};
   }
+  ArgRange<const DerivedRef> derived(const Fact &F) const { return {Derived.data() + F.FirstDerived, F.NumDerived}; }
   /// Where node \p NodeIndex threw, or null when unknown.
   const ThrowSite *throwSite(size_t NodeIndex) const;
 
@@ -296,13 +445,16 @@ struct TraceSet {
   void setExtra(size_t ArgIndex, std::string_view FromParam, const std::vector<uint64_t> &DerivedIds,
                 uint64_t DerivedOmitted = 0);
   void setThrowSite(size_t NodeIndex, std::string_view File, unsigned Line);
+  /// Makes materialized node \p NodeIndex end by an exception.
+  void setException(size_t NodeIndex, std::optional<std::string_view> Type, std::optional<std::string_view> What);
 
   /// A copy of \p S in this set's text, for strings a Node or Arg refers to.
   std::string_view save(std::string_view S);
-  /// Appends \p N with the given arguments, `this` (none if null) and
-  /// globals, copying every string into this set's text, and returns it.
-  /// For building a set by hand; the caller maintains IdToIndex.
-  Node &addNode(Node N, const std::vector<Arg> &NodeArgs, const Arg *This = nullptr,
+  /// Appends a materialized node with the given arguments, `this` (none if
+  /// null) and globals, copying every string into this set's text, and
+  /// returns it. For building a set by hand; the caller maintains
+  /// IdToIndex. Its parent is looked up there when the node is added.
+  Node &addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, const Arg *This = nullptr,
                 const std::vector<Arg> &NodeGlobals = {});
 
   const Param *findParam(std::string_view Id) const;

@@ -311,6 +311,9 @@ struct ThreadState {
   /// The call whose arguments are being read (Active), and its values.
   bool Active = false;
   bool InOrder = true;
+  /// The call's values went on in a later block (see BinCall::Irregular).
+  bool Crossed = false;
+  uint64_t CallAt = 0; ///< Offset of the call's enter record.
   uint64_t Node = 0, Parent = 0;
   const BinSite *Site = nullptr;
   std::vector<BinValue> Args, Globals;
@@ -326,8 +329,16 @@ struct ThreadState {
 
 class BinaryTraceReader::Impl {
 public:
+  bool decodeCall(uint64_t At, uint64_t Node, uint64_t Parent, uint32_t Count, BinHandler &Out);
+  bool decodeRet(uint64_t At, uint64_t Node, BinHandler &Out);
+  void setSkip(bool S) { Skip = S; }
+  void setReleaser(void (*R)(void *, uint64_t), void *Ctx) {
+    Release = R;
+    ReleaseCtx = Ctx;
+  }
+
   Impl(std::string_view Bytes, std::string Name, BinHandler &H)
-      : Begin(Bytes.data()), End(Bytes.data() + Bytes.size()), Name(std::move(Name)), H(H) {}
+      : Begin(Bytes.data()), End(Bytes.data() + Bytes.size()), Name(std::move(Name)), H(&H) {}
 
   bool read();
 
@@ -353,7 +364,7 @@ private:
     return fail(C.At, std::string("malformed ") + Record + " record: the " + C.What + " " + C.Cause);
   }
 
-  bool handlerFailed(const char *At) { return fail(At, H.Failure.empty() ? "the reader stopped" : H.Failure); }
+  bool handlerFailed(const char *At) { return fail(At, H->Failure.empty() ? "the reader stopped" : H->Failure); }
 
   // --- Records --------------------------------------------------------------
 
@@ -379,8 +390,12 @@ private:
   ThreadState &thread(uint32_t Id);
   ThreadState *findThread(uint32_t Id);
   /// Reports \p T's pending call, if any.
-  bool finish(ThreadState &T, const char *At);
+  /// \p ByFile: a record of the whole file (not of \p T's thread) ends
+  /// the call's values.
+  bool finish(ThreadState &T, const char *At, bool ByFile = false);
   bool finishAll(const char *At);
+  /// Reads a value record of \p T's active call (the tag is read).
+  bool activeValue(Cursor &C, uint8_t Tag, ThreadState &T);
   bool threadRecord(Cursor &C, ThreadState &T);
 
   /// Reads a value's fields after its tag into \p V: its text into \p Buf,
@@ -406,7 +421,7 @@ private:
 
   const char *Begin, *End;
   std::string Name;
-  BinHandler &H;
+  BinHandler *H; ///< Another handler while decodeCall or decodeRet runs.
   bool SawHeader = false, Hinted = false;
   uint64_t Calls = 0, Values = 0;
 
@@ -414,6 +429,21 @@ private:
   IdTable<TypeInfo> Types;
   IdTable<EnumInfo> Enums;
   IdTable<std::string_view> Strings;
+
+  /// Skip rendering values (setSkipValues); Decoding: decodeCall or
+  /// decodeRet runs, which leave `from` as written.
+  bool Skip = false, Decoding = false;
+  /// Where each block's thread records are, in file order.
+  struct BlockExtent {
+    uint64_t Begin, End;
+    uint32_t Thread;
+  };
+  std::vector<BlockExtent> Blocks;
+  void (*Release)(void *, uint64_t) = nullptr;
+  void *ReleaseCtx = nullptr;
+  /// For outputs rendered again while skipping values.
+  std::string OutScratch;
+  std::vector<uint64_t> OutDerived;
 
   std::deque<ThreadState> Threads; ///< In order of appearance; stable addresses.
   std::unordered_map<uint32_t, ThreadState *> ThreadById;
@@ -447,7 +477,7 @@ ThreadState &BinaryTraceReader::Impl::thread(uint32_t Id) {
   return *(LastThread = &T);
 }
 
-bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At) {
+bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At, bool ByFile) {
   if (!T.Active)
     return true;
   T.Active = false;
@@ -469,6 +499,8 @@ bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At) {
   Call.Parent = T.Parent;
   Call.Thread = T.Id;
   Call.Site = T.Site;
+  Call.At = T.CallAt;
+  Call.Irregular = T.Crossed || ByFile;
   Call.Args = T.Args.data();
   Call.NumArgs = T.Args.size();
   if (!T.InOrder) {
@@ -487,14 +519,14 @@ bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At) {
   Call.This = T.HasThis ? &T.This : nullptr;
   Call.Globals = T.Globals.data();
   Call.NumGlobals = T.Globals.size();
-  if (!H.call(Call))
+  if (!H->call(Call))
     return handlerFailed(At);
   return true;
 }
 
 bool BinaryTraceReader::Impl::finishAll(const char *At) {
   for (ThreadState &T : Threads)
-    if (!finish(T, At))
+    if (!finish(T, At, /*ByFile=*/true))
       return false;
   return true;
 }
@@ -506,7 +538,27 @@ uint64_t BinaryTraceReader::Impl::outputOf(uint64_t Node) {
   uint64_t Seq = Node & 0xFFFFFFFFu;
   if (Seq <= T->Base)
     return 0;
-  return T->Outputs.get(Seq - T->Base - 1);
+  if (!Skip)
+    return T->Outputs.get(Seq - T->Base - 1);
+  // Skipping values, the handler knows where the result record is: render
+  // it now, when a value names this producer.
+  uint64_t Out = H->resultAt(Node);
+  if (!Out || Out >= uint64_t(End - Begin) || (uint8_t(Begin[Out]) & 7) != uint8_t(tf::Op::Value))
+    return 0;
+  Cursor C(Begin + Out + 1, End);
+  uint8_t Tag = uint8_t(Begin[Out]);
+  BinValue V;
+  Fixup Fix;
+  OutScratch.clear();
+  OutDerived.clear();
+  bool WasDecoding = Decoding;
+  Skip = false;
+  Decoding = true;
+  bool Ok = readValue(C, Tag, Node, V, Fix, OutScratch, OutDerived);
+  Skip = true;
+  Decoding = WasDecoding;
+  // It was read once already: it cannot fail now.
+  return Ok ? hashValue(V.Text, V.Omitted) : 0;
 }
 
 void BinaryTraceReader::Impl::resolveFrom(BinValue &V, uint64_t From, bool Wild, std::string_view Text) {
@@ -758,6 +810,27 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
   // Most values have no flags: the fields they announce are skipped at once.
   if (HasFlags && !readValueFlags(C, Node, V, Fix, Derived, FromRef, Wild, Enum))
     return false;
+  if (Skip && !FromRef) {
+    // Only the checks of the payload that rendering would make.
+    std::string_view Payload;
+    switch (Form) {
+    case tf::Form::Bytes:
+      if (!C.bytes(Type->Size, Payload, "value"))
+        return false;
+      if (Type->Kind == tf::TypeKind::Text || Type->Kind == tf::TypeKind::Fixed)
+        return C.fail(Fault::Bad, At, "value", "is in bytes form, but its type renders no bytes (a text or fixed type)");
+      return true;
+    case tf::Form::String:
+      return C.str(Payload, "string value");
+    case tf::Form::Text:
+      return C.str(Payload, "text value");
+    case tf::Form::Fixed:
+      if (Type->Kind != tf::TypeKind::Fixed)
+        return C.fail(Fault::Bad, At, "value", "is in fixed form, but its type is not a fixed type");
+      return true;
+    }
+    return true;
+  }
 
   size_t TextBegin = Buf.size();
   switch (Form) {
@@ -820,14 +893,76 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
     Fix.TextLen = uint32_t(Buf.size() - TextBegin);
     V.Text = std::string_view(Buf.data() + TextBegin, Fix.TextLen);
   }
-  if (FromRef)
-    resolveFrom(V, FromRef, Wild, V.Text);
+  if (FromRef) {
+    if (Decoding)
+      V.From = FromRef;
+    else
+      resolveFrom(V, FromRef, Wild, V.Text);
+  }
   return true;
 }
 
 //===----------------------------------------------------------------------===//
 // Thread records
 //===----------------------------------------------------------------------===//
+
+bool BinaryTraceReader::Impl::activeValue(Cursor &C, uint8_t Tag, ThreadState &T) {
+  auto Slot = static_cast<tf::Slot>((Tag >> 3) & 3);
+  BinValue *V;
+  Fixup *Fix;
+  if (Slot == tf::Slot::Self) {
+    // Read apart: a `this` cut short must not spoil one read before.
+    BinValue NewThis;
+    Fixup NewThisFix;
+    if (!readValue(C, Tag, T.Node, NewThis, NewThisFix, T.Text, T.Derived))
+      return false;
+    T.This = NewThis;
+    T.ThisFix = NewThisFix;
+    T.HasThis = true;
+    return true;
+  }
+  if (Slot == tf::Slot::Global) {
+    V = &T.Globals.emplace_back();
+    Fix = &T.GlobalFix.emplace_back();
+  } else {
+    V = &T.Args.emplace_back();
+    Fix = &T.ArgFix.emplace_back();
+  }
+  if (!readValue(C, Tag, T.Node, *V, *Fix, T.Text, T.Derived)) {
+    // Nothing of a value cut short is kept.
+    if (Slot == tf::Slot::Global) {
+      T.Globals.pop_back();
+      T.GlobalFix.pop_back();
+    } else if (Slot == tf::Slot::Arg) {
+      T.Args.pop_back();
+      T.ArgFix.pop_back();
+    }
+    return false;
+  }
+  if (Slot == tf::Slot::Arg) {
+    size_t N = T.Args.size();
+    if (N > 1) {
+      const BinValue &Prev = T.Args[N - 2];
+      if (Prev.Index > V->Index || (Prev.Index == V->Index && Prev.Sub > V->Sub))
+        T.InOrder = false;
+    }
+    // The parameter's name from the site; a pack element is `name[i]`.
+    const std::vector<std::string_view> &Params = T.Site->Params;
+    std::string_view Base = V->Index < Params.size() ? Params[V->Index] : std::string_view();
+    if (!V->Sub) {
+      V->Name = Base;
+    } else {
+      Fix->OwnName = true;
+      Fix->NameOff = uint32_t(T.Text.size());
+      T.Text += Base;
+      T.Text += '[';
+      appendUInt(T.Text, V->Sub - 1);
+      T.Text += ']';
+      Fix->NameLen = uint32_t(T.Text.size() - Fix->NameOff);
+    }
+  }
+  return true;
+}
 
 bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
   const char *At = C.P;
@@ -849,11 +984,14 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       return false;
     T.Active = true;
     T.InOrder = true;
+    T.Crossed = false;
+    T.CallAt = uint64_t(At - Begin);
     T.Node = (uint64_t(T.Id) << 32) | ++T.Seq;
     T.Parent = T.Open.empty() ? 0 : T.Open.back();
     T.Site = S;
     T.Open.push_back(T.Node);
-    T.Outputs.push();
+    if (!Skip)
+      T.Outputs.push();
     T.Args.clear();
     T.ArgFix.clear();
     T.Globals.clear();
@@ -886,12 +1024,15 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
         return fail(At, "result record: thread " + std::to_string(T.Id) + " has no open call to return from");
       }
       T.Open.pop_back();
-      T.Outputs.set((Node & 0xFFFFFFFFu) - T.Base - 1, hashValue(V.Text, V.Omitted));
+      // Skipping values, the handler keeps where the output is.
+      if (!Skip)
+        T.Outputs.set((Node & 0xFFFFFFFFu) - T.Base - 1, hashValue(V.Text, V.Omitted));
       BinRet R;
       R.Node = Node;
+      R.At = uint64_t(At - Begin);
       R.Kind = RetKind::Value;
       R.Value = &V;
-      if (!H.ret(R))
+      if (!H->ret(R))
         return handlerFailed(At);
       return true;
     }
@@ -911,60 +1052,7 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       return true;
     }
     ++Values;
-    BinValue *V;
-    Fixup *Fix;
-    if (Slot == tf::Slot::Self) {
-      // Read apart: a `this` cut short must not spoil one read before.
-      BinValue NewThis;
-      Fixup NewThisFix;
-      if (!readValue(C, Tag, T.Node, NewThis, NewThisFix, T.Text, T.Derived))
-        return false;
-      T.This = NewThis;
-      T.ThisFix = NewThisFix;
-      T.HasThis = true;
-      return true;
-    }
-    if (Slot == tf::Slot::Global) {
-      V = &T.Globals.emplace_back();
-      Fix = &T.GlobalFix.emplace_back();
-    } else {
-      V = &T.Args.emplace_back();
-      Fix = &T.ArgFix.emplace_back();
-    }
-    if (!readValue(C, Tag, T.Node, *V, *Fix, T.Text, T.Derived)) {
-      // Nothing of a value cut short is kept.
-      if (Slot == tf::Slot::Global) {
-        T.Globals.pop_back();
-        T.GlobalFix.pop_back();
-      } else if (Slot == tf::Slot::Arg) {
-        T.Args.pop_back();
-        T.ArgFix.pop_back();
-      }
-      return false;
-    }
-    if (Slot == tf::Slot::Arg) {
-      size_t N = T.Args.size();
-      if (N > 1) {
-        const BinValue &Prev = T.Args[N - 2];
-        if (Prev.Index > V->Index || (Prev.Index == V->Index && Prev.Sub > V->Sub))
-          T.InOrder = false;
-      }
-      // The parameter's name from the site; a pack element is `name[i]`.
-      const std::vector<std::string_view> &Params = T.Site->Params;
-      std::string_view Base = V->Index < Params.size() ? Params[V->Index] : std::string_view();
-      if (!V->Sub) {
-        V->Name = Base;
-      } else {
-        Fix->OwnName = true;
-        Fix->NameOff = uint32_t(T.Text.size());
-        T.Text += Base;
-        T.Text += '[';
-        appendUInt(T.Text, V->Sub - 1);
-        T.Text += ']';
-        Fix->NameLen = uint32_t(T.Text.size() - Fix->NameOff);
-      }
-    }
-    return true;
+    return activeValue(C, Tag, T);
   }
   case tf::Op::Void:
   case tf::Op::NotCaptured:
@@ -999,8 +1087,9 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
                           " record: thread " + std::to_string(T.Id) + " has no open call to end");
     }
     R.Node = T.Open.back();
+    R.At = uint64_t(At - Begin);
     T.Open.pop_back();
-    if (!H.ret(R))
+    if (!H->ret(R))
       return handlerFailed(At);
     return true;
   }
@@ -1017,6 +1106,9 @@ bool BinaryTraceReader::Impl::blockRecord(Cursor &C, bool Complete) {
     return fail(IdAt, "malformed block record: thread " + std::to_string(Id) +
                           " does not fit in 32 bits (node ids are thread << 32 | sequence)");
   ThreadState &T = thread(uint32_t(Id));
+  Blocks.push_back({uint64_t(C.P - Begin), uint64_t(C.End - Begin), uint32_t(Id)});
+  if (T.Active)
+    T.Crossed = true;
   while (C.P < C.End) {
     const char *At = C.P;
     if (threadRecord(C, T))
@@ -1043,7 +1135,7 @@ bool BinaryTraceReader::Impl::headerRecord(Cursor &C) {
   BinHeader R;
   if (!C.varint(R.Pid, "pid") || !C.str(R.Program, "program") || !C.str(R.Time, "time"))
     return fieldFault(C, "header", "its record");
-  return H.header(R) || handlerFailed(C.P);
+  return H->header(R) || handlerFailed(C.P);
 }
 
 bool BinaryTraceReader::Impl::tuRecord(Cursor &C) {
@@ -1060,7 +1152,7 @@ bool BinaryTraceReader::Impl::tuRecord(Cursor &C) {
   for (std::string_view &A : R.Args)
     if (!C.str(A, "argument"))
       return fieldFault(C, "tu", "its record");
-  return H.tu(R) || handlerFailed(C.P);
+  return H->tu(R) || handlerFailed(C.P);
 }
 
 bool BinaryTraceReader::Impl::siteRecord(Cursor &C, const char *RecStart) {
@@ -1087,7 +1179,7 @@ bool BinaryTraceReader::Impl::siteRecord(Cursor &C, const char *RecStart) {
   R.Id = Id;
   R.Index = uint32_t(Sites.size() - 1);
   *S = std::move(R);
-  return H.site(*S) || handlerFailed(RecStart);
+  return H->site(*S) || handlerFailed(RecStart);
 }
 
 bool BinaryTraceReader::Impl::paramRecord(Cursor &C, const char *RecStart) {
@@ -1099,7 +1191,7 @@ bool BinaryTraceReader::Impl::paramRecord(Cursor &C, const char *RecStart) {
     return fieldFault(C, "param", "its record");
   if (R.Kind > 1)
     return fail(RecStart, "param record: kind " + std::to_string(R.Kind) + " (expected 0 for code or 1 for value)");
-  return H.param(R) || handlerFailed(RecStart);
+  return H->param(R) || handlerFailed(RecStart);
 }
 
 bool BinaryTraceReader::Impl::stringRecord(Cursor &C, const char *RecStart) {
@@ -1239,7 +1331,7 @@ bool BinaryTraceReader::Impl::feedbackRecord(Cursor &C, const char *RecStart) {
   // the calls before it are complete (the JSON writer wrote them first).
   if (!finishAll(RecStart))
     return false;
-  return H.feedback(R) || handlerFailed(RecStart);
+  return H->feedback(R) || handlerFailed(RecStart);
 }
 
 bool BinaryTraceReader::Impl::cutRecord(Cursor &C, const char *RecStart) {
@@ -1248,7 +1340,7 @@ bool BinaryTraceReader::Impl::cutRecord(Cursor &C, const char *RecStart) {
     return fieldFault(C, "cut", "its record");
   if (!finishAll(RecStart))
     return false;
-  return H.cut(R) || handlerFailed(RecStart);
+  return H->cut(R) || handlerFailed(RecStart);
 }
 
 bool BinaryTraceReader::Impl::endRecord(Cursor &C, const char *RecStart) {
@@ -1260,7 +1352,7 @@ bool BinaryTraceReader::Impl::endRecord(Cursor &C, const char *RecStart) {
   R.HasLimit = Flags & tf::EndHasLimit;
   if (!finishAll(RecStart))
     return false;
-  return H.end(R) || handlerFailed(RecStart);
+  return H->end(R) || handlerFailed(RecStart);
 }
 
 bool BinaryTraceReader::Impl::threadStartRecord(Cursor &C, const char *RecStart) {
@@ -1302,7 +1394,7 @@ bool BinaryTraceReader::Impl::record(unsigned Kind, const char *RecStart, Cursor
 void BinaryTraceReader::Impl::sizeHint(const char *At) {
   Hinted = true;
   double Scale = 1.25 * double(End - Begin) / double(At - Begin);
-  H.sizeHint(uint64_t(double(Calls) * Scale) + 1024, uint64_t(double(Values) * Scale) + 1024);
+  H->sizeHint(uint64_t(double(Calls) * Scale) + 1024, uint64_t(double(Values) * Scale) + 1024);
 }
 
 bool BinaryTraceReader::Impl::read() {
@@ -1319,6 +1411,10 @@ bool BinaryTraceReader::Impl::read() {
                                            ")");
   const char *P = Head.P;
   constexpr ptrdiff_t HintAfter = ptrdiff_t(4) << 20;
+  // Pages behind the cursor go every few MiB: reading a large trace then
+  // keeps little of it resident.
+  constexpr uint64_t ReleaseStep = uint64_t(4) << 20;
+  uint64_t Released = 0;
   while (P < End) {
     const char *RecStart = P;
     unsigned Kind = static_cast<uint8_t>(*P++);
@@ -1342,10 +1438,10 @@ bool BinaryTraceReader::Impl::read() {
         Cursor C(Len.P, End);
         if (!blockRecord(C, /*Complete=*/false))
           return false;
-        H.warning(where(RecStart) + "the trace ends inside a block record; its complete thread records were read "
+        H->warning(where(RecStart) + "the trace ends inside a block record; its complete thread records were read "
                                     "(the program was cut short?)");
       } else {
-        H.warning(where(RecStart) + "the trace ends inside a " + kindName(Kind) +
+        H->warning(where(RecStart) + "the trace ends inside a " + kindName(Kind) +
                   " record; it was ignored (the program was cut short?)");
       }
       break;
@@ -1365,16 +1461,160 @@ bool BinaryTraceReader::Impl::read() {
       return false;
     if (!Hinted && P - Begin >= HintAfter)
       sizeHint(P);
+    if (Release && P - Begin >= ptrdiff_t(Released + ReleaseStep)) {
+      Released = uint64_t(P - Begin) & ~uint64_t(ReleaseStep - 1);
+      Release(ReleaseCtx, Released);
+    }
   }
   if (!SawHeader)
     return fail(End, "empty trace (no header record)");
   if (!finishAll(End))
     return false;
   if (LateValues)
-    H.warning(where(FirstLate) + std::to_string(LateValues) + " value record" +
+    H->warning(where(FirstLate) + std::to_string(LateValues) + " value record" +
               (LateValues == 1 ? " comes" : "s come") +
               " after the other records of its call; ignored (a writer bug?)");
   return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Decoding one call again
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Sets a flag for the lifetime of a scope.
+class FlagScope {
+public:
+  FlagScope(bool &Flag, bool Value) : Flag(Flag), Old(Flag) { Flag = Value; }
+  ~FlagScope() { Flag = Old; }
+
+private:
+  bool &Flag;
+  bool Old;
+};
+} // namespace
+
+bool BinaryTraceReader::Impl::decodeCall(uint64_t At, uint64_t Node, uint64_t Parent, uint32_t Count,
+                                         BinHandler &Out) {
+  // The block holding the enter record: its thread records end where the
+  // block does, and an irregular call goes on in the thread's next block.
+  auto It = std::upper_bound(Blocks.begin(), Blocks.end(), At,
+                             [](uint64_t A, const BlockExtent &B) { return A < B.Begin; });
+  if (It == Blocks.begin() || At >= std::prev(It)->End)
+    return fail(Begin + std::min<uint64_t>(At, uint64_t(End - Begin)), "no block holds a call record here");
+  size_t B = size_t(std::prev(It) - Blocks.begin());
+  FlagScope NoSkip(Skip, false), Dec(Decoding, true);
+  BinHandler *Saved = H;
+  H = &Out;
+  struct Restore {
+    BinHandler *&H;
+    BinHandler *Saved;
+    ~Restore() { H = Saved; }
+  } R{H, Saved};
+
+  ThreadState T;
+  T.Id = uint32_t(Node >> 32);
+  Cursor C(Begin + At, Begin + Blocks[B].End);
+  const char *EnterAt = C.P;
+  uint8_t Tag;
+  if (!C.u8(Tag, "thread record") || (Tag & 7) != uint8_t(tf::Op::Enter))
+    return fail(EnterAt, "no call record here");
+  uint64_t SiteId = Tag >> 3;
+  if (SiteId == tf::EnterInlineMax && !C.varint(SiteId, "site id"))
+    return fail(EnterAt, "malformed call record");
+  T.Site = Sites.find(SiteId);
+  if (!T.Site)
+    return fail(EnterAt, "enter record: site " + std::to_string(SiteId) + " has no site record before it");
+  T.Active = true;
+  T.Node = Node;
+  T.Parent = Parent;
+  T.CallAt = At;
+  uint32_t Read = 0;
+  while (Count == UINT32_MAX || Read < Count) {
+    if (C.P == C.End) {
+      if (Count == UINT32_MAX)
+        break;
+      // An irregular call: its values go on in the thread's next block.
+      size_t Next = B + 1;
+      while (Next < Blocks.size() && Blocks[Next].Thread != T.Id)
+        ++Next;
+      if (Next == Blocks.size())
+        break;
+      B = Next;
+      C = Cursor(Begin + Blocks[B].Begin, Begin + Blocks[B].End);
+      continue;
+    }
+    uint8_t ValueTag = uint8_t(*C.P);
+    if ((ValueTag & 7) != uint8_t(tf::Op::Value) || static_cast<tf::Slot>((ValueTag >> 3) & 3) == tf::Slot::Ret)
+      break;
+    const char *ValueAt = C.P++;
+    if (!activeValue(C, ValueTag, T)) {
+      if (Error.empty())
+        fail(ValueAt, std::string("malformed value record: the ") + C.What + " " +
+                          (C.F == Fault::Short ? "runs past the end of its block" : C.Cause));
+      return false;
+    }
+    ++Read;
+  }
+  return finish(T, EnterAt);
+}
+
+bool BinaryTraceReader::Impl::decodeRet(uint64_t At, uint64_t Node, BinHandler &Out) {
+  if (At >= uint64_t(End - Begin))
+    return fail(End, "no result record here");
+  FlagScope NoSkip(Skip, false), Dec(Decoding, true);
+  Cursor C(Begin + At, End);
+  const char *RetAt = C.P;
+  uint8_t Tag;
+  C.u8(Tag, "thread record");
+  auto Op = static_cast<tf::Op>(Tag & 7);
+  BinRet R;
+  R.Node = Node;
+  R.At = At;
+  BinValue V;
+  switch (Op) {
+  case tf::Op::Value: {
+    Fixup Fix;
+    Scratch.clear();
+    ScratchDerived.clear();
+    if (static_cast<tf::Slot>((Tag >> 3) & 3) != tf::Slot::Ret ||
+        !readValue(C, Tag, Node, V, Fix, Scratch, ScratchDerived))
+      return fail(RetAt, "no result record here");
+    V.Derived = V.NumDerived ? ScratchDerived.data() : nullptr;
+    R.Kind = RetKind::Value;
+    R.Value = &V;
+    break;
+  }
+  case tf::Op::Void:
+    R.Kind = RetKind::Void;
+    break;
+  case tf::Op::NotCaptured:
+    R.Kind = RetKind::NotCaptured;
+    break;
+  case tf::Op::Exception: {
+    R.Kind = RetKind::Exception;
+    uint8_t Flags;
+    if (!C.u8(Flags, "exception flags") || !C.str(R.ExcType, "exception type"))
+      return fail(RetAt, "malformed exception record");
+    R.HasWhat = Flags & tf::ExcWhat;
+    if (R.HasWhat && !C.str(R.What, "exception what"))
+      return fail(RetAt, "malformed exception record");
+    R.HasWhere = Flags & tf::ExcWhere;
+    if (R.HasWhere) {
+      uint64_t FileId;
+      if (!C.varint(FileId, "exception file") || !C.varint(R.Line, "exception line"))
+        return fail(RetAt, "malformed exception record");
+      const std::string_view *File = Strings.find(FileId);
+      if (!File)
+        return fail(RetAt, "malformed exception record");
+      R.File = *File;
+    }
+    break;
+  }
+  default:
+    return fail(RetAt, "no result record here");
+  }
+  return Out.ret(R) || fail(RetAt, Out.Failure);
 }
 
 BinaryTraceReader::BinaryTraceReader(std::string_view Bytes, std::string Name, BinHandler &Handler)
@@ -1385,5 +1625,26 @@ BinaryTraceReader::~BinaryTraceReader() = default;
 bool BinaryTraceReader::read() { return P->read(); }
 
 const std::string &BinaryTraceReader::error() const { return P->Error; }
+
+void BinaryTraceReader::setSkipValues(bool Skip) { P->setSkip(Skip); }
+
+void BinaryTraceReader::setReleaser(void (*Release)(void *, uint64_t), void *Ctx) { P->setReleaser(Release, Ctx); }
+
+bool BinaryTraceReader::decodeCall(uint64_t At, uint64_t Node, uint64_t Parent, uint32_t Count, BinHandler &Out,
+                                   std::string &Error) {
+  P->Error.clear();
+  if (P->decodeCall(At, Node, Parent, Count, Out))
+    return true;
+  Error = P->Error;
+  return false;
+}
+
+bool BinaryTraceReader::decodeRet(uint64_t At, uint64_t Node, BinHandler &Out, std::string &Error) {
+  P->Error.clear();
+  if (P->decodeRet(At, Node, Out))
+    return true;
+  Error = P->Error;
+  return false;
+}
 
 } // namespace traceopt

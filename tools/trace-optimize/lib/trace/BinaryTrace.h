@@ -120,6 +120,14 @@ struct BinValue {
 struct BinCall {
   uint64_t Node = 0, Parent = 0;
   uint32_t Thread = 0;
+  /// Byte offset of the call's enter record in the file: where
+  /// BinaryTraceReader::decodeCall reads the call again.
+  uint64_t At = 0;
+  /// The call's values are not simply the value records after its enter
+  /// in the same block: they go on in a later block of the thread, or the
+  /// call was ended by a record of the whole file (feedback, cut, end).
+  /// decodeCall then needs their count.
+  bool Irregular = false;
   const BinSite *Site = nullptr;
   /// In parameter order (index, then pack element).
   const BinValue *Args = nullptr;
@@ -134,6 +142,7 @@ enum class RetKind : uint8_t { Value, Void, NotCaptured, Exception };
 
 struct BinRet {
   uint64_t Node = 0;
+  uint64_t At = 0; ///< Byte offset of the record that ended the call.
   RetKind Kind = RetKind::Void;
   const BinValue *Value = nullptr; ///< The result, for RetKind::Value.
   std::string_view ExcType;
@@ -191,6 +200,15 @@ public:
     (void)Values;
   }
 
+  /// With BinaryTraceReader::setSkipValues: the offset of the record
+  /// that ended call \p Node (BinRet::At), 0 if unknown. The reader renders
+  /// that result again when a value names \p Node as its producer, instead
+  /// of keeping every output it read.
+  virtual uint64_t resultAt(uint64_t Node) {
+    (void)Node;
+    return 0;
+  }
+
   /// Why a method returned false.
   std::string Failure;
 };
@@ -210,6 +228,29 @@ public:
   /// Reads the whole trace; false with error() set.
   bool read();
   const std::string &error() const;
+
+  /// With \p Skip, read() renders no value that it need not compare: the
+  /// handler gets values with an empty Text (and Name, Type, flags and
+  /// producers as usual). A value with a `from` is still rendered, and the
+  /// output of its producer is rendered again from the file when needed, so
+  /// that `from` and `modified` come out as in a full read. For an index
+  /// that decodes values later with decodeCall and decodeRet.
+  void setSkipValues(bool Skip);
+
+  /// After read(): decodes again the call whose enter record is at byte
+  /// \p At (BinCall::At) and reports it to \p Out with its values rendered;
+  /// a value's From is the producer the record names, before the wildcard
+  /// rule (the caller knows the outcome from the first read). \p Count is
+  /// the number of values for an irregular call, UINT32_MAX otherwise. False with
+  /// \p Error set if the bytes do not hold such a call.
+  bool decodeCall(uint64_t At, uint64_t Node, uint64_t Parent, uint32_t Count, BinHandler &Out,
+                  std::string &Error);
+  /// After read(): decodes again the record at byte \p At (BinRet::At) that
+  /// ended call \p Node, and reports it to \p Out.
+  bool decodeRet(uint64_t At, uint64_t Node, BinHandler &Out, std::string &Error);
+  /// Lets the pages of the file before byte \p Offset go from memory (they
+  /// are read again from the page cache when needed): see MappedFile.
+  void setReleaser(void (*Release)(void *Ctx, uint64_t Offset), void *Ctx);
 
   class Impl;
 

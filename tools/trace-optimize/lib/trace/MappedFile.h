@@ -24,7 +24,18 @@ public:
   MappedFile &operator=(const MappedFile &) = delete;
 
   /// Opens \p Path; false with \p Error naming the file and the cause.
-  bool open(const std::string &Path, std::string &Error);
+  /// With \p Whole, every page is mapped at once (a file read once from
+  /// start to end and dropped); otherwise pages are mapped a window ahead
+  /// of release().
+  bool open(const std::string &Path, std::string &Error, bool Whole = true);
+
+  /// The reader is at byte \p Offset: the pages before it leave the
+  /// process (the page cache keeps them; touching one maps it again), and
+  /// the next window is mapped. Keeps the resident size of a long read
+  /// bounded.
+  void release(size_t Offset);
+  /// Maps every page now (a file that will be read whole).
+  void populate();
 
   std::string_view bytes() const {
     return Map ? std::string_view(static_cast<const char *>(Map), MapSize) : std::string_view(Copy);
@@ -33,6 +44,7 @@ public:
 private:
   void *Map = nullptr;
   size_t MapSize = 0;
+  size_t Released = 0;
   std::string Copy;
 };
 
