@@ -25,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -78,6 +79,8 @@ def build_all(args):
         configure(args.build, "manual", args.cxx, args.cc)
     targets = ["trace-bench-record", "trace-bench-latency", "trace-bench-stream", "trace-bench-optimize",
                "trace-optimize"]
+    if instrument == "plugin":
+        targets.append("trace-bench-prompt-run")  # needs the plugin's data flow
     r = ninja(args.build, targets)
     if r.returncode != 0:
         log(r.stdout[-5000:])
@@ -191,17 +194,29 @@ def best_of(n, f):
 
 
 def time_command(cmd, env=None):
-    """Whole-process CPU (user + sys) and wall seconds of a command."""
+    """Whole-process CPU (user + sys) and wall seconds of a command, and its peak RSS in KiB (None if
+    /usr/bin/time is missing: wait4's maximum would include this script's image from before exec)."""
     log("+ " + " ".join(cmd))
+    timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    rss_file = os.path.join(tempfile.gettempdir(), "bench-rss-%d.txt" % os.getpid())
+    full = [timer, "-f", "%M", "-o", rss_file] + cmd if timer else cmd
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = p.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         log(err[-3000:])
         sys.exit("bench: %s failed" % os.path.basename(cmd[0]))
-    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall}
+    peak = None
+    if timer:
+        try:
+            with open(rss_file) as f:
+                peak = int(f.read().split()[-1])
+            os.remove(rss_file)
+        except (OSError, ValueError, IndexError):
+            peak = None
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall, "maxrss_kib": peak}
 
 
 def callgrind_counts(binary, calls, env, out_dir):
@@ -477,7 +492,28 @@ def main():
         load = best_of(3, lambda: time_command([opt_bin, "summary", "--trace", trace_file], env))
         results["load_binary"] = load
         t.add("trace-optimize summary of a %s-call binary trace" % fmt(large), load["wall_s"], "s",
-              1.0 * large / 10e6, "max", "goal 1 s for 10M calls, scaled; CPU %.2f s" % load["cpu_s"])
+              1.0 * large / 10e6, "max", "goal 1 s for 10M calls, scaled; CPU %.2f s; peak RSS %s MiB" % (
+                  load["cpu_s"], fmt(load["maxrss_kib"] / 1024) if load["maxrss_kib"] else "n/a"))
+        # The prompt of a trace with a trainable function and a feedback among long-valued calls
+        # (bench/prompt/PromptRun.cpp): time, and peak RSS against half the file's size.
+        prompt_run = binp("trace-bench-prompt-run")
+        if os.path.exists(prompt_run):
+            pcalls = large // 10
+            ptrace = os.path.join(args.out, "prompt-%d.bin" % pcalls)
+            run([prompt_run, str(pcalls)], env=dict(env, TRACE_FILE=ptrace))
+            psize = os.path.getsize(ptrace)
+            pr = best_of(3, lambda: time_command([opt_bin, "prompt", "--trace", ptrace], env))
+            results["prompt_binary"] = dict(pr, bytes=psize)
+            t.add("trace-optimize prompt of a %s-call binary trace" % fmt(pcalls), pr["wall_s"], "s",
+                  2.0 * pcalls / 1e6, "max", "goal 2 s for 1M calls, scaled; CPU %.2f s; %.0f MB file" % (
+                      pr["cpu_s"], psize / 1e6))
+            if pr["maxrss_kib"]:
+                t.add("same, peak RSS", pr["maxrss_kib"] / 1024, "MiB", psize / 2 / 1024 / 1024, "max",
+                      "goal: half the file's size")
+            os.remove(ptrace)
+        else:
+            t.add("trace-optimize prompt of a binary trace", None, "s", 2.0, "max",
+                  "not run: trace-bench-prompt-run needs the plugin")
 
     # -- tinyxml2's xmltest under -fplugin-arg-trace-all, default settings (when its sources are
     # at hand: the thirdparty test fetched them, or TRACE_THIRDPARTY_SOURCE).
