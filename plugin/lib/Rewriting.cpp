@@ -209,6 +209,11 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
   for (const FunctionDecl *FD : C.Functions) {
     if (!FD->hasBody() || FD->isConstexpr())
       continue;
+    // A defaulted function's body is made by Sema: its implicit calls have
+    // locations in the declaration (`= default`, `noexcept`), which no edit
+    // may touch.
+    if (FD->isDefaulted())
+      continue;
     if (!Files.contains(SM.getFileID(SM.getFileLoc(FD->getLocation()))))
       continue;
     rewriteCallSites(S, FD);
