@@ -173,6 +173,20 @@ std::string_view TraceSet::save(std::string_view S) {
   return Text->save(S);
 }
 
+/// Gives \p To the result or exception of \p From (the same object is
+/// fine), its strings copied into \p T's text.
+static void copyResult(TraceSet &T, const CallResult &From, CallResult &To) {
+  auto Save = [&](std::optional<std::string_view> S) -> std::optional<std::string_view> {
+    if (S)
+      return T.save(*S);
+    return std::nullopt;
+  };
+  if (From.threw())
+    To.setException(Save(From.excType()), Save(From.excWhat()));
+  else
+    To.setReturn(Save(From.retType()), Save(From.ret()));
+}
+
 Node &TraceSet::addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, const Arg *This,
                         const std::vector<Arg> &NodeGlobals) {
   CallValues &V = Calls.emplace_back();
@@ -192,15 +206,7 @@ Node &TraceSet::addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, con
     Add(*This);
   for (const Arg &A : NodeGlobals)
     Add(A);
-  auto SaveOpt = [&](std::optional<std::string_view> S) -> std::optional<std::string_view> {
-    if (S)
-      return save(*S);
-    return std::nullopt;
-  };
-  if (N.threw())
-    V.setException(SaveOpt(N.excType()), SaveOpt(N.excWhat()));
-  else
-    V.setReturn(SaveOpt(N.retType()), SaveOpt(N.ret()));
+  copyResult(*this, N, V);
   size_t Index = Nodes.size();
   Node &Out = Nodes.emplace_back();
   Out.Id = N.Id;
@@ -713,15 +719,7 @@ bool TraceSet::materialize(std::string &Error) {
           Derived[FirstD + D].Index = V.derived(*X)[D].Index;
       }
     }
-    auto SaveOpt = [&](std::optional<std::string_view> S) -> std::optional<std::string_view> {
-      if (S)
-        return save(*S);
-      return std::nullopt;
-    };
-    if (C.threw())
-      C.setException(SaveOpt(C.excType()), SaveOpt(C.excWhat()));
-    else
-      C.setReturn(SaveOpt(C.retType()), SaveOpt(C.ret()));
+    copyResult(*this, C, C);
     Nodes[I].Data = uint32_t(Calls.size() - 1);
     Nodes[I].setFlag(Node::LazyFlag, false);
   }
