@@ -116,21 +116,8 @@ struct Chunk {
 // Provenance
 //===----------------------------------------------------------------------===//
 //
-// A provenance word says where a value came from: a node id
-// ((thread << 32) | seq), a trainable variable (ParamTag | const char *id)
-// or a call that the call limit did not record (CutTag | Site *). Node ids
-// never reach bit 61, so the tags and the Wild mark cannot collide with them.
-
-constexpr uint64_t CutTag = 1ull << 63;
-constexpr uint64_t ParamTag = 1ull << 62;
-/// Set on a From word in a record: the edge came from a wildcard note (a
-/// call through a pointer or a helper) and holds only if the value equals
-/// the producer's output.
-constexpr uint64_t WildMark = 1ull << 61;
-/// A value a thread function will produce (std::async's future): the tag
-/// holds a HandoffSlot *, resolved to its node when looked up.
-constexpr uint64_t SlotTag = 1ull << 60;
-constexpr uint64_t TagMask = CutTag | ParamTag | WildMark | SlotTag;
+// Provenance words and their tags (CutTag, ParamTag, WildMark, SlotTag) are
+// defined in abi.hpp, whose inline paths read them too.
 
 inline bool isNode(uint64_t P) {
   return P && !(P & (CutTag | ParamTag | SlotTag));
@@ -172,61 +159,6 @@ struct Parts {
   uint64_t at(unsigned I) const {
     return Items[(Count < Max ? I : Next + I) % Max];
   }
-};
-
-/// Note: argument I is the object at Addr. NotePart: it is a member or an
-/// element of the object at Addr. Expect: it is the output of the next
-/// bundle to return (a bundle call as the argument). ExpectLast: it is the
-/// output of the last bundle that returned before the callee starts, if
-/// any returned after the note (a helper's result). Result: an Expect that
-/// a returning bundle filled.
-enum class PendingKind : uint32_t { Note, NotePart, Expect, ExpectLast, Result };
-
-struct PendingEntry {
-  uint64_t Hash;    ///< Callee's site hash; 0 for any callee (wildcard).
-  const void *Addr; ///< Note: the argument's object (or its root object).
-  uint64_t Node;    ///< Result: the producing node.
-  uint32_t Index;
-  PendingKind Kind;
-  /// ExpectLast: the thread's Returns when pushed.
-  uint32_t Stamp;
-};
-
-/// Stack of call-site notes. It grows as deep recursion needs; past
-/// MaxEntries a push is refused and counted as lost (never silently).
-/// Positions are plain sizes, so a size remembered at a bundle's entry
-/// truncates the stack back at its exit.
-class PendingStack {
-public:
-  static constexpr std::size_t MaxEntries = std::size_t(1) << 22;
-
-  PendingStack() = default;
-  PendingStack(const PendingStack &) = delete;
-  PendingStack &operator=(const PendingStack &) = delete;
-  ~PendingStack() { delete[] Items; }
-
-  /// False when the stack is at its bound (the entry is dropped).
-  bool push(const PendingEntry &E) {
-    if (__builtin_expect(Top == Cap, 0) && !grow())
-      return false;
-    Items[Top++] = E;
-    return true;
-  }
-  bool empty() const { return Top == 0; }
-  void clear() { Top = 0; }
-  PendingEntry &top() { return Items[Top - 1]; }
-  void pop() { --Top; }
-  uint64_t size() const { return Top; }
-  void truncate(uint64_t Size) {
-    if (Size < Top)
-      Top = Size;
-  }
-
-private:
-  bool grow();
-  PendingEntry *Items = nullptr;
-  std::size_t Top = 0;
-  std::size_t Cap = 0;
 };
 
 /// Open-addressing map from an object's address to where its value came
@@ -272,14 +204,6 @@ private:
   std::size_t Count = 0;
 };
 
-/// Provenance popped at a bundle's entry, consulted by its arg() calls.
-struct EntryProvenance {
-  static constexpr unsigned Max = 16;
-  PendingEntry Items[Max];
-  unsigned Count = 0;
-  unsigned Results = 0; ///< Items that name their producer (filled expects).
-};
-
 /// Notes for a call whose callee is not known statically (a function
 /// pointer, std::function, a virtual function, a helper): argument I is the
 /// object at Addr, for the first bundle that starts before any other does.
@@ -292,17 +216,16 @@ struct WildNotes {
     bool Part = false;
   };
   Item Items[Max];
-  uint32_t Last = 0; ///< The Stamp of the latest note.
-  void note(unsigned I, const void *Addr, bool Part, uint32_t Seq) {
-    if (I < Max) {
-      Items[I] = {Addr, Seq + 1, Part};
-      Last = Seq + 1;
-    }
+  /// False when \p I is past the table (the note is not kept).
+  bool note(unsigned I, const void *Addr, bool Part, uint32_t Seq) {
+    if (I >= Max)
+      return false;
+    Items[I] = {Addr, Seq + 1, Part};
+    return true;
   }
   void clear() {
     for (Item &I : Items)
       I = Item();
-    Last = 0;
   }
 };
 
@@ -311,7 +234,7 @@ struct WildNotes {
 struct Handoff {
   static constexpr unsigned Max = 8;
   uint64_t Hash = 0; ///< The callee's site hash, or 0 for any bundle.
-  uint32_t Stamp = 0; ///< Seq + 1 when set; valid while it matches.
+  ///< Valid while HotThread::CarriedStamp is the call's Seq.
   unsigned N = 0;
   uint64_t Prov[Max] = {};
 };
@@ -329,8 +252,8 @@ const char *paramAt(const void *Addr) noexcept;
 /// The binding of the object at \p Addr: the thread's map, else a
 /// trainable variable.
 ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept;
-/// True once a trainable variable's address is known (one relaxed load).
-extern bool ParamsKnown;
+/// True once a trainable variable's address is known (one relaxed load of
+/// ParamsKnown, abi.hpp).
 inline bool paramsRegistered() {
   return __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED);
 }
@@ -348,9 +271,9 @@ inline void countLost() { __atomic_add_fetch(&LostEdges, 1, __ATOMIC_RELAXED); }
 // Threads
 //===----------------------------------------------------------------------===//
 
-struct ThreadState {
-  ThreadState(uint32_t Index, Chunk *Buffer)
-      : Index(Index), Buffer(Buffer), Scratch(0) {
+struct ThreadState : HotThread {
+  ThreadState(uint32_t Index, Chunk *Buffer) : Buffer(Buffer), Scratch(0) {
+    this->Index = Index;
     setBuffer(Buffer);
   }
 
@@ -375,6 +298,10 @@ struct ThreadState {
     Returns = 0;
     Events = 0;
     LastCarry = nullptr;
+    BindAddr = nullptr;
+    BindProv = 0;
+    Bound = 0;
+    WildLast = CarriedStamp = 0;
     ThrowFile = nullptr;
     ThrowLine = 0;
     ThrowSeq = 0;
@@ -391,32 +318,18 @@ struct ThreadState {
     Prov.Count = 0;
   }
 
-  /// Where the next record goes in Buffer; inline captures use it too.
-  Cursor Cur;
-  uint32_t Index;
-  uint32_t Seq = 0;    ///< Nodes started; read by the final count.
-  uint64_t Current = 0; ///< Innermost bundle call running on this thread.
-  uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
-  uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
-  /// Returns plus callables carried to new threads: a Local's mark.
-  uint64_t Events = 0;
-  /// The latest carried callable's result slot, if it is the latest event.
-  HandoffSlot *LastCarry = nullptr;
   /// The latest `throw` in instrumented code: where, and the Seq then.
   const char *ThrowFile = nullptr;
   unsigned ThrowLine = 0;
   uint32_t ThrowSeq = 0;
   /// The latest top-level call that an exception left.
   uint64_t LastEscaped = 0;
-  uint64_t LastTop = 0; ///< Latest top-level bundle call.
-  bool InCapture = false;
   Chunk *Buffer; ///< Being filled; swapped for an empty one when full.
-  PendingStack Pending;
+  /// Bindings other than the front one (HotThread::BindAddr).
   AddressMap Map;
   WildNotes Wild;
   Handoff Carried;
   Parts PartScratch; ///< A NotePart's single producer, as parts.
-  EntryProvenance Prov;
   Out Scratch;
   /// Ids of strings and enum tables used lately, so the hot path rarely
   /// takes the lock to look one up (direct-mapped by pointer).
@@ -428,6 +341,11 @@ struct ThreadState {
   static constexpr unsigned IdCacheSize = 32;
   IdCacheEntry IdCache[IdCacheSize];
 };
+
+/// The state of the thread that \p C runs on (C.TS is its hot part).
+inline ThreadState &threadOf(Call &C) {
+  return static_cast<ThreadState &>(*C.TS);
+}
 
 /// The calling thread's state, created on first use; null once the thread's
 /// state was torn down (thread exit) or recording is off.
@@ -467,9 +385,8 @@ struct Config {
   bool CrashFlush = true;
 };
 
-/// config().MaxCallsPerFunction, as a plain global so the hot path tests it
-/// with one load and a predictable branch.
-extern uint64_t CallLimit;
+/// CallLimit (abi.hpp) is config().MaxCallsPerFunction, as a plain global
+/// so the hot path tests it with one load and a predictable branch.
 /// Sites that had calls cut by CallLimit, linked by Site::NextCut.
 extern Site *CutSites;
 

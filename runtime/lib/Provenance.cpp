@@ -52,7 +52,7 @@ void Parts::addAll(const Parts &O) {
 // Pending stack
 //===----------------------------------------------------------------------===//
 
-bool PendingStack::grow() {
+bool PendingStack::grow() noexcept {
   if (Cap >= MaxEntries) {
     countLost();
     return false;
@@ -254,6 +254,10 @@ const char *paramAt(const void *Addr) noexcept {
 
 ValueProv lookupObject(ThreadState &T, const void *Addr) noexcept {
   ValueProv P;
+  if (Addr && Addr == T.BindAddr) {
+    P.From = T.BindProv;
+    return P;
+  }
   if (const AddressMap::Entry *E = T.Map.find(Addr)) {
     P.From = E->Prov;
     P.Derived = E->Derived;
@@ -291,10 +295,11 @@ static bool recording() {
 
 void notePush(const void *Addr, uint64_t CalleeHash, unsigned I) noexcept {
   ThreadState *T = currentThread();
-  if (!T)
+  if (!T || T->InCapture)
     return;
   if (!CalleeHash) {
-    T->Wild.note(I, Addr, false, T->Seq);
+    if (T->Wild.note(I, Addr, false, T->Seq))
+      T->WildLast = T->Seq + 1;
     return;
   }
   T->Pending.push({CalleeHash, Addr, 0, I, PendingKind::Note, 0});
@@ -304,10 +309,11 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();
-  if (!T)
+  if (!T || T->InCapture)
     return;
   if (!CalleeHash) {
-    T->Wild.note(I, Root, true, T->Seq);
+    if (T->Wild.note(I, Root, true, T->Seq))
+      T->WildLast = T->Seq + 1;
     return;
   }
   T->Pending.push({CalleeHash, Root, 0, I, PendingKind::NotePart, 0});
@@ -317,7 +323,7 @@ void expect(uint64_t CalleeHash, unsigned I) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();
-  if (!T)
+  if (!T || T->InCapture)
     return;
   T->Pending.push({CalleeHash, nullptr, 0, I, PendingKind::Expect, 0});
 }
@@ -326,7 +332,7 @@ void expectLast(uint64_t CalleeHash, unsigned I) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();
-  if (!T)
+  if (!T || T->InCapture)
     return;
   T->Pending.push({CalleeHash, nullptr, 0, I, PendingKind::ExpectLast,
                    static_cast<uint32_t>(T->Returns)});
@@ -339,6 +345,62 @@ void expectLast(uint64_t CalleeHash, unsigned I) noexcept {
 uint64_t markReturns() noexcept {
   ThreadState *T = currentThread();
   return T ? T->Events : NoMark;
+}
+
+/// Objects bound now: the map's entries and the front one.
+static void syncBound(ThreadState &T) {
+  T.Bound = T.Map.size() + (T.BindAddr != nullptr);
+}
+
+/// The map entry of \p Addr, created if needed (the front entry moves into
+/// the map first when it is \p Addr); null at the map's bound.
+static AddressMap::Entry *entryFor(ThreadState &T, const void *Addr) {
+  AddressMap::Entry *E;
+  if (Addr == T.BindAddr) {
+    T.BindAddr = nullptr;
+    E = T.Map.get(Addr);
+    if (E) {
+      E->Prov = T.BindProv;
+      delete E->Derived;
+      E->Derived = nullptr;
+    }
+  } else {
+    E = T.Map.get(Addr);
+  }
+  syncBound(T);
+  return E;
+}
+
+/// Forgets \p Addr's binding.
+static void forget(ThreadState &T, const void *Addr) {
+  if (Addr == T.BindAddr)
+    T.BindAddr = nullptr;
+  else
+    T.Map.erase(Addr);
+  syncBound(T);
+}
+
+/// Binds \p Addr to exactly one producer. An object already in the map is
+/// updated there; any other becomes the front entry (the old front moves
+/// into the map), which the inline code of abi.hpp rebinds without a call.
+static void bindExact(ThreadState &T, const void *Addr, uint64_t Prov) {
+  if (Addr != T.BindAddr) {
+    if (T.Map.size()) {
+      if (const AddressMap::Entry *Found = T.Map.find(Addr)) {
+        auto *E = const_cast<AddressMap::Entry *>(Found);
+        E->Prov = Prov;
+        delete E->Derived;
+        E->Derived = nullptr;
+        return;
+      }
+    }
+    // At the map's bound the older binding is dropped (and counted).
+    if (T.BindAddr)
+      T.Map.set(T.BindAddr, T.BindProv);
+    T.BindAddr = Addr;
+  }
+  T.BindProv = Prov;
+  syncBound(T);
 }
 
 /// Adds what \p P says to the parts of \p E.
@@ -365,10 +427,14 @@ static void apply(ThreadState &T, const void *Addr, const ValueProv &P,
   if (Mode == BindSet) {
     if (!P.From && !P.Derived) {
       // The object now holds a value no recorded call produced.
-      T.Map.erase(Addr);
+      forget(T, Addr);
       return;
     }
-    AddressMap::Entry *E = T.Map.get(Addr);
+    if (!P.Derived && !(P.From & SlotTag)) {
+      bindExact(T, Addr, P.From);
+      return;
+    }
+    AddressMap::Entry *E = entryFor(T, Addr);
     if (!E)
       return;
     // A wildcard mark stays: the value is checked where it is used.
@@ -384,7 +450,7 @@ static void apply(ThreadState &T, const void *Addr, const ValueProv &P,
   }
   if (!P.From && !P.Derived)
     return;
-  if (AddressMap::Entry *E = T.Map.get(Addr))
+  if (AddressMap::Entry *E = entryFor(T, Addr))
     addParts(*E, P);
 }
 
@@ -402,7 +468,7 @@ void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept {
     P.From = T->LastCarry ? SlotTag | reinterpret_cast<uintptr_t>(T->LastCarry)
                           : T->LastRet;
   if (Mode == BindParts) {
-    if (AddressMap::Entry *E = P.From ? T->Map.get(Addr) : nullptr) {
+    if (AddressMap::Entry *E = P.From ? entryFor(*T, Addr) : nullptr) {
       E->Prov = 0;
       delete E->Derived;
       E->Derived = nullptr;
@@ -433,7 +499,7 @@ void bindCopy(const void *Dst, const void *Src, unsigned Mode) noexcept {
 void unbindAddress(const void *Addr) noexcept {
   ThreadState *T = currentThread();
   if (T)
-    T->Map.erase(Addr);
+    forget(*T, Addr);
 }
 
 //===----------------------------------------------------------------------===//
@@ -525,7 +591,7 @@ void handoffBegin(uint64_t CalleeHash, const uint64_t *Prov,
     return;
   Handoff &H = T->Carried;
   H.Hash = CalleeHash;
-  H.Stamp = T->Seq + 1;
+  T->CarriedStamp = T->Seq + 1;
   H.N = N < Handoff::Max ? N : Handoff::Max;
   for (unsigned I = 0; I < H.N; ++I)
     H.Prov[I] = Prov[I];

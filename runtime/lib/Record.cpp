@@ -114,15 +114,19 @@ static bool admit(Site &Where) {
 }
 
 void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
-  // Take the notes addressed to this bundle off the pending stack. An
-  // `expect` on top belongs to a call still evaluating its arguments (as in
-  // f(f(x))), so it stops the scan even when the hash matches.
-  EntryProvenance &P = T.Prov;
-  P.Count = 0;
-  P.Results = 0;
-  while (!T.Pending.empty() && T.Pending.top().Hash == Where.Hash &&
-         T.Pending.top().Kind != PendingKind::Expect) {
-    PendingEntry &E = T.Pending.top();
+  // The notes addressed to this bundle are the entries on top of the
+  // pending stack with its hash. An `expect` on top belongs to a call still
+  // evaluating its arguments (as in f(f(x))), so it ends them even when the
+  // hash matches. They stay where they are, above the new top, for this
+  // call's captures.
+  PendingEntry *Base = T.Pending.data();
+  const uint64_t Top = T.Pending.size();
+  uint64_t K = Top;
+  unsigned Results = 0;
+  for (; K && Base[K - 1].Hash == Where.Hash &&
+         Base[K - 1].Kind != PendingKind::Expect;
+       --K) {
+    PendingEntry &E = Base[K - 1];
     if (E.Kind == PendingKind::ExpectLast) {
       // The argument was a helper's result: the last bundle that returned
       // since the note, if any, produced it.
@@ -130,18 +134,16 @@ void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
         E.Kind = PendingKind::Result;
         E.Node = T.LastRet;
       } else {
-        T.Pending.pop();
-        continue;
+        E.Kind = PendingKind::Skip;
       }
     }
-    P.Results += E.Kind == PendingKind::Result;
-    if (P.Count < EntryProvenance::Max)
-      P.Items[P.Count++] = E;
-    else
-      countLost();
-    T.Pending.pop();
+    Results += E.Kind == PendingKind::Result;
   }
-  PendingTop = T.Pending.size();
+  T.Pending.truncate(K);
+  T.Prov.Items = Base + K;
+  T.Prov.Count = static_cast<unsigned>(Top - K);
+  T.Prov.Results = Results;
+  PendingTop = K;
 }
 
 void Call::enter(Site &Where) noexcept {
@@ -169,21 +171,7 @@ void Call::enter(Site &Where) noexcept {
   if (!Parent)
     T->LastTop = Node;
 
-  takeNotes(*T, Where);
-  // A note names an object, which only a binding or a trainable variable
-  // can give a producer; a filled expect is a producer by itself.
-  MaybeProv = T->Prov.Results || T->Map.size() || paramsRegistered() ||
-              T->Wild.Last == Seq || T->Carried.Stamp == Seq;
-  if (MaybeProv) {
-    uint64_t Noted = 0;
-    for (unsigned J = 0; J < T->Prov.Count; ++J) {
-      unsigned Pos = T->Prov.Items[J].Index;
-      Noted |= Pos < 64 ? uint64_t(1) << Pos : ~uint64_t(0);
-    }
-    if (T->Wild.Last == Seq || T->Carried.Stamp == Seq)
-      Noted = ~uint64_t(0);
-    NotedArgs = Noted;
-  }
+  enterNotes(Seq);
 
   uint32_t Id = siteIdOf(Where);
   if (__builtin_expect(Id < tf::EnterInlineMax, 1)) {
@@ -198,8 +186,27 @@ void Call::enter(Site &Where) noexcept {
   __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
 }
 
+void Call::enterNotes(uint32_t Seq) noexcept {
+  ThreadState *T = &threadOf(*this);
+  takeNotes(*T, *S);
+  // A note names an object, which only a binding or a trainable variable
+  // can give a producer; a filled expect is a producer by itself.
+  MaybeProv = T->Prov.Results || T->Bound || paramsRegistered() ||
+              T->WildLast == Seq || T->CarriedStamp == Seq;
+  if (MaybeProv) {
+    uint64_t Noted = 0;
+    for (unsigned J = 0; J < T->Prov.Count; ++J) {
+      unsigned Pos = T->Prov.Items[J].Index;
+      Noted |= Pos < 64 ? uint64_t(1) << Pos : ~uint64_t(0);
+    }
+    if (T->WildLast == Seq || T->CarriedStamp == Seq)
+      Noted = ~uint64_t(0);
+    NotedArgs = Noted;
+  }
+}
+
 void Call::leave() noexcept {
-  ThreadState &T = *TS;
+  HotThread &T = *TS;
   T.Current = Parent;
   T.Pending.truncate(PendingTop);
   // A call that the limit did not record still produced its value: values
@@ -222,13 +229,14 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   ValueProv P;
   if (K == Slot::Arg) {
     unsigned Pos = Sub ? I + Sub - 1 : I;
-    for (unsigned J = 0; J < T.Prov.Count; ++J) {
+    // The note pushed last (nearest the callee) first.
+    for (unsigned J = T.Prov.Count; J-- > 0;) {
       const PendingEntry &E = T.Prov.Items[J];
       if (E.Index != Pos)
         continue;
       if (E.Kind == PendingKind::Result)
         return ValueProv{E.Node, nullptr};
-      if (!T.Map.size() && !paramsRegistered())
+      if (!T.Bound && !paramsRegistered())
         continue; // Nothing is bound: a noted object has no producer.
       if (E.Kind == PendingKind::Note) {
         P = lookupObject(T, E.Addr);
@@ -247,7 +255,7 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   if (ByValue) {
     if (K != Slot::Arg)
       return P;
-  } else if (T.Map.size() || paramsRegistered()) {
+  } else if (T.Bound || paramsRegistered()) {
     P = lookupObject(T, Addr);
     if (P.From || P.Derived || K != Slot::Arg)
       return P;
@@ -258,7 +266,7 @@ static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
   const uint32_t Seq = static_cast<uint32_t>(C.Node);
   // An argument handed over by the thread that started this one.
   const Handoff &H = T.Carried;
-  if (__builtin_expect(H.Stamp == Seq, 0) && Pos < H.N && H.Prov[Pos]) {
+  if (__builtin_expect(T.CarriedStamp == Seq, 0) && Pos < H.N && H.Prov[Pos]) {
     if (isParamTag(H.Prov[Pos]) || H.Hash == C.S->Hash)
       return ValueProv{H.Prov[Pos], nullptr};
     if (!H.Hash)
@@ -306,7 +314,7 @@ valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
   const bool ByValue = (Pos & ByValuePos) != 0;
   if ((H.K == Slot::Arg || H.K == Slot::Self) &&
       C.mayHaveProv(H.K, H.Index, ByValue)) {
-    ValueProv P = provenance(*C.TS, C, H.K, H.Index, H.Sub, Addr, ByValue);
+    ValueProv P = provenance(threadOf(C), C, H.K, H.Index, H.Sub, Addr, ByValue);
     if (isParamTag(P.From))
       H.Param = tagParam(P.From);
     else if (!isCutTag(P.From))
@@ -331,7 +339,7 @@ static inline uint8_t valueTag(Slot K, tf::Form F, bool HasFlags) {
 /// upper bound of the payload's size.
 static char *valueRecord(Call &C, const ValueHead &H, tf::Form F,
                          uint32_t TypeId, std::size_t Payload) {
-  ThreadState &T = *C.TS;
+  ThreadState &T = threadOf(C);
   // Parts may name trainable variables (a container filled from one) or
   // calls the call limit did not record; only nodes are edges, and the
   // first variable stands for from_param when nothing else does.
@@ -428,6 +436,25 @@ static inline void compactBytes(ThreadState &T, Slot K, uint32_t TypeId,
   }
 }
 
+/// The record of a scalar with one producer and nothing else: tag, type,
+/// index (arguments), the `from` flag and node reference, the bytes.
+static inline void fromBytes(Call &C, Slot K, uint32_t TypeId, unsigned Index,
+                             uint64_t From, const void *Obj, unsigned Size) {
+  ThreadState &T = threadOf(C);
+  char *R = reserve(T, 4 + tf::MaxVarint + Size);
+  if (!R)
+    return;
+  R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, true));
+  R[1] = static_cast<char>(TypeId);
+  char *W = R + 2;
+  if (K == Slot::Arg)
+    *W++ = static_cast<char>(Index);
+  *W++ = static_cast<char>(tf::ValueFrom);
+  W = tf::putVarint(
+      W, tf::nodeRef(C.Node, From & ~WildMark, (From & WildMark) != 0));
+  commit(T, copyScalar(W, Obj, Size));
+}
+
 void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
@@ -439,31 +466,30 @@ void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                Index < 128 && TypeId < 128;
   if (__builtin_expect(
           Plain && !C.mayHaveProv(K, Index, (Pos & ByValuePos) != 0), 1)) {
-    compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
+    compactBytes(threadOf(C), K, TypeId, Index, Obj, Size);
     return;
+  }
+  if (Plain && K == Slot::Arg) {
+    // The one note of the call already names the producer (the argument's
+    // object was the thread's front binding: y = f(y) in a loop): no
+    // look-up. The general path below gives the same record.
+    const EntryProvenance &P = threadOf(C).Prov;
+    if (P.Count == 1 && P.Items[0].Index == Index &&
+        P.Items[0].Kind == PendingKind::Result && isNode(P.Items[0].Node)) {
+      fromBytes(C, K, TypeId, Index, P.Items[0].Node, Obj, Size);
+      return;
+    }
   }
   ValueHead H = valueHead(C, Pos, Obj, Extra);
   if (Plain && !H.Derived && !H.Param) {
-    if (!H.From) {
-      compactBytes(*C.TS, K, TypeId, Index, Obj, Size);
-      return;
-    }
-    // One producer (y = f(y) in a loop): the record with only `from`.
-    if (char *R = reserve(*C.TS, 4 + tf::MaxVarint + Size)) {
-      R[0] = static_cast<char>(valueTag(K, tf::Form::Bytes, true));
-      R[1] = static_cast<char>(TypeId);
-      char *W = R + 2;
-      if (K == Slot::Arg)
-        *W++ = static_cast<char>(Index);
-      *W++ = static_cast<char>(tf::ValueFrom);
-      W = tf::putVarint(W, tf::nodeRef(C.Node, H.From & ~WildMark,
-                                       (H.From & WildMark) != 0));
-      commit(*C.TS, copyScalar(W, Obj, Size));
-    }
+    if (!H.From)
+      compactBytes(threadOf(C), K, TypeId, Index, Obj, Size);
+    else
+      fromBytes(C, K, TypeId, Index, H.From, Obj, Size);
     return;
   }
   if (char *D = valueRecord(C, H, tf::Form::Bytes, TypeId, Size))
-    commit(*C.TS, copyScalar(D, Obj, Size));
+    commit(threadOf(C), copyScalar(D, Obj, Size));
 }
 
 void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
@@ -471,7 +497,7 @@ void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Obj, Extra);
   if (char *D = valueRecord(C, H, tf::Form::Fixed, TypeId, 0))
-    commit(*C.TS, D);
+    commit(threadOf(C), D);
 }
 
 /// A value given as bytes: a string's own bytes or rendered text.
@@ -480,7 +506,7 @@ static void captureSpan(Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
   if (char *D = valueRecord(C, H, F, TypeId, tf::MaxVarint + N)) {
     D = tf::putVarint(D, N);
     std::memcpy(D, P, N);
-    commit(*C.TS, D + N);
+    commit(threadOf(C), D + N);
   }
 }
 
@@ -513,7 +539,7 @@ void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
 
 void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept {
-  ThreadState &T = *C.TS;
+  ThreadState &T = threadOf(C);
   Out &O = T.Scratch;
   O.reset(config().MaxValue);
   T.InCapture = true;
@@ -536,7 +562,7 @@ void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
 }
 
 static void nodeRecord(Call &C, tf::Op K) {
-  if (char *R = reserve(*C.TS, 1))
+  if (char *R = reserve(threadOf(C), 1))
     *R = static_cast<char>(K);
 }
 
@@ -578,7 +604,7 @@ void captureException(Call &C) noexcept {
     What.resize(utf8Prefix(What, Max));
   // Where it was thrown, when a `throw` in instrumented code ran inside this
   // call (or a call it made) since the call started.
-  ThreadState &T = *C.TS;
+  ThreadState &T = threadOf(C);
   if (!C.Parent && C.Node)
     T.LastEscaped = C.Node;
   bool HasWhere = T.ThrowFile && C.Node &&

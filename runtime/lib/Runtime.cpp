@@ -284,6 +284,7 @@ ThreadGuard::~ThreadGuard() {
     return;
   ThreadDone = true;
   CurrentTS = nullptr;
+  CurrentHot = nullptr;
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
   consumeThread(R, *TS);
@@ -462,6 +463,7 @@ bool initRuntime() noexcept {
 }
 
 __thread ThreadState *CurrentTS = nullptr;
+__thread HotThread *CurrentHot = nullptr;
 
 ThreadState *currentThreadSlow() noexcept {
   if (CurrentTS)
@@ -483,6 +485,7 @@ ThreadState *currentThreadSlow() noexcept {
     R.Threads.push_back(TS);
   }
   CurrentTS = TS;
+  CurrentHot = TS;
   Guard.TS = TS;
   return TS;
 }

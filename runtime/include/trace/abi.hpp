@@ -553,7 +553,146 @@ void renderErased(Out &O, const void *P, const EnumInfo *E) noexcept {
 // Recording calls (the hot path).
 //===----------------------------------------------------------------------===//
 
+/// Where the calling thread's next record goes, and the end of its chunk
+/// (owned by the runtime): a scalar's record is appended inline when it
+/// fits, in the trace's own format (trace/format.hpp).
+struct Cursor {
+  char *Next;
+  char *End;
+};
+
 struct ThreadState;
+struct HandoffSlot;
+
+// A provenance word says where a value came from: a node id
+// ((thread << 32) | seq), a trainable variable (ParamTag | const char *id)
+// or a call that the call limit did not record (CutTag | Site *). Node ids
+// never reach bit 60, so the tags and the Wild mark cannot collide with them.
+constexpr uint64_t CutTag = 1ull << 63;
+constexpr uint64_t ParamTag = 1ull << 62;
+/// Set on a From word in a record: the edge came from a wildcard note (a
+/// call through a pointer or a helper) and holds only if the value equals
+/// the producer's output.
+constexpr uint64_t WildMark = 1ull << 61;
+/// A value a thread function will produce (std::async's future): the tag
+/// holds a HandoffSlot *, resolved to its node when looked up.
+constexpr uint64_t SlotTag = 1ull << 60;
+constexpr uint64_t TagMask = CutTag | ParamTag | WildMark | SlotTag;
+
+/// Note: argument I is the object at Addr. NotePart: it is a member or an
+/// element of the object at Addr. Expect: it is the output of the next
+/// bundle to return (a bundle call as the argument). ExpectLast: it is the
+/// output of the last bundle that returned before the callee starts, if
+/// any returned after the note (a helper's result). Result: an Expect that
+/// a returning bundle filled.
+/// Skip: an ExpectLast that no return filled, left in place for the callee.
+enum class PendingKind : uint32_t {
+  Note,
+  NotePart,
+  Expect,
+  ExpectLast,
+  Result,
+  Skip
+};
+
+struct PendingEntry {
+  uint64_t Hash;    ///< Callee's site hash; 0 for any callee (wildcard).
+  const void *Addr; ///< Note: the argument's object (or its root object).
+  uint64_t Node;    ///< Result: the producing node.
+  uint32_t Index;
+  PendingKind Kind;
+  /// ExpectLast: the thread's Returns when pushed.
+  uint32_t Stamp;
+};
+
+/// Stack of call-site notes. It grows as deep recursion needs; past
+/// MaxEntries a push is refused and counted as lost (never silently).
+/// Positions are plain sizes, so a size remembered at a bundle's entry
+/// truncates the stack back at its exit.
+class PendingStack {
+public:
+  static constexpr std::size_t MaxEntries = std::size_t(1) << 22;
+
+  PendingStack() = default;
+  PendingStack(const PendingStack &) = delete;
+  PendingStack &operator=(const PendingStack &) = delete;
+  ~PendingStack() { delete[] Items; }
+
+  /// False when the stack is at its bound (the entry is dropped).
+  bool push(const PendingEntry &E) noexcept {
+    if (__builtin_expect(Top == Cap, 0) && !grow())
+      return false;
+    Items[Top++] = E;
+    return true;
+  }
+  bool empty() const { return Top == 0; }
+  void clear() { Top = 0; }
+  PendingEntry *data() { return Items; }
+  PendingEntry &top() { return Items[Top - 1]; }
+  void pop() { --Top; }
+  uint64_t size() const { return Top; }
+  void truncate(uint64_t Size) {
+    if (Size < Top)
+      Top = Size;
+  }
+
+private:
+  bool grow() noexcept;
+  PendingEntry *Items = nullptr;
+  std::size_t Top = 0;
+  std::size_t Cap = 0;
+};
+
+/// The notes a bundle took at its entry, consulted by its captures: the
+/// entries just above the pending stack's new top, left in place (nothing
+/// is pushed until the captures are done: a note made while a value is
+/// rendered is dropped).
+struct EntryProvenance {
+  const PendingEntry *Items = nullptr;
+  unsigned Count = 0;
+  unsigned Results = 0; ///< Items that name their producer.
+};
+
+/// The part of a thread's state that the inline paths of this header read
+/// and write without a call (a call's entry and exit, call-site notes, the
+/// binding of an assignment); the library's ThreadState extends it.
+struct HotThread {
+  /// Where the next record goes; inline captures append to it.
+  Cursor Cur;
+  uint32_t Index;
+  uint32_t Seq = 0;     ///< Nodes started; read by the final count.
+  uint64_t Current = 0; ///< Innermost bundle call running on this thread.
+  uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
+  uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
+  /// Returns plus callables carried to new threads: a Local's mark.
+  uint64_t Events = 0;
+  uint64_t LastTop = 0; ///< Latest top-level bundle call.
+  /// The latest carried callable's result slot, if it is the latest event.
+  HandoffSlot *LastCarry = nullptr;
+  /// The front entry of the thread's address map: the object bound last,
+  /// when one producer is all it holds (never also in the map). A loop
+  /// `y = f(y)` rebinds it in place, without hashing.
+  const void *BindAddr = nullptr;
+  uint64_t BindProv = 0;
+  /// Objects bound (the map's entries and the front one): none means that
+  /// no look-up can find a producer.
+  std::size_t Bound = 0;
+  /// Seq + 1 of the call that a wildcard note / a handed-over argument
+  /// list is for.
+  uint32_t WildLast = 0;
+  uint32_t CarriedStamp = 0;
+  /// Rendering a value: nested bundle calls are not recorded.
+  bool InCapture = false;
+  PendingStack Pending;
+  EntryProvenance Prov;
+};
+
+/// The calling thread's state once created (initial-exec TLS: one load).
+extern __thread HotThread *CurrentHot __attribute__((tls_model("initial-exec")));
+/// TRACE_MAX_CALLS_PER_FUNCTION; 0 = unlimited.
+extern uint64_t CallLimit;
+/// True once a trainable variable's address is known.
+extern bool ParamsKnown;
 
 /// 0 = not initialised yet, 1 = recording, 2 = off (TRACE_ENABLE=0). One
 /// load decides whether a call records anything.
@@ -640,14 +779,6 @@ constexpr uint64_t ByValuePos = uint64_t(1) << 62;
 /// The slot of a position.
 constexpr Slot slotOf(uint64_t Pos) { return static_cast<Slot>((Pos >> 56) & 3); }
 
-/// Where the calling thread's next record goes, and the end of its chunk
-/// (owned by the runtime): a scalar's record is appended inline when it
-/// fits, in the trace's own format (trace/format.hpp).
-struct Cursor {
-  char *Next;
-  char *End;
-};
-
 namespace detail {
 
 /// Asks for the cache line at \p P with the intent to write it: a chunk
@@ -687,18 +818,20 @@ void captureException(Call &C) noexcept;
 
 class Call {
 public:
-  explicit Call(Site &S) noexcept {
+  __attribute__((always_inline)) explicit Call(Site &S) noexcept {
     int Mode = __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED);
-    if (__builtin_expect(Mode == 1, 1) || (Mode == 0 && initRuntime()))
+    if (__builtin_expect(Mode == 1, 1))
+      enterFast(S);
+    else if (Mode == 0 && initRuntime())
       enter(S);
   }
   Call(const Call &) = delete;
   Call &operator=(const Call &) = delete;
-  ~Call() {
+  __attribute__((always_inline)) ~Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
     if (TS)
-      leave();
+      leaveFast();
   }
 
   /// A parameter taken by value: the callee's copy. Only a note from the
@@ -762,7 +895,7 @@ public:
   }
 
   /// Runtime-owned state, public so the library's free functions reach it.
-  ThreadState *TS = nullptr;
+  HotThread *TS = nullptr;
   uint64_t Node = 0;
   uint64_t Parent = 0;
   uint64_t PendingTop = 0;
@@ -780,6 +913,42 @@ public:
   /// The thread's record cursor, set with Node.
   Cursor *Cur = nullptr;
 
+  /// A by-value argument whose one note already names its producer (its
+  /// object was the thread's front binding: `y = f(y)` in a loop): the
+  /// value record with `from`, written here. False when the record needs
+  /// the library (another shape of notes, a far producer, a full chunk).
+  __attribute__((always_inline)) bool fromNote(unsigned I, uint32_t Id,
+                                               const void *Addr,
+                                               std::size_t Size) noexcept {
+    const EntryProvenance &P = TS->Prov;
+    if (P.Count != 1 || P.Items[0].Index != I ||
+        P.Items[0].Kind != PendingKind::Result)
+      return false;
+    const uint64_t From = P.Items[0].Node;
+    // A node of this thread started at most 31 calls before this one (a
+    // one-byte reference), with no tag but the wildcard mark; small ids.
+    const uint64_t Back = Node - (From & ~WildMark);
+    if ((From & (TagMask & ~WildMark)) || !From || Back > 31 || I >= 128 ||
+        Id - 1 >= 127 ||
+        static_cast<std::size_t>(Cur->End - Cur->Next) < 5 + Size)
+      return false;
+    char *W = Cur->Next;
+    W[0] = static_cast<char>(
+        static_cast<unsigned>(__trace_format::Op::Value) |
+        static_cast<unsigned>(Slot::Arg) << 3 | 0x80u);
+    W[1] = static_cast<char>(Id);
+    W[2] = static_cast<char>(I);
+    W[3] = static_cast<char>(__trace_format::ValueFrom);
+    W[4] = static_cast<char>(Back << 2 | ((From & WildMark) ? 2 : 0));
+    __builtin_memcpy(W + 5, Addr, Size);
+    Cur->Next = W + 5 + Size;
+    if ((reinterpret_cast<uintptr_t>(W) ^
+         reinterpret_cast<uintptr_t>(Cur->Next)) &
+        ~uintptr_t(63))
+      detail::prefetchForWrite(W + 2048);
+    return true;
+  }
+
   /// Whether provenance may apply to the value at \p K, \p I.
   bool mayHaveProv(Slot K, unsigned I, bool ByValue) const noexcept {
     if (K == Slot::Ret || !MaybeProv)
@@ -791,6 +960,95 @@ private:
   void enter(Site &S) noexcept;
   void leave() noexcept;
   void takeNotes(ThreadState &T, Site &Where) noexcept;
+  /// Takes the notes addressed to this call and decides which arguments
+  /// may have a producer (enterFast with notes on the pending stack).
+  void enterNotes(uint32_t Seq) noexcept;
+
+  /// A call's entry, written here without a call into the library when
+  /// nothing needs it: the thread is known, no call limit is set, no note
+  /// on the pending stack is addressed to this bundle, the site has a
+  /// one-byte id and the chunk has room. Anything else takes enter().
+  __attribute__((always_inline)) void enterFast(Site &Where) noexcept {
+    HotThread *T = CurrentHot;
+    const uint32_t Id = __atomic_load_n(&Where.Id, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(!T || T->InCapture || CallLimit ||
+                             Id - 1 >= __trace_format::EnterInlineMax - 1 ||
+                             T->Cur.Next == T->Cur.End,
+                         0)) {
+      enter(Where);
+      return;
+    }
+    TS = T;
+    S = &Where;
+    Parent = T->Current;
+    const uint32_t Seq = T->Seq + 1;
+    Node = (static_cast<uint64_t>(T->Index) << 32) | Seq;
+    Cur = &T->Cur;
+    T->Current = Node;
+    if (!Parent)
+      T->LastTop = Node;
+    if (__builtin_expect(!T->Pending.empty() &&
+                             T->Pending.top().Hash == Where.Hash,
+                         0)) {
+      // One note that already names its producer (y = f(y)) is taken
+      // here; any other shape of notes by the library.
+      const uint64_t Top = T->Pending.size();
+      const PendingEntry *E = T->Pending.data() + Top - 1;
+      if (E->Kind == PendingKind::Result && E->Index < 64 &&
+          (Top == 1 || E[-1].Hash != Where.Hash ||
+           E[-1].Kind == PendingKind::Expect) &&
+          T->WildLast != Seq && T->CarriedStamp != Seq) {
+        T->Pending.truncate(Top - 1);
+        T->Prov.Items = E;
+        T->Prov.Count = 1;
+        T->Prov.Results = 1;
+        PendingTop = Top - 1;
+        MaybeProv = true;
+        NotedArgs = uint64_t(1) << E->Index;
+      } else {
+        enterNotes(Seq);
+      }
+    } else {
+      T->Prov.Count = 0;
+      T->Prov.Results = 0;
+      PendingTop = T->Pending.size();
+      // No note was taken: only a bound object, a trainable variable (for
+      // a reference), a wildcard note or a handed-over argument can apply.
+      const bool Handed = T->WildLast == Seq || T->CarriedStamp == Seq;
+      if (T->Bound || __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED) ||
+          Handed) {
+        MaybeProv = true;
+        NotedArgs = Handed ? ~uint64_t(0) : 0;
+      }
+    }
+    char *P = T->Cur.Next;
+    *P = static_cast<char>(Id << 3);
+    T->Cur.Next = P + 1;
+    if (!(reinterpret_cast<uintptr_t>(P + 1) & 63))
+      detail::prefetchForWrite(P + 2048);
+    // Counted after the record is in the chunk (see enter()).
+    __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
+  }
+
+  /// A recorded call's exit; a call the limit cut takes leave().
+  __attribute__((always_inline)) void leaveFast() noexcept {
+    if (__builtin_expect(!Node, 0)) {
+      leave();
+      return;
+    }
+    HotThread &T = *TS;
+    T.Current = Parent;
+    T.Pending.truncate(PendingTop);
+    // A caller waiting for "the next bundle to return" gets this node.
+    if (!T.Pending.empty() && T.Pending.top().Kind == PendingKind::Expect) {
+      T.Pending.top().Kind = PendingKind::Result;
+      T.Pending.top().Node = Node;
+    }
+    T.LastRet = Node;
+    ++T.Returns;
+    ++T.Events;
+    T.LastCarry = nullptr;
+  }
 
   template <bool ByValue = false, class T>
   void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
@@ -817,6 +1075,9 @@ private:
         constexpr std::size_t Need = 3 + sizeof(U);
         const uint32_t Id = __atomic_load_n(&Type->Id, __ATOMIC_RELAXED);
         char *P = Cur->Next;
+        if (ByValue && K == Slot::Arg && MaybeProv &&
+            fromNote(I, Id, Addr, sizeof(U)))
+          return;
         if (__builtin_expect(!mayHaveProv(K, I, ByValue) && !Extra &&
                                  K != Slot::Global &&
                                  !Sub && I < 128 && Id - 1 < 127 &&
@@ -933,9 +1194,29 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept;
 /// Tells the next call of the bundle \p CalleeHash that its argument \p I is
 /// the object at &V. Returns V itself, so the call is unchanged. A hash of 0
 /// addresses the first bundle to start (a callee not known statically).
-template <class T> T &note(T &V, uint64_t CalleeHash, unsigned I) noexcept {
-  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
-    notePush(detail::addr(V), CalleeHash, I);
+template <class T>
+__attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
+                                              unsigned I) noexcept {
+  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
+    return V;
+  HotThread *H = CurrentHot;
+  const void *A = detail::addr(V);
+  if (__builtin_expect(!H || !CalleeHash, 0)) {
+    notePush(A, CalleeHash, I);
+    return V;
+  }
+  // A bundle called while a value is rendered is not recorded, and the
+  // callee being recorded reads its notes in place until then.
+  if (H->InCapture)
+    return V;
+  // The front binding's producer is known now: the callee gets it as a
+  // result (a by-value argument is copied from V right after this).
+  if (A == H->BindAddr)
+    H->Pending.push({CalleeHash, A, H->BindProv, I, PendingKind::Result, 0});
+  // Nothing bound and no trainable variable: no object can name a
+  // producer, so the note would tell the callee nothing.
+  else if (H->Bound || __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
+    H->Pending.push({CalleeHash, A, 0, I, PendingKind::Note, 0});
   return V;
 }
 
@@ -980,9 +1261,47 @@ void bindCopy(const void *Dst, const void *Src, unsigned Mode) noexcept;
 void unbindAddress(const void *Addr) noexcept;
 
 inline uint64_t mark() noexcept {
-  return __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1 ? markReturns()
-                                                               : NoMark;
+  if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
+    return NoMark;
+  HotThread *H = CurrentHot;
+  return __builtin_expect(H != nullptr, 1) ? H->Events : markReturns();
 }
+
+namespace detail {
+
+/// `x = f(...)` where x is the thread's front binding (the object bound
+/// last, to one producer): rebinds it in place. False when the library has
+/// to do it (another object, parts, a thread's future).
+inline bool bindFront(const void *Addr, uint64_t Mark) noexcept {
+  HotThread *H = CurrentHot;
+  if (!H || H->BindAddr != Addr)
+    return false;
+  if (H->Events == Mark) {
+    // No bundle returned: x holds a value no recorded call produced.
+    H->BindAddr = nullptr;
+    --H->Bound;
+    return true;
+  }
+  if (H->LastCarry)
+    return false;
+  H->BindProv = H->LastRet;
+  return true;
+}
+
+/// Forgets a local's binding as it goes out of scope.
+inline void unbind(const void *Addr) noexcept {
+  HotThread *H = CurrentHot;
+  if (!H || !H->Bound)
+    return;
+  if (H->BindAddr == Addr) {
+    H->BindAddr = nullptr;
+    --H->Bound;
+    return;
+  }
+  unbindAddress(Addr);
+}
+
+} // namespace detail
 
 /// Declared right before a local variable's declaration: notes which bundle
 /// calls return while the initializer runs, binds the variable to the last
@@ -995,12 +1314,12 @@ public:
   ~Local() {
     if (Mark != NoMark)
       for (unsigned I = 0; I < N; ++I)
-        unbindAddress(Addrs[I]);
+        detail::unbind(Addrs[I]);
   }
   /// The variable was initialised by the expression.
   template <class T> void init(const T &V) noexcept {
     remember(V);
-    if (Mark != NoMark)
+    if (Mark != NoMark && !detail::bindFront(Addrs[0], Mark))
       bindResult(Addrs[0], Mark, BindSet);
   }
   /// The variable was initialised from another variable.
@@ -1054,7 +1373,7 @@ public:
       return;
     if (Src)
       bindCopy(Addr, Src, Mode);
-    else
+    else if (Mode != BindSet || !detail::bindFront(Addr, Mark))
       bindResult(Addr, Mark, Mode);
   }
 
