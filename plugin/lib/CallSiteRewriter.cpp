@@ -25,6 +25,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ExprConcepts.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
 #include "trace-plugin/Strings.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -546,6 +547,23 @@ private:
     return VD;
   }
 
+  /// The variable that sourceVariable() finds in \p E, as the user spelled
+  /// it (a qualifier included: `Counted::Copies`), so the inserted text
+  /// names the same object; empty when it cannot be taken from the source.
+  std::string sourceSpelling(const Expr *E) const {
+    const Expr *Core = stripArgument(E);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Core))
+      Core = MC->getImplicitObjectArgument()->IgnoreParenImpCasts();
+    const auto *DRE = dyn_cast<DeclRefExpr>(Core);
+    if (!DRE || DRE->getBeginLoc().isMacroID() ||
+        DRE->getEndLoc().isMacroID())
+      return "";
+    return Lexer::getSourceText(
+               CharSourceRange::getTokenRange(DRE->getSourceRange()), S.SM,
+               S.R.getLangOpts())
+        .str();
+  }
+
 public:
   /// Rewrites \p Body: first finds every local that a store binds (so its
   /// declaration, met first, gets a guard), then edits.
@@ -583,9 +601,11 @@ private:
     const char *Mode = R.Whole ? "::__trace_rt::BindSet" : "::__trace_rt::BindAdd";
     std::string Name = R.Root->getName().str();
     std::string Open;
-    if (const VarDecl *Src = sourceVariable(R.Value))
-      Open = "((void)::__trace_rt::Assign(" + Name + ", " +
-             Src->getName().str() + ", " + Mode + "), ";
+    std::string Src =
+        sourceVariable(R.Value) ? sourceSpelling(R.Value) : std::string();
+    if (!Src.empty())
+      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Src + ", " +
+             Mode + "), ";
     else if (exprMayReach(R.Value))
       Open = "((void)::__trace_rt::Assign(" + Name + ", " + Mode + "), ";
     else
@@ -594,19 +614,55 @@ private:
          /*CloseLast=*/true);
   }
 
-  void handleDeclaration(DeclStmt *DS, bool LabelAfter) {
-    if (!DS->isSingleDecl())
-      return;
-    const auto *VD = dyn_cast<VarDecl>(DS->getSingleDecl());
+  /// Whether a local declared in \p DS can be guarded and bound.
+  bool bindableLocal(const Decl *D) const {
+    const auto *VD = dyn_cast<VarDecl>(D);
     if (!VD || !VD->getIdentifier() && !isa<DecompositionDecl>(VD))
-      return;
-    if (VD->hasGlobalStorage() || VD->getType().isVolatileQualified() ||
-        VD->getType()->isDependentType() || VD->getDeclContext() != Fn)
-      return;
+      return false;
+    return !VD->hasGlobalStorage() && !VD->getType().isVolatileQualified() &&
+           !VD->getType()->isDependentType() && VD->getDeclContext() == Fn;
+  }
+
+  /// What follows the declaration of \p VD for its guard \p Local:
+  /// `init` (bound to the last bundle its initializer returned, allowed
+  /// only when \p MayInit), `copy` from a source variable, `guard` for a
+  /// later store, or nothing.
+  std::string declAction(const VarDecl *VD, const std::string &Local,
+                         bool MayInit, bool LabelAfter) {
+    const Expr *Init = VD->getInit();
+    std::string Name = VD->getName().str();
+    if (Init && !VD->isInitCapture()) {
+      bool Reaches = exprMayReach(Init);
+      // A reference to an existing object is that object, bound or not.
+      if (VD->getType()->isReferenceType() && !Reaches)
+        return "";
+      std::string Src = sourceVariable(Init) ? sourceSpelling(Init) : "";
+      if (!Src.empty())
+        return " " + Local + ".copy(" + Name + ", " + Src + ");";
+      if (Reaches && MayInit)
+        return " " + Local + ".init(" + Name + ");";
+      if (Targets.contains(VD) && !VD->getType()->isReferenceType())
+        return " " + Local + ".guard(" + Name + ");";
+      return "";
+    }
+    if (!Init && !LabelAfter && Targets.contains(VD) &&
+        !VD->getType()->isReferenceType())
+      return " " + Local + ".guard(" + Name + ");";
+    return "";
+  }
+
+  void handleDeclaration(DeclStmt *DS, bool LabelAfter) {
     SourceLocation Begin = DS->getBeginLoc(), Semi = DS->getEndLoc();
     if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(Semi) ||
         S.SM.getFileID(Begin) != S.SM.getFileID(Semi))
       return;
+    if (!DS->isSingleDecl()) {
+      handleDeclarationGroup(DS, Begin, Semi, LabelAfter);
+      return;
+    }
+    if (!bindableLocal(DS->getSingleDecl()))
+      return;
+    const auto *VD = cast<VarDecl>(DS->getSingleDecl());
     const Expr *Init = VD->getInit();
     std::string After;
     std::string Local = "__trace_l" + std::to_string(S.NextGuard);
@@ -623,21 +679,8 @@ private:
       if (Names.empty())
         return;
       After = " " + Local + ".parts(" + Names + ");";
-    } else if (Init && !VD->isInitCapture()) {
-      bool Reaches = exprMayReach(Init);
-      // A reference to an existing object is that object, bound or not.
-      if (VD->getType()->isReferenceType() && !Reaches)
-        return;
-      if (const VarDecl *Src = sourceVariable(Init))
-        After = " " + Local + ".copy(" + VD->getName().str() + ", " +
-                Src->getName().str() + ");";
-      else if (Reaches)
-        After = " " + Local + ".init(" + VD->getName().str() + ");";
-      else if (Targets.contains(VD))
-        After = " " + Local + ".guard(" + VD->getName().str() + ");";
-    } else if (!Init && !LabelAfter && Targets.contains(VD) &&
-               !VD->getType()->isReferenceType()) {
-      After = " " + Local + ".guard(" + VD->getName().str() + ");";
+    } else {
+      After = declAction(VD, Local, /*MayInit=*/true, LabelAfter);
     }
     if (After.empty())
       return;
@@ -648,6 +691,42 @@ private:
     ++S.NextGuard;
     ++S.NumCallSiteEdits;
     if (!isa<DecompositionDecl>(VD))
+      Guarded.insert(VD);
+  }
+
+  /// `int a = 1, b = f(a);`: one guard per declarator, all made before the
+  /// statement. A guard binds to the last bundle that returned since it was
+  /// made, so only a group where one initializer alone can call a bundle
+  /// binds that declarator by `init`; the others are guarded or copied.
+  void handleDeclarationGroup(DeclStmt *DS, SourceLocation Begin,
+                              SourceLocation Semi, bool LabelAfter) {
+    unsigned Reaching = 0;
+    for (const Decl *D : DS->decls()) {
+      if (!bindableLocal(D) || isa<DecompositionDecl>(D))
+        return;
+      const auto *VD = cast<VarDecl>(D);
+      Reaching += VD->getInit() && exprMayReach(VD->getInit());
+    }
+    std::string Before, After;
+    llvm::SmallVector<const VarDecl *, 4> Bound;
+    unsigned Next = S.NextGuard;
+    for (const Decl *D : DS->decls()) {
+      const auto *VD = cast<VarDecl>(D);
+      std::string Local = "__trace_l" + std::to_string(Next);
+      std::string Action = declAction(VD, Local, Reaching == 1, LabelAfter);
+      if (Action.empty())
+        continue;
+      Before += "::__trace_rt::Local " + Local + "; ";
+      After += Action;
+      Bound.push_back(VD);
+      ++Next;
+    }
+    if (After.empty() || S.R.InsertText(Begin, Before, /*InsertAfter=*/true))
+      return;
+    S.R.InsertTextAfterToken(Semi, After);
+    S.NextGuard = Next;
+    ++S.NumCallSiteEdits;
+    for (const VarDecl *VD : Bound)
       Guarded.insert(VD);
   }
 
