@@ -459,6 +459,15 @@ def main():
               per(c_on, c_plain, "user_s"), per(c_on, c_plain, "sys_s"), c_on["bytes"] / large))
     t.add("whole process: recording off (TRACE_ENABLE=0), CPU added per call",
           per(w_off, w_plain, "cpu_s"), "ns", 2, "max", "same binary")
+    # The call limit is counted per thread: a limit that is never reached must cost a recorded
+    # call nothing beyond the recording goal.
+    w_lim = best_of(reps_w, lambda: run_stream(stream, large, dict(env, TRACE_MAX_CALLS_PER_FUNCTION="4000000000"),
+                                               trace_file))
+    results["whole_process"]["limit"] = w_lim
+    t.add("whole process: int f(int,int) with a call limit set, CPU added per call",
+          per(w_lim, w_plain, "cpu_s"), "ns", 25, "max",
+          "TRACE_MAX_CALLS_PER_FUNCTION=4000000000 (not reached); %.1f ns more than without" % (
+              per(w_lim, w_on, "cpu_s")))
     t.add("bytes on disk per call of int f(int,int)", w_on["bytes"] / large, "B", 32, "max",
           "%.0f MB for %s calls" % (w_on["bytes"] / 1e6, fmt(large)))
 

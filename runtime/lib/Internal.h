@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -263,6 +264,51 @@ ValueProv partsOf(ThreadState &T, const void *Root) noexcept;
 /// Makes \p Addr known as the trainable variable \p Id.
 void registerParamAddress(const void *Addr, const char *Id) noexcept;
 
+/// Calls of each site made by one thread, for the call limit (counted per
+/// thread: a shared counter would be one contended atomic a call). Only
+/// the owning thread writes; the counters are stored with relaxed atomics
+/// so the final count can read a thread still running. A grown table keeps
+/// the old one alive for such a reader.
+class SiteCounts {
+public:
+  struct Entry {
+    Site *S = nullptr;
+    uint64_t Calls = 0;
+  };
+  SiteCounts() = default;
+  SiteCounts(const SiteCounts &) = delete;
+  SiteCounts &operator=(const SiteCounts &) = delete;
+
+  /// The counter of \p S, created at 0; null if memory ran out.
+  uint64_t *get(Site *S);
+  /// Calls \p F(Site *, uint64_t Calls) for every site counted.
+  template <class F> void forEach(F &&Fn) const {
+    const Table *T = __atomic_load_n(&Cur, __ATOMIC_ACQUIRE);
+    for (std::size_t I = 0; T && I < T->Cap; ++I) {
+      Site *S = __atomic_load_n(&T->Items[I].S, __ATOMIC_ACQUIRE);
+      if (S)
+        Fn(S, __atomic_load_n(&T->Items[I].Calls, __ATOMIC_RELAXED));
+    }
+  }
+  void clear();
+
+private:
+  struct Table {
+    explicit Table(std::size_t Cap)
+        : Cap(Cap), Items(new (std::nothrow) Entry[Cap]) {}
+    std::size_t Cap;
+    std::unique_ptr<Entry[]> Items;
+  };
+  bool grow();
+  Table *Cur = nullptr;
+  std::size_t Count = 0;
+  std::vector<std::unique_ptr<Table>> Tables; ///< Every table, kept.
+};
+
+/// Adds a thread's counts to its sites' Calls and Recorded (caller holds
+/// the runtime's lock; the thread has exited, or the run is ending).
+void foldCounts(SiteCounts &C);
+
 /// Provenance facts dropped at a bound (all threads); written in `end`.
 extern uint64_t LostEdges;
 inline void countLost() { __atomic_add_fetch(&LostEdges, 1, __ATOMIC_RELAXED); }
@@ -330,6 +376,7 @@ struct ThreadState : HotThread {
   WildNotes Wild;
   Handoff Carried;
   Parts PartScratch; ///< A NotePart's single producer, as parts.
+  SiteCounts Counts; ///< Calls per site, under a call limit.
   Out Scratch;
   /// Ids of strings and enum tables used lately, so the hot path rarely
   /// takes the lock to look one up (direct-mapped by pointer).
@@ -436,8 +483,9 @@ public:
   void feedback(const FeedbackTarget &To, std::string_view Text,
                 const double *Score, bool Success, bool Uncaught = false);
   /// Writes one `cut` record per site id in \p List (calls of one function
-  /// may be counted by several Site objects); returns the calls not recorded.
-  uint64_t cuts(Site *List, uint64_t Limit);
+  /// may be counted by several Site objects), from the counts folded into
+  /// the sites (foldCounts); returns the calls not recorded.
+  uint64_t cuts(Site *List);
   /// \p Cut counts only when a call limit is set (\p HasLimit); \p Lost
   /// counts provenance facts dropped at a bound.
   void end(uint64_t Nodes, uint64_t Dropped, uint64_t Cut = 0,

@@ -97,13 +97,73 @@ static uint32_t idOf(ThreadState &T, IdTable Table, const void *Key) {
 uint64_t CallLimit = 0;
 Site *CutSites = nullptr;
 
-/// Counts a call of \p Where under the call limit; false when the call is
-/// beyond it. The first call past the limit links the site into CutSites.
-static bool admit(Site &Where) {
-  uint64_t N = __atomic_add_fetch(&Where.Calls, 1, __ATOMIC_RELAXED);
+static std::size_t siteSlot(const Site *S) {
+  return static_cast<std::size_t>(
+      (reinterpret_cast<uintptr_t>(S) >> 4) * 0x9E3779B97F4A7C15ull >> 40);
+}
+
+uint64_t *SiteCounts::get(Site *S) {
+  if ((!Cur || (Count + 1) * 4 > Cur->Cap * 3) && !grow())
+    return nullptr;
+  const std::size_t Mask = Cur->Cap - 1;
+  for (std::size_t I = siteSlot(S) & Mask;; I = (I + 1) & Mask) {
+    Entry &E = Cur->Items[I];
+    if (E.S == S)
+      return &E.Calls;
+    if (!E.S) {
+      ++Count;
+      __atomic_store_n(&E.S, S, __ATOMIC_RELEASE);
+      return &E.Calls;
+    }
+  }
+}
+
+bool SiteCounts::grow() {
+  std::size_t NewCap = Cur ? Cur->Cap * 2 : 64;
+  std::unique_ptr<Table> T(new (std::nothrow) Table(NewCap));
+  if (!T || !T->Items)
+    return false;
+  for (std::size_t I = 0; Cur && I < Cur->Cap; ++I) {
+    const Entry &E = Cur->Items[I];
+    if (!E.S)
+      continue;
+    std::size_t J = siteSlot(E.S) & (NewCap - 1);
+    while (T->Items[J].S)
+      J = (J + 1) & (NewCap - 1);
+    T->Items[J] = E;
+  }
+  __atomic_store_n(&Cur, T.get(), __ATOMIC_RELEASE);
+  Tables.push_back(std::move(T));
+  return true;
+}
+
+void SiteCounts::clear() {
+  for (std::size_t I = 0; Cur && I < Cur->Cap; ++I)
+    Cur->Items[I] = Entry();
+  Count = 0;
+}
+
+void foldCounts(SiteCounts &C) {
+  C.forEach([](Site *S, uint64_t Calls) {
+    __atomic_add_fetch(&S->Calls, Calls, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&S->Recorded, Calls < CallLimit ? Calls : CallLimit,
+                       __ATOMIC_RELAXED);
+  });
+}
+
+/// Counts a call of \p Where on this thread under the call limit; false
+/// when the call is beyond it. The first call past the limit on any thread
+/// links the site into CutSites.
+static bool admit(ThreadState &T, Site &Where) {
+  uint64_t *Counter = T.Counts.get(&Where);
+  if (!Counter)
+    return true; // Out of memory: recorded rather than miscounted.
+  uint64_t N = *Counter + 1;
+  __atomic_store_n(Counter, N, __ATOMIC_RELAXED);
   if (__builtin_expect(N <= CallLimit, 1))
     return true;
-  if (N == CallLimit + 1) {
+  if (N == CallLimit + 1 &&
+      !__atomic_exchange_n(&Where.CutListed, 1u, __ATOMIC_ACQ_REL)) {
     Site *Head = __atomic_load_n(&CutSites, __ATOMIC_RELAXED);
     do
       Where.NextCut = Head;
@@ -155,7 +215,7 @@ void Call::enter(Site &Where) noexcept {
   TS = T;
   S = &Where;
   Parent = T->Current;
-  if (__builtin_expect(CallLimit != 0, 0) && !admit(Where)) {
+  if (__builtin_expect(CallLimit != 0, 0) && !admit(*T, Where)) {
     // Cut: no node. Nested calls keep T->Current, so their parent is the
     // nearest recorded ancestor; leave() still restores the pending stack
     // and clears LastRet so nothing binds to an older node's value.

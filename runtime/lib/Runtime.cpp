@@ -292,6 +292,10 @@ ThreadGuard::~ThreadGuard() {
   // Keep the memory (chunk, maps) for the next thread instead of growing
   // with every thread a program ever starts.
   R.StartedByExited += TS->Seq;
+  if (CallLimit) {
+    foldCounts(TS->Counts);
+    TS->Counts.clear();
+  }
   R.Threads.erase(std::find(R.Threads.begin(), R.Threads.end(), TS));
   R.Free.push_back(TS);
 }
@@ -311,8 +315,11 @@ void finalFlush() {
   uint64_t Started = R.StartedByExited;
   for (ThreadState *T : R.Threads)
     Started += __atomic_load_n(&T->Seq, __ATOMIC_RELAXED);
-  uint64_t Cut = R.W.cuts(__atomic_load_n(&CutSites, __ATOMIC_ACQUIRE),
-                          CallLimit);
+  // Threads still running are counted as far as they got.
+  if (CallLimit)
+    for (ThreadState *T : R.Threads)
+      foldCounts(T->Counts);
+  uint64_t Cut = R.W.cuts(__atomic_load_n(&CutSites, __ATOMIC_ACQUIRE));
   uint64_t Written = R.Written;
   R.W.end(Written, Started > Written ? Started - Written : 0, Cut,
           CallLimit != 0, __atomic_load_n(&LostEdges, __ATOMIC_RELAXED));

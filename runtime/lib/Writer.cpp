@@ -248,13 +248,12 @@ void Writer::feedback(const FeedbackTarget &To, std::string_view Msg,
   record(tf::Kind::Feedback);
 }
 
-uint64_t Writer::cuts(Site *List, uint64_t Limit) {
+uint64_t Writer::cuts(Site *List) {
   std::map<uint32_t, std::pair<uint64_t, uint64_t>> ById;
   for (Site *S = List; S; S = S->NextCut) {
-    uint64_t Calls = __atomic_load_n(&S->Calls, __ATOMIC_RELAXED);
     auto &E = ById[siteId(*S)];
-    E.first += Calls;
-    E.second += Calls < Limit ? Calls : Limit;
+    E.first += __atomic_load_n(&S->Calls, __ATOMIC_RELAXED);
+    E.second += __atomic_load_n(&S->Recorded, __ATOMIC_RELAXED);
   }
   uint64_t Cut = 0;
   for (const auto &[Id, E] : ById) {

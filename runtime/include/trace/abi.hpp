@@ -58,11 +58,15 @@ struct Site {
   const EnumInfo *const *Enums = nullptr;
   /// Id in the trace file; assigned by the writer (under its lock).
   uint32_t Id = 0;
-  /// Calls that reached the runtime, counted (relaxed atomic) only under
-  /// TRACE_MAX_CALLS_PER_FUNCTION so unlimited runs pay nothing for it.
+  /// Under TRACE_MAX_CALLS_PER_FUNCTION: calls and recorded calls of the
+  /// threads whose counts were folded in (each thread counts its own calls
+  /// of a site without sharing a cache line; see SiteCounts).
   uint64_t Calls = 0;
+  uint64_t Recorded = 0;
   /// Next site whose calls were cut; the list is reported at exit.
   Site *NextCut = nullptr;
+  /// Set once the site is on the list of cut sites.
+  uint32_t CutListed = 0;
 };
 
 /// A trainable parameter (code of a function or initializer of a variable).
