@@ -180,7 +180,11 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
               "trace::feedback or trace::success on a value that depends on a [[trace::trainable]] parameter)";
     return R;
   }
-  Prompt P = buildPrompt(T, G, O.Prompt, Mem);
+  PromptOptions PO = O.Prompt;
+  // The prompt names the standard the check will compile with; both find it the same way.
+  if (PO.CompileCommandsDir.empty())
+    PO.CompileCommandsDir = O.CompileCommandsDir;
+  Prompt P = buildPrompt(T, G, PO, Mem);
   if (!Llm) {
     Out << P.System << "\n\n" << P.User << "\n";
     Out.flush();
@@ -261,8 +265,9 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         return R;
       }
       for (const FilePatch &F : Plan->Files) {
-        CompileCommand Cmd = findCompileCommand(F.File, Tus, O.CompileCommandsDir);
-        CheckOutcome C = checkPatch(F, Cmd);
+        // A header's function must compile in every unit that includes it, each with its own
+        // standard, macros and earlier declarations.
+        CheckOutcome C = checkPatchInUnits(F, findCompileCommands(F.File, Tus, O.CompileCommandsDir));
         for (const std::string &N : C.Notes)
           Err << "trace-optimize: note: " << N << "\n";
         if (!C.Ok)
