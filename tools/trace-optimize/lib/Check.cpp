@@ -604,7 +604,9 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
     Problem(P.File + ": cannot check the patch: " + Before.Diagnostics);
     return Out;
   }
-  if (!Before.Included) {
+  // A unit whose original does not even parse may not have reported what it includes; it is
+  // checked as before (its errors are noted, not blamed on the patch).
+  if (!Before.Included && Before.Errors == 0) {
     Out.NotIncluded = true;
     return Out;
   }
