@@ -65,6 +65,7 @@ int main() {
 // CHECK-NEXT:__code0: must stay O(1)
 // CHECK-NEXT:__code0: a suggestion may not add #include directives, macros or helper functions outside the function.
 // CHECK-NEXT:__code0: its file real-run.cpp includes <trace/trace.hpp>, <stdexcept>, <string>.
+// CHECK-NEXT:__code0: its file real-run.cpp is compiled as C++17 (-std=c++17); a new definition must compile as C++17.
 // CHECK-NEXT:gain0: must be a valid value of type double.
 // CHECK-NEXT:prefix0: must be a valid value of type std::string.
 // CHECK-NEXT:prefix0: keep the prefix short

@@ -75,6 +75,7 @@ int main() {
 // CHECK-NEXT:__code0: keep the function's name and signature exactly: `std::vector<int> strange_sort_list(std::vector<int> lst)`; the body may change freely.
 // CHECK-NEXT:__code0: a suggestion may not add #include directives, macros or helper functions outside the function.
 // CHECK-NEXT:__code0: its file strange-sort-eq.cpp includes <trace/trace.hpp>, <algorithm>, <string>, <vector>.
+// CHECK-NEXT:__code0: its file strange-sort-eq.cpp is compiled as C++17 (-std=c++17); a new definition must compile as C++17.
 // CHECK-EMPTY:
 // CHECK-NEXT:#Inputs
 // CHECK-NEXT:(std::vector<int>) lst0=[1, 2, 3, 4]

@@ -440,7 +440,10 @@ TEST(PromptGraph, ConstraintsListTheIncludesAndTheRule) {
                          "__code0: keep it linear\n"
                          "__code0: a suggestion may not add #include directives, macros or helper functions outside "
                          "the function.\n"
-                         "__code0: its file prompt-includes.cpp includes <cmath>, \"util.h\", <vector>.");
+                         "__code0: its file prompt-includes.cpp includes <cmath>, \"util.h\", <vector>.\n"
+                         "__code0: its file prompt-includes.cpp is compiled as C++17 (assumed: no compile command "
+                         "of the file is recorded in the trace or found in a compile_commands.json); a new "
+                         "definition must compile as C++17.");
   EXPECT_NE(Constraints.find(text::SuggestionScopeRule), std::string::npos);
   {
     std::ofstream Out(Path);
@@ -448,8 +451,9 @@ TEST(PromptGraph, ConstraintsListTheIncludesAndTheRule) {
   }
   EXPECT_NE(B.prompt().User.find("__code0: its file prompt-includes.cpp has no #include lines."), std::string::npos);
   std::remove(Path.c_str());
-  // An unreadable file: no claim about its includes.
-  EXPECT_EQ(B.prompt().User.find("its file"), std::string::npos);
+  // An unreadable file: no claim about its includes (its standard is the check's, still said).
+  EXPECT_EQ(B.prompt().User.find("prompt-includes.cpp includes"), std::string::npos);
+  EXPECT_EQ(B.prompt().User.find("prompt-includes.cpp has no #include"), std::string::npos);
 }
 
 } // namespace

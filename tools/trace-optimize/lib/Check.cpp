@@ -9,6 +9,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Basic/LangStandard.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/FrontendAction.h"
@@ -80,6 +81,7 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
     C.Directory = Pick->Directory;
     C.Args = Pick->Args;
     C.Origin = "the trace's tu record for " + Pick->File;
+    C.MainFile = Pick->File;
     return C;
   }
 
@@ -117,6 +119,7 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
     if (!C.Args.empty())
       C.Args[0] = TRACEOPT_CLANGXX;
     C.Origin = Db;
+    C.MainFile = Real;
     return C;
   }
 
@@ -128,7 +131,73 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
     C.Args.push_back(std::string("-I") + TRACEOPT_RUNTIME_INCLUDE);
   C.Args.push_back(Real);
   C.Origin = "a fallback command line (no tu record, no compile_commands.json)";
+  C.MainFile = Real;
+  C.Guessed = true;
   return C;
+}
+
+std::vector<CompileCommand> findCompileCommands(const std::string &File, const std::vector<TuArgs> &Tus,
+                                                const std::string &CompileCommandsDir) {
+  std::string Real = realPath(File);
+  auto MainOf = [](const TuArgs &T) {
+    return realPath(!T.File.empty() && T.File[0] != '/' ? T.Directory + "/" + T.File : T.File);
+  };
+  bool IsMain = std::any_of(Tus.begin(), Tus.end(), [&](const TuArgs &T) { return MainOf(T) == Real; });
+  // A file no translation unit is built from is included by some of them: which ones, only a
+  // parse of each can tell, and a header's function must compile in every one that includes it.
+  if (!IsMain) {
+    std::vector<CompileCommand> All;
+    for (const TuArgs &T : Tus) {
+      if (T.Args.empty())
+        continue;
+      CompileCommand C;
+      C.Kind = CompileCommand::Cc1;
+      C.Directory = T.Directory;
+      C.Args = T.Args;
+      C.Origin = "the trace's tu record for " + T.File;
+      C.MainFile = T.File;
+      All.push_back(std::move(C));
+    }
+    if (!All.empty())
+      return All;
+  }
+  return {findCompileCommand(File, Tus, CompileCommandsDir)};
+}
+
+LanguageStandard languageStandard(const std::vector<std::string> &Args) {
+  LanguageStandard S;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    llvm::StringRef A = Args[I];
+    std::optional<std::string> Value;
+    if (A.consume_front("-std=") || A.consume_front("--std="))
+      Value = A.str();
+    else if ((A == "-std" || A == "--std") && I + 1 < Args.size())
+      Value = Args[++I];
+    else if (A.consume_front("/std:") || A.consume_front("-std:"))
+      // clang-cl's spelling; clang 19 takes c++latest as c++26.
+      Value = A == "c++latest" ? std::string("c++26") : A.str();
+    if (Value) {
+      S.Name = *Value;
+      S.Given = true;
+    }
+  }
+  if (!S.Given)
+    S.Name = "gnu++17";
+  return S;
+}
+
+std::string LanguageStandard::describe() const {
+  const clang::LangStandard *LS = clang::LangStandard::getLangStandardForName(Name);
+  if (!LS || !LS->isCPlusPlus())
+    return Name;
+  const char *Version = LS->isCPlusPlus26()   ? "C++26"
+                        : LS->isCPlusPlus23() ? "C++23"
+                        : LS->isCPlusPlus20() ? "C++20"
+                        : LS->isCPlusPlus17() ? "C++17"
+                        : LS->isCPlusPlus14() ? "C++14"
+                        : LS->isCPlusPlus11() ? "C++11"
+                                              : "C++98";
+  return std::string(Version) + (LS->isGNUMode() ? " with GNU extensions" : "");
 }
 
 namespace {
@@ -374,6 +443,10 @@ public:
     auto Target = SM.getFileManager().getOptionalFileRef(File);
     if (!Target)
       return;
+    // A file the unit never entered has no FileID, though the file manager knows it.
+    Out.Included = SM.translateFile(*Target).isValid();
+    if (!Out.Included)
+      return;
     Finder F(SM, *Target, Ranges);
     F.TraverseDecl(Ctx.getTranslationUnitDecl());
     std::vector<const clang::FunctionDecl *> Picked(Ranges.size());
@@ -521,19 +594,33 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
   std::vector<std::pair<uint64_t, uint64_t>> OldRanges;
   for (const Edit &E : P.Edits)
     OldRanges.push_back({E.Begin, E.End});
+  auto Problem = [&](std::string Text) {
+    Out.Ok = false;
+    Out.Problems += Text;
+    Out.ProblemList.push_back(std::move(Text));
+  };
   ParseResult Before = parseWithClang(Cmd, P.File, P.Original, OldRanges);
   if (!Before.Ran) {
-    Out.Ok = false;
-    Out.Problems = P.File + ": cannot check the patch: " + Before.Diagnostics;
+    Problem(P.File + ": cannot check the patch: " + Before.Diagnostics);
+    return Out;
+  }
+  // A unit whose original does not even parse may not have reported what it includes; it is
+  // checked as before (its errors are noted, not blamed on the patch).
+  if (!Before.Included && Before.Errors == 0) {
+    Out.NotIncluded = true;
     return Out;
   }
   // The old function's identity picks the new range's function, so a helper written before it
   // is reported as a helper, not as a renamed function.
   ParseResult After = parseWithClang(Cmd, P.File, P.Patched, P.NewRanges, &Before.Functions);
+  // A header compiles as part of a unit; which one matters when it compiles in one and not in
+  // another.
+  std::string Unit;
+  if (!Cmd.MainFile.empty() && realPath(Cmd.MainFile) != realPath(P.File))
+    Unit = " in the translation unit " + Cmd.MainFile;
   if (Before.Errors == 0 && After.Errors > 0) {
-    Out.Ok = false;
-    Out.Problems += fmt::format("The patched file {} does not compile ({} error{}):\n{}\n", P.File, After.Errors,
-                                After.Errors == 1 ? "" : "s", After.Diagnostics);
+    Problem(fmt::format("The patched file {} does not compile{} ({} error{}):\n{}\n", P.File, Unit, After.Errors,
+                        After.Errors == 1 ? "" : "s", After.Diagnostics));
   } else if (Before.Errors > 0) {
     Out.Notes.push_back(fmt::format("{}: the original already has {} error(s) when parsed with {}; compile check of "
                                     "the patch skipped. First errors:\n{}",
@@ -552,29 +639,25 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
       continue;
     }
     if (!New) {
-      Out.Ok = false;
-      Out.Problems += fmt::format("The new code for {} does not define a function (expected {}).\n", E.ParamId,
-                                  Old->str());
+      Problem(fmt::format("The new code for {} does not define a function (expected {}).\n", E.ParamId,
+                          Old->str()));
       continue;
     }
-    if (!(*Old == *New)) {
-      Out.Ok = false;
-      Out.Problems += fmt::format("The new code for {} changes the function's name or signature: it defines {}, "
-                                  "but it must keep {}.\n",
-                                  E.ParamId, New->str(), Old->str());
-    }
+    if (!(*Old == *New))
+      Problem(fmt::format("The new code for {} changes the function's name or signature: it defines {}, but it "
+                          "must keep {}.\n",
+                          E.ParamId, New->str(), Old->str()));
     // `inline`, `static`, `constexpr` and the attributes are no part of the type, yet dropping
     // `inline` from a header's function breaks the link, and `static` changes its linkage.
     if (std::string Changed = specifierChanges(Old->Specifiers, New->Specifiers); !Changed.empty()) {
-      Out.Ok = false;
       std::string Kept;
       for (const std::string &S : Old->Specifiers)
         Kept += (Kept.empty() ? "`" : ", `") + S + "`";
-      Out.Problems += fmt::format("The new code for {} changes the declaration of {}: it {}. Keep the "
+      Problem(fmt::format("The new code for {} changes the declaration of {}: it {}. Keep the "
                                   "definition's specifiers and attributes exactly as they are ({}); only the body "
                                   "may change.\n",
                                   E.ParamId, Old->QualifiedName, Changed,
-                                  Kept.empty() ? "it has none" : "it has " + Kept);
+                                  Kept.empty() ? "it has none" : "it has " + Kept));
     }
     // Only what the suggestion added counts; the original range is the user's.
     std::vector<std::string> Added;
@@ -582,13 +665,41 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
       if (std::find(Before.Outside[I].begin(), Before.Outside[I].end(), What) == Before.Outside[I].end())
         Added.push_back(What);
     if (!Added.empty()) {
-      Out.Ok = false;
       std::string List;
       for (size_t K = 0; K < Added.size(); ++K)
         List += (K == 0 ? "" : K + 1 == Added.size() ? " and " : ", ") + Added[K];
-      Out.Problems += fmt::format("The new code for {} declares {} outside the function {}. {}\n", E.ParamId, List,
-                                  Old->QualifiedName, suggestionRule());
+      Problem(fmt::format("The new code for {} declares {} outside the function {}. {}\n", E.ParamId, List,
+                          Old->QualifiedName, suggestionRule()));
     }
+  }
+  return Out;
+}
+
+CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileCommand> &Cmds) {
+  CheckOutcome Out;
+  std::vector<std::string> Units;
+  for (const CompileCommand &Cmd : Cmds) {
+    CheckOutcome C = checkPatch(P, Cmd);
+    if (C.NotIncluded)
+      continue;
+    Units.push_back(Cmd.MainFile);
+    for (std::string &N : C.Notes)
+      if (std::find(Out.Notes.begin(), Out.Notes.end(), N) == Out.Notes.end())
+        Out.Notes.push_back(std::move(N));
+    for (std::string &Problem : C.ProblemList) {
+      if (std::find(Out.ProblemList.begin(), Out.ProblemList.end(), Problem) != Out.ProblemList.end())
+        continue;
+      Out.Ok = false;
+      Out.Problems += Problem;
+      Out.ProblemList.push_back(std::move(Problem));
+    }
+  }
+  if (Units.empty()) {
+    // Nothing compiled the file: say so rather than pass it as checked.
+    Out.NotIncluded = true;
+    Out.Notes.push_back(fmt::format("{}: none of the {} translation unit{} the trace records includes it; the "
+                                    "compile check of the patch was skipped",
+                                    P.File, Cmds.size(), Cmds.size() == 1 ? "" : "s"));
   }
   return Out;
 }

@@ -25,6 +25,10 @@ struct CompileCommand {
   std::vector<std::string> Args;
   /// Where the command came from, for messages: "trace tu record", "compile_commands.json", "fallback".
   std::string Origin;
+  /// The translation unit's main file: the file itself, or for a header the file that includes it.
+  std::string MainFile;
+  /// Nothing recorded or found names the file's command: the fallback command line is a guess.
+  bool Guessed = false;
 };
 
 struct TuArgs {
@@ -37,6 +41,24 @@ struct TuArgs {
 /// `clang++ -std=c++17` with the file's directory and the runtime headers on the path.
 CompileCommand findCompileCommand(const std::string &File, const std::vector<TuArgs> &Tus,
                                   const std::string &CompileCommandsDir);
+
+/// Every command a check of File compiles: for a source file the one findCompileCommand picks;
+/// for a header, one per recorded translation unit (the check skips those that turn out not to
+/// include it), else the one findCompileCommand picks.
+std::vector<CompileCommand> findCompileCommands(const std::string &File, const std::vector<TuArgs> &Tus,
+                                                const std::string &CompileCommandsDir);
+
+/// The C++ standard a command line selects: the last `-std=`, `--std=`, `-std X`, `--std X` or
+/// (clang-cl) `/std:` among Args wins, as with clang's driver; none: clang 19's default, gnu++17.
+struct LanguageStandard {
+  std::string Name;   ///< as the command spells it ("c++20", "gnu++2b"); "gnu++17" when not given
+  bool Given = false; ///< false: clang's default applies
+  /// "C++20", "C++17 with GNU extensions"; the name itself when clang does not know it as C++.
+  std::string describe() const;
+  /// The option that selects it ("-std=c++20"), for a command line.
+  std::string flag() const { return "-std=" + Name; }
+};
+LanguageStandard languageStandard(const std::vector<std::string> &Args);
 
 struct FunctionIdentity {
   std::string QualifiedName, Type;
@@ -55,6 +77,9 @@ struct FunctionIdentity {
 struct ParseResult {
   /// False when clang could not even start (bad arguments); Diagnostics says why.
   bool Ran = false;
+  /// Whether the translation unit the command builds includes File at all (a header may be
+  /// included by only some of a program's units).
+  bool Included = false;
   unsigned Errors = 0;
   std::string Diagnostics;
   /// Per requested range: the function definition the range holds. That is the one with the
@@ -88,8 +113,12 @@ std::optional<std::string> prepareSuggestion(const std::string &ParamId, bool Is
 
 struct CheckOutcome {
   bool Ok = true;
+  /// The command builds a translation unit that does not include the file: nothing was checked.
+  bool NotIncluded = false;
   /// Why not: compiler errors and rejected signatures, worded as feedback for the LLM.
   std::string Problems;
+  /// The same, one paragraph each, so that checks in several units can say each problem once.
+  std::vector<std::string> ProblemList;
   /// Notes for the user (e.g. "the original does not parse with ...; compile check skipped").
   std::vector<std::string> Notes;
 };
@@ -97,6 +126,11 @@ struct CheckOutcome {
 /// Checks one file's patch: each code edit keeps its function's name and type, declares
 /// nothing outside that function, and the patched file has no new compile errors.
 CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd);
+
+/// Checks one file's patch with each command (findCompileCommands): a header's patch in every
+/// translation unit that includes it. A compile error names the unit it happens in; a problem
+/// found in several units is said once.
+CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileCommand> &Cmds);
 
 } // namespace traceopt
 

@@ -482,6 +482,22 @@ namespace {
 std::optional<std::string> convert(const nlohmann::json &V, std::string_view RawType, std::string_view OldValue,
                                    bool Nested, std::string &Error);
 
+/// S as an initializer of string type Type. A literal ends at its first NUL when it becomes a
+/// std::string, so a string holding one is built with its length; a character pointer cannot
+/// hold it at all.
+std::optional<std::string> stringInitializer(const std::string &S, std::string_view Type, std::string_view RawType,
+                                             std::string &Error) {
+  if (S.find('\0') == std::string::npos)
+    return cppStringLiteral(S);
+  if (startsWith(Type, "std::string_view"))
+    return fmt::format("std::string_view({}, {})", cppStringLiteral(S), S.size());
+  if (Type.find("char *") != std::string_view::npos || Type.find("char*") != std::string_view::npos) {
+    Error = fmt::format("the string holds a NUL character, which type '{}' ends at; give it without", RawType);
+    return std::nullopt;
+  }
+  return fmt::format("std::string({}, {})", cppStringLiteral(S), S.size());
+}
+
 /// A list the model gave as a string: JSON text ("[1, 2]", "{\"a\": 1}"), or the shape the
 /// prompt shows a pair or tuple in ("(\"q\", 2)"). nullopt when it is neither.
 std::optional<nlohmann::json> reparseList(std::string_view S) {
@@ -648,7 +664,7 @@ std::optional<std::string> convert(const nlohmann::json &V, std::string_view Raw
   }
   if (isStringType(Type)) {
     if (V.is_string())
-      return cppStringLiteral(V.get_ref<const std::string &>());
+      return stringInitializer(V.get_ref<const std::string &>(), Type, RawType, Error);
     if (V.is_number() || V.is_boolean())
       return cppStringLiteral(V.dump());
     Error = fmt::format("expected a string for type '{}', got {}", RawType, describe(V));
@@ -718,7 +734,7 @@ std::optional<std::string> convert(const nlohmann::json &V, std::string_view Raw
   // A string inside a list (an element, a member of a struct) is that string: taken as C++
   // text, "q" would name whatever variable q is in scope.
   if (Nested && V.is_string())
-    return cppStringLiteral(V.get_ref<const std::string &>());
+    return stringInitializer(V.get_ref<const std::string &>(), "std::string", RawType, Error);
   // Anything else is taken as C++ expression text; the compile check judges it.
   if (V.is_string()) {
     std::string_view S = trim(V.get_ref<const std::string &>());

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -180,7 +181,11 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
               "trace::feedback or trace::success on a value that depends on a [[trace::trainable]] parameter)";
     return R;
   }
-  Prompt P = buildPrompt(T, G, O.Prompt, Mem);
+  PromptOptions PO = O.Prompt;
+  // The prompt names the standard the check will compile with; both find it the same way.
+  if (PO.CompileCommandsDir.empty())
+    PO.CompileCommandsDir = O.CompileCommandsDir;
+  Prompt P = buildPrompt(T, G, PO, Mem);
   if (!Llm) {
     Out << P.System << "\n\n" << P.User << "\n";
     Out.flush();
@@ -261,8 +266,9 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         return R;
       }
       for (const FilePatch &F : Plan->Files) {
-        CompileCommand Cmd = findCompileCommand(F.File, Tus, O.CompileCommandsDir);
-        CheckOutcome C = checkPatch(F, Cmd);
+        // A header's function must compile in every unit that includes it, each with its own
+        // standard, macros and earlier declarations.
+        CheckOutcome C = checkPatchInUnits(F, findCompileCommands(F.File, Tus, O.CompileCommandsDir));
         for (const std::string &N : C.Notes)
           Err << "trace-optimize: note: " << N << "\n";
         if (!C.Ok)
@@ -432,6 +438,34 @@ static void writeLog(const std::string &Path, const std::string &Text) {
   writeFileAtomic(Path, Text, Ignored, 0644);
 }
 
+/// What the sources are at the end of a loop, for its last line: the iteration whose run judged
+/// them, what that run said, and which of this loop's steps are in place. The best score is
+/// named only where it is not the final one, so that a success is never reported as an earlier
+/// score.
+static std::string finalState(bool Restored, unsigned BestIter, std::optional<double> BestScore,
+                              std::optional<unsigned> LastIter, std::optional<double> LastScore, bool LastSuccess,
+                              const std::vector<unsigned> &AppliedSteps, const std::vector<unsigned> &StepsThisRun) {
+  std::vector<unsigned> InPlace;
+  for (unsigned S : StepsThisRun)
+    if (std::find(AppliedSteps.begin(), AppliedSteps.end(), S) != AppliedSteps.end())
+      InPlace.push_back(S);
+  std::string Steps;
+  for (size_t I = 0; I < InPlace.size(); ++I)
+    Steps += (I == 0 ? "" : I + 1 == InPlace.size() ? " and " : ", ") + std::to_string(InPlace[I]);
+  Steps = InPlace.empty() ? "no step of this run in place"
+                          : fmt::format("step{} {} in place", InPlace.size() == 1 ? "" : "s", Steps);
+  auto Score = [](std::optional<double> S) { return S ? fmt::format("score {:.3g}", *S) : std::string("no score"); };
+  if (Restored)
+    return fmt::format("final version: iteration {} (the best, restored), {}, {}", BestIter, Score(BestScore), Steps);
+  if (!LastIter)
+    return "final version: not judged (no run left a trace), " + Steps;
+  std::string Best;
+  if (BestScore && BestIter != *LastIter)
+    Best = fmt::format("; best score {:.3g} (iteration {})", *BestScore, BestIter);
+  return fmt::format("final version: iteration {}, {}{}, {}{}", *LastIter, LastSuccess ? "success, " : "",
+                     Score(LastScore), Steps, Best);
+}
+
 int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostream &Err) {
   std::string WorkDir = absolutePath(O.Step.WorkDir);
   std::string RunsDir = WorkDir + "/runs";
@@ -455,6 +489,11 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
   unsigned LlmCalls = 0, Applied = 0;
   std::optional<double> BestScore, LastScore;
   unsigned BestIter = 0, BestFirstStep = 0;
+  // The iteration whose run judged the sources as they are now, and what it said; a run that
+  // left no trace judged nothing.
+  std::optional<unsigned> LastIter;
+  bool LastSuccess = false;
+  std::vector<unsigned> StepsThisRun;
   Clock::time_point Start = Clock::now();
   std::string StopReason;
   int Rc = 3;
@@ -505,6 +544,8 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     }
     LastScore = traceScore(*T);
     bool Success = traceSuccess(*T);
+    LastIter = Iter;
+    LastSuccess = Success;
     if (LastScore && (!BestScore || *LastScore > *BestScore)) {
       BestScore = LastScore;
       BestIter = Iter;
@@ -558,6 +599,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       return 0;
     if (S.Status == StepStatus::Applied) {
       ++Applied;
+      StepsThisRun.push_back(S.Step);
       std::string Changed;
       for (const std::string &P : S.ChangedParams)
         Changed += (Changed.empty() ? "" : ", ") + P;
@@ -593,6 +635,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
 
   // Keep the best version: go back to it if later steps scored worse. A version that reached the
   // goal is kept whatever its score.
+  bool Restored = false;
   if (Rc != 0 && BestScore && (!LastScore || *LastScore < *BestScore)) {
     std::vector<unsigned> Steps = Store.appliedSteps();
     if (!Steps.empty() && Steps.back() >= BestFirstStep) {
@@ -603,13 +646,15 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       }
       Err << fmt::format("trace-optimize run: restored the best version (iteration {}, score {:.3g})\n", BestIter,
                          *BestScore);
+      Restored = true;
       if (!Build("after restoring the best version"))
         Rc = 1;
     }
   }
-  Out << fmt::format("trace-optimize run: {}; {} step{} applied, {} LLM call{}, {} tokens, {:.1f} s{}\n", StopReason,
+  Out << fmt::format("trace-optimize run: {}; {} step{} applied, {} LLM call{}, {} tokens, {:.1f} s; {}\n", StopReason,
                      Applied, Applied == 1 ? "" : "s", LlmCalls, LlmCalls == 1 ? "" : "s", Tokens, since(Start),
-                     BestScore ? fmt::format(", best score {:.3g} (iteration {})", *BestScore, BestIter) : "");
+                     finalState(Restored, BestIter, BestScore, LastIter, LastScore, LastSuccess,
+                                Store.appliedSteps(), StepsThisRun));
   return Rc;
 }
 

@@ -1,5 +1,6 @@
 //===- Prompt.cpp - The optimization problem as an LLM prompt -------------===//
 #include "Prompt.h"
+#include "Check.h"
 #include "Graph.h"
 #include "Lex.h"
 #include "PromptText.h"
@@ -220,8 +221,41 @@ void section(std::string &Out, const char *Head, const std::string &Body) {
   Out += Body;
 }
 
-} // namespace
+/// The standard File is compiled with, from the same commands the check of a new definition
+/// compiles (findCompileCommands), so that the prompt asks for what the check accepts.
+std::string standardConstraint(const std::string &Name, const std::string &File, const std::vector<TuArgs> &Tus,
+                               const std::string &CompileCommandsDir) {
+  auto Described = [](const CompileCommand &C) {
+    LanguageStandard S = languageStandard(C.Args);
+    if (C.Guessed)
+      return fmt::format(text::StandardAssumed, S.describe());
+    return S.Given ? fmt::format(text::StandardGiven, S.describe(), S.flag())
+                   : fmt::format(text::StandardDefault, S.describe());
+  };
+  // Standard as described -> the units built with it, in the order the trace lists them.
+  std::vector<std::pair<std::string, std::vector<std::string>>> Groups;
+  std::vector<CompileCommand> Cmds = findCompileCommands(File, Tus, CompileCommandsDir);
+  for (const CompileCommand &C : Cmds) {
+    std::string D = Described(C);
+    auto It = std::find_if(Groups.begin(), Groups.end(), [&](const auto &G) { return G.first == D; });
+    if (It == Groups.end())
+      It = Groups.insert(Groups.end(), {D, {}});
+    It->second.push_back(std::string(baseName(C.MainFile)));
+  }
+  if (Groups.size() == 1)
+    return fmt::format(text::FileStandard, Name, baseName(File), Groups.front().first,
+                       languageStandard(Cmds.front().Args).describe());
+  std::string Units;
+  for (size_t I = 0; I < Groups.size(); ++I) {
+    std::string Files;
+    for (const std::string &F : Groups[I].second)
+      Files += (Files.empty() ? "" : ", ") + F;
+    Units += (I ? " and " : "") + fmt::format(text::StandardOfUnits, Groups[I].first, Files);
+  }
+  return fmt::format(text::HeaderStandards, Name, baseName(File), Units);
+}
 
+} // namespace
 
 std::string withoutTrainableAttribute(std::string_view S) { return stripTrainable(std::string(S)); }
 
@@ -236,6 +270,10 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
   Namer Names;
   SourceFiles Sources;
   const bool ManyRuns = T.IdToIndex.size() > 1;
+
+  std::vector<TuArgs> Tus;
+  for (const TuInfo &Tu : T.Tus)
+    Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
 
   // Variables first: their names are what the reply refers to.
   std::unordered_map<std::string, std::string> ParamName;
@@ -282,6 +320,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
                                   ? fmt::format(text::FileIncludesNothing, Name, baseName(Prm->File))
                                   : fmt::format(text::FileIncludes, Name, baseName(Prm->File), Joined));
       }
+      Constraints.push_back(standardConstraint(Name, Prm->File, Tus, O.CompileCommandsDir));
     }
   }
 

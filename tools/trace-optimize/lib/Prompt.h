@@ -23,6 +23,9 @@ struct PromptOptions {
   size_t TokenBudget = 12000;  ///< For the user message; tokens estimated as chars/4.
   size_t MaxValueChars = 1000; ///< Longer values are cut in the middle.
   unsigned MemorySize = 0;     ///< How many earlier (variables, feedback) pairs to show.
+  /// Directory of a compile_commands.json ("-p"), for the C++ standard of a file that no
+  /// translation unit record of the trace names; as the check finds it.
+  std::string CompileCommandsDir;
 };
 
 /// Earlier steps: the variables as shown then and the feedback they got, oldest first.

@@ -30,7 +30,7 @@ Think about what the feedback means, which variables cause it, and how to change
     "<variable name>": <new value>
   }
 }
-Use the names from #Variables as keys. For a (code) variable the new value is a JSON string holding the complete new definition: the same function with the same name, parameters, return type, specifiers (inline, static, constexpr, ...), qualifiers and attributes, and a new body that compiles as C++17. The definitions are shown without their [[trace::trainable]] attribute, which is put back when the code is applied; you need not write it. A new definition may use only what its file already declares and includes (#Constraints lists the file's #include lines): a suggestion may not add #include directives, macros or helper functions outside the function. For any other variable give a value of its C++ type: a number, true or false, a string, or a list for a container. Leave out the variables you keep; if none should change, give an empty "suggestion".)";
+Use the names from #Variables as keys. For a (code) variable the new value is a JSON string holding the complete new definition: the same function with the same name, parameters, return type, specifiers (inline, static, constexpr, ...), qualifiers and attributes, and a new body that compiles as the C++ standard #Constraints names for its file. The definitions are shown without their [[trace::trainable]] attribute, which is put back when the code is applied; you need not write it. A new definition may use only what its file already declares and includes (#Constraints lists the file's #include lines): a suggestion may not add #include directives, macros or helper functions outside the function. For any other variable give a value of its C++ type: a number, true or false, a string, or a list for a container. Leave out the variables you keep; if none should change, give an empty "suggestion".)";
 
 /// First section of the user message.
 inline constexpr const char *Instruction =
@@ -80,6 +80,27 @@ inline constexpr const char *ScopeConstraint = "{0}: {1}.";
 inline constexpr const char *FileIncludes = "{0}: its file {1} includes {2}.";
 /// The same for a file without #include lines. {0}: name, {1}: file name.
 inline constexpr const char *FileIncludesNothing = "{0}: its file {1} has no #include lines.";
+
+/// The C++ standard a code variable's file is compiled with, which is also the standard the
+/// check of a new definition compiles it as. {0}: name, {1}: file name, {2}: the standard with
+/// where it comes from (StandardGiven or StandardDefault), {3}: the standard alone ("C++20").
+inline constexpr const char *FileStandard =
+    "{0}: its file {1} is compiled as {2}; a new definition must compile as {3}.";
+/// The same for a header that translation units built with different standards may include.
+/// {0}: name, {1}: file name, {2}: StandardOfUnits entries joined with " and ".
+inline constexpr const char *HeaderStandards =
+    "{0}: its file {1} is compiled in those of the program's translation units that include it, which are "
+    "built as {2}; a new definition must compile as each of them.";
+/// One standard of a header's translation units. {0}: the standard with its origin, {1}: the
+/// units' file names, comma-separated.
+inline constexpr const char *StandardOfUnits = "{0} for {1}";
+/// {0}: the standard ("C++20 with GNU extensions"), {1}: the option that selects it ("-std=gnu++20").
+inline constexpr const char *StandardGiven = "{0} ({1})";
+/// {0}: the standard the check assumes when no compile command of the file is known.
+inline constexpr const char *StandardAssumed =
+    "{0} (assumed: no compile command of the file is recorded in the trace or found in a compile_commands.json)";
+/// {0}: the standard clang 19 uses when the build names none.
+inline constexpr const char *StandardDefault = "{0} (clang's default: the build names no -std)";
 
 /// Constraint every code variable gets. {0}: name, {1}: signature.
 inline constexpr const char *KeepSignature =
