@@ -61,10 +61,24 @@ std::string RewriteSession::description(const FunctionDecl *FD,
                                         const TraceMarks &Marks) const {
   if (Marks.Description)
     return *Marks.Description;
-  const RawComment *RC = Ctx.getRawCommentForDeclNoCache(FD);
+  // The comment may sit on any declaration: an out-of-line member's on its
+  // declaration in the class, a function defined in a .cpp file on its
+  // declaration in the header. The definition's own comment comes first, as
+  // in ASTContext::getRawCommentForAnyRedecl (whose cache we skip: this runs
+  // once per bundle).
+  auto FirstComment = [&](const Decl *D) -> const RawComment * {
+    if (const RawComment *RC = Ctx.getRawCommentForDeclNoCache(D))
+      return RC;
+    for (const Decl *Redecl : D->redecls())
+      if (Redecl != D)
+        if (const RawComment *RC = Ctx.getRawCommentForDeclNoCache(Redecl))
+          return RC;
+    return nullptr;
+  };
+  const RawComment *RC = FirstComment(FD);
   if (!RC)
     if (const FunctionTemplateDecl *FTD = FD->getDescribedFunctionTemplate())
-      RC = Ctx.getRawCommentForDeclNoCache(FTD);
+      RC = FirstComment(FTD);
   if (!RC)
     return "";
   return StringRef(RC->getFormattedText(SM, Ctx.getDiagnostics()))
