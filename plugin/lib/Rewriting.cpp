@@ -86,6 +86,59 @@ std::string RewriteSession::description(const FunctionDecl *FD,
       .str();
 }
 
+namespace {
+
+/// Finds the instantiations of the user's function templates and of the
+/// members of the user's class templates.
+class InstantiationFinder : public RecursiveASTVisitor<InstantiationFinder> {
+public:
+  InstantiationFinder(
+      const SourceManager &SM,
+      llvm::DenseMap<const FunctionDecl *,
+                     llvm::SmallVector<const FunctionDecl *, 2>> &Found)
+      : SM(SM), Found(Found) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
+        SM.isInSystemHeader(D->getLocation()))
+      return true;
+    return RecursiveASTVisitor<InstantiationFinder>::TraverseDecl(D);
+  }
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->isTemplateInstantiation() || !FD->hasBody())
+      return true;
+    if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern()) {
+      auto &List = Found[Pattern->getCanonicalDecl()];
+      if (!llvm::is_contained(List, FD))
+        List.push_back(FD);
+    }
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::DenseMap<const FunctionDecl *,
+                 llvm::SmallVector<const FunctionDecl *, 2>> &Found;
+};
+
+} // namespace
+
+llvm::ArrayRef<const FunctionDecl *>
+RewriteSession::instantiationsOf(const FunctionDecl *Pattern) {
+  if (!InstantiationsFound) {
+    InstantiationFinder(SM, Instantiations)
+        .TraverseDecl(Ctx.getTranslationUnitDecl());
+    InstantiationsFound = true;
+  }
+  auto It = Instantiations.find(Pattern->getCanonicalDecl());
+  if (It == Instantiations.end())
+    return {};
+  return It->second;
+}
+
 std::string spellGlobal(const VarDecl *VD) {
   if (!VD->hasGlobalStorage() || VD->isStaticLocal() || !VD->getIdentifier())
     return "";

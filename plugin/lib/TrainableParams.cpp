@@ -124,7 +124,7 @@ void TrainableParams::addFunction(const FunctionDecl *FD,
     return;
   StringRef Buffer = S.SM.getBufferData(S.SM.getFileID(Begin));
   StringRef Text = Buffer.slice(BeginOffset, EndOffset);
-  std::string Key = siteKey(FD);
+  std::string Key = patternKey(FD);
 
   std::string Index = std::to_string(Records.size());
   std::string Out = "static ::__trace_rt::ParamInfo __trace_param_" + Index + "{";
