@@ -13,6 +13,7 @@
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/Expr.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -217,13 +218,52 @@ std::vector<std::string> nameParameters(RewriteSession &S,
   return Names;
 }
 
+/// The start of the Site's declaration up to its key:
+/// "static ::__trace_rt::Site __trace_site{0x<hash>ull, "<key>"".
+///
+/// A template's body is written once for all its instantiations, yet each
+/// instantiation has its own key (the template arguments are part of it). The
+/// instantiations this TU makes are known here, each with the text of its
+/// __PRETTY_FUNCTION__, which is a constant expression in the instantiated
+/// body: a constexpr index picks the instantiation's hash and key, so the
+/// Site stays constant-initialised. An instantiation whose key is
+/// \p PatternKey (see siteKey()), or that matches none (none should), records
+/// \p PatternKey.
+std::string siteIdentity(RewriteSession &S, const FunctionDecl *FD,
+                         const std::string &PatternKey) {
+  std::string Open = "static ::__trace_rt::Site __trace_site{";
+  std::string PatternHash = "0x" + hex16(fnv1a64(PatternKey)) + "ull";
+  if (!FD->isDependentContext())
+    return Open + PatternHash + ", " + quoted(PatternKey);
+  std::string Index = "static constexpr unsigned __trace_inst = ";
+  std::string Hashes, Keys;
+  unsigned Count = 0;
+  for (const FunctionDecl *Inst : S.instantiationsOf(FD)) {
+    std::string Key = siteKey(Inst);
+    if (Key == PatternKey)
+      continue;
+    std::string Number = std::to_string(++Count) + "u";
+    std::string Pretty = PredefinedExpr::ComputeName(
+        PredefinedIdentKind::PrettyFunction, Inst);
+    Index += "!__builtin_strcmp(__PRETTY_FUNCTION__, " + quoted(Pretty) +
+             ") ? " + Number + " : ";
+    Hashes += "__trace_inst == " + Number + " ? 0x" + hex16(fnv1a64(Key)) +
+              "ull : ";
+    Keys += "__trace_inst == " + Number + " ? " + quoted(Key) + " : ";
+  }
+  if (!Count)
+    return Open + PatternHash + ", " + quoted(PatternKey);
+  Index += "0u; ";
+  return Index + Open + Hashes + PatternHash + ", " + Keys +
+         quoted(PatternKey);
+}
+
 } // namespace
 
 void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
                     const TraceMarks &Marks) {
   const auto *Body = cast<CompoundStmt>(FD->getBody());
-  std::string Key = siteKey(FD);
-  uint64_t Hash = fnv1a64(Key);
+  std::string Key = patternKey(FD);
   SourceLocation NameLoc = S.SM.getFileLoc(FD->getLocation());
 
   const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
@@ -247,9 +287,8 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     ParamNames += escapeForLiteral(Shown) + "\\0";
   }
 
-  std::string Out;
-  Out += "static ::__trace_rt::Site __trace_site{0x" + hex16(Hash) + "ull, ";
-  Out += quoted(Key) + ", " + quoted(qualifiedName(FD)) +
+  std::string Out = siteIdentity(S, FD, Key);
+  Out += ", " + quoted(qualifiedName(FD)) +
          ", __PRETTY_FUNCTION__, " + quoted(S.absolutePath(NameLoc)) + ", " +
          std::to_string(S.lineOf(NameLoc)) + "u, ";
   Out += "\"" + ParamNames + "\", " + std::to_string(FD->getNumParams()) +

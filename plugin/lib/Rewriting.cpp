@@ -61,15 +61,82 @@ std::string RewriteSession::description(const FunctionDecl *FD,
                                         const TraceMarks &Marks) const {
   if (Marks.Description)
     return *Marks.Description;
-  const RawComment *RC = Ctx.getRawCommentForDeclNoCache(FD);
+  // The comment may sit on any declaration: an out-of-line member's on its
+  // declaration in the class, a function defined in a .cpp file on its
+  // declaration in the header. The definition's own comment comes first, as
+  // in ASTContext::getRawCommentForAnyRedecl (whose cache we skip: this runs
+  // once per bundle).
+  auto FirstComment = [&](const Decl *D) -> const RawComment * {
+    if (const RawComment *RC = Ctx.getRawCommentForDeclNoCache(D))
+      return RC;
+    for (const Decl *Redecl : D->redecls())
+      if (Redecl != D)
+        if (const RawComment *RC = Ctx.getRawCommentForDeclNoCache(Redecl))
+          return RC;
+    return nullptr;
+  };
+  const RawComment *RC = FirstComment(FD);
   if (!RC)
     if (const FunctionTemplateDecl *FTD = FD->getDescribedFunctionTemplate())
-      RC = Ctx.getRawCommentForDeclNoCache(FTD);
+      RC = FirstComment(FTD);
   if (!RC)
     return "";
   return StringRef(RC->getFormattedText(SM, Ctx.getDiagnostics()))
       .trim()
       .str();
+}
+
+namespace {
+
+/// Finds the instantiations of the user's function templates and of the
+/// members of the user's class templates.
+class InstantiationFinder : public RecursiveASTVisitor<InstantiationFinder> {
+public:
+  InstantiationFinder(
+      const SourceManager &SM,
+      llvm::DenseMap<const FunctionDecl *,
+                     llvm::SmallVector<const FunctionDecl *, 2>> &Found)
+      : SM(SM), Found(Found) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
+        SM.isInSystemHeader(D->getLocation()))
+      return true;
+    return RecursiveASTVisitor<InstantiationFinder>::TraverseDecl(D);
+  }
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->isTemplateInstantiation() || !FD->hasBody())
+      return true;
+    if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern()) {
+      auto &List = Found[Pattern->getCanonicalDecl()];
+      if (!llvm::is_contained(List, FD))
+        List.push_back(FD);
+    }
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::DenseMap<const FunctionDecl *,
+                 llvm::SmallVector<const FunctionDecl *, 2>> &Found;
+};
+
+} // namespace
+
+llvm::ArrayRef<const FunctionDecl *>
+RewriteSession::instantiationsOf(const FunctionDecl *Pattern) {
+  if (!InstantiationsFound) {
+    InstantiationFinder(SM, Instantiations)
+        .TraverseDecl(Ctx.getTranslationUnitDecl());
+    InstantiationsFound = true;
+  }
+  auto It = Instantiations.find(Pattern->getCanonicalDecl());
+  if (It == Instantiations.end())
+    return {};
+  return It->second;
 }
 
 std::string spellGlobal(const VarDecl *VD) {

@@ -17,6 +17,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace clang;
 
@@ -41,29 +42,44 @@ SourceLocation openingBrackets(const SourceManager &SM, SourceLocation Loc) {
   return Loc.getLocWithOffset(-static_cast<int>(Offset - Open));
 }
 
+/// The declaration of \p FD without its body, as a programmer writes it:
+/// a parameter is printed around its name (`int (*Cb)(int)`), a parameter
+/// pack with one `...` before its name (`const Rest &...Rest`), a C
+/// variadic function ends in `...`.
 std::string functionSignature(const FunctionDecl *FD) {
   PrintingPolicy P(FD->getASTContext().getLangOpts());
   P.SuppressUnwrittenScope = false;
   std::string Sig = FD->getReturnType().getAsString(P) + " " +
                     qualifiedName(FD) + "(";
+  llvm::raw_string_ostream OS(Sig);
   for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
     const ParmVarDecl *PD = FD->getParamDecl(I);
     if (I)
-      Sig += ", ";
-    Sig += PD->getType().getAsString(P);
-    if (PD->isParameterPack())
-      Sig += "...";
-    if (!PD->getName().empty())
-      Sig += " " + PD->getName().str();
+      OS << ", ";
+    // A pack's type is a pack expansion, which would print its "..." after
+    // the name; print its pattern with the "..." before the name instead.
+    QualType T = PD->getOriginalType();
+    std::string Name = PD->getName().str();
+    if (const auto *Pack = T->getAs<PackExpansionType>()) {
+      T = Pack->getPattern();
+      Name = "..." + Name;
+    }
+    T.print(OS, P, Name);
   }
-  Sig += ")";
-  if (const auto *Proto = FD->getType()->getAs<FunctionProtoType>()) {
-    if (Proto->getMethodQuals().hasConst())
-      Sig += " const";
+  const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
+  if (Proto && Proto->isVariadic())
+    OS << (FD->getNumParams() ? ", ..." : "...");
+  OS << ")";
+  if (Proto) {
+    Qualifiers Q = Proto->getMethodQuals();
+    if (Q.hasConst())
+      OS << " const";
+    if (Q.hasVolatile())
+      OS << " volatile";
     if (Proto->getRefQualifier() == RQ_LValue)
-      Sig += " &";
+      OS << " &";
     else if (Proto->getRefQualifier() == RQ_RValue)
-      Sig += " &&";
+      OS << " &&";
   }
   return Sig;
 }
@@ -108,7 +124,7 @@ void TrainableParams::addFunction(const FunctionDecl *FD,
     return;
   StringRef Buffer = S.SM.getBufferData(S.SM.getFileID(Begin));
   StringRef Text = Buffer.slice(BeginOffset, EndOffset);
-  std::string Key = siteKey(FD);
+  std::string Key = patternKey(FD);
 
   std::string Index = std::to_string(Records.size());
   std::string Out = "static ::__trace_rt::ParamInfo __trace_param_" + Index + "{";

@@ -70,7 +70,8 @@ int main() {
 // CHECK-DAG: site oldArea key={{.*}} calls=1
 // CHECK-DAG: site safeAdd key={{.*}} calls=1
 // CHECK-DAG: site slow key={{.*}} calls=1
-// CHECK-DAG: site swapValues key={{.*}} calls=2
+// CHECK-DAG: site swapValues key=swapValues<int>(T &, T &) calls=1
+// CHECK-DAG: site swapValues key=swapValues<std::basic_string<char>>(T &, T &) calls=1
 // CHECK-DAG: site valid key={{.*}} calls=1
 // CHECK: thread 1
 // CHECK-NEXT: area(W=3, H=4) -> 12

@@ -88,7 +88,8 @@ int main() {
 }
 
 // CHECK: run: exit=0 stdout-lines=9
-// CHECK-DAG: site Box{{.*}}::get key={{.*}} calls=2 rets=2 exceptions=0
+// CHECK-DAG: site Box::get key=Box<int>::get() const calls=1 rets=1 exceptions=0
+// CHECK-DAG: site Box::get key=Box<std::basic_string<char>>::get() const calls=1 rets=1 exceptions=0
 // CHECK-DAG: site Pair{{.*}}::sum key={{.*}} calls=1
 // CHECK-DAG: site factorial key={{.*}} calls=
 // CHECK-DAG: site first key={{.*}} calls=1 rets=1

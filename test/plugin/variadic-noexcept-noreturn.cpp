@@ -8,7 +8,7 @@
 template <class... Ts> [[trace::bundle]] int count(int First, const Ts &...Rest) {
   return First + static_cast<int>(sizeof...(Rest));
 }
-// CHECK: int count(int First, const Ts &...Rest) {static ::__trace_rt::Site __trace_site{0x{{[0-9a-f]+}}ull, "count(int, const Ts &...)", "count",{{.*}}"First\0Rest\0", 2u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, First); __trace_call.pack(1, Rest...); return
+// CHECK: int count(int First, const Ts &...Rest) {static {{.*}}__trace_inst == 1u ? "count<double, char[2]>(int, const Ts &...)" : "count(int, const Ts &...)", "count",{{.*}}"First\0Rest\0", 2u, "", nullptr, 0u}; ::__trace_rt::Call __trace_call(__trace_site); __trace_call.arg(0, First); __trace_call.pack(1, Rest...); return
 
 [[trace::bundle]] int safe(int X) noexcept { return X; }
 // CHECK: int safe(int X) noexcept {{.*}}"safe(int)", "safe",{{.*}}, nullptr, 4u};

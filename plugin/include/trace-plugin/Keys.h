@@ -24,13 +24,27 @@ uint64_t fnv1a64(llvm::StringRef Bytes);
 /// \p V as 16 lowercase hex digits.
 std::string hex16(uint64_t V);
 
-/// The declaration whose key identifies \p FD: the template pattern for an
-/// instantiation (so all instantiations share one key), else \p FD itself.
+/// The declaration whose parameter types a key spells: the template pattern
+/// for an instantiation, else \p FD itself (its definition when there is
+/// one).
 const clang::FunctionDecl *keyDecl(const clang::FunctionDecl *FD);
 
 /// Qualified name, parameter types as clang prints them, and the method
-/// qualifiers: "ns::S::f(int, const std::string &) const".
+/// qualifiers: "ns::S::f(int, const std::string &) const". For an
+/// instantiation (a function template specialization, or a member of a class
+/// template specialization) the name carries the template arguments, printed
+/// canonically so every TU agrees, and the parameter types stay the
+/// pattern's: "Stats<int>::add(const T &)", "fmt<int, double>(const T &,
+/// const Rest &...)". A template pattern itself gets its unqualified-args
+/// key, "Stats::add(const T &)", which is also patternKey() of every
+/// instantiation.
 std::string siteKey(const clang::FunctionDecl *FD);
+
+/// The key of the definition written in the source that \p FD comes from:
+/// siteKey() of the template pattern for an instantiation, else siteKey().
+/// A trainable function's code parameter is named after it ("code:<key>"),
+/// since all instantiations share that one text.
+std::string patternKey(const clang::FunctionDecl *FD);
 
 /// The qualified name alone: "ns::S::f".
 std::string qualifiedName(const clang::NamedDecl *D);

@@ -25,7 +25,9 @@ struct PluginOptions {
   std::shared_ptr<llvm::Regex> Match;
   /// Never instrument functions whose qualified name matches.
   std::shared_ptr<llvm::Regex> Exclude;
-  /// Warn about annotated functions that are left alone (-Wtrace-skipped).
+  /// Warn about annotated functions that are left alone. Clang 19 gives a
+  /// plugin no -W group of its own, so the switch is the plugin arguments
+  /// `-fplugin-arg-trace-no-warn-skipped` / `-fplugin-arg-trace-warn-skipped`.
   bool WarnSkipped = true;
   /// In the nested parse, skip bodies of functions in system headers.
   bool SkipSystemBodies = true;

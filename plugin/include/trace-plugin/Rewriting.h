@@ -22,6 +22,9 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/Basic/FileEntry.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include <string>
 #include <vector>
 
@@ -93,6 +96,18 @@ public:
   /// comment, else "".
   std::string description(const clang::FunctionDecl *FD,
                           const TraceMarks &Marks) const;
+  /// The instantiations with a body that this TU made of the template
+  /// pattern \p Pattern (a definition written in the source), in AST order.
+  llvm::ArrayRef<const clang::FunctionDecl *>
+  instantiationsOf(const clang::FunctionDecl *Pattern);
+
+private:
+  /// Pattern (canonical declaration) -> its instantiations; filled on the
+  /// first call of instantiationsOf().
+  llvm::DenseMap<const clang::FunctionDecl *,
+                 llvm::SmallVector<const clang::FunctionDecl *, 2>>
+      Instantiations;
+  bool InstantiationsFound = false;
 };
 
 /// Spells \p VD so that nothing local can shadow it ("::ns::gain"), or ""

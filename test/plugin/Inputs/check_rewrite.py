@@ -80,10 +80,22 @@ def main():
         for n, (o, r) in enumerate(zip(olines, rlines), 1):
             if not is_subsequence(o, r):
                 fail("%s:%d: the original line is not kept: %r" % (path, n, o))
-        for m in re.finditer(r"__trace_site\{0x([0-9a-f]{16})ull, " + STR, rewritten):
-            key = unescape(m.group(2))
-            if int(m.group(1), 16) != fnv1a64(key):
-                fail("hash of key %r is not FNV-1a 64" % key)
+        # A template's Site picks its instantiation's hash and key by index:
+        # "__trace_inst == 1u ? 0x<h1>ull : 0x<h0>ull, __trace_inst == 1u ?
+        # "<k1>" : "<k0>"": every pair must match, and both chains must list
+        # the same instances.
+        hsel = r"__trace_inst == (\d+)u \? 0x([0-9a-f]{16})ull : "
+        ksel = r"__trace_inst == (\d+)u \? " + STR + " : "
+        site = (r"__trace_site\{((?:" + hsel + r")*)0x([0-9a-f]{16})ull, ((?:" +
+                ksel + r")*)" + STR)
+        for m in re.finditer(site, rewritten):
+            hashes = re.findall(hsel, m.group(1)) + [("0", m.group(4))]
+            keys = re.findall(ksel, m.group(5)) + [("0", m.group(8))]
+            if [n for n, _ in hashes] != [n for n, _ in keys]:
+                fail("hash and key choices differ: %r" % m.group(0))
+            for (_, h), (_, k) in zip(hashes, keys):
+                if int(h, 16) != fnv1a64(unescape(k)):
+                    fail("hash of key %r is not FNV-1a 64" % unescape(k))
             sites += 1
         for m in re.finditer(r"__trace_call\.global\(0x([0-9a-f]{16})ull, " + STR, rewritten):
             if int(m.group(1), 16) != fnv1a64(unescape(m.group(2))):
