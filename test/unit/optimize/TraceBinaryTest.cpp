@@ -407,8 +407,8 @@ std::string describe(const TraceSet &T) {
     // Values through CallView: decoded from the file for a binary trace,
     // kept for its JSON Lines export.
     CallView V = T.call(I);
-    OS << "node " << N.Id << " parent=" << T.parentId(I) << "@" << N.ParentIndex << " site=" << N.Site
-       << " instance=" << N.Instance << " finished=" << N.finished() << " threw=" << N.threw()
+    OS << "node " << T.id(I) << " parent=" << T.parentId(I) << "@" << N.ParentIndex << " site=" << N.Site
+       << " instance=" << T.instance(I) << " finished=" << N.finished() << " threw=" << N.threw()
        << " ret=" << Opt(V.retType()) << ":" << Opt(V.ret()) << " exc=" << Opt(V.excType()) << ":"
        << Opt(V.excWhat()) << " args=" << V.args().size() << " this=" << (V.thisArg() != nullptr)
        << " globals=" << V.globals().size() << V.Error << "\n";
@@ -755,7 +755,7 @@ TEST(BinaryTrace, NodeNumberingAndParents) {
   ASSERT_TRUE(parseTraceText(T.bytes(), "n.bin", S, Error)) << Error;
   std::vector<std::pair<uint64_t, uint64_t>> Got;
   for (size_t I = 0; I < S.Nodes.size(); ++I)
-    Got.push_back({S.Nodes[I].Id, S.parentId(I)});
+    Got.push_back({S.id(I), S.parentId(I)});
   EXPECT_EQ(Got, (std::vector<std::pair<uint64_t, uint64_t>>{
                      {T2 | 1, 0}, {T1 | 1, 0}, {T1 | 2, T1 | 1}, {T2 | 2, T2 | 1}, {T1 | 3, 0}}));
   EXPECT_TRUE(S.Warnings.empty());
@@ -1206,7 +1206,7 @@ TEST(LazyValues, MinibatchOfBinaryAndJsonLines) {
   ASSERT_EQ(T.Nodes.size(), 3 * N);
   auto Show = [&](size_t I) {
     CallView V = T.call(I);
-    std::string S = std::to_string(T.Nodes[I].Id) + " " + std::to_string(T.parentId(I)) + " " +
+    std::string S = std::to_string(T.id(I)) + " " + std::to_string(T.parentId(I)) + " " +
                     std::string(V.ret().value_or("-")) + std::string(V.excWhat().value_or("-")) + V.Error;
     for (size_t A = 0; A < V.all().size(); ++A) {
       const Arg &Ar = V.all()[A];
@@ -1222,9 +1222,9 @@ TEST(LazyValues, MinibatchOfBinaryAndJsonLines) {
     EXPECT_FALSE(T.Nodes[N + I].lazy());
     EXPECT_EQ(Show(I), Show(N + I)) << I;
     EXPECT_EQ(Show(2 * N + I), Show(N + I)) << I;
-    EXPECT_EQ(T.Nodes[2 * N + I].Instance, 2u);
+    EXPECT_EQ(T.instance(2 * N + I), 2u);
   }
-  EXPECT_EQ(T.indexOf(2, T.Nodes[2 * N].Id), 2 * N);
+  EXPECT_EQ(T.indexOf(2, T.id(2 * N)), 2 * N);
 }
 
 TEST(LazyValues, DenseIdsNeedNoHashing) {
