@@ -1956,7 +1956,7 @@ public:
 
   bool call(const BinCall &C) override {
     size_t NewFacts = C.NumArgs + (C.This != nullptr) + C.NumGlobals;
-    for (size_t I = 0; I < C.NumArgs; ++I)
+    for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
       NewFacts += C.Args[I].NumDerived;
     for (size_t I = 0; I < C.NumGlobals; ++I)
       NewFacts += C.Globals[I].NumDerived;
@@ -1986,7 +1986,8 @@ public:
     F.addId(Index - F.FirstNode, C.Node);
     if (C.Irregular)
       F.Counts.push_back({uint32_t(Index - F.FirstNode), uint32_t(C.NumArgs + (C.This != nullptr) + C.NumGlobals)});
-    for (size_t I = 0; I < C.NumArgs; ++I)
+    // Skipping values, the arguments are left out when none has a flag.
+    for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
       fact(N, Index, C.Args[I], uint32_t(I), Fact::Argument);
     if (C.This)
       fact(N, Index, *C.This, uint32_t(C.NumArgs), Fact::This);
