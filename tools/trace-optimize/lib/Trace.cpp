@@ -484,6 +484,10 @@ struct LazyFile {
   uint64_t LastCall = 0;
 
   uint64_t callAt(size_t K) const {
+    // While reading, most lookups are of the call read last (a result that
+    // closes it, an argument that it produced).
+    if (K + 1 == CallDelta.size())
+      return LastCall;
     size_t First = K & ~((size_t(1) << BaseShift) - 1);
     uint64_t At = CallBase[K >> BaseShift];
     for (size_t J = First + 1; J <= K; ++J) {
@@ -2007,8 +2011,7 @@ public:
     N.setFlag(Node::FinishedFlag, true);
     N.setFlag(Node::ThrewFlag, Ret.Kind == RetKind::Exception);
     size_t K = Index - F.FirstNode;
-    // Usually the call entered last (a call without calls inside).
-    F.setRetAt(K, Ret.At, K + 1 == F.CallDelta.size() ? F.LastCall : F.callAt(K));
+    F.setRetAt(K, Ret.At, F.callAt(K));
     if (Ret.Kind == RetKind::Exception && Ret.HasWhere && !Ret.File.empty() && Ret.Line) {
       R.ThrowSitesSorted = R.ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
       T.ThrowSites.push_back({uint32_t(Index), keep(Ret.File), unsigned(Ret.Line)});
@@ -2058,6 +2061,10 @@ public:
     // mapped pages).
     (void)Values;
     T.Nodes.reserve(T.Nodes.size() + size_t(Calls));
+    // A fact a call when each call's argument comes from an earlier call:
+    // room for that many, so that growing does not copy them (and hold
+    // both copies at once).
+    T.Facts.reserve(T.Facts.size() + size_t(Calls));
     F.CallBase.reserve((size_t(Calls) >> LazyFile::BaseShift) + 1);
     F.CallDelta.reserve(size_t(Calls));
     F.RetDelta.reserve(size_t(Calls));
