@@ -42,15 +42,15 @@ static void checkConsistent(const TraceSet &T) {
   check(T.Files.size() == 1 && T.IdToIndex.size() == 1, "one instance per parsed text");
   for (size_t I = 0; I < T.Nodes.size(); ++I) {
     const Node &N = T.Nodes[I];
-    check(N.Instance == 0, "nodes belong to the parsed instance");
+    check(T.instance(I) == 0, "nodes belong to the parsed instance");
     check(N.Site >= -1 && N.Site < static_cast<int>(T.Sites.size()), "site index in range");
-    check(T.indexOf(0, N.Id) == I, "the id map finds each node");
+    check(T.indexOf(0, T.id(I)) == I, "the id map finds each node");
     CallView V = T.call(I);
     check(V.Error.empty(), "every call decodes", V.Error);
-    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.Nodes[N.ParentIndex].Id == T.parentId(I)),
+    check(N.ParentIndex == NoIndex || (N.ParentIndex < T.Nodes.size() && T.id(N.ParentIndex) == T.parentId(I)),
           "a resolved parent is the node its id names");
     for (const Arg &Ar : V.all()) {
-      check(Ar.FromIndex == NoIndex || (Ar.FromIndex < T.Nodes.size() && T.Nodes[Ar.FromIndex].Id == Ar.From),
+      check(Ar.FromIndex == NoIndex || (Ar.FromIndex < T.Nodes.size() && T.id(Ar.FromIndex) == Ar.From),
             "a resolved producer is the node its id names");
       // Touch the text: a view into freed memory shows under ASan.
       check(std::string(Ar.Name).size() + std::string(Ar.Type).size() + std::string(Ar.Value).size() ==
@@ -67,7 +67,7 @@ static std::string summary(const TraceSet &T) {
   for (size_t I = 0; I < T.Nodes.size(); ++I) {
     const Node &N = T.Nodes[I];
     CallView V = T.call(I);
-    S += std::to_string(N.Id) + " " + std::to_string(T.parentId(I)) + " " + std::to_string(N.Site) + " " +
+    S += std::to_string(T.id(I)) + " " + std::to_string(T.parentId(I)) + " " + std::to_string(N.Site) + " " +
          std::to_string(N.finished()) + " " + Opt(V.retType()) + Opt(V.ret()) + Opt(V.excType()) + Opt(V.excWhat()) +
          "\n";
     for (size_t A = 0; A < V.all().size(); ++A) {

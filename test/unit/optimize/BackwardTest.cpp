@@ -96,7 +96,7 @@ template <class V> std::vector<uint32_t> vec32(const V &X) { return std::vector<
 template <class Indices> std::vector<uint64_t> ids(const TraceSet &T, const Indices &Idx) {
   std::vector<uint64_t> Out;
   for (size_t I : Idx)
-    Out.push_back(T.Nodes[I].Id);
+    Out.push_back(T.id(I));
   return Out;
 }
 
@@ -279,8 +279,8 @@ TEST(Backward, MillionNodeChainFinishes) {
   B.feedback(N);
   Subgraph S = backward(B.T);
   ASSERT_EQ(S.Nodes.size(), N);
-  EXPECT_EQ(B.T.Nodes[S.Nodes.front()].Id, 1u);
-  EXPECT_EQ(B.T.Nodes[S.Nodes.back()].Id, N);
+  EXPECT_EQ(B.T.id(S.Nodes.front()), 1u);
+  EXPECT_EQ(B.T.id(S.Nodes.back()), N);
 }
 
 } // namespace

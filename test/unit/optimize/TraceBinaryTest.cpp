@@ -407,8 +407,8 @@ std::string describe(const TraceSet &T) {
     // Values through CallView: decoded from the file for a binary trace,
     // kept for its JSON Lines export.
     CallView V = T.call(I);
-    OS << "node " << N.Id << " parent=" << T.parentId(I) << "@" << N.ParentIndex << " site=" << N.Site
-       << " instance=" << N.Instance << " finished=" << N.finished() << " threw=" << N.threw()
+    OS << "node " << T.id(I) << " parent=" << T.parentId(I) << "@" << N.ParentIndex << " site=" << N.Site
+       << " instance=" << T.instance(I) << " finished=" << N.finished() << " threw=" << N.threw()
        << " ret=" << Opt(V.retType()) << ":" << Opt(V.ret()) << " exc=" << Opt(V.excType()) << ":"
        << Opt(V.excWhat()) << " args=" << V.args().size() << " this=" << (V.thisArg() != nullptr)
        << " globals=" << V.globals().size() << V.Error << "\n";
@@ -755,7 +755,7 @@ TEST(BinaryTrace, NodeNumberingAndParents) {
   ASSERT_TRUE(parseTraceText(T.bytes(), "n.bin", S, Error)) << Error;
   std::vector<std::pair<uint64_t, uint64_t>> Got;
   for (size_t I = 0; I < S.Nodes.size(); ++I)
-    Got.push_back({S.Nodes[I].Id, S.parentId(I)});
+    Got.push_back({S.id(I), S.parentId(I)});
   EXPECT_EQ(Got, (std::vector<std::pair<uint64_t, uint64_t>>{
                      {T2 | 1, 0}, {T1 | 1, 0}, {T1 | 2, T1 | 1}, {T2 | 2, T2 | 1}, {T1 | 3, 0}}));
   EXPECT_TRUE(S.Warnings.empty());
@@ -1206,7 +1206,7 @@ TEST(LazyValues, MinibatchOfBinaryAndJsonLines) {
   ASSERT_EQ(T.Nodes.size(), 3 * N);
   auto Show = [&](size_t I) {
     CallView V = T.call(I);
-    std::string S = std::to_string(T.Nodes[I].Id) + " " + std::to_string(T.parentId(I)) + " " +
+    std::string S = std::to_string(T.id(I)) + " " + std::to_string(T.parentId(I)) + " " +
                     std::string(V.ret().value_or("-")) + std::string(V.excWhat().value_or("-")) + V.Error;
     for (size_t A = 0; A < V.all().size(); ++A) {
       const Arg &Ar = V.all()[A];
@@ -1222,9 +1222,89 @@ TEST(LazyValues, MinibatchOfBinaryAndJsonLines) {
     EXPECT_FALSE(T.Nodes[N + I].lazy());
     EXPECT_EQ(Show(I), Show(N + I)) << I;
     EXPECT_EQ(Show(2 * N + I), Show(N + I)) << I;
-    EXPECT_EQ(T.Nodes[2 * N + I].Instance, 2u);
+    EXPECT_EQ(T.instance(2 * N + I), 2u);
   }
-  EXPECT_EQ(T.indexOf(2, T.Nodes[2 * N].Id), 2 * N);
+  EXPECT_EQ(T.indexOf(2, T.id(2 * N)), 2 * N);
+}
+
+TEST(LazyValues, FarRecordsAndManyIdRuns) {
+  // Where a call's records are is kept in 16-bit steps, with a table for
+  // larger ones: a call whose argument is 70000 bytes long, a call with
+  // 200 calls and such arguments inside, threads that interleave (runs of
+  // ids), more calls than one group of offsets. Every call must decode as
+  // the same call of the trace's JSON Lines export.
+  Trace T = minimal();
+  T.type(2, tf::TypeKind::Text, 0, "std::string");
+  auto Text = [](uint64_t Index, std::string Payload) {
+    Val V = arg(Index, 2, std::move(Payload));
+    V.Form = tf::Form::Text;
+    return V;
+  };
+  Block Outer;
+  Outer.enter(1).value(intArg(0, -1)).value(intArg(1, -2));
+  for (int32_t I = 0; I < 200; ++I) {
+    Outer.enter(1).value(intArg(0, I));
+    if (I % 50 == 7)
+      Outer.value(Text(1, std::string(70000, char('a' + I % 26))));
+    else
+      Outer.value(intArg(1, I * 2));
+    Outer.value(result(1, raw(int32_t(I + 1000))));
+    if (I == 99) {
+      // Thread 1's block ends; thread 2 runs for a while.
+      T.block(1, Outer);
+      Block Other;
+      for (int32_t J = 0; J < 70; ++J)
+        Other.enter(1).value(intArg(0, J)).value(intArg(1, J)).value(result(1, raw(int32_t(J))));
+      T.block(2, Other);
+      Outer = Block();
+    }
+  }
+  Outer.value(result(1, raw(int32_t(42))));
+  T.block(1, Outer);
+  T.end(271);
+  expectSameAsDump(T.bytes());
+  TraceSet S;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(T.bytes(), "far.bin", S, Error)) << Error;
+  ASSERT_EQ(S.Nodes.size(), 271u);
+  EXPECT_EQ(S.call(0).ret(), std::optional<std::string_view>("42"));
+  EXPECT_EQ(S.id(0), T1 | 1);
+  ASSERT_EQ(S.call(S.indexOf(0, T1 | 9)).args().size(), 2u);
+  EXPECT_EQ(S.call(S.indexOf(0, T1 | 9)).args()[1].Value.size(), 70000u);
+  EXPECT_EQ(S.call(S.indexOf(0, T1 | 9)).ret(), std::optional<std::string_view>("1007"));
+  EXPECT_EQ(S.id(101), T2 | 1);
+  ASSERT_EQ(S.call(101).args().size(), 2u);
+  EXPECT_EQ(S.call(101).args()[1].Value, "0");
+  EXPECT_EQ(S.id(171), T1 | 102);
+  EXPECT_EQ(S.call(270).ret(), std::optional<std::string_view>("1199"));
+}
+
+TEST(LazyValues, ArgumentsWithoutFlagsBeforeOneWithAProducer) {
+  // Read without rendering, arguments without flags are kept as little as
+  // possible until one with a flag comes: its fact must still name its
+  // place among the arguments in parameter order.
+  Trace T = minimal();
+  T.site(2, "g(int, int, int)", {"x", "y", "z"});
+  Block B;
+  B.enter(1).value(intArg(0, 1)).value(intArg(1, 2)).value(result(1, raw(int32_t(3))));
+  Val FromFirst = intArg(1, 3);
+  FromFirst.From = back(1);
+  // Captured out of order: x, z, then y with a producer.
+  B.enter(2).value(intArg(0, 8)).value(intArg(2, 9)).value(FromFirst).value(result(1, raw(int32_t(4))));
+  T.block(1, B);
+  T.end(2);
+  expectSameAsDump(T.bytes());
+  TraceSet S;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(T.bytes(), "order.bin", S, Error)) << Error;
+  ASSERT_EQ(S.facts(1).size(), 1u);
+  EXPECT_EQ(S.facts(1)[0].Pos, 1u);
+  CallView V = S.call(1);
+  ASSERT_EQ(V.args().size(), 3u);
+  EXPECT_EQ(V.args()[0].Value, "8");
+  EXPECT_EQ(V.args()[1].Value, "3");
+  EXPECT_EQ(V.args()[1].From, T1 | 1);
+  EXPECT_EQ(V.args()[2].From, 0u);
 }
 
 TEST(LazyValues, DenseIdsNeedNoHashing) {

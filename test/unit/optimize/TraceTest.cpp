@@ -64,7 +64,7 @@ TEST(TraceReader, ReadsEveryRecordKind) {
   ASSERT_EQ(T.Nodes.size(), 2u);
   const Node &N0 = T.Nodes[0];
   EXPECT_EQ(N0.Site, 0); // The site record came after the call.
-  EXPECT_EQ(N0.Id >> 32, 1u); // The thread.
+  EXPECT_EQ(T.id(0) >> 32, 1u); // The thread.
   ASSERT_TRUE(T.thisArg(N0));
   EXPECT_EQ(T.thisArg(N0)->Type, "S");
   ASSERT_EQ(T.args(N0).size(), 1u);
@@ -191,7 +191,7 @@ TEST(TraceReader, SeveralFilesAreSeveralInstances) {
   EXPECT_EQ(T->Sites.size(), 1u);  // Merged by key.
   EXPECT_EQ(T->Params.size(), 2u); // Merged by id.
   EXPECT_EQ(T->Tus.size(), 1u);
-  EXPECT_EQ(T->Nodes[2].Instance, 1u);
+  EXPECT_EQ(T->instance(2), 1u);
   EXPECT_EQ(T->Nodes[2].Site, 0);
   EXPECT_EQ(T->indexOf(1, 4294967297u), 2u);
   EXPECT_EQ(T->Feedbacks[3].Instance, 1u);
@@ -509,7 +509,7 @@ TEST(TraceReader, LargeTraceWithLongValues) {
   ASSERT_EQ(T.Args.size(), Calls);
   for (size_t I = 0; I < Calls; ++I) {
     const Node &N = T.Nodes[I];
-    ASSERT_EQ(N.Id, I + 1);
+    ASSERT_EQ(T.id(I), I + 1);
     ASSERT_EQ(N.Site, 0);
     ASSERT_EQ(T.args(N).size(), 1u);
     const Arg &A = T.args(N)[0];

@@ -31,6 +31,24 @@ void fillCsr(size_t N, RecycledVector<uint32_t> &Begin, RecycledVector<uint32_t>
   Begin[0] = 0;
 }
 
+/// The facts of each lazy node, for a walk over the nodes in order: Facts
+/// is sorted by node, so no node's facts need a search.
+class FactCursor {
+public:
+  explicit FactCursor(const TraceSet &T) : P(T.Facts.data()), E(T.Facts.data() + T.Facts.size()) {}
+  ArgRange<const Fact> of(size_t I) {
+    while (P < E && P->Node < I)
+      ++P;
+    const Fact *B = P;
+    while (P < E && P->Node == I)
+      ++P;
+    return {B, size_t(P - B)};
+  }
+
+private:
+  const Fact *P, *E;
+};
+
 } // namespace
 
 Graph buildGraph(const TraceSet &T) {
@@ -39,10 +57,10 @@ Graph buildGraph(const TraceSet &T) {
 
   // The reader resolved the ids of parents and producers when it read them;
   // a set built by hand may leave them to be looked up here.
-  auto Resolve = [&](const Node &Nd, uint32_t Index, uint64_t Id) -> uint32_t {
+  auto Resolve = [&](size_t I, uint32_t Index, uint64_t Id) -> uint32_t {
     if (Index != NoIndex || !Id)
       return Index;
-    size_t J = T.indexOf(Nd.Instance, Id);
+    size_t J = T.indexOf(T.instance(I), Id);
     return J == TraceSet::npos ? NoIndex : uint32_t(J);
   };
 
@@ -54,23 +72,24 @@ Graph buildGraph(const TraceSet &T) {
   G.Parent.resize(N);
   // Few traces have extras: without any, no argument is looked at for them.
   const bool AnyExtras = !T.Extras.empty();
+  FactCursor NodeFacts(T);
   for (size_t I = 0; I < N; ++I) {
     const Node &Nd = T.Nodes[I];
     uint32_t Self = uint32_t(I);
     uint32_t Parent = Nd.ParentIndex;
     if (Parent == NoIndex && !Nd.topLevel())
-      Parent = Resolve(Nd, NoIndex, T.parentId(I));
+      Parent = Resolve(I, NoIndex, T.parentId(I));
     G.Parent[I] = Parent == Self ? NoIndex : Parent;
     if (Nd.lazy()) {
       // A node of a binary trace: only its values with facts.
-      for (const Fact &F : T.facts(I)) {
+      for (const Fact &F : NodeFacts.of(I)) {
         if (F.What == Fact::Global)
           continue;
-        uint32_t J = Resolve(Nd, F.FromIndex, F.From);
+        uint32_t J = Resolve(I, F.FromIndex, F.From);
         if (J != NoIndex && J != Self)
           Edges.push_back({Self, J});
         for (const DerivedRef &D : T.derived(F)) {
-          uint32_t K = Resolve(Nd, D.Index, D.Id);
+          uint32_t K = Resolve(I, D.Index, D.Id);
           if (K != NoIndex && K != Self && K != J)
             Edges.push_back({Self, K});
         }
@@ -81,14 +100,14 @@ Graph buildGraph(const TraceSet &T) {
     }
     const CallValues &V = T.values(Nd);
     for (const Arg *A = T.Args.data() + V.FirstArg, *E = A + V.NumArgs + V.HasThis; A < E; ++A) {
-      uint32_t J = Resolve(Nd, A->FromIndex, A->From);
+      uint32_t J = Resolve(I, A->FromIndex, A->From);
       if (J != NoIndex && J != Self)
         Edges.push_back({Self, J});
       if (!AnyExtras || !A->HasExtra)
         continue;
       if (const ArgExtra *X = T.extra(size_t(A - T.Args.data())))
         for (const DerivedRef &D : T.derived(*X)) {
-          uint32_t K = Resolve(Nd, D.Index, D.Id);
+          uint32_t K = Resolve(I, D.Index, D.Id);
           if (K != NoIndex && K != Self && K != J)
             Edges.push_back({Self, K});
         }
@@ -119,20 +138,21 @@ Graph buildGraph(const TraceSet &T) {
     if (!T.Sites[S].ParamId.empty())
       SiteParam[S] = FindParam(T.Sites[S].ParamId);
   fillCsr(N, G.ParamBegin, G.ParamIdx, [&](auto &&Add) {
+    FactCursor ParamFacts(T);
     for (size_t I = 0; I < N; ++I) {
       const Node &Nd = T.Nodes[I];
       if (Nd.Site >= 0 && size_t(Nd.Site) < SiteParam.size() && SiteParam[size_t(Nd.Site)] != NoIndex)
         Add(uint32_t(I), SiteParam[size_t(Nd.Site)]);
       if (Nd.lazy()) {
         // Globals first, then the arguments' `from_param`, as below.
-        auto Facts = T.facts(I);
+        auto Facts = ParamFacts.of(I);
         for (const Fact &F : Facts)
           if (F.What == Fact::Global)
-            if (uint32_t P = FindParam(F.Param); P != NoIndex)
+            if (uint32_t P = FindParam(T.param(F)); P != NoIndex)
               Add(uint32_t(I), P);
         for (const Fact &F : Facts)
-          if (F.What != Fact::Global && !F.Param.empty())
-            if (uint32_t P = FindParam(F.Param); P != NoIndex)
+          if (F.What != Fact::Global && F.Extra != NoIndex && !T.param(F).empty())
+            if (uint32_t P = FindParam(T.param(F)); P != NoIndex)
               Add(uint32_t(I), P);
         continue;
       }
@@ -178,8 +198,10 @@ Graph buildGraph(const TraceSet &T) {
 }
 
 bool isRunOutput(const TraceSet &T, const Graph &G, size_t I) {
-  const Node &N = T.Nodes[I];
-  return N.topLevel() && N.Instance < G.RunFeedback.size() && G.RunFeedback[N.Instance];
+  if (!T.Nodes[I].topLevel())
+    return false;
+  unsigned Instance = T.instance(I);
+  return Instance < G.RunFeedback.size() && G.RunFeedback[Instance];
 }
 
 } // namespace traceopt

@@ -375,12 +375,12 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
     B.OutName = OutName.get(I);
     B.IsOutput = OutputKind(I) == 1;
     B.IsRunOutput = OutputKind(I) == 2;
-    B.Instance = N.Instance;
+    B.Instance = T.instance(I);
     std::vector<std::string> CallArgs;
     // The call's values: decoded from the file for a node of a binary trace.
     CallView V = T.call(I);
     auto AddArg = [&](const Arg &A, size_t ArgIndex, std::string ArgName) {
-      size_t From = A.From ? T.indexOf(N.Instance, A.From) : TraceSet::npos;
+      size_t From = A.From ? T.indexOf(B.Instance, A.From) : TraceSet::npos;
       const std::string &Producer = OutName.get(From);
       if (!Producer.empty() && !A.Modified) {
         CallArgs.push_back(fmt::format("{}={}", ArgName, Producer));
@@ -402,7 +402,7 @@ Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
       if (X && (X->NumDerived || X->DerivedOmitted)) {
         auto Parts = V.derived(*X);
         Note += fmt::format(text::DerivedFrom,
-                            DescribeParts(Parts.begin(), Parts.end(), X->DerivedOmitted, N.Instance));
+                            DescribeParts(Parts.begin(), Parts.end(), X->DerivedOmitted, B.Instance));
       }
       B.InputNotes.push_back(std::move(Note));
     };

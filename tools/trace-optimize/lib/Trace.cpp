@@ -189,7 +189,11 @@ static void copyResult(TraceSet &T, const CallResult &From, CallResult &To) {
 
 Node &TraceSet::addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, const Arg *This,
                         const std::vector<Arg> &NodeGlobals) {
+  size_t Index = Nodes.size();
+  Node &Out = appendNode(uint32_t(Calls.size()));
   CallValues &V = Calls.emplace_back();
+  V.Id = N.Id;
+  V.Instance = uint16_t(N.Instance);
   V.FirstArg = uint32_t(Args.size());
   V.NumArgs = uint32_t(NodeArgs.size());
   V.HasThis = This != nullptr;
@@ -207,12 +211,7 @@ Node &TraceSet::addNode(const NodeInit &N, const std::vector<Arg> &NodeArgs, con
   for (const Arg &A : NodeGlobals)
     Add(A);
   copyResult(*this, N, V);
-  size_t Index = Nodes.size();
-  Node &Out = Nodes.emplace_back();
-  Out.Id = N.Id;
   Out.Site = N.Site;
-  Out.Instance = uint16_t(N.Instance);
-  Out.Data = uint32_t(Calls.size() - 1);
   Out.setFlag(Node::FinishedFlag, N.Finished);
   Out.setFlag(Node::ThrewFlag, N.threw());
   Out.setFlag(Node::TopLevelFlag, N.Parent == 0);
@@ -233,14 +232,25 @@ void TraceSet::setException(size_t NodeIndex, std::optional<std::string_view> Ty
   N.setFlag(Node::ThrewFlag, true);
 }
 
+Node &TraceSet::appendNode(uint32_t Call) {
+  if (Call != NoIndex && CallOf.size() < Nodes.size())
+    CallOf.resize(Nodes.size(), NoIndex);
+  if (Call != NoIndex || !CallOf.empty())
+    CallOf.push_back(Call);
+  return Nodes.emplace_back();
+}
+
 ArgRange<const Fact> TraceSet::facts(size_t I) const {
   const Node &N = Nodes[I];
-  if (!N.lazy() || N.Data == NoIndex)
+  if (!N.lazy() || !N.hasFacts())
     return {Facts.data(), 0};
-  size_t E = N.Data;
-  while (E < Facts.size() && Facts[E].Node == I)
+  // Few nodes have facts: a search instead of an index per node.
+  const Fact *B = std::lower_bound(Facts.data(), Facts.data() + Facts.size(), I,
+                                   [](const Fact &F, size_t X) { return F.Node < X; });
+  const Fact *E = B;
+  while (E < Facts.data() + Facts.size() && E->Node == I)
     ++E;
-  return {Facts.data() + N.Data, E - N.Data};
+  return {B, size_t(E - B)};
 }
 
 uint64_t TraceSet::parentId(size_t I) const {
@@ -248,7 +258,7 @@ uint64_t TraceSet::parentId(size_t I) const {
   if (N.topLevel())
     return 0;
   if (N.ParentIndex != NoIndex)
-    return Nodes[N.ParentIndex].Id;
+    return id(N.ParentIndex);
   auto It = std::lower_bound(ParentIds.begin(), ParentIds.end(), I,
                              [](const std::pair<uint32_t, uint64_t> &P, size_t X) { return P.first < X; });
   return It != ParentIds.end() && It->first == I ? It->second : 0;
@@ -456,60 +466,110 @@ struct LazyFile {
   /// strings, blocks): decodeCall and decodeRet use them.
   std::unique_ptr<BinaryTraceReader> Reader;
   uint32_t FirstNode = 0; ///< Index of the file's first node in TraceSet::Nodes.
-  /// By node index K - FirstNode: the enter record is at CallBase[K >>
-  /// BaseShift] + CallLow[K] (FarCall: see FarCalls). Offsets grow with K,
-  /// so 32 bits a node say where it is in a file of any size.
-  static constexpr unsigned BaseShift = 12;
+
+  // Where each call's records are, by node index K - FirstNode, in about
+  // 4 bytes a call: the kernel zeroes every byte kept per call, and these
+  // are most of what a call costs besides its Node.
+
+  /// The enter record of call K is CallBase[K >> BaseShift] for the first
+  /// call of a group, else CallDelta[K] bytes after the previous call's
+  /// (FarDelta: see FarCalls). Offsets grow with K, and a call of a usual
+  /// trace takes tens of bytes, so 16 bits nearly always hold the step.
+  static constexpr unsigned BaseShift = 6;
+  static constexpr uint16_t FarDelta = 0xFFFF;
   std::vector<uint64_t> CallBase;
-  LargeVector<uint32_t> CallLow;
-  static constexpr uint32_t FarCall = ~uint32_t(0);
-  std::unordered_map<uint32_t, uint64_t> FarCalls;
+  LargeVector<uint16_t> CallDelta;
+  /// (K, offset) of the calls whose step is FarDelta, by K.
+  std::vector<std::pair<uint32_t, uint64_t>> FarCalls;
+  uint64_t LastCall = 0;
 
   uint64_t callAt(size_t K) const {
-    uint32_t Low = CallLow[K];
-    if (Low != FarCall)
-      return CallBase[K >> BaseShift] + Low;
-    return FarCalls.find(uint32_t(K))->second;
+    // While reading, most lookups are of the call read last (a result that
+    // closes it, an argument that it produced).
+    if (K + 1 == CallDelta.size())
+      return LastCall;
+    size_t First = K & ~((size_t(1) << BaseShift) - 1);
+    uint64_t At = CallBase[K >> BaseShift];
+    for (size_t J = First + 1; J <= K; ++J) {
+      uint16_t D = CallDelta[J];
+      if (D != FarDelta) {
+        At += D;
+        continue;
+      }
+      At = std::lower_bound(FarCalls.begin(), FarCalls.end(), uint32_t(J),
+                            [](const std::pair<uint32_t, uint64_t> &P, uint32_t X) { return P.first < X; })
+               ->second;
+    }
+    return At;
   }
   void addCall(uint64_t At) {
-    size_t K = CallLow.size();
-    if (!(K & ((size_t(1) << BaseShift) - 1)))
+    size_t K = CallDelta.size();
+    if (!(K & ((size_t(1) << BaseShift) - 1))) {
       CallBase.push_back(At);
-    uint64_t D = At - CallBase.back();
-    if (D < FarCall) {
-      CallLow.push_back(uint32_t(D));
-      return;
+      CallDelta.push_back(0);
+    } else if (At - LastCall < FarDelta) {
+      CallDelta.push_back(uint16_t(At - LastCall));
+    } else {
+      CallDelta.push_back(FarDelta);
+      FarCalls.push_back({uint32_t(K), At});
     }
-    CallLow.push_back(FarCall);
-    FarCalls[uint32_t(K)] = At;
+    LastCall = At;
   }
-  /// By node index - FirstNode: how far after the enter record the record
-  /// that ended the call is; 0: none, FarRet: see FarRets (a call whose
-  /// records span 4 GiB). Half the size of an offset, for every node.
-  LargeVector<uint32_t> RetDelta;
-  static constexpr uint32_t FarRet = ~uint32_t(0);
+
+  /// By K: how far after the enter record the record that ended the call
+  /// is; 0: none, FarDelta: see FarRets (a call with many calls inside).
+  LargeVector<uint16_t> RetDelta;
   std::unordered_map<uint32_t, uint64_t> FarRets;
 
   uint64_t retAt(size_t K) const {
-    uint32_t D = RetDelta[K];
-    if (D != FarRet)
+    uint16_t D = RetDelta[K];
+    if (D != FarDelta)
       return D ? callAt(K) + D : 0;
     auto It = FarRets.find(uint32_t(K));
     return It == FarRets.end() ? 0 : It->second;
   }
-  void setRetAt(size_t K, uint64_t At) {
-    uint64_t D = At - callAt(K);
-    if (D && D < FarRet) {
-      RetDelta[K] = uint32_t(D);
+  void setRetAt(size_t K, uint64_t At, uint64_t CallAt) {
+    uint64_t D = At - CallAt;
+    if (D && D < FarDelta) {
+      RetDelta[K] = uint16_t(D);
       return;
     }
-    RetDelta[K] = FarRet;
+    RetDelta[K] = FarDelta;
     FarRets[uint32_t(K)] = At;
+  }
+
+  /// Node ids by K: (first K, its id) of each run of consecutive ids, by K.
+  std::vector<std::pair<uint32_t, uint64_t>> IdRuns;
+  uint64_t idAt(size_t K) const {
+    auto It = std::upper_bound(IdRuns.begin(), IdRuns.end(), uint32_t(K),
+                               [](uint32_t X, const std::pair<uint32_t, uint64_t> &P) { return X < P.first; });
+    --It;
+    return It->second + (K - It->first);
+  }
+  void addId(size_t K, uint64_t Id) {
+    if (IdRuns.empty() || IdRuns.back().second + (K - IdRuns.back().first) != Id)
+      IdRuns.push_back({uint32_t(K), Id});
   }
   /// Irregular calls (BinCall::Irregular): (node index - FirstNode, number
   /// of values), by node.
   std::vector<std::pair<uint32_t, uint32_t>> Counts;
 };
+
+uint64_t TraceSet::id(size_t I) const {
+  if (!CallOf.empty() && CallOf[I] != NoIndex)
+    return Calls[CallOf[I]].Id;
+  const LazyFile &F = *Lazy[instance(I)];
+  return F.idAt(I - F.FirstNode);
+}
+
+unsigned TraceSet::instance(size_t I) const {
+  if (!CallOf.empty() && CallOf[I] != NoIndex)
+    return Calls[CallOf[I]].Instance;
+  // A lazy node: files are read one after the other, each into a range of
+  // nodes.
+  auto It = std::upper_bound(InstanceBegin.begin(), InstanceBegin.end(), uint32_t(I));
+  return unsigned(It - InstanceBegin.begin()) - 1;
+}
 
 /// What a CallView owns of a decoded call: the texts its views point into.
 struct CallView::Owned {
@@ -632,7 +692,7 @@ CallView TraceSet::call(size_t I) const {
   CallView V;
   const Node &N = Nodes[I];
   if (!N.lazy()) {
-    const CallValues &C = Calls[N.Data];
+    const CallValues &C = Calls[CallOf[I]];
     V.Set = this;
     V.FirstArg = C.FirstArg;
     V.Values = Args.data() + C.FirstArg;
@@ -643,7 +703,7 @@ CallView TraceSet::call(size_t I) const {
     return V;
   }
   V.Own = std::make_unique<CallView::Owned>();
-  LazyFile &F = *Lazy[N.Instance];
+  LazyFile &F = *Lazy[instance(I)];
   size_t K = I - F.FirstNode;
   uint32_t Count = UINT32_MAX;
   auto It = std::lower_bound(F.Counts.begin(), F.Counts.end(), uint32_t(K),
@@ -651,8 +711,9 @@ CallView TraceSet::call(size_t I) const {
   if (It != F.Counts.end() && It->first == K)
     Count = It->second;
   DecodeEvents D(*V.Own, V);
-  if (!F.Reader->decodeCall(F.callAt(K), N.Id, parentId(I), Count, D, V.Error) ||
-      (F.retAt(K) && !F.Reader->decodeRet(F.retAt(K), N.Id, D, V.Error))) {
+  uint64_t Id = F.idAt(K), RetAt = F.retAt(K);
+  if (!F.Reader->decodeCall(F.callAt(K), Id, parentId(I), Count, D, V.Error) ||
+      (RetAt && !F.Reader->decodeRet(RetAt, Id, D, V.Error))) {
     V.Own->Args.clear();
     return V;
   }
@@ -670,15 +731,17 @@ CallView TraceSet::call(size_t I) const {
     A.From = Fa.From;
     A.FromIndex = Fa.FromIndex;
     A.Modified = Fa.Modified;
-    bool FromParam = !Fa.Param.empty() && Fa.What != Fact::Global;
-    if (!FromParam && !Fa.NumDerived && !Fa.DerivedOmitted)
+    std::string_view Param = param(Fa);
+    bool FromParam = !Param.empty() && Fa.What != Fact::Global;
+    auto Parts = derived(Fa);
+    if (!FromParam && Parts.empty() && !derivedOmitted(Fa))
       continue;
     ArgExtra &E = V.Own->Extras.emplace_back();
     E.ArgIndex = Fa.Pos;
-    E.FromParam = FromParam ? Fa.Param : std::string_view();
-    E.DerivedOmitted = Fa.DerivedOmitted;
+    E.FromParam = FromParam ? Param : std::string_view();
+    E.DerivedOmitted = derivedOmitted(Fa);
     E.FirstDerived = uint32_t(V.Own->Derived.size());
-    E.NumDerived = Fa.NumDerived;
+    E.NumDerived = uint32_t(Parts.size());
     for (const DerivedRef &R : derived(Fa))
       V.Own->Derived.push_back(R);
     A.HasExtra = true;
@@ -687,6 +750,10 @@ CallView TraceSet::call(size_t I) const {
 }
 
 bool TraceSet::materialize(std::string &Error) {
+  // Values are appended for the lazy nodes; CallOf then names an entry for
+  // every node.
+  if (CallOf.size() < Nodes.size())
+    CallOf.resize(Nodes.size(), NoIndex);
   for (size_t I = 0; I < Nodes.size(); ++I) {
     if (!Nodes[I].lazy())
       continue;
@@ -695,8 +762,12 @@ bool TraceSet::materialize(std::string &Error) {
       Error = V.Error;
       return false;
     }
+    uint64_t Id = id(I);
+    unsigned Inst = instance(I);
     CallValues &C = Calls.emplace_back();
     static_cast<CallResult &>(C) = V;
+    C.Id = Id;
+    C.Instance = uint16_t(Inst);
     C.FirstArg = uint32_t(Args.size());
     C.NumArgs = uint32_t(V.args().size());
     C.HasThis = V.thisArg() != nullptr;
@@ -719,9 +790,11 @@ bool TraceSet::materialize(std::string &Error) {
           Derived[FirstD + D].Index = V.derived(*X)[D].Index;
       }
     }
-    copyResult(*this, C, C);
-    Nodes[I].Data = uint32_t(Calls.size() - 1);
+    CallValues &Kept = Calls.back();
+    copyResult(*this, Kept, Kept);
+    CallOf[I] = uint32_t(Calls.size() - 1);
     Nodes[I].setFlag(Node::LazyFlag, false);
+    Nodes[I].setFlag(Node::FactsFlag, false);
   }
   Facts.clear();
   return true;
@@ -1351,6 +1424,9 @@ public:
       : T(T), Name(Name), Instance(unsigned(T.IdToIndex.size())), FirstNode(T.Nodes.size()),
         FirstExtra(T.Extras.size()), FirstFeedback(T.Feedbacks.size()), FirstFact(T.Facts.size()) {
     T.IdToIndex.emplace_back();
+    // Earlier instances built by hand have no entry: theirs are never used.
+    T.InstanceBegin.resize(Instance + 1, uint32_t(FirstNode));
+    T.InstanceBegin[Instance] = uint32_t(FirstNode);
     T.Files.push_back(Name);
     T.Lost.resize(T.IdToIndex.size(), 0);
     T.Lazy.resize(T.IdToIndex.size());
@@ -1370,6 +1446,7 @@ public:
     SizeHint Hint = estimateSize(Text);
     T.Nodes.reserve(T.Nodes.size() + Hint.Calls);
     T.Calls.reserve(T.Calls.size() + Hint.Calls);
+    T.CallOf.reserve(T.Nodes.size() + Hint.Calls);
     T.Args.reserve(T.Args.size() + Hint.Args);
     T.IdToIndex[Instance].reserve(Hint.Calls);
 
@@ -1483,18 +1560,17 @@ private:
       Error = fmt::format("{}:{}: node {} is called twice", Name, LineNo, R.Node);
       return false;
     }
-    Node &N = T.Nodes.emplace_back();
-    N.Id = R.Node;
+    Node &N = T.appendNode(uint32_t(T.Calls.size()));
     N.ParentIndex = resolve(R.Parent);
     if (R.Parent && N.ParentIndex == NoIndex)
       T.ParentIds.push_back({uint32_t(Index), R.Parent});
     N.setFlag(Node::TopLevelFlag, R.Parent == 0);
-    N.Instance = uint16_t(Instance);
     N.Site = siteIndex(R.Site);
     if (N.Site < 0)
       LaterSites.push_back({uint32_t(Index), R.Site});
-    N.Data = uint32_t(T.Calls.size());
     CallValues &V = T.Calls.emplace_back();
+    V.Id = R.Node;
+    V.Instance = uint16_t(Instance);
     V.FirstArg = uint32_t(T.Args.size());
     V.NumArgs = uint32_t(R.Args.size());
     V.HasThis = R.HasThis;
@@ -1567,6 +1643,10 @@ private:
       if (!require(R.HasSite, "site", R, LineNo, Error))
         return false;
       auto [It, New] = SiteByKey.emplace(std::string(R.Key), int(T.Sites.size()));
+      if (New && T.Sites.size() >= Node::MaxSites) {
+        Error = fmt::format("{}:{}: too many functions (at most {} in all traces)", Name, LineNo, Node::MaxSites);
+        return false;
+      }
       if (New) {
         Site &S = T.Sites.emplace_back();
         S.Key = R.Key;
@@ -1735,7 +1815,8 @@ private:
             ++UnknownProducers;
           }
         }
-        ResolveDerived(F.FirstDerived, F.NumDerived);
+        if (F.Extra != NoIndex)
+          ResolveDerived(T.FactExtras[F.Extra].FirstDerived, T.FactExtras[F.Extra].NumDerived);
       }
     }
     // Feedback on a value built from several outputs starts the backward
@@ -1812,6 +1893,10 @@ public:
 
   bool site(const BinSite &S) override {
     auto [It, New] = R.SiteByKey.emplace(own(S.Key.Text), int(T.Sites.size()));
+    if (New && T.Sites.size() >= Node::MaxSites) {
+      Failure = fmt::format("too many functions (at most {} in all traces)", Node::MaxSites);
+      return false;
+    }
     if (New) {
       Site &Out = T.Sites.emplace_back();
       Out.Key = It->first;
@@ -1875,7 +1960,7 @@ public:
 
   bool call(const BinCall &C) override {
     size_t NewFacts = C.NumArgs + (C.This != nullptr) + C.NumGlobals;
-    for (size_t I = 0; I < C.NumArgs; ++I)
+    for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
       NewFacts += C.Args[I].NumDerived;
     for (size_t I = 0; I < C.NumGlobals; ++I)
       NewFacts += C.Globals[I].NumDerived;
@@ -1885,24 +1970,28 @@ public:
       Failure = fmt::format("too many calls and arguments (at most {} in all traces)", NoIndex - 1);
       return false;
     }
+    if (C.NumArgs + (C.This != nullptr) + C.NumGlobals > Fact::MaxPos) {
+      Failure = fmt::format("a call with more than {} values", Fact::MaxPos);
+      return false;
+    }
     size_t Index = T.Nodes.size();
     if (!T.IdToIndex[R.Instance].insert(C.Node, Index)) {
       Failure = fmt::format("node {} is called twice", C.Node);
       return false;
     }
-    Node &N = T.Nodes.emplace_back();
-    N.Id = C.Node;
+    Node &N = T.appendNode(NoIndex);
     N.ParentIndex = R.resolve(C.Parent);
     if (C.Parent && N.ParentIndex == NoIndex)
       T.ParentIds.push_back({uint32_t(Index), C.Parent});
-    N.Instance = uint16_t(R.Instance);
     N.Site = SiteOf[C.Site->Index];
     N.Flags = uint8_t(Node::LazyFlag | (C.Parent ? 0 : Node::TopLevelFlag));
     F.addCall(C.At);
     F.RetDelta.push_back(0);
+    F.addId(Index - F.FirstNode, C.Node);
     if (C.Irregular)
       F.Counts.push_back({uint32_t(Index - F.FirstNode), uint32_t(C.NumArgs + (C.This != nullptr) + C.NumGlobals)});
-    for (size_t I = 0; I < C.NumArgs; ++I)
+    // Skipping values, the arguments are left out when none has a flag.
+    for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
       fact(N, Index, C.Args[I], uint32_t(I), Fact::Argument);
     if (C.This)
       fact(N, Index, *C.This, uint32_t(C.NumArgs), Fact::This);
@@ -1921,7 +2010,8 @@ public:
     R.Finished += !N.finished();
     N.setFlag(Node::FinishedFlag, true);
     N.setFlag(Node::ThrewFlag, Ret.Kind == RetKind::Exception);
-    F.setRetAt(Index - F.FirstNode, Ret.At);
+    size_t K = Index - F.FirstNode;
+    F.setRetAt(K, Ret.At, F.callAt(K));
     if (Ret.Kind == RetKind::Exception && Ret.HasWhere && !Ret.File.empty() && Ret.Line) {
       R.ThrowSitesSorted = R.ThrowSitesSorted && (T.ThrowSites.empty() || T.ThrowSites.back().Node < Index);
       T.ThrowSites.push_back({uint32_t(Index), keep(Ret.File), unsigned(Ret.Line)});
@@ -1971,7 +2061,12 @@ public:
     // mapped pages).
     (void)Values;
     T.Nodes.reserve(T.Nodes.size() + size_t(Calls));
-    F.CallLow.reserve(size_t(Calls));
+    // A fact a call when each call's argument comes from an earlier call:
+    // room for that many, so that growing does not copy them (and hold
+    // both copies at once).
+    T.Facts.reserve(T.Facts.size() + size_t(Calls));
+    F.CallBase.reserve((size_t(Calls) >> LazyFile::BaseShift) + 1);
+    F.CallDelta.reserve(size_t(Calls));
     F.RetDelta.reserve(size_t(Calls));
   }
 
@@ -2003,8 +2098,7 @@ private:
     bool Derived = V.HasDerived && (V.NumDerived || V.DerivedOmitted);
     if (!V.From && !FromParam && !Derived && Kind != Fact::Global)
       return;
-    if (N.Data == NoIndex)
-      N.Data = uint32_t(T.Facts.size());
+    N.setFlag(Node::FactsFlag, true);
     Fact &Out = T.Facts.emplace_back();
     Out.Node = uint32_t(Index);
     Out.Pos = Pos;
@@ -2012,12 +2106,17 @@ private:
     Out.From = V.From;
     Out.FromIndex = R.resolve(V.From);
     Out.Modified = V.Modified;
-    if (V.HasParam && (Kind == Fact::Global || FromParam))
-      Out.Param = keepParam(V.Param);
+    bool HasParam = V.HasParam && (Kind == Fact::Global || FromParam);
+    if (!HasParam && !Derived)
+      return;
+    Out.Extra = uint32_t(T.FactExtras.size());
+    FactExtra &X = T.FactExtras.emplace_back();
+    if (HasParam)
+      X.Param = keepParam(V.Param);
     if (Derived) {
-      Out.DerivedOmitted = V.DerivedOmitted;
-      Out.FirstDerived = uint32_t(T.Derived.size());
-      Out.NumDerived = V.NumDerived;
+      X.DerivedOmitted = V.DerivedOmitted;
+      X.FirstDerived = uint32_t(T.Derived.size());
+      X.NumDerived = V.NumDerived;
       for (uint32_t I = 0; I < V.NumDerived; ++I)
         T.Derived.push_back({V.Derived[I], R.resolve(V.Derived[I])});
     }

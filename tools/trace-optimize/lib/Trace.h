@@ -7,7 +7,7 @@
 // files by their key / id.
 //
 // A trace may hold tens of millions of calls, so a loaded call is a small
-// skeleton (Node, 24 bytes): what the graph, the backward pass and the
+// skeleton (Node, 8 bytes): what the graph, the backward pass and the
 // summary walk. The values of a call of a binary trace stay in the file,
 // which the set keeps mapped: they are decoded when a consumer asks for
 // them (TraceSet::call), and only the data-flow facts of the values that
@@ -130,22 +130,25 @@ private:
   std::string_view ResultType, ResultValue;
 };
 
-/// One bundle call: the skeleton. Its values are in a CallView
-/// (TraceSet::call); a materialized node's are in TraceSet::Calls[Data].
+/// One bundle call: the skeleton, 8 bytes, since a trace may hold tens of
+/// millions and the kernel zeroes every byte a loaded node takes. Its id and
+/// instance are TraceSet::id and TraceSet::instance: a lazy node's follow
+/// from its file, a materialized node's are kept with its values. Its values
+/// are in a CallView (TraceSet::call); a materialized node's are in
+/// TraceSet::Calls.
 struct Node {
-  uint64_t Id = 0;
+  Node() : Site(-1), Flags(0) {}
   /// Index of the parent in TraceSet::Nodes; NoIndex at top level, or when
   /// the parent is not known (then TraceSet::parentId has its id).
   uint32_t ParentIndex = NoIndex;
-  int32_t Site = -1; ///< Index into TraceSet::Sites, -1 if the site is unknown.
-  /// A materialized node: index into TraceSet::Calls. A node read lazily
-  /// from a binary trace: its first entry in TraceSet::Facts, NoIndex if it
-  /// has none.
-  uint32_t Data = NoIndex;
-  uint16_t Instance = 0;
-  uint8_t Flags = 0;
+  /// Index into TraceSet::Sites, -1 if the site is unknown (see MaxSites).
+  int32_t Site : 27;
+  uint32_t Flags : 5;
 
-  enum : uint8_t { FinishedFlag = 1, ThrewFlag = 2, TopLevelFlag = 4, LazyFlag = 8 };
+  /// Sites a set can hold: Site has 27 bits.
+  static constexpr size_t MaxSites = (size_t(1) << 26) - 1;
+
+  enum : uint8_t { FinishedFlag = 1, ThrewFlag = 2, TopLevelFlag = 4, LazyFlag = 8, FactsFlag = 16 };
   /// A `ret` record was seen.
   bool finished() const { return Flags & FinishedFlag; }
   /// The call ended by an exception.
@@ -154,8 +157,11 @@ struct Node {
   bool topLevel() const { return Flags & TopLevelFlag; }
   /// Its values are in a binary trace file, decoded when asked for.
   bool lazy() const { return Flags & LazyFlag; }
+  /// A lazy node with entries in TraceSet::Facts.
+  bool hasFacts() const { return Flags & FactsFlag; }
   void setFlag(uint8_t F, bool On) { Flags = uint8_t(On ? Flags | F : Flags & ~F); }
 };
+static_assert(sizeof(Node) == 8, "a loaded call costs this much memory");
 
 /// What TraceSet::addNode takes to build a node by hand: the skeleton's
 /// fields by id, and the result.
@@ -170,25 +176,41 @@ struct NodeInit : CallResult {
 /// The values of a materialized node: TraceSet::Args[FirstArg ..):
 /// NumArgs arguments, then `this` when HasThis, then NumGlobals globals.
 struct CallValues : CallResult {
+  uint64_t Id = 0; ///< The node's id (TraceSet::id).
   uint32_t FirstArg = 0, NumArgs = 0, NumGlobals = 0;
+  uint16_t Instance = 0; ///< The node's instance (TraceSet::instance).
   bool HasThis = false;
 };
 
 /// A data-flow fact of one value of a node read lazily from a binary
-/// trace: the graph's view of the values that carry one.
+/// trace: the graph's view of the values that carry one. 24 bytes: in a
+/// trace where each call's argument is the previous call's result (y =
+/// f(y, i)) every call has one. What few values have (`derived` producers,
+/// a parameter) is in a FactExtra.
 struct Fact {
   enum Kind : uint8_t { Argument, This, Global };
+  Fact() : Pos(0), What(Argument), Modified(false) {}
   uint32_t Node = 0; ///< Index into TraceSet::Nodes.
   /// The value's position: arguments in order, then `this`, then globals.
-  uint32_t Pos = 0;
-  uint64_t From = 0;             ///< Producer's id, 0 if none.
-  uint32_t FromIndex = NoIndex;  ///< Producer's index, NoIndex while unresolved.
+  uint32_t Pos : 24;
+  Kind What : 2;
+  bool Modified : 1;
+  uint32_t FromIndex = NoIndex; ///< Producer's index, NoIndex while unresolved.
+  /// Index into TraceSet::FactExtras, NoIndex if the value has no extra.
+  uint32_t Extra = NoIndex;
+  uint64_t From = 0; ///< Producer's id, 0 if none.
+
+  /// Values a call can have: Pos has 24 bits.
+  static constexpr size_t MaxPos = (size_t(1) << 24) - 1;
+};
+static_assert(sizeof(Fact) == 24, "a trace may hold a fact per call");
+
+/// The `derived` producers and the parameter of a value with a Fact.
+struct FactExtra {
   uint32_t FirstDerived = 0, NumDerived = 0; ///< TraceSet::Derived[FirstDerived ..).
   uint64_t DerivedOmitted = 0;
   /// A global's parameter id, or an argument's `from_param`; empty if none.
   std::string_view Param;
-  Kind What = Argument;
-  bool Modified = false;
 };
 
 /// A bundle function. Sites with the same Key are one site across files.
@@ -371,12 +393,18 @@ struct TraceSet {
   std::vector<Site> Sites;
   LargeVector<Node> Nodes; ///< Grouped by instance, in file order within one.
   LargeVector<CallValues> Calls; ///< Values of the materialized nodes.
+  /// By node index: the node's entry in Calls, NoIndex for a lazy node.
+  /// Empty while no node is materialized, so that a set read from binary
+  /// traces pays nothing for it (see appendNode).
+  LargeVector<uint32_t> CallOf;
   LargeVector<Arg> Args;   ///< Arguments, `this` and globals of materialized nodes, node after node.
   /// Extras of the arguments with Arg::HasExtra, sorted by ArgIndex.
   std::vector<ArgExtra> Extras;
   LargeVector<DerivedRef> Derived; ///< The `derived` lists of Extras and Facts.
-  /// Data-flow facts of the nodes read lazily, sorted by node.
+  /// Data-flow facts of the nodes read lazily, sorted by node (a node with
+  /// some has Node::FactsFlag).
   LargeVector<Fact> Facts;
+  std::vector<FactExtra> FactExtras; ///< The extras of Facts.
   std::vector<ThrowSite> ThrowSites; ///< Sorted by Node.
   /// Nodes with a parent id that names no node of their instance: (index,
   /// parent id), sorted by index.
@@ -391,6 +419,9 @@ struct TraceSet {
 
   /// (Instance, Id) -> index into Nodes; one map per instance.
   std::vector<NodeIdMap> IdToIndex;
+  /// Per instance read from a file: the index of its first node (nodes are
+  /// grouped by instance), for instance().
+  std::vector<uint32_t> InstanceBegin;
 
   /// The text the strings of Nodes and Args point into. Shared: a copy of
   /// the set points into the same text, which lives as long as any copy.
@@ -404,11 +435,22 @@ struct TraceSet {
   /// microseconds; a consumer that shows few calls decodes only those).
   /// Not thread-safe: decoding uses the file's reader.
   CallView call(size_t I) const;
-  CallView call(const Node &N) const { return call(size_t(&N - Nodes.data())); }
+  CallView call(const Node &N) const { return call(indexOf(N)); }
+
+  /// The index of \p N, an element of Nodes.
+  size_t indexOf(const Node &N) const { return size_t(&N - Nodes.data()); }
+  /// The id of node \p I in its instance.
+  uint64_t id(size_t I) const;
+  /// The instance (file) node \p I belongs to.
+  unsigned instance(size_t I) const;
+
+  /// Appends a node whose values are Calls[\p Call] (materialized), or
+  /// NoIndex for a lazy node, keeping CallOf in step with Nodes.
+  Node &appendNode(uint32_t Call);
 
   /// The values of a materialized node (see materialize()).
-  const CallValues &values(const Node &N) const { return Calls[N.Data]; }
-  CallValues &values(const Node &N) { return Calls[N.Data]; }
+  const CallValues &values(const Node &N) const { return Calls[CallOf[indexOf(N)]]; }
+  CallValues &values(const Node &N) { return Calls[CallOf[indexOf(N)]]; }
   ArgRange<const Arg> args(const Node &N) const { return {Args.data() + values(N).FirstArg, values(N).NumArgs}; }
   ArgRange<Arg> args(const Node &N) { return {Args.data() + values(N).FirstArg, values(N).NumArgs}; }
   /// The `this` object of \p N, or null for a free function.
@@ -436,7 +478,17 @@ struct TraceSet {
   ArgRange<const DerivedRef> derived(const ArgExtra &E) const {
     return {Derived.data() + E.FirstDerived, E.NumDerived};
   }
-  ArgRange<const DerivedRef> derived(const Fact &F) const { return {Derived.data() + F.FirstDerived, F.NumDerived}; }
+  ArgRange<const DerivedRef> derived(const Fact &F) const {
+    if (F.Extra == NoIndex)
+      return {Derived.data(), 0};
+    const FactExtra &X = FactExtras[F.Extra];
+    return {Derived.data() + X.FirstDerived, X.NumDerived};
+  }
+  /// A global's parameter id, or an argument's `from_param`; empty if none.
+  std::string_view param(const Fact &F) const {
+    return F.Extra == NoIndex ? std::string_view() : FactExtras[F.Extra].Param;
+  }
+  uint64_t derivedOmitted(const Fact &F) const { return F.Extra == NoIndex ? 0 : FactExtras[F.Extra].DerivedOmitted; }
   /// Where node \p NodeIndex threw, or null when unknown.
   const ThrowSite *throwSite(size_t NodeIndex) const;
 

@@ -318,6 +318,11 @@ struct ThreadState {
   const BinSite *Site = nullptr;
   std::vector<BinValue> Args, Globals;
   std::vector<Fixup> ArgFix, GlobalFix;
+  /// Skipping values: the arguments read before any with flags, by index
+  /// and type. Their BinValues would hold nothing the handler uses, so they
+  /// are made only when a later argument of the call has flags (see
+  /// lightArgs).
+  std::vector<std::pair<uint32_t, const TypeInfo *>> Light;
   BinValue This;
   Fixup ThisFix;
   bool HasThis = false;
@@ -396,6 +401,11 @@ private:
   bool finishAll(const char *At);
   /// Reads a value record of \p T's active call (the tag is read).
   bool activeValue(Cursor &C, uint8_t Tag, ThreadState &T);
+  /// Turns \p T's light arguments into BinValues (see ThreadState::Light).
+  void lightArgs(ThreadState &T);
+  /// Reads past a payload of \p Form of \p Type with the checks rendering
+  /// would make. \p At: the value's record.
+  bool skipPayload(Cursor &C, const char *At, tf::Form Form, const TypeInfo &Type);
   bool threadRecord(Cursor &C, ThreadState &T);
 
   /// Reads a value's fields after its tag into \p V: its text into \p Buf,
@@ -503,7 +513,12 @@ bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At, bool ByFile
   Call.Irregular = T.Crossed || ByFile;
   Call.Args = T.Args.data();
   Call.NumArgs = T.Args.size();
-  if (!T.InOrder) {
+  if (!T.Light.empty()) {
+    // Only light arguments (an argument with flags would have made them
+    // BinValues).
+    Call.Args = nullptr;
+    Call.NumArgs = T.Light.size();
+  } else if (!T.InOrder) {
     // The plugin's code captures arguments in parameter order; other orders
     // (hand-written captures) are sorted, as the JSON writer did.
     // A call has few arguments: a stable insertion sort.
@@ -787,6 +802,27 @@ bool BinaryTraceReader::Impl::readValueFlags(Cursor &C, uint64_t Node, BinValue 
   return true;
 }
 
+bool BinaryTraceReader::Impl::skipPayload(Cursor &C, const char *At, tf::Form Form, const TypeInfo &Type) {
+  std::string_view Payload;
+  switch (Form) {
+  case tf::Form::Bytes:
+    if (!C.bytes(Type.Size, Payload, "value"))
+      return false;
+    if (Type.Kind == tf::TypeKind::Text || Type.Kind == tf::TypeKind::Fixed)
+      return C.fail(Fault::Bad, At, "value", "is in bytes form, but its type renders no bytes (a text or fixed type)");
+    return true;
+  case tf::Form::String:
+    return C.str(Payload, "string value");
+  case tf::Form::Text:
+    return C.str(Payload, "text value");
+  case tf::Form::Fixed:
+    if (Type.Kind != tf::TypeKind::Fixed)
+      return C.fail(Fault::Bad, At, "value", "is in fixed form, but its type is not a fixed type");
+    return true;
+  }
+  return true;
+}
+
 bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, BinValue &V, Fixup &Fix,
                                         std::string &Buf, std::vector<uint64_t> &Derived) {
   const char *At = C.P - 1;
@@ -810,27 +846,8 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
   // Most values have no flags: the fields they announce are skipped at once.
   if (HasFlags && !readValueFlags(C, Node, V, Fix, Derived, FromRef, Wild, Enum))
     return false;
-  if (Skip && !FromRef) {
-    // Only the checks of the payload that rendering would make.
-    std::string_view Payload;
-    switch (Form) {
-    case tf::Form::Bytes:
-      if (!C.bytes(Type->Size, Payload, "value"))
-        return false;
-      if (Type->Kind == tf::TypeKind::Text || Type->Kind == tf::TypeKind::Fixed)
-        return C.fail(Fault::Bad, At, "value", "is in bytes form, but its type renders no bytes (a text or fixed type)");
-      return true;
-    case tf::Form::String:
-      return C.str(Payload, "string value");
-    case tf::Form::Text:
-      return C.str(Payload, "text value");
-    case tf::Form::Fixed:
-      if (Type->Kind != tf::TypeKind::Fixed)
-        return C.fail(Fault::Bad, At, "value", "is in fixed form, but its type is not a fixed type");
-      return true;
-    }
-    return true;
-  }
+  if (Skip && !FromRef)
+    return skipPayload(C, At, Form, *Type);
 
   size_t TextBegin = Buf.size();
   switch (Form) {
@@ -906,8 +923,45 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
 // Thread records
 //===----------------------------------------------------------------------===//
 
+void BinaryTraceReader::Impl::lightArgs(ThreadState &T) {
+  const std::vector<std::string_view> &Params = T.Site->Params;
+  for (const auto &[Index, Type] : T.Light) {
+    BinValue &V = T.Args.emplace_back();
+    T.ArgFix.emplace_back();
+    V.Index = Index;
+    V.TypeIndex = Type->Index;
+    V.Type = Type->Name;
+    V.Name = Index < Params.size() ? Params[Index] : std::string_view();
+    size_t N = T.Args.size();
+    if (N > 1 && T.Args[N - 2].Index > Index)
+      T.InOrder = false;
+  }
+  T.Light.clear();
+}
+
 bool BinaryTraceReader::Impl::activeValue(Cursor &C, uint8_t Tag, ThreadState &T) {
   auto Slot = static_cast<tf::Slot>((Tag >> 3) & 3);
+  if (Skip && Slot == tf::Slot::Arg && !(Tag & 0x80) && T.Args.empty()) {
+    // An argument without flags, before any with: its type, index and
+    // payload are checked as readValue checks them, and nothing is kept
+    // but its index and type.
+    const char *At = C.P - 1;
+    uint64_t TypeId;
+    const char *TypeAt = C.P;
+    if (!C.varint(TypeId, "type id"))
+      return false;
+    const TypeInfo *Type = Types.find(TypeId);
+    if (!Type)
+      return C.fail(Fault::Bad, TypeAt, "type id", "names no type record");
+    uint32_t Index;
+    if (!C.varint32(Index, "argument index") ||
+        !skipPayload(C, At, static_cast<tf::Form>((Tag >> 5) & 3), *Type))
+      return false;
+    T.Light.push_back({Index, Type});
+    return true;
+  }
+  if (Slot == tf::Slot::Arg && !T.Light.empty())
+    lightArgs(T);
   BinValue *V;
   Fixup *Fix;
   if (Slot == tf::Slot::Self) {
@@ -994,6 +1048,7 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       T.Outputs.push();
     T.Args.clear();
     T.ArgFix.clear();
+    T.Light.clear();
     T.Globals.clear();
     T.GlobalFix.clear();
     T.HasThis = false;

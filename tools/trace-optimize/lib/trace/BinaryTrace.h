@@ -129,7 +129,11 @@ struct BinCall {
   /// decodeCall then needs their count.
   bool Irregular = false;
   const BinSite *Site = nullptr;
-  /// In parameter order (index, then pack element).
+  /// In parameter order (index, then pack element). Null with
+  /// BinaryTraceReader::setSkipValues when no argument has flags (nothing
+  /// but its index and type: no producer, parameter or pack element), so
+  /// that the reader need not make a BinValue for each; NumArgs still
+  /// counts them.
   const BinValue *Args = nullptr;
   size_t NumArgs = 0;
   const BinValue *This = nullptr; ///< Null for a free function.
