@@ -63,16 +63,8 @@ private:
   std::unique_ptr<StreamImpl> Stream;
 };
 
-/// Appends \p S as a JSON string literal (quotes included). Invalid UTF-8
-/// becomes U+FFFD so the file always parses.
-void appendJsonString(std::string &Dst, std::string_view S);
-/// Appends the JSON string literal of the text `"S"`, where S is \p P
-/// escaped the way a C++ string literal shows it (one pass; equal to
-/// appendJsonString of the C-escaped text in quotes). \p Tail goes between
-/// the closing C++ quote and the closing JSON quote (a truncation marker).
-void appendQuotedJson(std::string &Dst, const char *P, std::size_t N,
-                      std::string_view Tail = {});
-/// Appends \p S escaped the way a C++ string literal would show it.
+/// Appends [P, P + N) escaped the way a C++ string literal shows it
+/// (trace/escape.hpp: the contract the readers of the trace apply too).
 void appendCEscaped(Out &O, const char *P, std::size_t N);
 /// Length of the longest prefix of \p S (at most \p Max bytes) that does not
 /// end inside a UTF-8 sequence.

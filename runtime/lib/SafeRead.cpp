@@ -14,6 +14,8 @@
 
 #include "Internal.h"
 
+#include "trace/escape.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -368,121 +370,6 @@ std::size_t readableSpan(uintptr_t A, std::size_t N, bool &Short) {
   return Span;
 }
 
-//===----------------------------------------------------------------------===//
-// Escaping
-//===----------------------------------------------------------------------===//
-
-/// Bytes that a C++ string literal shows as themselves (outQuoted,
-/// appendCEscaped) cost 1; `"`, `\\`, `\\n`, `\\t`, `\\r` and NUL cost 2
-/// (`\\n`); other control bytes and DEL cost 4 (`\\x01`).
-inline std::size_t escapeCost(unsigned char C) {
-  switch (C) {
-  case '"':
-  case '\\':
-  case '\n':
-  case '\t':
-  case '\r':
-  case '\0':
-    return 2;
-  default:
-    return C < 0x20 || C == 0x7F ? 4 : 1;
-  }
-}
-
-/// Offset of the first byte of [P, P + N) that needs an escape, or N.
-TRACE_UNCHECKED std::size_t plainPrefix(const char *P, std::size_t N) {
-  std::size_t I = 0;
-#if defined(__SSE2__)
-  const __m128i Ctl = _mm_set1_epi8(0x1F);
-  const __m128i Del = _mm_set1_epi8(0x7F);
-  const __m128i Quote = _mm_set1_epi8('"');
-  const __m128i Slash = _mm_set1_epi8('\\');
-  // Unsigned B <= 0x1F, or DEL, '"' or '\\'.
-  auto Special = [&](const char *At) {
-    const __m128i B = _mm_loadu_si128(reinterpret_cast<const __m128i *>(At));
-    return _mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(B, Ctl), B),
-                     _mm_cmpeq_epi8(B, Del)),
-        _mm_or_si128(_mm_cmpeq_epi8(B, Quote), _mm_cmpeq_epi8(B, Slash))));
-  };
-  for (; I + 16 <= N; I += 16)
-    if (int M = Special(P + I))
-      return I + __builtin_ctz(static_cast<unsigned>(M));
-  if (I < N && N >= 16) {
-    // The last 16 bytes, overlapping what was scanned.
-    int M = Special(P + N - 16);
-    return M ? N - 16 + __builtin_ctz(static_cast<unsigned>(M)) : N;
-  }
-#endif
-  while (I < N && escapeCost(static_cast<unsigned char>(P[I])) == 1)
-    ++I;
-  return I;
-}
-
-/// The longest prefix of [P, P + N) whose escaped text takes at most Room
-/// bytes; \p Used gets that size (equal to the prefix's: nothing to escape).
-TRACE_UNCHECKED std::size_t escapedPrefix(const char *P, std::size_t N,
-                                          std::size_t Room, std::size_t &Used) {
-  std::size_t I = 0;
-  Used = 0;
-  while (I < N && Used < Room) {
-    const std::size_t Run = plainPrefix(P + I, std::min(N - I, Room - Used));
-    I += Run;
-    Used += Run;
-    if (I == N || Used == Room)
-      break;
-    const std::size_t Cost = escapeCost(static_cast<unsigned char>(P[I]));
-    if (Used + Cost > Room)
-      break;
-    Used += Cost;
-    ++I;
-  }
-  return I;
-}
-
-/// Appends [P, P + N) escaped like a C++ string literal (the same text as
-/// appendCEscaped), copying the runs without escapes in one piece.
-TRACE_UNCHECKED void appendQuotedBody(Out &O, const char *P, std::size_t N) {
-  static const char Hex[] = "0123456789abcdef";
-  std::size_t I = 0;
-  while (I < N) {
-    const std::size_t Run = plainPrefix(P + I, N - I);
-    O.write(P + I, Run);
-    I += Run;
-    if (I == N)
-      break;
-    const unsigned char C = static_cast<unsigned char>(P[I++]);
-    char Esc[4] = {'\\', 0, 0, 0};
-    std::size_t Len = 2;
-    switch (C) {
-    case '"':
-      Esc[1] = '"';
-      break;
-    case '\\':
-      Esc[1] = '\\';
-      break;
-    case '\n':
-      Esc[1] = 'n';
-      break;
-    case '\t':
-      Esc[1] = 't';
-      break;
-    case '\r':
-      Esc[1] = 'r';
-      break;
-    case '\0':
-      Esc[1] = '0';
-      break;
-    default:
-      Esc[1] = 'x';
-      Esc[2] = Hex[C >> 4];
-      Esc[3] = Hex[C & 15];
-      Len = 4;
-    }
-    O.write(Esc, Len);
-  }
-}
-
 const char Ellipsis[] = "\xE2\x80\xA6";
 
 } // namespace
@@ -547,14 +434,23 @@ std::size_t cursorPrefixLimit() noexcept {
 
 std::size_t elementLimit() noexcept { return config().MaxElements; }
 
+namespace {
+
+/// Hands escaped text to an Out (trace/escape.hpp emits it in pieces).
+struct ToOut {
+  Out &O;
+  void operator()(const char *P, std::size_t N) const { O.write(P, N); }
+};
+
+} // namespace
+
 void outString(Out &O, const char *P, std::size_t N) noexcept {
   // Escaping more than the room left would make text that is not kept: the
   // rest is only counted (Out::write keeps nothing once full), so the
   // omitted size stays about right at a cost bounded by the limit.
-  const std::size_t Room = outRoom(O);
-  const std::size_t K = N <= Room ? N : Room;
   O.write("\"", 1);
-  appendQuotedBody(O, P, K);
+  const std::size_t K = __trace_format::escapeC(
+      P, N, ToOut{O}, __trace_format::EscapeStop::Reach, outRoom(O));
   if (K < N)
     O.write(P + K, N - K);
   O.write("\"", 1);
@@ -573,7 +469,7 @@ void outCString(Out &O, const char *P) noexcept {
   const std::size_t N = safeCStringPrefix(P, Budget, Terminated);
   if (Terminated) {
     O.write("\"", 1);
-    appendQuotedBody(O, P, N);
+    __trace_format::escapeC(P, N, ToOut{O});
     O.write("\"", 1);
     return;
   }
@@ -584,19 +480,15 @@ void outCString(Out &O, const char *P) noexcept {
     return;
   }
   // Readable and longer than the room: the prefix that fits with the quotes
-  // and the ellipsis, cut at a UTF-8 boundary. The length is not measured.
-  // Like a cut argument, it is a cursor: a quarter of the limit is shown.
-  std::size_t Used = 0;
+  // and the ellipsis, never splitting a UTF-8 sequence that goes on past
+  // what was read. The length is not measured. Like a cut argument, it is a
+  // cursor: a quarter of the limit is shown.
   std::size_t Want = Budget > 3 ? Budget - 3 : 0;
   if (Want > cursorPrefixLimit())
     Want = cursorPrefixLimit();
-  const std::size_t Fit = escapedPrefix(P, N, Want, Used);
-  const std::size_t K = utf8Prefix(std::string_view(P, N), Fit);
   O.write("\"", 1);
-  if (Used == Fit)
-    O.write(P, K); // Nothing to escape (the common case): one copy.
-  else
-    appendQuotedBody(O, P, K);
+  __trace_format::escapeC(P, N, ToOut{O}, __trace_format::EscapeStop::Fit, Want,
+                          /*More=*/true);
   O.write("\"", 1);
   O.write(Ellipsis, 3);
 }

@@ -1,6 +1,8 @@
-//===- Text.cpp - Values as text, JSON strings ----------------------------===//
+//===- Text.cpp - Values as text -------------------------------------------===//
 
 #include "Internal.h"
+
+#include "trace/escape.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -94,33 +96,8 @@ void outCStr(Out &O, const char *S) noexcept {
 }
 
 void appendCEscaped(Out &O, const char *P, std::size_t N) {
-  std::size_t Run = 0;
-  for (std::size_t I = 0; I < N; ++I) {
-    unsigned char C = static_cast<unsigned char>(P[I]);
-    const char *Esc = nullptr;
-    char Hex[5];
-    switch (C) {
-    case '"': Esc = "\\\""; break;
-    case '\\': Esc = "\\\\"; break;
-    case '\n': Esc = "\\n"; break;
-    case '\t': Esc = "\\t"; break;
-    case '\r': Esc = "\\r"; break;
-    case '\0': Esc = "\\0"; break;
-    default:
-      if (C < 0x20 || C == 0x7F) {
-        std::snprintf(Hex, sizeof Hex, "\\x%02x", C);
-        Esc = Hex;
-      }
-    }
-    if (!Esc) {
-      ++Run;
-      continue;
-    }
-    O.write(P + I - Run, Run);
-    Run = 0;
-    O.write(Esc, std::strlen(Esc));
-  }
-  O.write(P + N - Run, Run);
+  __trace_format::escapeC(
+      P, N, [&O](const char *Piece, std::size_t Len) { O.write(Piece, Len); });
 }
 
 void outQuoted(Out &O, const char *P, std::size_t N) noexcept {
@@ -200,144 +177,8 @@ std::ostream &outStream(Out &O) noexcept { return O.stream(); }
 bool outFull(const Out &O) noexcept { return O.full(); }
 
 //===----------------------------------------------------------------------===//
-// JSON and names
+// Names
 //===----------------------------------------------------------------------===//
-
-static const char HexDigits[] = "0123456789abcdef";
-
-/// Length of the prefix of [P, P + N) made of bytes that JSON and a C++
-/// literal both show as themselves: printable ASCII except '"' and '\\'.
-/// Looks at 8 bytes a step; a word with any other byte ends the fast scan.
-static std::size_t plainPrefix(const char *P, std::size_t N) {
-  constexpr uint64_t Ones = 0x0101010101010101ull;
-  constexpr uint64_t Highs = 0x8080808080808080ull;
-  std::size_t I = 0;
-  for (; I + 8 <= N; I += 8) {
-    uint64_t X;
-    std::memcpy(&X, P + I, 8);
-    uint64_t Quote = X ^ (Ones * '"');
-    uint64_t Slash = X ^ (Ones * '\\');
-    uint64_t Special = ((X - Ones * 0x20) & ~X) |        // below 0x20
-                       ((Quote - Ones) & ~Quote) |       // '"'
-                       ((Slash - Ones) & ~Slash) |       // '\\'
-                       (X | (X + Ones));                 // 0x7F and up
-    if (Special & Highs)
-      break;
-  }
-  for (; I < N; ++I) {
-    unsigned char C = static_cast<unsigned char>(P[I]);
-    if (C < 0x20 || C >= 0x7F || C == '"' || C == '\\')
-      break;
-  }
-  return I;
-}
-
-/// Length of the well-formed UTF-8 sequence starting at S[I], or 0.
-static std::size_t utf8Sequence(const unsigned char *S, std::size_t I,
-                                std::size_t N) {
-  unsigned char C = S[I];
-  std::size_t Len = C >= 0xF0 && C <= 0xF4   ? 4
-                    : C >= 0xE0 && C <= 0xEF ? 3
-                    : C >= 0xC2 && C <= 0xDF ? 2
-                                             : 0;
-  if (Len == 0 || I + Len > N)
-    return 0;
-  for (std::size_t J = 1; J < Len; ++J)
-    if ((S[I + J] & 0xC0) != 0x80)
-      return 0;
-  unsigned char C1 = S[I + 1];
-  // Overlong forms and UTF-16 surrogates are not valid UTF-8.
-  if (Len == 3 && ((C == 0xE0 && C1 < 0xA0) || (C == 0xED && C1 >= 0xA0)))
-    return 0;
-  if (Len == 4 && ((C == 0xF0 && C1 < 0x90) || (C == 0xF4 && C1 >= 0x90)))
-    return 0;
-  return Len;
-}
-
-/// Appends [P, P + N): runs of plain bytes copied as they are, an ASCII
-/// byte that needs an escape given to \p EscapeAscii, well-formed UTF-8
-/// sequences copied and any other byte replaced by U+FFFD, so the result
-/// is always valid JSON string content.
-template <class Fn>
-static void appendEscaped(std::string &Dst, const char *P, std::size_t N,
-                          Fn EscapeAscii) {
-  const auto *S = reinterpret_cast<const unsigned char *>(P);
-  std::size_t I = 0;
-  while (I < N) {
-    std::size_t Run = plainPrefix(P + I, N - I);
-    Dst.append(P + I, Run);
-    I += Run;
-    if (I == N)
-      break;
-    unsigned char C = S[I];
-    if (C < 0x80) {
-      EscapeAscii(C);
-      ++I;
-      continue;
-    }
-    std::size_t Len = utf8Sequence(S, I, N);
-    if (!Len) {
-      Dst += "\\ufffd";
-      ++I;
-      continue;
-    }
-    Dst.append(P + I, Len);
-    I += Len;
-  }
-}
-
-/// The inside of a JSON string literal for \p Str.
-static void appendJsonBody(std::string &Dst, std::string_view Str) {
-  appendEscaped(Dst, Str.data(), Str.size(), [&Dst](unsigned char C) {
-    switch (C) {
-    case '"': Dst += "\\\""; break;
-    case '\\': Dst += "\\\\"; break;
-    case '\n': Dst += "\\n"; break;
-    case '\r': Dst += "\\r"; break;
-    case '\t': Dst += "\\t"; break;
-    case '\b': Dst += "\\b"; break;
-    case '\f': Dst += "\\f"; break;
-    default:
-      if (C < 0x20) {
-        Dst += "\\u00";
-        Dst.push_back(HexDigits[C >> 4]);
-        Dst.push_back(HexDigits[C & 15]);
-      } else {
-        Dst.push_back(static_cast<char>(C)); // 0x7F
-      }
-    }
-  });
-}
-
-void appendJsonString(std::string &Dst, std::string_view Str) {
-  Dst.push_back('"');
-  appendJsonBody(Dst, Str);
-  Dst.push_back('"');
-}
-
-void appendQuotedJson(std::string &Dst, const char *P, std::size_t N,
-                      std::string_view Tail) {
-  Dst.reserve(Dst.size() + N + Tail.size() + 8);
-  Dst += "\"\\\"";
-  appendEscaped(Dst, P, N, [&Dst](unsigned char C) {
-    // The C++ escape, then escaped again for JSON.
-    switch (C) {
-    case '"': Dst += "\\\\\\\""; break;
-    case '\\': Dst += "\\\\\\\\"; break;
-    case '\n': Dst += "\\\\n"; break;
-    case '\t': Dst += "\\\\t"; break;
-    case '\r': Dst += "\\\\r"; break;
-    case '\0': Dst += "\\\\0"; break;
-    default: // Other control bytes and DEL: \xNN.
-      Dst += "\\\\x";
-      Dst.push_back(HexDigits[C >> 4]);
-      Dst.push_back(HexDigits[C & 15]);
-    }
-  });
-  Dst += "\\\"";
-  appendJsonBody(Dst, Tail);
-  Dst.push_back('"');
-}
 
 static void replaceAll(std::string &S, std::string_view From,
                        std::string_view To) {

@@ -183,27 +183,110 @@ template <class T>
 struct HasTraceFormat<T, VoidT<decltype(trace_format(std::declval<const T &>()))>>
     : std::true_type {};
 
-template <class T, class = void> struct IsStringLike : std::false_type {};
+/// A string of the standard library's shape (std::string, std::string_view):
+/// a traits_type, and data()/size() of chars.
+template <class T, class = void> struct IsStdString : std::false_type {};
 template <class T>
-struct IsStringLike<T, VoidT<typename T::traits_type,
-                             decltype(std::declval<const T &>().size()),
-                             decltype(static_cast<const char *>(
-                                 std::declval<const T &>().data()))>>
+struct IsStdString<T, VoidT<typename T::traits_type,
+                            decltype(std::declval<const T &>().size()),
+                            decltype(static_cast<const char *>(
+                                std::declval<const T &>().data()))>>
     : std::true_type {};
 
 /// std::ostream, made dependent on T so that its completeness is asked when
 /// a value of T is rendered, not when this header is read.
 template <class T> struct DependentOStream { using Type = std::ostream; };
 
-/// operator<< is used only when std::ostream is complete: some library
-/// overloads (libstdc++'s shared_ptr one) are unconstrained templates whose
-/// bodies need the complete stream, which <iosfwd> alone does not give.
-template <class T, class = void> struct HasOStream : std::false_type {};
+/// `os << v` is well-formed. operator<< is used only when std::ostream is
+/// complete: some library overloads (libstdc++'s shared_ptr one) are
+/// unconstrained templates whose bodies need the complete stream, which
+/// <iosfwd> alone does not give.
+template <class T, class = void> struct HasOStreamExpr : std::false_type {};
 template <class T>
-struct HasOStream<
+struct HasOStreamExpr<
     T, VoidT<decltype(sizeof(typename DependentOStream<T>::Type)),
              decltype(std::declval<typename DependentOStream<T>::Type &>()
                       << std::declval<const T &>())>> : std::true_type {};
+
+struct BoolInsertion {};
+
+/// std::ostream whose operator<< for bool gives a BoolInsertion: `P << v`
+/// has that type exactly when `os << v` picks ostream's bool overload. When
+/// the class has an operator<< of its own, `P << v` picks it or is
+/// ambiguous (the stream's conversion to std::ostream& against v's
+/// conversion to bool), never the bool overload.
+template <class T> struct BoolProbe : DependentOStream<T>::Type {
+  using DependentOStream<T>::Type::operator<<;
+  BoolInsertion operator<<(bool); // Never defined: only its type is asked.
+};
+
+template <class T, class = void> struct BoolProbeResult {
+  using Type = void;
+};
+template <class T>
+struct BoolProbeResult<T, VoidT<decltype(std::declval<BoolProbe<T> &>()
+                                         << std::declval<const T &>())>> {
+  using Type = decltype(std::declval<BoolProbe<T> &>()
+                        << std::declval<const T &>());
+};
+
+/// A class whose `os << v` resolves only through its conversion to bool (an
+/// `operator bool`, or the safe-bool `operator unspecified_bool_type`, a
+/// pointer to member): printing it would show `1` or `0` for a handle, a
+/// status or a connection. Only classes convertible to bool are probed.
+template <class T, bool = std::is_class<T>::value &&
+                          std::is_convertible<const T &, bool>::value>
+struct StreamsAsBool : std::false_type {};
+template <class T>
+struct StreamsAsBool<T, true>
+    : std::is_same<typename BoolProbeResult<T>::Type, BoolInsertion> {};
+
+/// render() writes a value of T with operator<<: it is well-formed and does
+/// not merely print the value's truth. (An `explicit operator bool` is not
+/// used by `os << v` at all.)
+template <class T, bool = HasOStreamExpr<T>::value>
+struct HasOStream : std::false_type {};
+template <class T>
+struct HasOStream<T, true>
+    : std::integral_constant<bool, !StreamsAsBool<T>::value> {};
+
+/// A contiguous run of chars that is not a standard string: `data()` gives
+/// a `char *` (or `const char *`) and `size()` an integer, like a slice, a
+/// `std::span<const char>`, a `std::vector<char>` or a `std::array<char, N>`.
+/// `signed char` and `unsigned char` are numbers, not text: their ranges
+/// stay lists. Asked through overloads rather than a partial
+/// specialization: libstdc++'s std::vector<bool> has a protected, deleted
+/// data(), which clang 19 reported as a hard error from a specialization's
+/// condition.
+template <class T>
+auto charSpanData(int) -> decltype(std::declval<const T &>().data());
+template <class T> void charSpanData(...);
+template <class T>
+auto charSpanSize(int) -> decltype(std::declval<const T &>().size());
+template <class T> void charSpanSize(...);
+
+template <class P>
+struct IsCharPointer
+    : std::integral_constant<
+          bool, std::is_pointer<P>::value &&
+                    std::is_same<typename std::remove_cv<
+                                     typename std::remove_pointer<P>::type>::type,
+                                 char>::value> {};
+
+template <class T>
+struct IsCharSpan
+    : std::integral_constant<
+          bool, IsCharPointer<decltype(charSpanData<T>(0))>::value &&
+                    std::is_integral<decltype(charSpanSize<T>(0))>::value> {};
+
+/// Rendered as a quoted string (outString) and captured as one: standard
+/// strings, and char spans that have no operator<< of their own (the type's
+/// author chose how those read).
+template <class T>
+struct IsStringLike
+    : std::integral_constant<bool, IsStdString<T>::value ||
+                                       (IsCharSpan<T>::value &&
+                                        !HasOStream<T>::value)> {};
 
 template <class T, class = void> struct IsOptionalLike : std::false_type {};
 template <class T>
@@ -512,7 +595,9 @@ template <class T> void render(Out &O, const T &V) noexcept {
       outChar(O, ']');
     }
   } else if constexpr (IsStringLike<T>::value) {
-    outString(O, V.data(), V.size());
+    // Standard strings and char spans alike: bytes past the limit are
+    // counted, not read.
+    outString(O, V.data(), static_cast<std::size_t>(V.size()));
   } else if constexpr (HasOStream<T>::value) {
     outStream(O) << V;
   } else if constexpr (IsOptionalLike<T>::value) {
@@ -1120,9 +1205,11 @@ private:
           captureStringCut(*this, Pos, V, N, Addr, Type, Extra);
         else
           captureText(*this, Pos, Addr, Type, Extra);
-      } else if constexpr (detail::IsStringLike<U>::value) {
+      } else if constexpr (detail::IsStdString<U>::value) {
         captureString(*this, Pos, V.data(), V.size(), Addr, Type, Extra);
       } else {
+        // A char span's data() and size() may be the program's own bundles:
+        // they run inside captureText, where calls are not recorded.
         captureText(*this, Pos, Addr, Type, Extra);
       }
     }

@@ -1,10 +1,10 @@
 //===- TraceText.h - Value text and JSON strings for trace readers -*- C++ -*-===//
 //
-// The text rules a reader of the binary trace must apply exactly as the
-// runtime's JSON writer did (runtime/lib/Text.cpp), so that `trace-optimize
-// dump` gives the same lines and loading a binary trace the same strings as
-// loading its dump. The runtime is not linked into the tools; these are the
-// same algorithms, kept here for the reading side.
+// The text rules a reader of the binary trace applies to what it renders.
+// C-style escaping is the contract shared with the runtime's renderers
+// (trace/escape.hpp), so a string or char copied into the trace as bytes
+// reads exactly as the runtime would have rendered it; the JSON rules are
+// the reader's own (the traced process writes no JSON).
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEREAD_TRACETEXT_H
@@ -17,14 +17,17 @@
 
 namespace traceopt {
 
-/// Appends \p S with the C++ escapes the runtime's renderers use inside a
-/// string or character literal: \" \\ \n \t \r \0, and \xNN for the other
-/// control bytes and DEL. Bytes from 0x80 up are copied as they are.
+/// Appends \p S escaped like the body of a C++ string literal, under the
+/// contract of trace/escape.hpp: \" \\ \n \t \r \0, \xNN for the other
+/// control bytes, DEL and every byte that is not part of well-formed UTF-8;
+/// well-formed UTF-8 is copied. The result is valid UTF-8 and lossless.
 void appendCEscaped(std::string &Dst, std::string_view S);
 
 /// Appends \p S as a JSON string literal, quotes included: the escapes of
 /// JSON for '"', '\\' and control bytes (\n \r \t \b \f, else \u00XX), and
-/// U+FFFD for every byte that is not part of well-formed UTF-8.
+/// U+FFFD for every byte that is not part of well-formed UTF-8. A value's
+/// string is escaped losslessly (appendCEscaped) before it gets here; text
+/// a program wrote itself (operator<<, feedback) may still hold such bytes.
 void appendJsonString(std::string &Dst, std::string_view S);
 
 /// True if \p S is well-formed UTF-8 (no overlong forms, no surrogates).
