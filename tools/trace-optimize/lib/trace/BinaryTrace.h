@@ -7,8 +7,7 @@
 // the same decoder, so that loading a binary trace and loading its dump give
 // the same result.
 //
-// The decoder does what the runtime's JSON writer used to do while writing:
-// it numbers the nodes of each thread (an enter is node seq + 1, its parent
+// The decoder numbers the nodes of each thread (an enter is node seq + 1, its parent
 // the innermost open call), renders values from their bytes, keeps a
 // wildcard `from` only when the value renders as the producer's output, and
 // marks an argument `modified` when it does not. A call is reported once its
@@ -17,10 +16,10 @@
 // Everything handed to a handler is a view that lives until the handler
 // returns (strings of metadata records: as long as the bytes). Strings are
 // the bytes of the file, rendered texts the bytes the runtime's renderers
-// produced: not necessarily UTF-8. The JSON export escapes them as the
-// runtime's JSON writer did (U+FFFD for a byte that is not UTF-8); a
-// reader that keeps them cleans them the same way (cleanUtf8), so that
-// both ways of reading a trace agree. Values are compared (`from`,
+// produced: not necessarily UTF-8. Captured strings are already escaped by
+// trace/escape.hpp (a byte that is not UTF-8 is `\xNN`); the JSON export and
+// a reader that keeps other text clean it the same way (cleanUtf8), so
+// that both ways of reading a trace agree. Values are compared (`from`,
 // `modified`) by these bytes, as the format says.
 //
 //===----------------------------------------------------------------------===//
