@@ -271,8 +271,9 @@ public:
   SiteCounts(const SiteCounts &) = delete;
   SiteCounts &operator=(const SiteCounts &) = delete;
 
-  /// The counter of \p S, created at 0; null if memory ran out.
-  uint64_t *get(Site *S);
+  /// The counter of \p S, created at 0; null if memory ran out. \p Moved
+  /// is set when the table grew (earlier counter pointers are stale).
+  uint64_t *get(Site *S, bool &Moved);
   /// Calls \p F(Site *, uint64_t Calls) for every site counted.
   template <class F> void forEach(F &&Fn) const {
     const Table *T = __atomic_load_n(&Cur, __ATOMIC_ACQUIRE);
@@ -353,6 +354,8 @@ struct ThreadState : HotThread {
     Map.clear();
     Wild.clear();
     Carried = Handoff();
+    for (LimitSlot &L : Limits)
+      L = LimitSlot();
     Prov.Count = 0;
   }
 

@@ -102,9 +102,12 @@ static std::size_t siteSlot(const Site *S) {
       (reinterpret_cast<uintptr_t>(S) >> 4) * 0x9E3779B97F4A7C15ull >> 40);
 }
 
-uint64_t *SiteCounts::get(Site *S) {
-  if ((!Cur || (Count + 1) * 4 > Cur->Cap * 3) && !grow())
-    return nullptr;
+uint64_t *SiteCounts::get(Site *S, bool &Moved) {
+  if (!Cur || (Count + 1) * 4 > Cur->Cap * 3) {
+    if (!grow())
+      return nullptr;
+    Moved = true;
+  }
   const std::size_t Mask = Cur->Cap - 1;
   for (std::size_t I = siteSlot(S) & Mask;; I = (I + 1) & Mask) {
     Entry &E = Cur->Items[I];
@@ -155,9 +158,14 @@ void foldCounts(SiteCounts &C) {
 /// when the call is beyond it. The first call past the limit on any thread
 /// links the site into CutSites.
 static bool admit(ThreadState &T, Site &Where) {
-  uint64_t *Counter = T.Counts.get(&Where);
+  bool Moved = false;
+  uint64_t *Counter = T.Counts.get(&Where, Moved);
+  if (Moved)
+    for (HotThread::LimitSlot &L : T.Limits)
+      L = HotThread::LimitSlot();
   if (!Counter)
     return true; // Out of memory: recorded rather than miscounted.
+  T.Limits[HotThread::limitSlot(&Where)] = {&Where, Counter};
   uint64_t N = *Counter + 1;
   __atomic_store_n(Counter, N, __ATOMIC_RELAXED);
   if (__builtin_expect(N <= CallLimit, 1))

@@ -295,6 +295,8 @@ ThreadGuard::~ThreadGuard() {
   if (CallLimit) {
     foldCounts(TS->Counts);
     TS->Counts.clear();
+    for (HotThread::LimitSlot &L : TS->Limits)
+      L = HotThread::LimitSlot();
   }
   R.Threads.erase(std::find(R.Threads.begin(), R.Threads.end(), TS));
   R.Free.push_back(TS);

@@ -774,6 +774,19 @@ struct HotThread {
   bool InCapture = false;
   PendingStack Pending;
   EntryProvenance Prov;
+  /// Under a call limit: this thread's counters of the sites it called
+  /// lately (direct-mapped by the Site's address), so a call below the
+  /// limit is counted inline. Filled and invalidated by the library.
+  struct LimitSlot {
+    const Site *S;
+    uint64_t *Calls;
+  };
+  static constexpr unsigned LimitSlots = 64;
+  LimitSlot Limits[LimitSlots] = {};
+  static unsigned limitSlot(const Site *S) {
+    return static_cast<unsigned>(reinterpret_cast<uintptr_t>(S) >> 4) &
+           (LimitSlots - 1);
+  }
 };
 
 /// The calling thread's state once created (initial-exec TLS: one load).
@@ -1060,12 +1073,23 @@ private:
   __attribute__((always_inline)) void enterFast(Site &Where) noexcept {
     HotThread *T = CurrentHot;
     const uint32_t Id = __atomic_load_n(&Where.Id, __ATOMIC_ACQUIRE);
-    if (__builtin_expect(!T || T->InCapture || CallLimit ||
+    if (__builtin_expect(!T || T->InCapture ||
                              Id - 1 >= __trace_format::EnterInlineMax - 1 ||
                              T->Cur.Next == T->Cur.End,
                          0)) {
       enter(Where);
       return;
+    }
+    if (__builtin_expect(CallLimit != 0, 0)) {
+      // Counted by this thread; the first call of a site lately, or one
+      // past the limit, is the library's.
+      HotThread::LimitSlot &L = T->Limits[HotThread::limitSlot(&Where)];
+      uint64_t N;
+      if (L.S != &Where || (N = *L.Calls) >= CallLimit) {
+        enter(Where);
+        return;
+      }
+      __atomic_store_n(L.Calls, N + 1, __ATOMIC_RELAXED);
     }
     TS = T;
     S = &Where;
