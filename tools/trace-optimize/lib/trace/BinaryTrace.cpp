@@ -300,6 +300,35 @@ private:
   uint64_t Count = 0;
 };
 
+
+/// The light arguments of one call (index and type): a call has few, so
+/// they stay in place and adding one is a store, not a call; more than
+/// Inline go to a vector.
+struct LightList {
+  using Item = std::pair<uint32_t, const TypeInfo *>;
+  static constexpr size_t Inline = 16;
+  Item Items[Inline];
+  size_t N = 0;
+  std::vector<Item> More;
+
+  bool empty() const { return N == 0; }
+  size_t size() const { return N; }
+  void push_back(const Item &I) {
+    if (N < Inline)
+      Items[N] = I;
+    else
+      More.push_back(I);
+    ++N;
+  }
+  const Item &operator[](size_t I) const {
+    return I < Inline ? Items[I] : More[I - Inline];
+  }
+  void clear() {
+    N = 0;
+    More.clear();
+  }
+};
+
 struct ThreadState {
   uint32_t Id = 0;
   uint64_t Seq = 0;   ///< Enters so far, counted from Base.
@@ -322,7 +351,7 @@ struct ThreadState {
   /// and type. Their BinValues would hold nothing the handler uses, so they
   /// are made only when a later argument of the call has flags (see
   /// lightArgs).
-  std::vector<std::pair<uint32_t, const TypeInfo *>> Light;
+  LightList Light;
   BinValue This;
   Fixup ThisFix;
   bool HasThis = false;
@@ -925,7 +954,8 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
 
 void BinaryTraceReader::Impl::lightArgs(ThreadState &T) {
   const std::vector<std::string_view> &Params = T.Site->Params;
-  for (const auto &[Index, Type] : T.Light) {
+  for (size_t L = 0; L < T.Light.size(); ++L) {
+    const auto &[Index, Type] = T.Light[L];
     BinValue &V = T.Args.emplace_back();
     T.ArgFix.emplace_back();
     V.Index = Index;
