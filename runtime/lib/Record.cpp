@@ -274,21 +274,9 @@ void Call::enterNotes(uint32_t Seq) noexcept {
 }
 
 void Call::leave() noexcept {
-  HotThread &T = *TS;
-  T.Current = Parent;
-  T.Pending.truncate(PendingTop);
   // A call that the limit did not record still produced its value: values
   // bound to it say so instead of naming another call.
-  uint64_t Produced = Node ? Node : cutTag(S);
-  // A caller waiting for "the next bundle to return" gets this node.
-  if (!T.Pending.empty() && T.Pending.top().Kind == PendingKind::Expect) {
-    T.Pending.top().Kind = PendingKind::Result;
-    T.Pending.top().Node = Produced;
-  }
-  T.LastRet = Produced;
-  ++T.Returns;
-  ++T.Events;
-  T.LastCarry = nullptr;
+  returned(Node ? Node : cutTag(S));
 }
 
 /// Where an argument's (or this's) value came from; \p K is Arg or Self.

@@ -1149,15 +1149,20 @@ private:
       leave();
       return;
     }
+    returned(Node);
+  }
+
+  /// The thread's state after this call returned a value \p Produced by.
+  __attribute__((always_inline)) void returned(uint64_t Produced) noexcept {
     HotThread &T = *TS;
     T.Current = Parent;
     T.Pending.truncate(PendingTop);
     // A caller waiting for "the next bundle to return" gets this node.
     if (!T.Pending.empty() && T.Pending.top().Kind == PendingKind::Expect) {
       T.Pending.top().Kind = PendingKind::Result;
-      T.Pending.top().Node = Node;
+      T.Pending.top().Node = Produced;
     }
-    T.LastRet = Node;
+    T.LastRet = Produced;
     ++T.Returns;
     ++T.Events;
     T.LastCarry = nullptr;

@@ -430,6 +430,17 @@ private:
   bool finishAll(const char *At);
   /// Reads a value record of \p T's active call (the tag is read).
   bool activeValue(Cursor &C, uint8_t Tag, ThreadState &T);
+  /// Reads a value's type id into the type it names.
+  bool readType(Cursor &C, const TypeInfo *&Type) {
+    uint64_t TypeId;
+    const char *TypeAt = C.P;
+    if (!C.varint(TypeId, "type id"))
+      return false;
+    Type = Types.find(TypeId);
+    if (!Type)
+      return C.fail(Fault::Bad, TypeAt, "type id", "names no type record");
+    return true;
+  }
   /// Turns \p T's light arguments into BinValues (see ThreadState::Light).
   void lightArgs(ThreadState &T);
   /// Reads past a payload of \p Form of \p Type with the checks rendering
@@ -858,13 +869,9 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
   V.Slot = static_cast<tf::Slot>((Tag >> 3) & 3);
   auto Form = static_cast<tf::Form>((Tag >> 5) & 3);
   bool HasFlags = Tag & 0x80;
-  uint64_t TypeId;
-  const char *TypeAt = C.P;
-  if (!C.varint(TypeId, "type id"))
+  const TypeInfo *Type;
+  if (!readType(C, Type))
     return false;
-  const TypeInfo *Type = Types.find(TypeId);
-  if (!Type)
-    return C.fail(Fault::Bad, TypeAt, "type id", "names no type record");
   V.TypeIndex = Type->Index;
   V.Type = Type->Name;
   if (V.Slot == tf::Slot::Arg && !C.varint32(V.Index, "argument index"))
@@ -976,13 +983,9 @@ bool BinaryTraceReader::Impl::activeValue(Cursor &C, uint8_t Tag, ThreadState &T
     // payload are checked as readValue checks them, and nothing is kept
     // but its index and type.
     const char *At = C.P - 1;
-    uint64_t TypeId;
-    const char *TypeAt = C.P;
-    if (!C.varint(TypeId, "type id"))
+    const TypeInfo *Type;
+    if (!readType(C, Type))
       return false;
-    const TypeInfo *Type = Types.find(TypeId);
-    if (!Type)
-      return C.fail(Fault::Bad, TypeAt, "type id", "names no type record");
     uint32_t Index;
     if (!C.varint32(Index, "argument index") ||
         !skipPayload(C, At, static_cast<tf::Form>((Tag >> 5) & 3), *Type))
