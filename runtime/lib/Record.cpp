@@ -525,17 +525,6 @@ void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
     compactBytes(threadOf(C), K, TypeId, Index, Obj, Size);
     return;
   }
-  if (Plain && K == Slot::Arg) {
-    // The one note of the call already names the producer (the argument's
-    // object was the thread's front binding: y = f(y) in a loop): no
-    // look-up. The general path below gives the same record.
-    const EntryProvenance &P = threadOf(C).Prov;
-    if (P.Count == 1 && P.Items[0].Index == Index &&
-        P.Items[0].Kind == PendingKind::Result && isNode(P.Items[0].Node)) {
-      fromBytes(C, K, TypeId, Index, P.Items[0].Node, Obj, Size);
-      return;
-    }
-  }
   ValueHead H = valueHead(C, Pos, Obj, Extra);
   if (Plain && !H.Derived && !H.Param) {
     if (!H.From)
