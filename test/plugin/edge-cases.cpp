@@ -53,7 +53,7 @@ struct F {
   auto L = [&](int Z) { return Local().m(Z) + X; };
   return L(X);
 }
-// CHECK: int m(int Y) {static ::__trace_rt::Site __trace_site{{.*}}"outer(int)::Local::m(int)"
+// CHECK: int m(int Y) {static ::__trace_rt::__Site __trace_site{{.*}}"outer(int)::Local::m(int)"
 [[trace::bundle]] auto adder(int X) { return [X](int Y) { return X + Y; }; }
 [[trace::bundle]] std::function<int(int)> times(int X) { return [X](int Y) { return X * Y; }; }
 [[trace::bundle]] void thrower(int X) { if (X) throw X; }
