@@ -209,7 +209,7 @@ std::vector<std::string> nameParameters(RewriteSession &S,
         S.SM.getFileID(Begin) != S.SM.getFileID(End))
       continue;
     std::string Name = "__trace_arg" + std::to_string(I);
-    if (S.R.InsertText(Begin, "[[maybe_unused]] ", /*InsertAfter=*/true))
+    if (S.R.InsertText(Begin, "[[__maybe_unused__]] ", /*InsertAfter=*/true))
       continue;
     S.R.InsertTextAfterToken(End, " " + Name);
     Names.back() = Name;
@@ -362,7 +362,11 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     SourceLocation Begin = DRE->getBeginLoc(), End = DRE->getEndLoc();
     if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
       continue;
-    S.R.InsertText(Begin, "::std::move(", /*InsertAfter=*/true);
+    // Not std::move: a user macro may be named `move`, and the TU may not
+    // include <utility>. The parameter is an object, so this is the same.
+    std::string Name = DRE->getDecl()->getName().str();
+    S.R.InsertText(Begin, "static_cast<decltype(" + Name + ")&&>(",
+                   /*InsertAfter=*/true);
     S.R.InsertTextAfterToken(End, ")");
   }
 }

@@ -38,7 +38,7 @@ namespace {
 // Unnamed parameters are listed with an empty name and not captured.
 [[trace::bundle]] int second(int, int B) { return B; }
 // An unnamed parameter is named in place and recorded as arg0.
-// CHECK: int second({{\[\[}}maybe_unused]] int __trace_arg0, int B) {static ::__trace_rt::__Site
+// CHECK: int second({{\[\[}}__maybe_unused__]] int __trace_arg0, int B) {static ::__trace_rt::__Site
 // CHECK-SAME: "second(int, int)", "second",{{.*}} "arg0\0B\0", 2u, {{.*}}__trace_call.__arg(0, __trace_arg0); __trace_call.__arg(1, B); return
 
 // Trailing and deduced return types.
@@ -52,7 +52,7 @@ namespace {
 firstOf(const std::string &A, const std::string &) {
   return A;
 }
-// CHECK: firstOf(const std::string &A, {{\[\[}}maybe_unused]] const std::string & __trace_arg1) {{.*}}[&]() -> const std::string & {
+// CHECK: firstOf(const std::string &A, {{\[\[}}__maybe_unused__]] const std::string & __trace_arg1) {{.*}}[&]() -> const std::string & {
 
 unsigned useCountdown() { return countdown(3); }
 
