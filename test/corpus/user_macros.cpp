@@ -3,7 +3,7 @@
 // near it uses: `move`, `maybe_unused`, `detail`, `addr`), once as function-like macros and once
 // (-DOBJECT_LIKE) as object-like ones, then uses bundles, trainables, call-site notes, stores,
 // members, templates, packs, enums, threads, futures, throws and feedback. Injected code spells
-// only reserved names (test/plugin/injected-names.cpp checks that every name it spells is
+// only reserved names (test/plugin/injected-names.test checks that every name it spells is
 // reserved or the user's), so both builds compile, run, and record the same graph.
 //
 // RUN: rm -rf %t && mkdir -p %t
