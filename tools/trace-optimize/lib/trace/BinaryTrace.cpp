@@ -1355,9 +1355,10 @@ BinaryTraceReader::Impl::leafCall(Cursor &C, ThreadState &T) {
     Result.Type = L.RetType->Name;
     R.Value = &Result;
   }
-  if (!H->leafCall(Call, R))
-    return handlerFailed(L.RetAt), Leaf::Failed;
-  return Leaf::Done;
+  if (H->leafCall(Call, R))
+    return Leaf::Done;
+  handlerFailed(L.RetAt);
+  return Leaf::Failed;
 }
 
 bool BinaryTraceReader::Impl::blockRecord(Cursor &C, bool Complete) {
