@@ -830,9 +830,11 @@ ObjectSet buildAndLink(const std::vector<CompileCommand> &Units,
     Inv->getCodeGenOpts().setDebugInfo(llvm::codegenoptions::NoDebugInfo);
     for (const auto &[From, To] : Remaps)
       Inv->getPreprocessorOpts().addRemappedFile(From, To);
-    std::vector<std::string> Argv = {Clang, "-cc1"};
+    std::vector<std::string> Argv = {Clang};
     for (std::string &A : Inv->getCC1CommandLine())
       Argv.push_back(std::move(A));
+    if (Argv.size() < 2 || Argv[1] != "-cc1")
+      Argv.insert(Argv.begin() + 1, "-cc1");
     Cmds.push_back(std::move(Argv));
     ErrFiles.push_back(fmt::format("{}/{}{}.err", Dir, Tag, I));
     UnitOf.push_back(I);
