@@ -1340,9 +1340,12 @@ __attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
   // result (a by-value argument is copied from V right after this).
   if (A == H->BindAddr)
     H->Pending.push({CalleeHash, A, H->BindProv, I, PendingKind::Result, 0});
-  // Nothing bound and no trainable variable: no object can name a
-  // producer, so the note would tell the callee nothing.
-  else if (H->Bound || __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
+  // Nothing bound but the front binding (which is not V), and no trainable
+  // variable: no look-up can find V, so the note would tell the callee
+  // nothing (`i` in `y = f(y, i)`), and leaving it out keeps the callee's
+  // entry on its inline path.
+  else if (H->Bound > (H->BindAddr != nullptr) ||
+           __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
     H->Pending.push({CalleeHash, A, 0, I, PendingKind::Note, 0});
   return V;
 }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -671,4 +672,35 @@ TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
   EXPECT_EQ(BySite["limitedInner"]["calls"], 5);
   EXPECT_EQ(BySite["limitedInner"]["recorded"], 3);
   __trace_rt::CutSites = nullptr;
+}
+
+TEST(Record, NoNoteForAVariableOnlyTheFrontBindingCouldName) {
+  // `y = h(y, j)` in a loop: y is the front binding, j is bound nowhere.
+  // With no trainable variable's address known, a note on j could name no
+  // producer, so none is pushed and the callee's entry stays inline.
+  const bool SavedParams = __trace_rt::ParamsKnown;
+  __trace_rt::ParamsKnown = false;
+  int J = 2;
+  ::__trace_rt::Local B1; int Y = f(1); B1.init(Y);
+  __trace_rt::HotThread *Hot = __trace_rt::CurrentHot;
+  ASSERT_NE(Hot, nullptr);
+  ASSERT_EQ(Hot->BindAddr, static_cast<const void *>(&Y));
+  const uint64_t Before = Hot->Pending.size();
+  ::__trace_rt::note(J, HashH, 1);
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  Hot->Pending.truncate(Before);
+  for (int I = 0; I < 3; ++I) {
+    ((void)::__trace_rt::Assign(Y, ::__trace_rt::BindSet), Y = h(::__trace_rt::note(Y, HashH, 0), ::__trace_rt::note(J, HashH, 1)));
+  }
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  __trace_rt::ParamsKnown = SavedParams;
+  auto T = readTrace();
+  auto F = calls(T, "f"), H = calls(T, "h");
+  ASSERT_EQ(F.size(), 1u);
+  ASSERT_EQ(H.size(), 3u);
+  EXPECT_EQ(H[0]["args"][0]["from"], node(F[0]));
+  EXPECT_EQ(H[1]["args"][0]["from"], node(H[0]));
+  EXPECT_EQ(H[2]["args"][0]["from"], node(H[1]));
+  for (const json &C : H)
+    EXPECT_FALSE(C["args"][1].contains("from"));
 }
