@@ -704,3 +704,46 @@ TEST(Record, NoNoteForAVariableOnlyTheFrontBindingCouldName) {
   for (const json &C : H)
     EXPECT_FALSE(C["args"][1].contains("from"));
 }
+
+TEST(Record, AnEarlierTraceIsReplacedNotTruncated) {
+  // Truncating a file to zero makes ext4 write it back when it is closed,
+  // in the traced process; a new file leaves that to the kernel's flusher.
+  // Whoever still has the old file open keeps reading its bytes.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  int Fd = ::open(Path.c_str(), O_RDONLY);
+  ASSERT_GE(Fd, 0);
+  f(4);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  char Buf[64] = {};
+  ssize_t N = ::pread(Fd, Buf, sizeof Buf - 1, 0);
+  ::close(Fd);
+  EXPECT_EQ(std::string(Buf, N > 0 ? static_cast<std::size_t>(N) : 0),
+            "an earlier trace");
+}
+
+TEST(Record, ATraceWithAnotherNameIsTruncatedInPlace) {
+  // A file with a second name (or a link, a device) is written in place.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  const std::string Other = Path + ".other";
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  ::unlink(Other.c_str());
+  ASSERT_EQ(::link(Path.c_str(), Other.c_str()), 0);
+  f(5);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  std::ifstream In(Other, std::ios::binary);
+  std::stringstream Bytes;
+  Bytes << In.rdbuf();
+  ::unlink(Other.c_str());
+  EXPECT_EQ(dumpLines(Bytes.str(), Other).size(), T.size());
+}
