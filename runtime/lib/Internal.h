@@ -466,6 +466,9 @@ public:
 
   /// Appends the chunk's records as a block of thread \p Thread.
   void block(uint32_t Thread, const char *Data, std::size_t Size);
+  /// The bytes in front of a block's \p Size bytes of records (at most
+  /// 1 + 2 * MaxVarint), written to \p Out; returns their count.
+  std::size_t blockHead(uint32_t Thread, std::size_t Size, char *Out) const;
   /// Forgets every id given (a forked child starting its own file): sites,
   /// types, strings and parameters are announced again. \p Thread, the
   /// thread that forked, continues its node numbering after \p Seq.

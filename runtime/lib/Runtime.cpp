@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -244,6 +245,54 @@ void consumeChunk(Runtime &R, Chunk &C) {
   C.SeqBegin = C.SeqEnd;
 }
 
+/// Writes \p N buffers in order, retrying partial writes; false on an error
+/// (reported on stderr).
+bool writeAll(int Fd, struct iovec *V, int N) {
+  while (N) {
+    ssize_t Done = ::writev(Fd, V, N);
+    if (Done < 0) {
+      if (errno == EINTR)
+        continue;
+      std::fprintf(stderr, "trace: write to trace file failed: %s\n",
+                   std::strerror(errno));
+      return false;
+    }
+    auto Left = static_cast<std::size_t>(Done);
+    while (N && Left >= V->iov_len) {
+      Left -= V->iov_len;
+      ++V;
+      --N;
+    }
+    if (N) {
+      V->iov_base = static_cast<char *>(V->iov_base) + Left;
+      V->iov_len -= Left;
+    }
+  }
+  return true;
+}
+
+/// Writes the writer's text and then the chunk as a block with one
+/// writev(), straight from the chunk: a queued chunk is not copied into
+/// the text first (that copy was 5% of a long run's CPU).
+void writeChunk(Runtime &R, Chunk &C) {
+  emitRegistrations(R);
+  if (!C.Used || R.Closed || !ensureOpen(R)) {
+    consumeChunk(R, C);
+    drainText(R);
+    return;
+  }
+  char Head[1 + 2 * __trace_format::MaxVarint];
+  const std::size_t HeadLen = R.W.blockHead(C.Thread, C.Used, Head);
+  struct iovec V[3] = {{R.W.Text.data(), R.W.Text.size()},
+                       {Head, HeadLen},
+                       {C.Data.get(), C.Used}};
+  writeAll(R.Fd, V, 3);
+  R.W.Text.clear();
+  C.Used = 0;
+  R.Written += C.SeqEnd - C.SeqBegin;
+  C.SeqBegin = C.SeqEnd;
+}
+
 /// Writes the thread's current chunk (it stays the thread's); caller holds
 /// the lock.
 void consumeCurrent(Runtime &R, ThreadState &TS) {
@@ -264,8 +313,7 @@ void drainQueue(Runtime &R) {
       C = R.Queue.front();
       R.Queue.pop_front();
     }
-    consumeChunk(R, *C);
-    drainText(R);
+    writeChunk(R, *C);
     {
       std::lock_guard<std::mutex> Q(R.QLock);
       R.Spare.push_back(C);
