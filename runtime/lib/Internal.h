@@ -417,7 +417,7 @@ struct Config {
   /// there.
   std::size_t MaxElements = 16;
   std::string Path = "trace.bin";
-  std::size_t ChunkBytes = 64 * 1024;
+  std::size_t ChunkBytes = 128 * 1024;
   /// Calls of one site recorded in full; later ones are only counted.
   /// 0 = unlimited.
   uint64_t MaxCallsPerFunction = 0;
