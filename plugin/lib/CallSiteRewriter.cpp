@@ -182,7 +182,7 @@ public:
       // temporary, a member or an element needs a note.
       const Expr *Arg = CE->getArg(0);
       if (!isa<DeclRefExpr>(stripArgument(Arg)))
-        noteArgument(Arg, "::__trace_rt::FeedbackHash", 0);
+        noteArgument(Arg, "::__trace_rt::__FeedbackHash", 0);
       ++S.NumBundleSiteEdits;
       return true;
     }
@@ -205,7 +205,7 @@ public:
       const Expr *Core = stripArgument(CE->getArg(I));
       if (const auto *DRE = dyn_cast<DeclRefExpr>(Core))
         if (notable(DRE))
-          wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
+          wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::__note(",
                ", 0x0ull, " + std::to_string(I - First) + ")");
     }
     return true;
@@ -226,7 +226,7 @@ public:
     if (!E || !S.Analysis.isEditableLoc(TE->getBeginLoc()))
       return true;
     SourceLocation Loc = S.SM.getFileLoc(TE->getBeginLoc());
-    std::string Open = "(::__trace_rt::thrownAt(" +
+    std::string Open = "(::__trace_rt::__thrownAt(" +
                        quoted(S.absolutePath(Loc)) + ", " +
                        std::to_string(S.SM.getSpellingLineNumber(Loc)) + "), ";
     wrap(E->getBeginLoc(), E->getEndLoc(), Open, ")");
@@ -310,7 +310,7 @@ private:
     for (const Expr *A : Args.drop_front()) {
       const auto *DRE = dyn_cast<DeclRefExpr>(stripArgument(A));
       if (DRE && notable(DRE) && isa<VarDecl>(DRE->getDecl())) {
-        Addrs += ", ::__trace_rt::detail::addr(" +
+        Addrs += ", ::__trace_rt::__addr(" +
                  cast<VarDecl>(DRE->getDecl())->getName().str() + ")";
         Any = true;
       } else {
@@ -325,7 +325,7 @@ private:
         if (S.Analysis.isBundleCallee(FD))
           Hash = "0x" + hex16(fnv1a64(siteKey(FD))) + "ull";
     wrap(Fn->getBeginLoc(), Fn->getEndLoc(),
-         "::__trace_rt::carry(" + Hash + ", ", Addrs + ")");
+         "::__trace_rt::__carry(" + Hash + ", ", Addrs + ")");
     ++S.NumBundleSiteEdits;
   }
 
@@ -415,14 +415,15 @@ private:
     const Expr *Core = stripArgument(Arg);
     if (const auto *DRE = dyn_cast<DeclRefExpr>(Core)) {
       if (notable(DRE))
-        wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
+        wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::__note(",
              ", " + Hash + ", " + std::to_string(I) + ")");
       return;
     }
     if (const auto *Inner = dyn_cast<CallExpr>(Core)) {
       if (bundleCallee(const_cast<CallExpr *>(Inner))) {
         wrap(Inner->getBeginLoc(), Inner->getEndLoc(),
-             "(::__trace_rt::expect(" + Hash + ", " + std::to_string(I) + "), ",
+             "(::__trace_rt::__expect(" + Hash + ", " + std::to_string(I) +
+                 "), ",
              ")");
         return;
       }
@@ -430,7 +431,7 @@ private:
     if (!isa<DeclRefExpr>(Core))
       if (const VarDecl *Future = sourceVariable(Core)) {
         wrap(Core->getBeginLoc(), Core->getEndLoc(),
-             "(::__trace_rt::noteObject(" + Future->getName().str() + ", " +
+             "(::__trace_rt::__noteObject(" + Future->getName().str() + ", " +
                  Hash + ", " + std::to_string(I) + "), ",
              ")");
         return;
@@ -440,7 +441,7 @@ private:
     const auto *Root = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
     if (Root && !Whole && notable(Ref) && !Core->refersToBitField()) {
       wrap(Core->getBeginLoc(), Core->getEndLoc(),
-           "(::__trace_rt::notePart(" + Root->getName().str() + ", " + Hash +
+           "(::__trace_rt::__notePart(" + Root->getName().str() + ", " + Hash +
                ", " + std::to_string(I) + "), ",
            ")");
       return;
@@ -450,7 +451,7 @@ private:
     if (isa<CallExpr, ConditionalOperator, BinaryConditionalOperator>(Core) &&
         exprMayReach(Core))
       wrap(Core->getBeginLoc(), Core->getEndLoc(),
-           "(::__trace_rt::expectLast(" + Hash + ", " + std::to_string(I) +
+           "(::__trace_rt::__expectLast(" + Hash + ", " + std::to_string(I) +
                "), ",
            ")");
   }
@@ -598,16 +599,17 @@ private:
     // goes out of scope (parameters and guard-less locals are left alone).
     if (!R.Root->hasGlobalStorage() && !Guarded.contains(R.Root))
       return;
-    const char *Mode = R.Whole ? "::__trace_rt::BindSet" : "::__trace_rt::BindAdd";
+    const char *Mode =
+        R.Whole ? "::__trace_rt::__BindSet" : "::__trace_rt::__BindAdd";
     std::string Name = R.Root->getName().str();
     std::string Open;
     std::string Src =
         sourceVariable(R.Value) ? sourceSpelling(R.Value) : std::string();
     if (!Src.empty())
-      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Src + ", " +
+      Open = "((void)::__trace_rt::__Assign(" + Name + ", " + Src + ", " +
              Mode + "), ";
     else if (exprMayReach(R.Value))
-      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Mode + "), ";
+      Open = "((void)::__trace_rt::__Assign(" + Name + ", " + Mode + "), ";
     else
       return;
     wrap(R.Target->getBeginLoc(), R.Target->getEndLoc(), Open, ")",
@@ -638,16 +640,16 @@ private:
         return "";
       std::string Src = sourceVariable(Init) ? sourceSpelling(Init) : "";
       if (!Src.empty())
-        return " " + Local + ".copy(" + Name + ", " + Src + ");";
+        return " " + Local + ".__copy(" + Name + ", " + Src + ");";
       if (Reaches && MayInit)
-        return " " + Local + ".init(" + Name + ");";
+        return " " + Local + ".__init(" + Name + ");";
       if (Targets.contains(VD) && !VD->getType()->isReferenceType())
-        return " " + Local + ".guard(" + Name + ");";
+        return " " + Local + ".__guard(" + Name + ");";
       return "";
     }
     if (!Init && !LabelAfter && Targets.contains(VD) &&
         !VD->getType()->isReferenceType())
-      return " " + Local + ".guard(" + Name + ");";
+      return " " + Local + ".__guard(" + Name + ");";
     return "";
   }
 
@@ -678,13 +680,13 @@ private:
       }
       if (Names.empty())
         return;
-      After = " " + Local + ".parts(" + Names + ");";
+      After = " " + Local + ".__parts(" + Names + ");";
     } else {
       After = declAction(VD, Local, /*MayInit=*/true, LabelAfter);
     }
     if (After.empty())
       return;
-    if (S.R.InsertText(Begin, "::__trace_rt::Local " + Local + "; ",
+    if (S.R.InsertText(Begin, "::__trace_rt::__Local " + Local + "; ",
                        /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
@@ -716,7 +718,7 @@ private:
       std::string Action = declAction(VD, Local, Reaching == 1, LabelAfter);
       if (Action.empty())
         continue;
-      Before += "::__trace_rt::Local " + Local + "; ";
+      Before += "::__trace_rt::__Local " + Local + "; ";
       After += Action;
       Bound.push_back(VD);
       ++Next;

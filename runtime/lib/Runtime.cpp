@@ -115,7 +115,7 @@ const Config &config() { return mutableConfig(); }
 namespace {
 
 struct PendingParam {
-  const ParamInfo *P;
+  const __ParamInfo *P;
   std::string Value;
   bool HasValue;
 };
@@ -146,7 +146,7 @@ struct Runtime {
   std::vector<ThreadState *> Free;    ///< States of exited threads, for reuse.
   uint64_t StartedByExited = 0;       ///< Nodes started by exited threads.
   std::vector<PendingParam> Params;
-  std::vector<const TuInfo *> Tus;
+  std::vector<const __TuInfo *> Tus;
   std::size_t ParamsWritten = 0, TusWritten = 0;
   uint32_t NextThread = 1;
   long Pid = 0; ///< This process; a vfork child sees another getpid().
@@ -727,7 +727,8 @@ void handOff(ThreadState &TS) noexcept {
   drainText(R);
 }
 
-void registerParam(const ParamInfo &P, const void *Var, RenderFn Render) noexcept {
+void registerParam(const __ParamInfo &P, const void *Var,
+                   RenderFn Render) noexcept {
   if (!initRuntime())
     return;
   PendingParam PP{&P, std::string(), false};
@@ -749,7 +750,7 @@ void registerParam(const ParamInfo &P, const void *Var, RenderFn Render) noexcep
   R.Params.push_back(std::move(PP));
 }
 
-uint32_t registerSite(Site &S) noexcept {
+uint32_t registerSite(__Site &S) noexcept {
   Runtime &R = rt();
   std::lock_guard<std::mutex> L(R.Lock);
   return R.W.siteId(S);
@@ -767,7 +768,7 @@ uint32_t registerId(IdTable Table, const void *Key) noexcept {
   return R.W.internId(Table, Key);
 }
 
-void registerTu(const TuInfo &T) noexcept {
+void registerTu(const __TuInfo &T) noexcept {
   if (!initRuntime())
     return;
   Runtime &R = rt();
@@ -799,7 +800,7 @@ static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
   FeedbackTarget To;
   ValueProv P;
   bool Found = false;
-  while (!T.Pending.empty() && T.Pending.top().Hash == FeedbackHash) {
+  while (!T.Pending.empty() && T.Pending.top().Hash == __FeedbackHash) {
     PendingEntry E = T.Pending.top();
     T.Pending.pop();
     if (Found)
@@ -837,7 +838,7 @@ static FeedbackTarget feedbackTarget(ThreadState &T, const void *Addr) {
       return To;
   }
   if (isCutTag(P.From)) {
-    Site *S = tagSite(P.From);
+    __Site *S = tagSite(P.From);
     To.Unattributed = std::string("produced by a call of ") + S->Name +
                       " that the call limit did not record";
     return To;

@@ -22,12 +22,12 @@ struct NoMove {
 [[trace::bundle]] NoMove make(int X) { return NoMove(X); }
 
 [[trace::bundle]] std::unique_ptr<int> own(std::unique_ptr<int> P) { return P; }
-// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { return ::std::move(P); });}
+// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { return static_cast<decltype(P)&&>(P); });}
 [[trace::bundle]] std::string copyOf(const std::string &S) { return S; }
 // A reference parameter is not moved (nor is it in the original).
 // CHECK: [&]() -> std::string { return S; });}
 template <class T> [[trace::bundle]] T pass(T V) { return (V); }
-// CHECK: [&]() -> T { return (::std::move(V)); });}
+// CHECK: [&]() -> T { return (static_cast<decltype(V)&&>(V)); });}
 
 struct V2 {
   int X, Y;
@@ -53,7 +53,7 @@ struct F {
   auto L = [&](int Z) { return Local().m(Z) + X; };
   return L(X);
 }
-// CHECK: int m(int Y) {static ::__trace_rt::Site __trace_site{{.*}}"outer(int)::Local::m(int)"
+// CHECK: int m(int Y) {static ::__trace_rt::__Site __trace_site{{.*}}"outer(int)::Local::m(int)"
 [[trace::bundle]] auto adder(int X) { return [X](int Y) { return X + Y; }; }
 [[trace::bundle]] std::function<int(int)> times(int X) { return [X](int Y) { return X * Y; }; }
 [[trace::bundle]] void thrower(int X) { if (X) throw X; }

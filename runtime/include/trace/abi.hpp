@@ -32,7 +32,7 @@ namespace __trace_rt {
 //===----------------------------------------------------------------------===//
 
 /// Enumerator names of an enum type, so values print as names.
-struct EnumInfo {
+struct __EnumInfo {
   const char *TypeName;
   unsigned Count;
   const long long *Values;
@@ -43,7 +43,7 @@ enum : unsigned { SiteTrainable = 1, SiteMember = 2, SiteNoexcept = 4 };
 
 /// Per-bundle metadata. The plugin aggregate-initialises the fields up to
 /// Flags (optionally Enums); the rest belong to the runtime and start at 0.
-struct Site {
+struct __Site {
   uint64_t Hash;
   const char *Key;
   const char *Name;
@@ -55,7 +55,7 @@ struct Site {
   const char *Doc;
   const char *ParamId;
   unsigned Flags;
-  const EnumInfo *const *Enums = nullptr;
+  const __EnumInfo *const *Enums = nullptr;
   /// Id in the trace file; assigned by the writer (under its lock).
   uint32_t Id = 0;
   /// Under TRACE_MAX_CALLS_PER_FUNCTION: calls and recorded calls of the
@@ -64,13 +64,13 @@ struct Site {
   uint64_t Calls = 0;
   uint64_t Recorded = 0;
   /// Next site whose calls were cut; the list is reported at exit.
-  Site *NextCut = nullptr;
+  __Site *NextCut = nullptr;
   /// Set once the site is on the list of cut sites.
   uint32_t CutListed = 0;
 };
 
 /// A trainable parameter (code of a function or initializer of a variable).
-struct ParamInfo {
+struct __ParamInfo {
   const char *Id;
   unsigned Kind;
   const char *Name, *File;
@@ -84,7 +84,7 @@ struct ParamInfo {
 };
 
 /// A translation unit that registered trainable parameters.
-struct TuInfo {
+struct __TuInfo {
   const char *File, *Directory, *Args;
 };
 
@@ -107,7 +107,7 @@ void outFloat(Out &O, float V) noexcept;
 void outDouble(Out &O, double V) noexcept;
 void outLongDouble(Out &O, long double V) noexcept;
 void outPointer(Out &O, const void *P) noexcept;
-void outEnum(Out &O, long long V, const EnumInfo *E, const char *TypeName,
+void outEnum(Out &O, long long V, const __EnumInfo *E, const char *TypeName,
              unsigned TypeLen) noexcept;
 /// A std::ostream writing into \p O, for user operator<< overloads.
 std::ostream &outStream(Out &O) noexcept;
@@ -139,14 +139,14 @@ struct TypeStr {
   unsigned Len;
 };
 
-namespace detail {
-
 /// The object's address as const void *, even for volatile objects and
 /// types that overload unary operator&.
-template <class T> inline const void *addr(const T &V) noexcept {
+template <class T> inline const void *__addr(const T &V) noexcept {
   return const_cast<const void *>(
       static_cast<const volatile void *>(__builtin_addressof(V)));
 }
+
+namespace detail {
 
 template <class T> constexpr TypeStr typeNameOf() {
   // clang: "... typeNameOf() [T = int]"; gcc: "... [with T = int]".
@@ -622,10 +622,10 @@ template <class T> void render(Out &O, const T &V) noexcept {
 }
 
 /// Type-erased renderer stored next to captured bytes or an object.
-using RenderFn = void (*)(Out &, const void *, const EnumInfo *);
+using RenderFn = void (*)(Out &, const void *, const __EnumInfo *);
 
 template <class T>
-void renderErased(Out &O, const void *P, const EnumInfo *E) noexcept {
+void renderErased(Out &O, const void *P, const __EnumInfo *E) noexcept {
   const T &V = *static_cast<const T *>(P);
   if constexpr (std::is_enum<T>::value) {
     if (E) {
@@ -655,7 +655,7 @@ struct HandoffSlot;
 
 // A provenance word says where a value came from: a node id
 // ((thread << 32) | seq), a trainable variable (ParamTag | const char *id)
-// or a call that the call limit did not record (CutTag | Site *). Node ids
+// or a call that the call limit did not record (CutTag | __Site *). Node ids
 // never reach bit 60, so the tags and the Wild mark cannot collide with them.
 constexpr uint64_t CutTag = 1ull << 63;
 constexpr uint64_t ParamTag = 1ull << 62;
@@ -753,7 +753,7 @@ struct HotThread {
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
   uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
   uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
-  /// Returns plus callables carried to new threads: a Local's mark.
+  /// Returns plus callables carried to new threads: a __Local's mark.
   uint64_t Events = 0;
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   /// The latest carried callable's result slot, if it is the latest event.
@@ -775,15 +775,15 @@ struct HotThread {
   PendingStack Pending;
   EntryProvenance Prov;
   /// Under a call limit: this thread's counters of the sites it called
-  /// lately (direct-mapped by the Site's address), so a call below the
+  /// lately (direct-mapped by the __Site's address), so a call below the
   /// limit is counted inline. Filled and invalidated by the library.
   struct LimitSlot {
-    const Site *S;
+    const __Site *S;
     uint64_t *Calls;
   };
   static constexpr unsigned LimitSlots = 64;
   LimitSlot Limits[LimitSlots] = {};
-  static unsigned limitSlot(const Site *S) {
+  static unsigned limitSlot(const __Site *S) {
     return static_cast<unsigned>(reinterpret_cast<uintptr_t>(S) >> 4) &
            (LimitSlots - 1);
   }
@@ -898,38 +898,38 @@ inline void prefetchForWrite(const char *P) noexcept {
 } // namespace detail
 
 /// Capture entry points, implemented in the library. Extra is the
-/// EnumInfo of a scalar, or the parameter id of a global.
-class Call;
-void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+/// __EnumInfo of a scalar, or the parameter id of a global.
+class __Call;
+void captureFixed(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                   const void *Extra) noexcept;
-void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
+void captureBytes(__Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept;
-void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureString(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept;
 /// A string read up to the value limit without finding its end: its bytes
 /// are kept, and the record says the length is unknown.
-void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureStringCut(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                       const void *Addr, TypeDesc *Type,
                       const void *Extra) noexcept;
-void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept;
-void captureNothing(Call &C, const char *Why) noexcept;
-void captureVoid(Call &C) noexcept;
-void captureException(Call &C) noexcept;
+void captureNothing(__Call &C, const char *Why) noexcept;
+void captureVoid(__Call &C) noexcept;
+void captureException(__Call &C) noexcept;
 
-class Call {
+class __Call {
 public:
-  __attribute__((always_inline)) explicit Call(Site &S) noexcept {
+  __attribute__((always_inline)) explicit __Call(__Site &S) noexcept {
     int Mode = __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED);
     if (__builtin_expect(Mode == 1, 1))
       enterFast(S);
     else if (Mode == 0 && initRuntime())
       enter(S);
   }
-  Call(const Call &) = delete;
-  Call &operator=(const Call &) = delete;
-  __attribute__((always_inline)) ~Call() {
+  __Call(const __Call &) = delete;
+  __Call &operator=(const __Call &) = delete;
+  __attribute__((always_inline)) ~__Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
     if (TS)
@@ -939,44 +939,45 @@ public:
   /// A parameter taken by value: the callee's copy. Only a note from the
   /// call site can tell where its value came from.
   template <class T>
-  __attribute__((always_inline)) void arg(unsigned I, const T &V) noexcept {
+  __attribute__((always_inline)) void __arg(unsigned I, const T &V) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
   template <class T>
-  void arg(unsigned I, const T &V, const EnumInfo &E) noexcept {
+  void __arg(unsigned I, const T &V, const __EnumInfo &E) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, &E, nullptr);
   }
   /// A reference parameter: the caller's object itself, which a binding may
   /// name even when the call site left no note.
   template <class T>
-  __attribute__((always_inline)) void argRef(unsigned I, const T &V) noexcept {
+  __attribute__((always_inline)) void __argRef(unsigned I,
+                                              const T &V) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
   template <class T>
-  void argRef(unsigned I, const T &V, const EnumInfo &E) noexcept {
+  void __argRef(unsigned I, const T &V, const __EnumInfo &E) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, &E, nullptr);
   }
-  template <class... Ts> void pack(unsigned I, const Ts &...Vs) noexcept {
+  template <class... Ts> void __pack(unsigned I, const Ts &...Vs) noexcept {
     if (!Node)
       return;
     unsigned Sub = 0;
     (capture(Slot::Arg, I, ++Sub, Vs, nullptr, nullptr), ...);
   }
-  template <class T> void self(const T &Obj) noexcept {
+  template <class T> void __self(const T &Obj) noexcept {
     if (Node)
       capture(Slot::Self, 0, 0, Obj, nullptr, nullptr);
   }
   template <class T>
-  void global(uint64_t ParamHash, const char *ParamId, const T &V) noexcept {
+  void __global(uint64_t ParamHash, const char *ParamId, const T &V) noexcept {
     (void)ParamHash;
     if (Node)
       capture(Slot::Global, 0, 0, V, nullptr, ParamId);
   }
-  void retEnum(const EnumInfo &E) noexcept { RetEnum = &E; }
+  void __retEnum(const __EnumInfo &E) noexcept { RetEnum = &E; }
 
   /// Records the value returned by the body.
   template <class T>
@@ -1004,8 +1005,8 @@ public:
   uint64_t Node = 0;
   uint64_t Parent = 0;
   uint64_t PendingTop = 0;
-  const EnumInfo *RetEnum = nullptr;
-  Site *S = nullptr;
+  const __EnumInfo *RetEnum = nullptr;
+  __Site *S = nullptr;
   bool RetDone = false;
   /// Some provenance may apply to this call's arguments (notes, bindings,
   /// trainable variables, handed-over or wildcard notes); else the
@@ -1062,9 +1063,9 @@ public:
   }
 
 private:
-  void enter(Site &S) noexcept;
+  void enter(__Site &S) noexcept;
   void leave() noexcept;
-  void takeNotes(ThreadState &T, Site &Where) noexcept;
+  void takeNotes(ThreadState &T, __Site &Where) noexcept;
   /// Takes the notes addressed to this call and decides which arguments
   /// may have a producer (enterFast with notes on the pending stack).
   void enterNotes(uint32_t Seq) noexcept;
@@ -1073,7 +1074,7 @@ private:
   /// nothing needs it: the thread is known, no call limit is set, no note
   /// on the pending stack is addressed to this bundle, the site has a
   /// one-byte id and the chunk has room. Anything else takes enter().
-  __attribute__((always_inline)) void enterFast(Site &Where) noexcept {
+  __attribute__((always_inline)) void enterFast(__Site &Where) noexcept {
     HotThread *T = CurrentHot;
     const uint32_t Id = __atomic_load_n(&Where.Id, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!T || T->InCapture ||
@@ -1175,9 +1176,9 @@ private:
   /// and parameter id are constants there: a scalar argument's record is a
   /// few tests and stores, with no call and no register spills.
   template <bool ByValue = false, class T>
-  __attribute__((always_inline)) void capture(Slot K, unsigned I, unsigned Sub,
-                                              const T &V, const EnumInfo *E,
-                                              const char *ParamId) noexcept {
+  __attribute__((always_inline)) void
+  capture(Slot K, unsigned I, unsigned Sub, const T &V, const __EnumInfo *E,
+          const char *ParamId) noexcept {
     using U = std::remove_cv_t<T>;
     if constexpr (std::is_function<U>::value) {
       // A function reference parameter: record the function's address.
@@ -1189,7 +1190,7 @@ private:
       const uint64_t Pos = valuePos(K, I, Sub) | (ByValue ? ByValuePos : 0);
       const void *Extra = ParamId ? static_cast<const void *>(ParamId)
                                   : static_cast<const void *>(E);
-      const void *Addr = detail::addr(V);
+      const void *Addr = __addr(V);
       constexpr __trace_format::TypeKind Kind = detail::typeKindOf<U>();
       if constexpr (Kind == __trace_format::TypeKind::Fixed) {
         captureFixed(*this, Pos, Addr, Type, Extra);
@@ -1255,7 +1256,7 @@ private:
 namespace detail {
 
 /// Calls the body; an exception is recorded and rethrown unchanged.
-template <class F> decltype(auto) callBody(Call &C, F &&Body) {
+template <class F> decltype(auto) callBody(__Call &C, F &&Body) {
 #if TRACE_RT_EXCEPTIONS
   try {
     return static_cast<F &&>(Body)();
@@ -1272,7 +1273,7 @@ template <class F> decltype(auto) callBody(Call &C, F &&Body) {
 /// A prvalue of a movable type: constructed in place in a named local that
 /// NRVO turns into the caller's object (explicit return type, one return
 /// statement, no try block: the shape clang and gcc both elide).
-template <class R, class F> R invokeValue(Call &C, F &&Body) {
+template <class R, class F> R invokeValue(__Call &C, F &&Body) {
   R Result = callBody(C, static_cast<F &&>(Body));
   C.ret(Result);
   return Result;
@@ -1280,9 +1281,9 @@ template <class R, class F> R invokeValue(Call &C, F &&Body) {
 
 /// A non-movable prvalue goes straight to the caller; it cannot be looked
 /// at before the function returns, so it is recorded as not captured.
-template <class R, class F> R invokePinned(Call &C, F &&Body) {
+template <class R, class F> R invokePinned(__Call &C, F &&Body) {
   struct Finish {
-    Call &C;
+    __Call &C;
     ~Finish() {
       if (!C.RetDone)
         C.retNotCaptured();
@@ -1295,7 +1296,7 @@ template <class R, class F> R invokePinned(Call &C, F &&Body) {
 
 /// Runs the body of a bundle and records its result. Never adds a copy or
 /// a move: references pass through, prvalues are elided (see invokeValue).
-template <class F> decltype(auto) invoke(Call &C, F &&Body) {
+template <class F> decltype(auto) __invoke(__Call &C, F &&Body) {
   using R = decltype(static_cast<F &&>(Body)());
   if constexpr (std::is_void<R>::value) {
     detail::callBody(C, static_cast<F &&>(Body));
@@ -1322,12 +1323,12 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept;
 /// the object at &V. Returns V itself, so the call is unchanged. A hash of 0
 /// addresses the first bundle to start (a callee not known statically).
 template <class T>
-__attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
-                                              unsigned I) noexcept {
+__attribute__((always_inline)) inline T &__note(T &V, uint64_t CalleeHash,
+                                                unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
     return V;
   HotThread *H = CurrentHot;
-  const void *A = detail::addr(V);
+  const void *A = __addr(V);
   if (__builtin_expect(!H || !CalleeHash, 0)) {
     notePush(A, CalleeHash, I);
     return V;
@@ -1354,28 +1355,28 @@ __attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
 /// by \p Obj (a future whose result is the argument). Used as
 /// `(noteObject(fut, H, I), fut.get())`.
 template <class T>
-void noteObject(const T &Obj, uint64_t CalleeHash, unsigned I) noexcept {
+void __noteObject(const T &Obj, uint64_t CalleeHash, unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
-    notePush(detail::addr(Obj), CalleeHash, I);
+    notePush(__addr(Obj), CalleeHash, I);
 }
 
 /// Tells the next call of \p CalleeHash that argument \p I is a member or an
 /// element of \p Root. Used as `(notePart(root, H, I), root.x)`.
 template <class T>
-void notePart(const T &Root, uint64_t CalleeHash, unsigned I) noexcept {
-  notePartPush(detail::addr(Root), CalleeHash, I);
+void __notePart(const T &Root, uint64_t CalleeHash, unsigned I) noexcept {
+  notePartPush(__addr(Root), CalleeHash, I);
 }
 
 /// Tells the next call of \p CalleeHash that argument \p I is the output of
 /// the next bundle to return on this thread (the argument is a bundle call).
-void expect(uint64_t CalleeHash, unsigned I) noexcept;
+void __expect(uint64_t CalleeHash, unsigned I) noexcept;
 /// Tells the next call of \p CalleeHash that argument \p I is the output of
 /// the last bundle to return before it starts, if one returns after this
 /// (the argument is a call of a helper that may return a bundle's output).
-void expectLast(uint64_t CalleeHash, unsigned I) noexcept;
+void __expectLast(uint64_t CalleeHash, unsigned I) noexcept;
 
 /// `trace::feedback(value, ...)` takes notes addressed to this hash.
-constexpr uint64_t FeedbackHash = 0x7472616365666262ull;
+constexpr uint64_t __FeedbackHash = 0x7472616365666262ull;
 
 /// No bundle-return count: recording is off on this thread.
 constexpr uint64_t NoMark = ~0ull;
@@ -1383,7 +1384,7 @@ constexpr uint64_t NoMark = ~0ull;
 /// that output (Set), it gained that output as a part (Add: an element, a
 /// member, a compound assignment), or it is a part of it (Parts: a
 /// structured binding).
-enum : unsigned { BindSet = 0, BindAdd = 1, BindParts = 2 };
+enum : unsigned { __BindSet = 0, __BindAdd = 1, BindParts = 2 };
 
 uint64_t markReturns() noexcept;
 void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept;
@@ -1436,44 +1437,44 @@ inline void unbind(const void *Addr) noexcept {
 /// Declared right before a local variable's declaration: notes which bundle
 /// calls return while the initializer runs, binds the variable to the last
 /// of them, and forgets the variable's address when it goes out of scope.
-class Local {
+class __Local {
 public:
-  Local() noexcept : Mark(mark()) {}
-  Local(const Local &) = delete;
-  Local &operator=(const Local &) = delete;
-  ~Local() {
+  __Local() noexcept : Mark(mark()) {}
+  __Local(const __Local &) = delete;
+  __Local &operator=(const __Local &) = delete;
+  ~__Local() {
     if (Mark != NoMark)
       for (unsigned I = 0; I < N; ++I)
         detail::unbind(Addrs[I]);
   }
   /// The variable was initialised by the expression.
-  template <class T> void init(const T &V) noexcept {
+  template <class T> void __init(const T &V) noexcept {
     remember(V);
     if (Mark != NoMark && !detail::bindFront(Addrs[0], Mark))
-      bindResult(Addrs[0], Mark, BindSet);
+      bindResult(Addrs[0], Mark, __BindSet);
   }
   /// The variable was initialised from another variable.
-  template <class T, class U> void copy(const T &V, const U &From) noexcept {
+  template <class T, class U> void __copy(const T &V, const U &From) noexcept {
     remember(V);
     if (Mark != NoMark)
-      bindCopy(Addrs[0], detail::addr(From), BindSet);
+      bindCopy(Addrs[0], __addr(From), __BindSet);
   }
   /// The variable may be bound later (an assignment): forget it at scope end.
-  template <class T> void guard(const T &V) noexcept { remember(V); }
+  template <class T> void __guard(const T &V) noexcept { remember(V); }
   /// Structured bindings: each name is a part of the initializer's value.
-  template <class... Ts> void parts(const Ts &...Vs) noexcept {
+  template <class... Ts> void __parts(const Ts &...Vs) noexcept {
     (part(Vs), ...);
   }
 
 private:
   template <class T> void remember(const T &V) noexcept {
-    Addrs[0] = detail::addr(V);
+    Addrs[0] = __addr(V);
     N = 1;
   }
   template <class T> void part(const T &V) noexcept {
     if (N == MaxAddrs)
       return;
-    Addrs[N++] = detail::addr(V);
+    Addrs[N++] = __addr(V);
     if (Mark != NoMark)
       bindResult(Addrs[N - 1], Mark, BindParts);
   }
@@ -1484,26 +1485,25 @@ private:
 };
 
 /// A temporary made first in an expression statement that stores into a
-/// variable: `((void)Assign(x, BindSet), x = f(y));`. At the end of the
+/// variable: `((void)__Assign(x, __BindSet), x = f(y));`. At the end of the
 /// full-expression it binds x to the last bundle that returned meanwhile
 /// (or, given a source variable, to that variable's provenance).
-class Assign {
+class __Assign {
 public:
   template <class T>
-  Assign(const T &Target, unsigned Mode) noexcept
-      : Addr(detail::addr(Target)), Mode(Mode), Mark(mark()) {}
+  __Assign(const T &Target, unsigned Mode) noexcept
+      : Addr(__addr(Target)), Mode(Mode), Mark(mark()) {}
   template <class T, class U>
-  Assign(const T &Target, const U &Source, unsigned Mode) noexcept
-      : Addr(detail::addr(Target)), Src(detail::addr(Source)), Mode(Mode),
-        Mark(mark()) {}
-  Assign(const Assign &) = delete;
-  Assign &operator=(const Assign &) = delete;
-  ~Assign() {
+  __Assign(const T &Target, const U &Source, unsigned Mode) noexcept
+      : Addr(__addr(Target)), Src(__addr(Source)), Mode(Mode), Mark(mark()) {}
+  __Assign(const __Assign &) = delete;
+  __Assign &operator=(const __Assign &) = delete;
+  ~__Assign() {
     if (Mark == NoMark)
       return;
     if (Src)
       bindCopy(Addr, Src, Mode);
-    else if (Mode != BindSet || !detail::bindFront(Addr, Mark))
+    else if (Mode != __BindSet || !detail::bindFront(Addr, Mark))
       bindResult(Addr, Mark, Mode);
   }
 
@@ -1572,9 +1572,9 @@ private:
 };
 
 /// `std::thread t(f, a, 1)` becomes
-/// `std::thread t(carry(0xHASH, f, addr(a), nullptr), a, 1)`.
+/// `std::thread t(__carry(0xHASH, f, __addr(a), nullptr), a, 1)`.
 template <class F, class... P>
-Carried<std::decay_t<F>> carry(uint64_t Hash, F &&Fn, P... Addrs) {
+Carried<std::decay_t<F>> __carry(uint64_t Hash, F &&Fn, P... Addrs) {
   const void *A[sizeof...(P) + 1] = {static_cast<const void *>(Addrs)...};
   return Carried<std::decay_t<F>>(Hash, static_cast<F &&>(Fn), A,
                                   sizeof...(P));
@@ -1582,28 +1582,28 @@ Carried<std::decay_t<F>> carry(uint64_t Hash, F &&Fn, P... Addrs) {
 
 /// Records where the exception about to be thrown comes from; used as
 /// `throw (thrownAt("f.cpp", 12), E)`.
-void thrownAt(const char *File, unsigned Line) noexcept;
+void __thrownAt(const char *File, unsigned Line) noexcept;
 
 //===----------------------------------------------------------------------===//
 // Trainable parameters.
 //===----------------------------------------------------------------------===//
 
-void registerParam(const ParamInfo &P, const void *Var, RenderFn R) noexcept;
-void registerTu(const TuInfo &T) noexcept;
+void registerParam(const __ParamInfo &P, const void *Var, RenderFn R) noexcept;
+void registerTu(const __TuInfo &T) noexcept;
 
-class Registrar {
+class __Registrar {
 public:
-  explicit Registrar(const ParamInfo &P) noexcept {
+  explicit __Registrar(const __ParamInfo &P) noexcept {
     registerParam(P, nullptr, nullptr);
   }
-  template <class T> Registrar(const ParamInfo &P, const T &Var) noexcept {
-    registerParam(P, detail::addr(Var), &renderErased<std::remove_cv_t<T>>);
+  template <class T> __Registrar(const __ParamInfo &P, const T &Var) noexcept {
+    registerParam(P, __addr(Var), &renderErased<std::remove_cv_t<T>>);
   }
   /// The value is not reachable from the registration (e.g. private).
-  Registrar(const ParamInfo &P, std::nullptr_t) noexcept {
+  __Registrar(const __ParamInfo &P, std::nullptr_t) noexcept {
     registerParam(P, nullptr, nullptr);
   }
-  explicit Registrar(const TuInfo &T) noexcept { registerTu(T); }
+  explicit __Registrar(const __TuInfo &T) noexcept { registerTu(T); }
 };
 
 } // namespace __trace_rt
