@@ -459,6 +459,19 @@ def main():
           per(c_on, c_plain, "cpu_s"), "ns", 25, "max",
           "provenance through assignment; user %.0f + sys %.0f ns, %.0f B/call" % (
               per(c_on, c_plain, "user_s"), per(c_on, c_plain, "sys_s"), c_on["bytes"] / large))
+    # The same chain with a plain variable as the other argument: the call site notes it too,
+    # though nothing can have produced it.
+    var_file = os.path.join(args.out, "chainvar-%d.bin" % large)
+    v_on = best_of(reps_w, lambda: run_stream(stream, large, env, var_file, mode="chainvar-traced"))
+    v_plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
+                                                 mode="chainvar-plain"))
+    results["whole_process_chainvar"] = {"on": v_on, "plain": v_plain}
+    t.add("whole process: y = f(y, j), j a noted plain variable, CPU added per call",
+          per(v_on, v_plain, "cpu_s"), "ns", 25, "max",
+          "user %.0f + sys %.0f ns, %.0f B/call" % (
+              per(v_on, v_plain, "user_s"), per(v_on, v_plain, "sys_s"), v_on["bytes"] / large))
+    if os.path.exists(var_file):
+        os.remove(var_file)
     t.add("whole process: recording off (TRACE_ENABLE=0), CPU added per call",
           per(w_off, w_plain, "cpu_s"), "ns", 2, "max", "same binary")
     # The call limit is counted per thread: a limit that is never reached must cost a recorded

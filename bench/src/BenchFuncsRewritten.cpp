@@ -28,6 +28,15 @@ int chain(int n) {
   return y;
 }
 
+int chainVar(int n) {
+  ::__trace_rt::__Local __trace_l1; int y = 0; __trace_l1.__guard(y);
+  for (int i = 0; i < n; ++i) {
+    int j = i & 1023;
+    ((void)::__trace_rt::__Assign(y, ::__trace_rt::__BindSet), y = add(::__trace_rt::__note(y, 0x8301eb03e3b6a948ull, 0), ::__trace_rt::__note(j, 0x8301eb03e3b6a948ull, 1)));
+  }
+  return y;
+}
+
 /// Skips one token (bytes up to a space) and the spaces after it.
 [[trace::bundle]] const char *nextToken(const char *p) {static ::__trace_rt::__Site __trace_site{0x5d1e0f3a9b7c2e41ull, "traced::nextToken(const char *)", "traced::nextToken", __PRETTY_FUNCTION__, __FILE__, 24, "p\0", 1, "Skips one token (bytes up to a space) and the spaces after it.", nullptr, 0u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, p); return ::__trace_rt::__invoke(__trace_call, [&]() -> const char * {
   while (*p && *p != ' ')

@@ -417,7 +417,7 @@ struct Config {
   /// there.
   std::size_t MaxElements = 16;
   std::string Path = "trace.bin";
-  std::size_t ChunkBytes = 64 * 1024;
+  std::size_t ChunkBytes = 128 * 1024;
   /// Calls of one site recorded in full; later ones are only counted.
   /// 0 = unlimited.
   uint64_t MaxCallsPerFunction = 0;
@@ -466,6 +466,9 @@ public:
 
   /// Appends the chunk's records as a block of thread \p Thread.
   void block(uint32_t Thread, const char *Data, std::size_t Size);
+  /// The bytes in front of a block's \p Size bytes of records (at most
+  /// 1 + 2 * MaxVarint), written to \p Out; returns their count.
+  std::size_t blockHead(uint32_t Thread, std::size_t Size, char *Out) const;
   /// Forgets every id given (a forked child starting its own file): sites,
   /// types, strings and parameters are announced again. \p Thread, the
   /// thread that forked, continues its node numbering after \p Seq.

@@ -146,13 +146,20 @@ uint32_t Writer::internId(IdTable Table, const void *Key) {
   return Id;
 }
 
+std::size_t Writer::blockHead(uint32_t Thread, std::size_t Size,
+                              char *Out) const {
+  char Id[tf::MaxVarint];
+  const auto IdLen = static_cast<std::size_t>(tf::putVarint(Id, Thread) - Id);
+  char *P = Out;
+  *P++ = static_cast<char>(tf::Kind::Block);
+  P = tf::putVarint(P, IdLen + Size);
+  std::memcpy(P, Id, IdLen);
+  return static_cast<std::size_t>(P + IdLen - Out);
+}
+
 void Writer::block(uint32_t Thread, const char *Data, std::size_t Size) {
-  char Head[tf::MaxVarint];
-  std::size_t HeadLen =
-      static_cast<std::size_t>(tf::putVarint(Head, Thread) - Head);
-  Text += static_cast<char>(tf::Kind::Block);
-  putVarint(Text, HeadLen + Size);
-  Text.append(Head, HeadLen);
+  char Head[1 + 2 * tf::MaxVarint];
+  Text.append(Head, blockHead(Thread, Size, Head));
   Text.append(Data, Size);
 }
 

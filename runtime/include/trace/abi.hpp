@@ -938,7 +938,8 @@ public:
 
   /// A parameter taken by value: the callee's copy. Only a note from the
   /// call site can tell where its value came from.
-  template <class T> void __arg(unsigned I, const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void __arg(unsigned I, const T &V) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
@@ -949,7 +950,9 @@ public:
   }
   /// A reference parameter: the caller's object itself, which a binding may
   /// name even when the call site left no note.
-  template <class T> void __argRef(unsigned I, const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void __argRef(unsigned I,
+                                              const T &V) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
@@ -977,7 +980,8 @@ public:
   void __retEnum(const __EnumInfo &E) noexcept { RetEnum = &E; }
 
   /// Records the value returned by the body.
-  template <class T> void ret(const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void ret(const T &V) noexcept {
     if (Node)
       capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
   }
@@ -1168,9 +1172,13 @@ private:
     T.LastCarry = nullptr;
   }
 
+  /// Inlined into the bundle, so the slot, the index and the absent enum
+  /// and parameter id are constants there: a scalar argument's record is a
+  /// few tests and stores, with no call and no register spills.
   template <bool ByValue = false, class T>
-  void capture(Slot K, unsigned I, unsigned Sub, const T &V,
-               const __EnumInfo *E, const char *ParamId) noexcept {
+  __attribute__((always_inline)) void
+  capture(Slot K, unsigned I, unsigned Sub, const T &V, const __EnumInfo *E,
+          const char *ParamId) noexcept {
     using U = std::remove_cv_t<T>;
     if constexpr (std::is_function<U>::value) {
       // A function reference parameter: record the function's address.
@@ -1333,9 +1341,12 @@ __attribute__((always_inline)) inline T &__note(T &V, uint64_t CalleeHash,
   // result (a by-value argument is copied from V right after this).
   if (A == H->BindAddr)
     H->Pending.push({CalleeHash, A, H->BindProv, I, PendingKind::Result, 0});
-  // Nothing bound and no trainable variable: no object can name a
-  // producer, so the note would tell the callee nothing.
-  else if (H->Bound || __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
+  // Nothing bound but the front binding (which is not V), and no trainable
+  // variable: no look-up can find V, so the note would tell the callee
+  // nothing (`i` in `y = f(y, i)`), and leaving it out keeps the callee's
+  // entry on its inline path.
+  else if (H->Bound > (H->BindAddr != nullptr) ||
+           __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
     H->Pending.push({CalleeHash, A, 0, I, PendingKind::Note, 0});
   return V;
 }

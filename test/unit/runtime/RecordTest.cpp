@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -671,4 +672,78 @@ TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
   EXPECT_EQ(BySite["limitedInner"]["calls"], 5);
   EXPECT_EQ(BySite["limitedInner"]["recorded"], 3);
   __trace_rt::CutSites = nullptr;
+}
+
+TEST(Record, NoNoteForAVariableOnlyTheFrontBindingCouldName) {
+  // `y = h(y, j)` in a loop: y is the front binding, j is bound nowhere.
+  // With no trainable variable's address known, a note on j could name no
+  // producer, so none is pushed and the callee's entry stays inline.
+  const bool SavedParams = __trace_rt::ParamsKnown;
+  __trace_rt::ParamsKnown = false;
+  int J = 2;
+  ::__trace_rt::__Local B1; int Y = f(1); B1.__init(Y);
+  __trace_rt::HotThread *Hot = __trace_rt::CurrentHot;
+  ASSERT_NE(Hot, nullptr);
+  ASSERT_EQ(Hot->BindAddr, static_cast<const void *>(&Y));
+  const uint64_t Before = Hot->Pending.size();
+  ::__trace_rt::__note(J, HashH, 1);
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  Hot->Pending.truncate(Before);
+  for (int I = 0; I < 3; ++I) {
+    ((void)::__trace_rt::__Assign(Y, ::__trace_rt::__BindSet), Y = h(::__trace_rt::__note(Y, HashH, 0), ::__trace_rt::__note(J, HashH, 1)));
+  }
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  __trace_rt::ParamsKnown = SavedParams;
+  auto T = readTrace();
+  auto F = calls(T, "f"), H = calls(T, "h");
+  ASSERT_EQ(F.size(), 1u);
+  ASSERT_EQ(H.size(), 3u);
+  EXPECT_EQ(H[0]["args"][0]["from"], node(F[0]));
+  EXPECT_EQ(H[1]["args"][0]["from"], node(H[0]));
+  EXPECT_EQ(H[2]["args"][0]["from"], node(H[1]));
+  for (const json &C : H)
+    EXPECT_FALSE(C["args"][1].contains("from"));
+}
+
+TEST(Record, AnEarlierTraceIsReplacedNotTruncated) {
+  // Truncating a file to zero makes ext4 write it back when it is closed,
+  // in the traced process; a new file leaves that to the kernel's flusher.
+  // Whoever still has the old file open keeps reading its bytes.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  int Fd = ::open(Path.c_str(), O_RDONLY);
+  ASSERT_GE(Fd, 0);
+  f(4);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  char Buf[64] = {};
+  ssize_t N = ::pread(Fd, Buf, sizeof Buf - 1, 0);
+  ::close(Fd);
+  EXPECT_EQ(std::string(Buf, N > 0 ? static_cast<std::size_t>(N) : 0),
+            "an earlier trace");
+}
+
+TEST(Record, ATraceWithAnotherNameIsTruncatedInPlace) {
+  // A file with a second name (or a link, a device) is written in place.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  const std::string Other = Path + ".other";
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  ::unlink(Other.c_str());
+  ASSERT_EQ(::link(Path.c_str(), Other.c_str()), 0);
+  f(5);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  std::ifstream In(Other, std::ios::binary);
+  std::stringstream Bytes;
+  Bytes << In.rdbuf();
+  ::unlink(Other.c_str());
+  EXPECT_EQ(dumpLines(Bytes.str(), Other).size(), T.size());
 }
