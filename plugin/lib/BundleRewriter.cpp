@@ -209,9 +209,10 @@ std::vector<std::string> nameParameters(RewriteSession &S,
         S.SM.getFileID(Begin) != S.SM.getFileID(End))
       continue;
     std::string Name = "__trace_arg" + std::to_string(I);
-    if (S.R.InsertText(Begin, "[[__maybe_unused__]] ", /*InsertAfter=*/true))
+    if (S.R.InsertText(Begin, quiet("[[__maybe_unused__]]") + " ",
+                       /*InsertAfter=*/true))
       continue;
-    S.R.InsertTextAfterToken(End, " " + Name);
+    S.R.InsertTextAfterToken(End, " " + quiet(Name));
     Names.back() = Name;
   }
   return Names;
@@ -354,7 +355,7 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   else
     Out += "return ::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
 
-  S.R.InsertTextAfterToken(Body->getLBracLoc(), Out);
+  S.R.InsertTextAfterToken(Body->getLBracLoc(), quiet(Out));
 
   ParameterReturns Returns(FD, S.Ctx.getLangOpts());
   Returns.TraverseStmt(const_cast<CompoundStmt *>(Body));
@@ -363,10 +364,8 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
       continue;
     // Not std::move: a user macro may be named `move`, and the TU may not
-    // include <utility>. The parameter is an object, so this is the same.
-    std::string Name = DRE->getDecl()->getName().str();
-    S.R.InsertText(Begin, "static_cast<decltype(" + Name + ")&&>(",
-                   /*InsertAfter=*/true);
+    // include <utility>.
+    S.R.InsertText(Begin, "::__trace_rt::__move(", /*InsertAfter=*/true);
     S.R.InsertTextAfterToken(End, ")");
   }
 }

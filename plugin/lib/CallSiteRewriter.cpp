@@ -152,7 +152,9 @@ public:
   bool VisitCallExpr(CallExpr *CE) {
     if (const FunctionDecl *Callee = bundleCallee(CE)) {
       const FunctionDecl *KD = keyDecl(Callee);
-      std::string Hash = "0x" + hex16(fnv1a64(siteKey(Callee))) + "ull";
+      // No "ull": an unsuffixed hex literal takes the first of int ... unsigned
+      // long that holds it, and `long long` is a C++98-compat warning.
+      std::string Hash = "0x" + hex16(fnv1a64(siteKey(Callee)));
       // A function parameter pack is recorded as one argument; arguments
       // from the pack on have no single index.
       unsigned Limit = KD->getNumParams();
@@ -206,7 +208,7 @@ public:
       if (const auto *DRE = dyn_cast<DeclRefExpr>(Core))
         if (notable(DRE))
           wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::__note(",
-               ", 0x0ull, " + std::to_string(I - First) + ")");
+               ", 0, " + std::to_string(I - First) + ")");
     }
     return true;
   }
@@ -319,11 +321,11 @@ private:
     }
     if (!Any)
       return;
-    std::string Hash = "0x0ull";
+    std::string Hash = "0";
     if (const auto *DRE = dyn_cast<DeclRefExpr>(Fn->IgnoreParenImpCasts()))
       if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
         if (S.Analysis.isBundleCallee(FD))
-          Hash = "0x" + hex16(fnv1a64(siteKey(FD))) + "ull";
+          Hash = "0x" + hex16(fnv1a64(siteKey(FD)));
     wrap(Fn->getBeginLoc(), Fn->getEndLoc(),
          "::__trace_rt::__carry(" + Hash + ", ", Addrs + ")");
     ++S.NumBundleSiteEdits;
@@ -686,7 +688,8 @@ private:
     }
     if (After.empty())
       return;
-    if (S.R.InsertText(Begin, "::__trace_rt::__Local " + Local + "; ",
+    if (S.R.InsertText(Begin,
+                       quiet("::__trace_rt::__Local " + Local + ";") + " ",
                        /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
@@ -718,12 +721,15 @@ private:
       std::string Action = declAction(VD, Local, Reaching == 1, LabelAfter);
       if (Action.empty())
         continue;
-      Before += "::__trace_rt::__Local " + Local + "; ";
+      if (!Before.empty())
+        Before += " ";
+      Before += "::__trace_rt::__Local " + Local + ";";
       After += Action;
       Bound.push_back(VD);
       ++Next;
     }
-    if (After.empty() || S.R.InsertText(Begin, Before, /*InsertAfter=*/true))
+    if (After.empty() ||
+        S.R.InsertText(Begin, quiet(Before) + " ", /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
     S.NextGuard = Next;

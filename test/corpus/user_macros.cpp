@@ -117,7 +117,7 @@ struct Point {
 
 [[trace::bundle]] int add(int A, int B) { return A + B; }
 
-/// Takes its argument by reference and by value, and returns the copy (`move`).
+/// Takes its argument by reference and by value, and returns the copy (moved).
 [[trace::bundle]] std::string joined(const std::string &Head, std::string Tail) {
   Tail.insert(0, Head);
   return Tail;

@@ -11,6 +11,20 @@
 #ifndef TRACE_ABI_HPP
 #define TRACE_ABI_HPP
 
+// Included by the plugin into the user's translation unit: the user's
+// warning flags (-Weverything -Werror included) are not this header's to
+// satisfy. The runtime's own build still sees its warnings.
+#ifdef __TRACE_PLUGIN__
+#pragma clang system_header
+#endif
+
+// The plugin brackets the declarations it inserts in the user's file with
+// these: no warning is reported between them (see quiet() in the plugin).
+#define __TRACE_BEGIN                                                          \
+  _Pragma("clang diagnostic push")                                             \
+      _Pragma("clang diagnostic ignored \"-Weverything\"")
+#define __TRACE_END _Pragma("clang diagnostic pop")
+
 #include "format.hpp" // Next to this file: found without -I.
 
 #include <cstddef>
@@ -1293,6 +1307,12 @@ template <class R, class F> R invokePinned(__Call &C, F &&Body) {
 }
 
 } // namespace detail
+
+/// `return P;` of a parameter taken by value, inside the body's lambda, where
+/// P is no longer moved implicitly: the plugin writes `return __move(P);`.
+template <class T> constexpr T &&__move(T &V) noexcept {
+  return static_cast<T &&>(V);
+}
 
 /// Runs the body of a bundle and records its result. Never adds a copy or
 /// a move: references pass through, prvalues are elided (see invokeValue).

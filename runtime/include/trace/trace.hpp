@@ -9,6 +9,13 @@
 #ifndef TRACE_TRACE_HPP
 #define TRACE_TRACE_HPP
 
+// Under the plugin this header declares the runtime's reserved names: the
+// user's -Weverything -Werror must not see them (the header stays
+// warning-free without the plugin).
+#ifdef __TRACE_PLUGIN__
+#pragma clang system_header
+#endif
+
 #include <cstddef>
 #include <string_view>
 
