@@ -1,6 +1,8 @@
 // invoke does not change behaviour: no copy or move of a result is added,
 // references stay references, move-only and non-movable results work,
 // noexcept and void functions are recorded.
+// Needs c++17: C++17 library types.
+// REQUIRES: c++17
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin %t > %t.out
 // RUN: FileCheck --check-prefix=OUT %s < %t.out
