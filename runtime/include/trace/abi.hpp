@@ -39,6 +39,15 @@
 #define TRACE_RT_EXCEPTIONS 0
 #endif
 
+// Instrumented translation units may be C++11 or later, and this header
+// must read the same in each. Clang (the only compiler that sees it: the
+// plugin includes it) accepts constexpr if, fold expressions and variable
+// templates in every mode, with the meaning they have in C++17; only the
+// warnings that they are extensions are silenced, for this header alone.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc++14-extensions"
+#pragma clang diagnostic ignored "-Wc++17-extensions"
+
 namespace __trace_rt {
 
 //===----------------------------------------------------------------------===//
@@ -70,6 +79,17 @@ struct __Site {
   const char *ParamId;
   unsigned Flags;
   const __EnumInfo *const *Enums = nullptr;
+#if __cplusplus < 201402L
+  /// A C++11 class with default member initialisers is no aggregate: the
+  /// plugin's braced initialiser calls this constructor instead, which is
+  /// constexpr, so the site is still constant-initialised.
+  constexpr __Site(uint64_t H, const char *K, const char *N, const char *P,
+                   const char *F, unsigned L, const char *PN, unsigned NP,
+                   const char *D, const char *PI, unsigned Fl,
+                   const __EnumInfo *const *E = nullptr) noexcept
+      : Hash(H), Key(K), Name(N), Pretty(P), File(F), Line(L), ParamNames(PN),
+        NumParams(NP), Doc(D), ParamId(PI), Flags(Fl), Enums(E) {}
+#endif
   /// Id in the trace file; assigned by the writer (under its lock).
   uint32_t Id = 0;
   /// Under TRACE_MAX_CALLS_PER_FUNCTION: calls and recorded calls of the
@@ -162,28 +182,83 @@ template <class T> inline const void *__addr(const T &V) noexcept {
 
 namespace detail {
 
+// The <type_traits> aliases and index sequences of C++14, spelled here so
+// that the header reads the same from C++11 on.
+template <class T> using DecayT = typename std::decay<T>::type;
+template <class T> using RemoveCvT = typename std::remove_cv<T>::type;
+template <class T> using RemovePointerT = typename std::remove_pointer<T>::type;
+template <class T> using RemoveExtentT = typename std::remove_extent<T>::type;
+template <class T>
+using UnderlyingTypeT = typename std::underlying_type<T>::type;
+
+template <std::size_t...> struct IndexSeq {};
+template <std::size_t N, std::size_t... Is>
+struct MakeIndexSeqImpl : MakeIndexSeqImpl<N - 1, N - 1, Is...> {};
+template <std::size_t... Is> struct MakeIndexSeqImpl<0, Is...> {
+  using Type = IndexSeq<Is...>;
+};
+template <std::size_t N>
+using MakeIndexSeq = typename MakeIndexSeqImpl<N>::Type;
+
+// Compile-time string search in the single-return form C++11 constexpr
+// functions allow. Ranges are halved, so the recursion depth is the
+// logarithm of the length: long type names stay within the constexpr
+// depth limit.
+
+/// Whether \p Word (of length \p W) starts at \p P.
+constexpr bool startsWith(const char *P, const char *Word, std::size_t W) {
+  return W == 0 || (*P == *Word && startsWith(P + 1, Word + 1, W - 1));
+}
+constexpr std::size_t findFrom(const char *P, std::size_t Lo, std::size_t Hi,
+                               const char *Word, std::size_t W);
+/// \p Left is the answer for [Lo, Mid); past it, look in [Mid, Hi).
+constexpr std::size_t findRight(std::size_t Left, const char *P,
+                                std::size_t Mid, std::size_t Hi,
+                                const char *Word, std::size_t W) {
+  return Left < Mid ? Left : findFrom(P, Mid, Hi, Word, W);
+}
+/// The first I in [Lo, Hi) where \p Word starts in \p P, else \p Hi.
+constexpr std::size_t findFrom(const char *P, std::size_t Lo, std::size_t Hi,
+                               const char *Word, std::size_t W) {
+  return Hi - Lo <= 1 ? (Lo < Hi && startsWith(P + Lo, Word, W) ? Lo : Hi)
+                      : findRight(findFrom(P, Lo, Lo + (Hi - Lo) / 2, Word, W),
+                                  P, Lo + (Hi - Lo) / 2, Hi, Word, W);
+}
+/// The first place \p Word starts in the \p N bytes at \p P, else \p N.
+constexpr std::size_t findIn(const char *P, std::size_t N, const char *Word,
+                             std::size_t W) {
+  return W > N ? N
+         : findFrom(P, 0, N - W + 1, Word, W) == N - W + 1
+             ? N
+             : findFrom(P, 0, N - W + 1, Word, W);
+}
+
+/// The name after "T = " in a __PRETTY_FUNCTION__ of \p N bytes, without
+/// the closing ']'.
+constexpr TypeStr typeNameFrom(const char *P, std::size_t N,
+                               std::size_t Start) {
+  return TypeStr{P + Start,
+                 static_cast<unsigned>(
+                     (N > Start && P[N - 1] == ']' ? N - 1 : N) - Start)};
+}
+constexpr TypeStr typeNameIn(const char *P, std::size_t N, std::size_t At) {
+  return typeNameFrom(P, N, At == N ? 0 : At + 4);
+}
+
 template <class T> constexpr TypeStr typeNameOf() {
   // clang: "... typeNameOf() [T = int]"; gcc: "... [with T = int]".
-  const char *P = __PRETTY_FUNCTION__;
-  std::size_t N = 0;
-  while (P[N])
-    ++N;
-  std::size_t Start = 0;
-  for (std::size_t I = 0; I + 4 <= N; ++I) {
-    if (P[I] == 'T' && P[I + 1] == ' ' && P[I + 2] == '=' && P[I + 3] == ' ') {
-      Start = I + 4;
-      break;
-    }
-  }
-  std::size_t End = N;
-  if (End > Start && P[End - 1] == ']')
-    --End;
-  return TypeStr{P + Start, static_cast<unsigned>(End - Start)};
+  return typeNameIn(__PRETTY_FUNCTION__, __builtin_strlen(__PRETTY_FUNCTION__),
+                    findIn(__PRETTY_FUNCTION__,
+                           __builtin_strlen(__PRETTY_FUNCTION__), "T = ", 4));
 }
 
 template <class T> struct TypeName {
   static constexpr TypeStr Value = typeNameOf<T>();
 };
+#if __cplusplus < 201703L
+// Before C++17 a static constexpr member that is used needs a definition.
+template <class T> constexpr TypeStr TypeName<T>::Value;
+#endif
 
 template <class...> using VoidT = void;
 
@@ -322,17 +397,7 @@ struct IsTupleLike<T, VoidT<decltype(std::tuple_size<T>::value)>>
 
 /// Whether the type name \p S contains \p Word (evaluated at compile time).
 constexpr bool nameHas(TypeStr S, const char *Word) {
-  std::size_t W = 0;
-  while (Word[W])
-    ++W;
-  for (std::size_t I = 0; I + W <= S.Len; ++I) {
-    std::size_t J = 0;
-    while (J < W && S.Ptr[I + J] == Word[J])
-      ++J;
-    if (J == W)
-      return true;
-  }
-  return false;
+  return findIn(S.Ptr, S.Len, Word, __builtin_strlen(Word)) != S.Len;
 }
 
 /// A standard forward, bidirectional, random-access or contiguous iterator
@@ -340,11 +405,10 @@ constexpr bool nameHas(TypeStr S, const char *Word) {
 /// cannot be named (a tag of the program's own derived from them is not
 /// recognised, and its range is shown by name).
 template <class Tag> constexpr bool isMultiPassTag() {
-  constexpr TypeStr N = TypeName<Tag>::Value;
-  return nameHas(N, "forward_iterator_tag") ||
-         nameHas(N, "bidirectional_iterator_tag") ||
-         nameHas(N, "random_access_iterator_tag") ||
-         nameHas(N, "contiguous_iterator_tag");
+  return nameHas(TypeName<Tag>::Value, "forward_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "bidirectional_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "random_access_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "contiguous_iterator_tag");
 }
 
 template <class I, class = void> struct HasIterConcept : std::false_type {};
@@ -382,10 +446,10 @@ struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
                                  std::declval<const T &>().end()),
                         decltype(*std::declval<const T &>().begin())>>
     : std::integral_constant<
-          bool, !std::is_same<std::decay_t<decltype(
-                                  *std::declval<const T &>().begin())>,
+          bool, !std::is_same<detail::DecayT<
+                                  decltype(*std::declval<const T &>().begin())>,
                               T>::value &&
-                    isMultiPass<std::decay_t<
+                    isMultiPass<detail::DecayT<
                         decltype(std::declval<const T &>().begin())>>()> {};
 
 /// A range that knows its size without walking it (`size()`).
@@ -413,9 +477,8 @@ struct IsProxyOf<E, T, VoidT<typename T::value_type>>
                     std::is_scalar<typename T::value_type>::value> {};
 
 template <class T>
-constexpr bool IsCharPtr =
-    std::is_pointer<T>::value &&
-    std::is_same<std::remove_cv_t<std::remove_pointer_t<T>>, char>::value;
+constexpr bool IsCharPtr = std::is_pointer<T>::value
+    &&std::is_same<detail::RemoveCvT<detail::RemovePointerT<T>>, char>::value;
 
 template <class T> constexpr bool isDeferred();
 
@@ -427,9 +490,12 @@ template <class T> constexpr bool isDeferred();
 template <class T> constexpr bool IsDeferred = isDeferred<T>();
 
 template <class T, std::size_t... Is>
-constexpr bool tupleDeferred(std::index_sequence<Is...>) {
-  return (... && (!std::is_reference<typename std::tuple_element<Is, T>::type>::value &&
-                  IsDeferred<std::remove_cv_t<typename std::tuple_element<Is, T>::type>>));
+constexpr bool tupleDeferred(detail::IndexSeq<Is...>) {
+  return (
+      ... &&
+      (!std::is_reference<typename std::tuple_element<Is, T>::type>::value &&
+       IsDeferred<
+           detail::RemoveCvT<typename std::tuple_element<Is, T>::type>>));
 }
 
 template <class T, class = void> struct HasValueType : std::false_type {};
@@ -448,10 +514,10 @@ template <class T> constexpr bool isDeferred() {
                        IsVariantLike<T>::value) {
     return false;
   } else if constexpr (IsTupleLike<T>::value) {
-    return tupleDeferred<T>(std::make_index_sequence<std::tuple_size<T>::value>());
+    return tupleDeferred<T>(detail::MakeIndexSeq<std::tuple_size<T>::value>());
   } else if constexpr (IsOptionalLike<T>::value) {
     if constexpr (HasValueType<T>::value)
-      return IsDeferred<std::remove_cv_t<typename T::value_type>>;
+      return IsDeferred<detail::RemoveCvT<typename T::value_type>>;
     else
       return false;
   } else if constexpr (IsRange<T>::value) {
@@ -467,8 +533,16 @@ template <class T> void render(Out &O, const T &V) noexcept;
 
 namespace detail {
 
+/// Renders the alternative a variant holds (a visitor that C++11 can spell).
+struct RenderVisitor {
+  Out &O;
+  template <class X> void operator()(const X &V) const {
+    ::__trace_rt::render(O, V);
+  }
+};
+
 template <class T, std::size_t... Is>
-void renderTuple(Out &O, const T &V, std::index_sequence<Is...>) noexcept {
+void renderTuple(Out &O, const T &V, detail::IndexSeq<Is...>) noexcept {
   outChar(O, '(');
   bool First = true;
   (void)First;
@@ -517,7 +591,7 @@ template <class T> void renderRange(Out &O, const T &V) noexcept {
       ::__trace_rt::render(O, E.first);
       outWrite(O, ": ", 2);
       ::__trace_rt::render(O, E.second);
-    } else if constexpr (IsProxyOf<std::decay_t<decltype(E)>, T>::value) {
+    } else if constexpr (IsProxyOf<detail::DecayT<decltype(E)>, T>::value) {
       // Proxy elements (std::vector<bool>): render as the value type.
       ::__trace_rt::render(O, static_cast<typename T::value_type>(E));
     } else {
@@ -576,13 +650,13 @@ template <class T> void render(Out &O, const T &V) noexcept {
     // program owns: SafeRead.cpp reads what it may.
     outCString(O, V);
   } else if constexpr (std::is_pointer<T>::value) {
-    if constexpr (std::is_function<std::remove_pointer_t<T>>::value)
+    if constexpr (std::is_function<detail::RemovePointerT<T>>::value)
       outPointer(O, reinterpret_cast<const void *>(V));
     else // Object pointers may point to volatile; only the address is shown.
       outPointer(O, const_cast<const void *>(
                         static_cast<const volatile void *>(V)));
   } else if constexpr (std::is_array<T>::value) {
-    if constexpr (std::is_same<std::remove_cv_t<std::remove_extent_t<T>>,
+    if constexpr (std::is_same<detail::RemoveCvT<detail::RemoveExtentT<T>>,
                                char>::value) {
       // The array is the program's: read up to its NUL, or its end, but no
       // further than the text can keep.
@@ -623,11 +697,11 @@ template <class T> void render(Out &O, const T &V) noexcept {
     if (V.valueless_by_exception())
       outWrite(O, "valueless", 9);
     else
-      visit([&O](const auto &X) { ::__trace_rt::render(O, X); }, V);
+      visit(RenderVisitor{O}, V);
   } else if constexpr (IsRange<T>::value) {
     renderRange(O, V);
   } else if constexpr (IsTupleLike<T>::value) {
-    renderTuple(O, V, std::make_index_sequence<std::tuple_size<T>::value>());
+    renderTuple(O, V, detail::MakeIndexSeq<std::tuple_size<T>::value>());
   } else {
     constexpr TypeStr N = TypeName<T>::Value;
     outWrite(O, N.Ptr, N.Len);
@@ -850,8 +924,8 @@ template <class T> constexpr __trace_format::TypeKind typeKindOf() {
   else if constexpr (std::is_floating_point<T>::value)
     return K::Float;
   else if constexpr (std::is_enum<T>::value)
-    return std::is_signed<std::underlying_type_t<T>>::value ? K::Enum
-                                                            : K::EnumUnsigned;
+    return std::is_signed<detail::UnderlyingTypeT<T>>::value ? K::Enum
+                                                             : K::EnumUnsigned;
   else if constexpr (std::is_null_pointer<T>::value)
     return K::Null;
   else if constexpr (std::is_pointer<T>::value)
@@ -1193,7 +1267,7 @@ private:
   __attribute__((always_inline)) void
   capture(Slot K, unsigned I, unsigned Sub, const T &V, const __EnumInfo *E,
           const char *ParamId) noexcept {
-    using U = std::remove_cv_t<T>;
+    using U = detail::RemoveCvT<T>;
     if constexpr (std::is_function<U>::value) {
       // A function reference parameter: record the function's address.
       U *Fn = &V;
@@ -1270,7 +1344,8 @@ private:
 namespace detail {
 
 /// Calls the body; an exception is recorded and rethrown unchanged.
-template <class F> decltype(auto) callBody(__Call &C, F &&Body) {
+template <class F>
+auto callBody(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
 #if TRACE_RT_EXCEPTIONS
   try {
     return static_cast<F &&>(Body)();
@@ -1316,7 +1391,10 @@ template <class T> constexpr T &&__move(T &V) noexcept {
 
 /// Runs the body of a bundle and records its result. Never adds a copy or
 /// a move: references pass through, prvalues are elided (see invokeValue).
-template <class F> decltype(auto) __invoke(__Call &C, F &&Body) {
+/// The result type is the body's (the lambda's declared return type), as
+/// decltype(auto) would deduce it from the returns below.
+template <class F>
+auto __invoke(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
   using R = decltype(static_cast<F &&>(Body)());
   if constexpr (std::is_void<R>::value) {
     detail::callBody(C, static_cast<F &&>(Body));
@@ -1594,10 +1672,10 @@ private:
 /// `std::thread t(f, a, 1)` becomes
 /// `std::thread t(__carry(0xHASH, f, __addr(a), nullptr), a, 1)`.
 template <class F, class... P>
-Carried<std::decay_t<F>> __carry(uint64_t Hash, F &&Fn, P... Addrs) {
+Carried<detail::DecayT<F>> __carry(uint64_t Hash, F &&Fn, P... Addrs) {
   const void *A[sizeof...(P) + 1] = {static_cast<const void *>(Addrs)...};
-  return Carried<std::decay_t<F>>(Hash, static_cast<F &&>(Fn), A,
-                                  sizeof...(P));
+  return Carried<detail::DecayT<F>>(Hash, static_cast<F &&>(Fn), A,
+                                    sizeof...(P));
 }
 
 /// Records where the exception about to be thrown comes from; used as
@@ -1617,7 +1695,7 @@ public:
     registerParam(P, nullptr, nullptr);
   }
   template <class T> __Registrar(const __ParamInfo &P, const T &Var) noexcept {
-    registerParam(P, __addr(Var), &renderErased<std::remove_cv_t<T>>);
+    registerParam(P, __addr(Var), &renderErased<detail::RemoveCvT<T>>);
   }
   /// The value is not reachable from the registration (e.g. private).
   __Registrar(const __ParamInfo &P, std::nullptr_t) noexcept {
@@ -1627,5 +1705,7 @@ public:
 };
 
 } // namespace __trace_rt
+
+#pragma clang diagnostic pop
 
 #endif // TRACE_ABI_HPP
