@@ -471,6 +471,7 @@ private:
   struct Store {
     const Expr *Target = nullptr; ///< The whole expression statement.
     const VarDecl *Root = nullptr;
+    const DeclRefExpr *RootRef = nullptr; ///< Root as the store names it.
     const Expr *Value = nullptr; ///< What is stored.
     bool Whole = false;          ///< `x = ...`, not a part or `+=`.
   };
@@ -521,6 +522,7 @@ private:
       return false;
     R.Target = E;
     R.Root = Root;
+    R.RootRef = Ref;
     R.Value = RHS;
     R.Whole = Whole && Plain;
     return true;
@@ -557,7 +559,11 @@ private:
     const Expr *Core = stripArgument(E);
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Core))
       Core = MC->getImplicitObjectArgument()->IgnoreParenImpCasts();
-    const auto *DRE = dyn_cast<DeclRefExpr>(Core);
+    return refSpelling(dyn_cast<DeclRefExpr>(Core));
+  }
+
+  /// \p DRE as written, qualifier included; empty when a macro spells it.
+  std::string refSpelling(const DeclRefExpr *DRE) const {
     if (!DRE || DRE->getBeginLoc().isMacroID() ||
         DRE->getEndLoc().isMacroID())
       return "";
@@ -603,7 +609,11 @@ private:
       return;
     const char *Mode =
         R.Whole ? "::__trace_rt::__BindSet" : "::__trace_rt::__BindAdd";
-    std::string Name = R.Root->getName().str();
+    // The store's own spelling of its variable (`ns::x`, `Class::x`): the
+    // bare name may not be in scope here, or may name another variable.
+    std::string Name = refSpelling(R.RootRef);
+    if (Name.empty())
+      return;
     std::string Open;
     std::string Src =
         sourceVariable(R.Value) ? sourceSpelling(R.Value) : std::string();
