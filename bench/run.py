@@ -450,10 +450,15 @@ def main():
     t.add("whole process: same, wall time", per(w_on, w_plain, "wall_s"), "ns", None, "info",
           "trace written to %s" % args.out)
     # Its own file: the loading rows below read both traces.
+    def traced_and_plain(mode, path):
+        """The best runs of \p mode traced (into \p path) and plain."""
+        on = best_of(reps_w, lambda: run_stream(stream, large, env, path, mode=mode + "-traced"))
+        plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
+                                                   mode=mode + "-plain"))
+        return on, plain
+
     chain_file = os.path.join(args.out, "chain-%d.bin" % large)
-    c_on = best_of(reps_w, lambda: run_stream(stream, large, env, chain_file, mode="chain-traced"))
-    c_plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
-                                                 mode="chain-plain"))
+    c_on, c_plain = traced_and_plain("chain", chain_file)
     results["whole_process_chain"] = {"on": c_on, "plain": c_plain}
     t.add("whole process: y = f(y, i), an edge per call, CPU added per call",
           per(c_on, c_plain, "cpu_s"), "ns", 25, "max",
@@ -462,9 +467,7 @@ def main():
     # The same chain with a plain variable as the other argument: the call site notes it too,
     # though nothing can have produced it.
     var_file = os.path.join(args.out, "chainvar-%d.bin" % large)
-    v_on = best_of(reps_w, lambda: run_stream(stream, large, env, var_file, mode="chainvar-traced"))
-    v_plain = best_of(reps_w, lambda: run_stream(stream, large, env, os.path.join(args.out, "plain.bin"),
-                                                 mode="chainvar-plain"))
+    v_on, v_plain = traced_and_plain("chainvar", var_file)
     results["whole_process_chainvar"] = {"on": v_on, "plain": v_plain}
     t.add("whole process: y = f(y, j), j a noted plain variable, CPU added per call",
           per(v_on, v_plain, "cpu_s"), "ns", 25, "max",

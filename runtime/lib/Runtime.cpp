@@ -210,44 +210,9 @@ void emitRegistrations(Runtime &R) {
   }
 }
 
-/// Writes the writer's text with one write() (retrying partial writes), so
-/// a crash leaves whole lines; caller holds the lock.
-void drainText(Runtime &R) {
-  if (R.W.Text.empty() || R.Closed)
-    return;
-  if (!ensureOpen(R)) {
-    R.W.Text.clear();
-    return;
-  }
-  const char *P = R.W.Text.data();
-  std::size_t N = R.W.Text.size();
-  while (N) {
-    ssize_t Done = ::write(R.Fd, P, N);
-    if (Done < 0) {
-      if (errno == EINTR)
-        continue;
-      std::fprintf(stderr, "trace: write to trace file failed: %s\n",
-                   std::strerror(errno));
-      break;
-    }
-    P += Done;
-    N -= static_cast<std::size_t>(Done);
-  }
-  R.W.Text.clear();
-}
-
-void consumeChunk(Runtime &R, Chunk &C) {
-  emitRegistrations(R);
-  if (C.Used)
-    R.W.block(C.Thread, C.Data.get(), C.Used);
-  C.Used = 0;
-  R.Written += C.SeqEnd - C.SeqBegin;
-  C.SeqBegin = C.SeqEnd;
-}
-
-/// Writes \p N buffers in order, retrying partial writes; false on an error
-/// (reported on stderr).
-bool writeAll(int Fd, struct iovec *V, int N) {
+/// Writes \p N buffers in order, retrying partial writes; an error is
+/// reported on stderr and ends the write.
+void writeAll(int Fd, struct iovec *V, int N) {
   while (N) {
     ssize_t Done = ::writev(Fd, V, N);
     if (Done < 0) {
@@ -255,7 +220,7 @@ bool writeAll(int Fd, struct iovec *V, int N) {
         continue;
       std::fprintf(stderr, "trace: write to trace file failed: %s\n",
                    std::strerror(errno));
-      return false;
+      return;
     }
     auto Left = static_cast<std::size_t>(Done);
     while (N && Left >= V->iov_len) {
@@ -268,7 +233,34 @@ bool writeAll(int Fd, struct iovec *V, int N) {
       V->iov_len -= Left;
     }
   }
-  return true;
+}
+
+/// Writes the writer's text in one go (retrying partial writes), so
+/// a crash leaves whole lines; caller holds the lock.
+void drainText(Runtime &R) {
+  if (R.W.Text.empty() || R.Closed)
+    return;
+  if (!ensureOpen(R)) {
+    R.W.Text.clear();
+    return;
+  }
+  struct iovec V = {R.W.Text.data(), R.W.Text.size()};
+  writeAll(R.Fd, &V, 1);
+  R.W.Text.clear();
+}
+
+/// The chunk's records are out (or dropped): it is empty again.
+void chunkDone(Runtime &R, Chunk &C) {
+  C.Used = 0;
+  R.Written += C.SeqEnd - C.SeqBegin;
+  C.SeqBegin = C.SeqEnd;
+}
+
+void consumeChunk(Runtime &R, Chunk &C) {
+  emitRegistrations(R);
+  if (C.Used)
+    R.W.block(C.Thread, C.Data.get(), C.Used);
+  chunkDone(R, C);
 }
 
 /// Writes the writer's text and then the chunk as a block with one
@@ -288,9 +280,7 @@ void writeChunk(Runtime &R, Chunk &C) {
                        {C.Data.get(), C.Used}};
   writeAll(R.Fd, V, 3);
   R.W.Text.clear();
-  C.Used = 0;
-  R.Written += C.SeqEnd - C.SeqBegin;
-  C.SeqBegin = C.SeqEnd;
+  chunkDone(R, C);
 }
 
 /// Writes the thread's current chunk (it stays the thread's); caller holds

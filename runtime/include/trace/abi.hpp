@@ -224,13 +224,14 @@ constexpr std::size_t findFrom(const char *P, std::size_t Lo, std::size_t Hi,
                       : findRight(findFrom(P, Lo, Lo + (Hi - Lo) / 2, Word, W),
                                   P, Lo + (Hi - Lo) / 2, Hi, Word, W);
 }
+/// \p At, or \p N when it is \p Past (the search found nothing).
+constexpr std::size_t foundOr(std::size_t At, std::size_t Past, std::size_t N) {
+  return At == Past ? N : At;
+}
 /// The first place \p Word starts in the \p N bytes at \p P, else \p N.
 constexpr std::size_t findIn(const char *P, std::size_t N, const char *Word,
                              std::size_t W) {
-  return W > N ? N
-         : findFrom(P, 0, N - W + 1, Word, W) == N - W + 1
-             ? N
-             : findFrom(P, 0, N - W + 1, Word, W);
+  return W > N ? N : foundOr(findFrom(P, 0, N - W + 1, Word, W), N - W + 1, N);
 }
 
 /// The name after "T = " in a __PRETTY_FUNCTION__ of \p N bytes, without

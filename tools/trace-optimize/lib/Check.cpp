@@ -18,6 +18,7 @@
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/Object/ObjectFile.h"
@@ -725,6 +726,18 @@ CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileComm
   return Out;
 }
 
+std::string firstLines(const std::string &S, unsigned MaxLines) {
+  size_t Pos = 0;
+  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
+    size_t Nl = S.find('\n', Pos);
+    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
+  }
+  std::string Out = S.substr(0, Pos);
+  while (!Out.empty() && Out.back() == '\n')
+    Out.pop_back();
+  return Pos < S.size() ? Out + "\n..." : Out;
+}
+
 //===----------------------------------------------------------------------===//
 // The link check: objects of the units that include a patched file, linked relocatably
 //===----------------------------------------------------------------------===//
@@ -739,16 +752,25 @@ std::string clangProgram() {
   return Found ? *Found : std::string();
 }
 
+/// How one command of runAll ended.
+struct RunResult {
+  int Code = -1; ///< Its exit code, or -1 when it could not run.
+  std::string Stderr;
+};
+
 /// Runs each command (Argv[0] is the program) with its stderr in the matching file, up to the
-/// machine's cores at a time. Per command: its exit code, or -1 when it could not run.
-std::vector<int> runAll(const std::vector<std::vector<std::string>> &Cmds, const std::vector<std::string> &ErrFiles) {
-  std::vector<int> Codes(Cmds.size(), -1);
+/// machine's cores at a time.
+std::vector<RunResult> runAll(const std::vector<std::vector<std::string>> &Cmds,
+                              const std::vector<std::string> &ErrFiles) {
+  std::vector<RunResult> Results(Cmds.size());
   size_t Jobs = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::pair<size_t, llvm::sys::ProcessInfo>> Running;
   auto WaitOldest = [&] {
     std::string Err;
     llvm::sys::ProcessInfo Done = llvm::sys::Wait(Running.front().second, std::nullopt, &Err);
-    Codes[Running.front().first] = Done.ReturnCode;
+    RunResult &R = Results[Running.front().first];
+    R.Code = Done.ReturnCode;
+    readFile(ErrFiles[Running.front().first], R.Stderr, Err);
     Running.erase(Running.begin());
   };
   for (size_t I = 0; I < Cmds.size(); ++I) {
@@ -764,25 +786,7 @@ std::vector<int> runAll(const std::vector<std::vector<std::string>> &Cmds, const
   }
   while (!Running.empty())
     WaitOldest();
-  return Codes;
-}
-
-/// The first MaxLines lines of S, and "..." when there are more.
-std::string firstLines(const std::string &S, unsigned MaxLines) {
-  size_t Pos = 0;
-  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
-    size_t Nl = S.find('\n', Pos);
-    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
-  }
-  std::string Out = S.substr(0, Pos);
-  while (!Out.empty() && Out.back() == '\n')
-    Out.pop_back();
-  return Pos < S.size() ? Out + "\n..." : Out;
-}
-
-std::string readAll(const std::string &Path) {
-  auto Buf = llvm::MemoryBuffer::getFile(Path);
-  return Buf ? (*Buf)->getBuffer().str() : std::string();
+  return Results;
 }
 
 /// A file name as the messages show it: relative to the current directory when below it.
@@ -840,18 +844,19 @@ ObjectSet buildAndLink(const std::vector<CompileCommand> &Units,
     UnitOf.push_back(I);
     S.Objects.push_back(Object);
   }
-  std::vector<int> Codes = runAll(Cmds, ErrFiles);
+  std::vector<RunResult> Ran = runAll(Cmds, ErrFiles);
   for (size_t K = 0; K < Cmds.size(); ++K)
-    if (Codes[K] != 0)
+    if (Ran[K].Code != 0)
       S.Failures.push_back(
-          fmt::format("{}: {}", unitName(Units[UnitOf[K]]), Codes[K] < 0 ? "clang did not run" : readAll(ErrFiles[K])));
+          fmt::format("{}: {}", unitName(Units[UnitOf[K]]), Ran[K].Code < 0 ? "clang did not run" : Ran[K].Stderr));
   if (!S.Failures.empty())
     return S;
   std::vector<std::string> Link = {Clang, "-r", "-nostdlib", "-o", fmt::format("{}/{}linked.o", Dir, Tag)};
   Link.insert(Link.end(), S.Objects.begin(), S.Objects.end());
   std::string LinkErr = fmt::format("{}/{}link.err", Dir, Tag);
-  S.Linked = runAll({Link}, {LinkErr}).front() == 0;
-  S.LinkOutput = readAll(LinkErr);
+  RunResult Linked = runAll({Link}, {LinkErr}).front();
+  S.Linked = Linked.Code == 0;
+  S.LinkOutput = std::move(Linked.Stderr);
   return S;
 }
 
@@ -910,6 +915,7 @@ LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &A
     return Out;
   }
   std::string DirS = Dir.str().str();
+  auto RemoveDir = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(DirS); });
   std::vector<std::pair<std::string, std::string>> Remaps;
   std::string Files;
   for (size_t I = 0; I < Plan.Files.size(); ++I) {
@@ -919,7 +925,6 @@ LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &A
     if (!writeFileAtomic(Copy, F.Patched, Error)) {
       Out.Notes.push_back("cannot write a copy of the patched " + F.File + " (" + Error +
                           "); the link check was skipped");
-      llvm::sys::fs::remove_directories(DirS);
       return Out;
     }
     Remaps.push_back({realPath(F.File), Copy});
@@ -931,10 +936,8 @@ LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &A
 
   Out.Ran = true;
   ObjectSet Patched = buildAndLink(Units, Remaps, DirS, "p", Clang);
-  if (Patched.Failures.empty() && Patched.Linked) {
-    llvm::sys::fs::remove_directories(DirS);
+  if (Patched.Failures.empty() && Patched.Linked)
     return Out;
-  }
   // Blame the suggestion only for what the sources on disk do not do as well.
   ObjectSet Original = buildAndLink(Units, {}, DirS, "o", Clang);
   bool OriginalFails = !Original.Failures.empty() || !Original.Linked;
@@ -972,7 +975,6 @@ LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &A
       Out.Problem += "fail to link together.\n";
     Out.Problem += "The linker says:\n" + firstLines(Said, 12) + "\n";
   }
-  llvm::sys::fs::remove_directories(DirS);
   return Out;
 }
 

@@ -98,6 +98,10 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
                            const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
                            const std::vector<std::optional<FunctionIdentity>> *Expected = nullptr);
 
+/// The first MaxLines lines of S (a compiler's or linker's output, a problem), and "..." when
+/// there are more.
+std::string firstLines(const std::string &S, unsigned MaxLines);
+
 /// What a suggestion may contain, as quoted when one is refused: the prompt's phrase
 /// (text::SuggestionScopeRule) and what it covers.
 std::string suggestionRule();

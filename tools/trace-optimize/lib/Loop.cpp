@@ -41,16 +41,9 @@ static std::string tail(const std::string &S, size_t Max) {
 
 /// The first MaxLines lines of S, the later ones indented, for a short report on stderr.
 static std::string excerpt(const std::string &S, unsigned MaxLines) {
-  std::string Out;
-  size_t Pos = 0;
-  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
-    size_t Nl = S.find('\n', Pos);
-    std::string Line = S.substr(Pos, Nl == std::string::npos ? std::string::npos : Nl - Pos);
-    Out += (I ? "\n    " : "") + Line;
-    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
-  }
-  if (Pos < S.size())
-    Out += "\n    ...";
+  std::string Out = firstLines(S, MaxLines);
+  for (size_t Nl = Out.find('\n'); Nl != std::string::npos; Nl = Out.find('\n', Nl + 1))
+    Out.insert(Nl + 1, "    ");
   return Out;
 }
 
