@@ -151,16 +151,15 @@ def run_stream(binary, calls, env, trace_path=None, mode="traced"):
     p = subprocess.Popen([binary, str(calls), mode], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     nbytes = 0
-    data = bytearray()
-    # Read the trace as it streams (pipe) so the run never needs the disk; the bytes are kept only
-    # for small runs (the end record is found by walking the records).
+    # Read the trace as it streams (pipe) so the run never needs the disk; the end record is
+    # found by walking the records as they arrive, holding only the one being read.
+    scanner = traceio.EndScanner()
     while True:
         block = p.stdout.read(1 << 20)
         if not block:
             break
         nbytes += len(block)
-        if nbytes <= (64 << 20):
-            data += block
+        scanner.feed(block)
     stderr = p.stderr.read().decode()
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
@@ -169,10 +168,13 @@ def run_stream(binary, calls, env, trace_path=None, mode="traced"):
         log(stderr)
         sys.exit("bench: trace-bench-stream failed")
     if trace_path:
+        scanner = traceio.EndScanner()
+        nbytes = 0
         with open(trace_path, "rb") as f:
-            data = f.read()
-        nbytes = len(data)
-    end = traceio.end_record(bytes(data)) if len(data) == nbytes else None
+            for block in iter(lambda: f.read(1 << 20), b""):
+                nbytes += len(block)
+                scanner.feed(block)
+    end = scanner.result()
     elapsed_ns = peak = None
     for line in stderr.splitlines():
         if line.startswith("elapsed_ns"):

@@ -61,29 +61,66 @@ def varint(data, pos):
     return None, pos
 
 
+class EndScanner:
+    """Finds the `end` record of a trace fed to it piece by piece (a stream too large to keep):
+    only the top-level record being read is held."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.started = False
+        self.bad = False
+        self.end = None
+
+    def feed(self, block):
+        if self.bad:
+            return
+        self.buf += block
+        pos = 0
+        if not self.started:
+            if len(self.buf) < len(MAGIC) + 1:
+                return
+            if not self.buf.startswith(MAGIC):
+                self.bad = True
+                return
+            _, pos = varint(self.buf, len(MAGIC))
+            if pos == len(self.buf):
+                return
+            self.started = True
+        data = self.buf
+        while pos < len(data):
+            length, body = varint(data, pos + 1)
+            if length is None or body + length > len(data):
+                break
+            self.end = None
+            if data[pos] == END_KIND:
+                self.end = self._end(data, body)
+            pos = body + length
+        del self.buf[:pos]
+
+    @staticmethod
+    def _end(data, body):
+        nodes, at = varint(data, body)
+        dropped, at = varint(data, at)
+        flags = data[at]
+        cut, at = varint(data, at + 1)
+        lost, at = varint(data, at)
+        end = {"k": "end", "nodes": nodes, "dropped": dropped}
+        if flags & 1:
+            end["cut"] = cut
+        if lost:
+            end["lost"] = lost
+        return end
+
+    def result(self):
+        """The end record, or None: no end record, or a trace cut short."""
+        if self.bad or not self.started or self.buf:
+            return None
+        return self.end
+
+
 def end_record(data):
     """The `end` record of the trace bytes as its JSON export would show it ({"k": "end", "nodes",
     "dropped", ["cut"], ["lost"]}), or None: no end record, or a trace cut short."""
-    if not data.startswith(MAGIC):
-        return None
-    _, pos = varint(data, len(MAGIC))
-    end = None
-    while pos < len(data):
-        kind = data[pos]
-        length, body = varint(data, pos + 1)
-        if length is None or body + length > len(data):
-            return None
-        end = None
-        if kind == END_KIND:
-            nodes, at = varint(data, body)
-            dropped, at = varint(data, at)
-            flags = data[at]
-            cut, at = varint(data, at + 1)
-            lost, at = varint(data, at)
-            end = {"k": "end", "nodes": nodes, "dropped": dropped}
-            if flags & 1:
-                end["cut"] = cut
-            if lost:
-                end["lost"] = lost
-        pos = body + length
-    return end
+    scanner = EndScanner()
+    scanner.feed(data)
+    return scanner.result()
