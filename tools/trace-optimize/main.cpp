@@ -11,6 +11,7 @@
 #include "Llm.h"
 #include "Loop.h"
 #include "MappedFile.h"
+#include "Progress.h"
 #include "Summary.h"
 #include "Trace.h"
 
@@ -366,6 +367,7 @@ int cmdRun(const std::vector<std::string> &Args) {
          "when the program gives no feedback, use the run's exit status and output (0 = success)");
   A.option("--command-timeout", "SECONDS", "limit for each build and run command (default 600)");
   A.option("--memory", "N", "show the last N (variables, feedback) pairs in the prompt (default 0)");
+  A.flag("--quiet", "no progress: neither the status line (on a terminal) nor the per-iteration lines", "-q");
   addPromptOptions(A);
   addLlmOptions(A);
   A.epilog(EnvHelp);
@@ -403,6 +405,8 @@ int cmdRun(const std::vector<std::string> &Args) {
   LO.MemorySize = unsigned(std::min(Mem, 1000ull));
   LO.Step.Prompt.MemorySize = LO.MemorySize;
   LO.FeedbackFromRun = A.has("--feedback-from-run");
+  LO.Quiet = A.has("--quiet");
+  LO.LiveStatus = stderrIsLiveTerminal();
   std::unique_ptr<LlmBackend> Backend;
   if (!makeBackend(A, LO.Step.WorkDir, Backend, Error))
     return fail(Error, 2);
