@@ -497,8 +497,8 @@ private:
     put("digraph trace {\n");
     size_t Drawn = DrawnCount;
     put("  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=11, labelloc=t, label=\"");
-    esc(fmt::format("{}, {} in {}{}; {}, {}", plural(Instances, "run", "runs"), plural(N, "call", "calls"),
-                    plural(Drawn, "node", "nodes"),
+    esc(fmt::format("{}, {} in {}{}{}; {}, {}", plural(Instances, "run", "runs"), plural(N, "call", "calls"),
+                    plural(Drawn, "node", "nodes"), ByFunction ? " (folded by function under each caller)" : "",
                     HiddenCalls ? fmt::format(" ({} in {} more not drawn: --max-nodes)",
                                               plural(HiddenCalls, "call", "calls"), HiddenGroups)
                                 : std::string(),
@@ -507,8 +507,6 @@ private:
     put("\"];\n");
     put("  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n");
     put("  edge [fontname=\"Helvetica\", fontsize=9];\n");
-    if (ByFunction)
-      put("  // calls folded by function under each caller: more than --max-nodes otherwise\n");
 
     // Calls and feedback, in a cluster per run when there are several.
     for (unsigned R = 0; R < Instances; ++R) {
