@@ -132,8 +132,7 @@ public:
 
   std::string render() {
     highlight();
-    fold(/*ByRun=*/true);
-    if (callGroups() > O.MaxNodes) {
+    if (!fold(/*ByRun=*/true)) {
       // Too many even with loops folded: fold the calls of each function
       // under a caller into one, wherever they are in its body.
       ByFunction = true;
@@ -189,8 +188,9 @@ private:
   /// \p ByRun, the k-th run of calls of one function under a call joins the
   /// node of the k-th run of the other calls of its caller's node with the
   /// same function at that position; else all calls of a function under a
-  /// caller's node are one node.
-  void fold(bool ByRun) {
+  /// caller's node are one node. False when folding runs would leave more
+  /// than the budget (it stops there).
+  bool fold(bool ByRun) {
     Groups.clear();
     for (size_t R = 0; R < Instances; ++R) {
       Group Root;
@@ -221,6 +221,10 @@ private:
         auto [It, New] = Index.try_emplace(K, uint32_t(Groups.size()));
         Gr = It->second;
         if (New) {
+          // Folding runs gives up at once when there are too many: each
+          // function's calls under a caller are folded instead.
+          if (ByRun && callGroups() == O.MaxNodes)
+            return false;
           Group NewGroup;
           NewGroup.Parent = ParentGroup;
           NewGroup.Site = Nd.Site;
@@ -238,6 +242,7 @@ private:
       Into.Threw += Nd.threw();
       Into.Mask |= Mask[I];
     }
+    return true;
   }
 
   /// Which nodes are drawn: all when they fit the budget; else the
