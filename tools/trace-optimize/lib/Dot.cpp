@@ -480,10 +480,10 @@ private:
     if (F.Count > 1)
       put("first: ");
     esc(clip(First.Text, 3 * O.MaxValueChars));
-    if (F.Scores == 1 && F.Count == 1)
+    if (F.Scores == 1)
       put(fmt::format("{}score {:.3g}", Br, F.Sum));
     else if (F.Scores)
-      put(fmt::format("{}mean score {:.3g} of {}", Br, F.Sum / double(F.Scores), F.Scores));
+      put(fmt::format("{}mean score {:.3g} ({} scores)", Br, F.Sum / double(F.Scores), F.Scores));
     if (F.Successes)
       put(fmt::format("{}{}", Br, F.Count == 1 ? std::string("success") : plural(F.Successes, "success", "successes")));
     put("\"];\n");
