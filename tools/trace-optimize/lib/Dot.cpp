@@ -446,7 +446,10 @@ private:
         Run = true;
       }
       std::sort(From.begin(), From.end());
-      std::string Key = Run ? fmt::format("run {}", Fb.Instance) : "calls";
+      // Feedback on calls left out is one node per run, with no edge.
+      std::string Key = Run            ? fmt::format("run {}", Fb.Instance)
+                        : From.empty() ? fmt::format("undrawn {}", Fb.Instance)
+                                       : "calls";
       for (uint32_t D : From)
         Key += fmt::format(" {}", D);
       auto [It, New] = Index.try_emplace(Key, Nodes.size());
@@ -473,7 +476,7 @@ private:
   void writeFeedback(size_t K, const FeedbackNode &F) {
     const Feedback &First = T.Feedbacks[F.First];
     put(fmt::format("  f{} [shape=note, style=filled, fillcolor=\"#fff3b0\", label=\"", K));
-    put(F.Run ? "feedback on the whole run" : "feedback");
+    put(F.Run ? "feedback on the whole run" : F.From.empty() ? "feedback on calls not drawn" : "feedback");
     if (F.Count > 1)
       put(fmt::format(" \u00d7 {}", F.Count));
     put(Br);
@@ -502,11 +505,14 @@ private:
     put("digraph trace {\n");
     size_t Drawn = DrawnCount;
     put("  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=11, labelloc=t, label=\"");
-    esc(fmt::format("{}, {} in {}{}{}; {}, {}", plural(Instances, "run", "runs"), plural(N, "call", "calls"),
-                    plural(Drawn, "node", "nodes"), ByFunction ? " (folded by function under each caller)" : "",
-                    HiddenCalls ? fmt::format(" ({} in {} more not drawn: --max-nodes)",
-                                              plural(HiddenCalls, "call", "calls"), HiddenGroups)
-                                : std::string(),
+    std::string Notes;
+    if (ByFunction)
+      Notes = "folded by function under each caller";
+    if (HiddenCalls)
+      Notes += fmt::format("{}{} in {} more {} not drawn: see --max-nodes", Notes.empty() ? "" : "; ",
+                           plural(HiddenCalls, "call", "calls"), HiddenGroups, HiddenGroups == 1 ? "node" : "nodes");
+    esc(fmt::format("{}, {} in {}{}; {}, {}", plural(Instances, "run", "runs"), plural(N, "call", "calls"),
+                    plural(Drawn, "node", "nodes"), Notes.empty() ? Notes : " (" + Notes + ")",
                     plural(T.Params.size(), "parameter", "parameters"),
                     plural(T.Feedbacks.size(), "feedback", "feedbacks")));
     put("\"];\n");
