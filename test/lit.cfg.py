@@ -55,6 +55,11 @@ trace_optimize = os.path.join(config.trace_bin, "trace-optimize")
 config.environment["TRACE_OPTIMIZE"] = trace_optimize
 config.substitutions.append(("%dump", trace_optimize + " dump"))
 
+# `REQUIRES: dot`: Graphviz's dot program is on PATH (trace-optimize graph --format svg|png).
+import shutil
+if shutil.which("dot", path=config.environment["PATH"]):
+    config.available_features.add("dot")
+
 # Tests that need a sanitizer runtime or a network namespace can require these.
 if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a"):
     config.available_features.add("tsan")

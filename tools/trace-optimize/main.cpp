@@ -1,20 +1,23 @@
 //===- main.cpp - trace-optimize: improve trainable code with an LLM -----===//
 //
-// Subcommands: summary, prompt, step, run, undo, dump. See docs/optimizer.md.
+// Subcommands: summary, graph, prompt, step, run, undo, dump. See docs/optimizer.md.
 //
 //===----------------------------------------------------------------------===//
 #include "Apply.h"
 #include "Backward.h"
 #include "Cli.h"
+#include "Dot.h"
+#include "JsonDump.h"
 #include "Llm.h"
 #include "Loop.h"
+#include "MappedFile.h"
+#include "Progress.h"
 #include "Summary.h"
 #include "Trace.h"
-#include "JsonDump.h"
-#include "MappedFile.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -35,6 +38,7 @@ const char *const MainHelp =
     "\n"
     "commands:\n"
     "  summary  what a trace holds: calls, edges, parameters, feedback\n"
+    "  graph    draw the traces' graph (DOT, SVG, PNG), what feedback blames highlighted\n"
     "  prompt   print the prompt built from traces; calls no LLM\n"
     "  step     one optimization step: ask the LLM, check, patch the sources\n"
     "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
@@ -188,6 +192,66 @@ int cmdSummary(const std::vector<std::string> &Args) {
   return 0;
 }
 
+int cmdGraph(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize graph", "trace-optimize graph --trace FILE... [--format dot|svg|png] [-o OUT]",
+              "Draws the graph of the traces: calls (function, arguments, result or exception), trainable\n"
+              "parameters and feedback; data flow, caller-to-call and parameter reads as edges. The calls on a\n"
+              "path from a parameter to feedback (what the backward pass selects for it) are drawn in that\n"
+              "parameter's colour. Calls of one function in a row are folded into one node with their count;\n"
+              "at most --max-nodes call nodes are drawn. SVG and PNG are made by Graphviz's 'dot' program.");
+  A.option("--trace", "FILE", "trace file to read (repeatable; several runs form one problem)", true);
+  A.option("--format", "FMT", "dot (default; DOT text), svg or png (both need Graphviz's 'dot')");
+  A.option("--output", "OUT", "write here instead of to standard output", false, "-o");
+  A.option("--max-nodes", "N", "call nodes drawn at most, after folding (default 100)");
+  A.option("--max-value-chars", "N", "cut values longer than this in labels (default 24)");
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
+  std::string Format = A.get("--format", "dot");
+  if (Format != "dot" && Format != "svg" && Format != "png")
+    return fail("trace-optimize graph: --format expects dot, svg or png, got '" + Format + "'", 2);
+  DotOptions DO;
+  std::string Error;
+  unsigned long long N = DO.MaxNodes;
+  if (!A.getUnsigned("--max-nodes", N, Error))
+    return fail(Error, 2);
+  if (N == 0)
+    return fail("trace-optimize graph: --max-nodes must be at least 1", 2);
+  DO.MaxNodes = size_t(N);
+  N = DO.MaxValueChars;
+  if (!A.getUnsigned("--max-value-chars", N, Error))
+    return fail(Error, 2);
+  DO.MaxValueChars = size_t(std::max(N, 1ull));
+  // Say that dot is missing before reading what may be a large trace.
+  if (Format != "dot")
+    if (std::string Missing = graphvizMissing(Format); !Missing.empty())
+      return fail("trace-optimize graph: " + Missing);
+  int Rc = 0;
+  std::optional<TraceSet> T = loadOrFail(A, Rc);
+  if (!T)
+    return Rc;
+  Graph G = buildGraph(*T);
+  std::string Dot = renderDot(*T, G, backward(*T, G), DO);
+  std::string OutPath = A.get("--output");
+  if (Format != "dot") {
+    if (!runGraphviz(Dot, Format, OutPath, Error))
+      return fail("trace-optimize graph: " + Error);
+    return 0;
+  }
+  if (OutPath.empty() || OutPath == "-") {
+    std::cout << Dot;
+    std::cout.flush();
+    return std::cout ? 0 : fail("cannot write standard output");
+  }
+  std::FILE *Out = std::fopen(OutPath.c_str(), "wb");
+  if (!Out)
+    return fail(fmt::format("cannot create '{}': {}", OutPath, std::strerror(errno)));
+  bool Ok = std::fwrite(Dot.data(), 1, Dot.size(), Out) == Dot.size();
+  Ok = std::fclose(Out) == 0 && Ok;
+  if (!Ok)
+    return fail(fmt::format("cannot write '{}': {}", OutPath, std::strerror(errno)));
+  return 0;
+}
+
 int cmdPrompt(const std::vector<std::string> &Args) {
   ArgParser A("trace-optimize prompt", "trace-optimize prompt --trace FILE... [options]",
               "Prints the prompt (system message, a blank line, user message) that 'step' would send.\n"
@@ -303,6 +367,7 @@ int cmdRun(const std::vector<std::string> &Args) {
          "when the program gives no feedback, use the run's exit status and output (0 = success)");
   A.option("--command-timeout", "SECONDS", "limit for each build and run command (default 600)");
   A.option("--memory", "N", "show the last N (variables, feedback) pairs in the prompt (default 0)");
+  A.flag("--quiet", "no progress: neither the status line (on a terminal) nor the per-iteration lines", "-q");
   addPromptOptions(A);
   addLlmOptions(A);
   A.epilog(EnvHelp);
@@ -340,6 +405,8 @@ int cmdRun(const std::vector<std::string> &Args) {
   LO.MemorySize = unsigned(std::min(Mem, 1000ull));
   LO.Step.Prompt.MemorySize = LO.MemorySize;
   LO.FeedbackFromRun = A.has("--feedback-from-run");
+  LO.Quiet = A.has("--quiet");
+  LO.LiveStatus = stderrIsLiveTerminal();
   std::unique_ptr<LlmBackend> Backend;
   if (!makeBackend(A, LO.Step.WorkDir, Backend, Error))
     return fail(Error, 2);
@@ -426,6 +493,8 @@ int main(int Argc, char **Argv) {
   }
   if (Cmd == "summary")
     return cmdSummary(Args);
+  if (Cmd == "graph")
+    return cmdGraph(Args);
   if (Cmd == "prompt")
     return cmdPrompt(Args);
   if (Cmd == "step")

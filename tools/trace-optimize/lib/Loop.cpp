@@ -2,6 +2,7 @@
 #include "Loop.h"
 #include "Backward.h"
 #include "Check.h"
+#include "Progress.h"
 #include "PromptText.h"
 #include "Reply.h"
 
@@ -476,7 +477,12 @@ static std::string finalState(bool Restored, unsigned BestIter, std::optional<do
                      Score(LastScore), Steps, Best);
 }
 
-int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostream &Err) {
+int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::ostream &RawErr) {
+  // Everything the loop and its steps print goes through the status line,
+  // which steps aside for it on a terminal.
+  ProgressLine Status(RawOut, RawErr, O.LiveStatus, O.Quiet);
+  std::ostream &Out = Status.out();
+  std::ostream &Err = Status.err();
   std::string WorkDir = absolutePath(O.Step.WorkDir);
   std::string RunsDir = WorkDir + "/runs";
   std::string Error;
@@ -521,15 +527,20 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
 
   for (unsigned Iter = 0;; ++Iter) {
     Clock::time_point IterStart = Clock::now();
+    Status.iteration(Iter, O.Iterations);
+    if (Iter == 0)
+      Status.phase("building");
     if (Iter == 0 && !Build("before the first run")) {
       Err << "trace-optimize run: fix the build first; nothing was changed\n";
       return 1;
     }
     std::string TraceFile = fmt::format("{}/iter-{}.bin", RunsDir, Iter);
     ::unlink(TraceFile.c_str());
+    Status.phase("running the program");
     CommandResult Run = runShell(O.RunCmd, {{"TRACE_FILE", TraceFile}}, O.CommandTimeout);
     writeLog(fmt::format("{}/iter-{}.log", RunsDir, Iter), Run.Output);
     std::string LoadErr;
+    Status.phase("reading the trace");
     std::optional<TraceSet> T = loadTraces({TraceFile}, LoadErr);
     if (!T) {
       Err << fmt::format("trace-optimize run: iteration {}: no usable trace from the run command ({}): {}\n"
@@ -563,11 +574,12 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
       BestFirstStep = Steps.empty() ? 1 : Steps.back() + 1;
     }
 
+    Status.scores(BestScore, Tokens);
     auto Progress = [&](const std::string &Note) {
-      Err << fmt::format("[iteration {}/{}] score {}{}, tokens {}, {:.1f} s{}\n", Iter, O.Iterations,
-                         LastScore ? fmt::format("{:.3g}", *LastScore) : "n/a",
-                         BestScore ? fmt::format(" (best {:.3g})", *BestScore) : "", Tokens, since(IterStart),
-                         Note.empty() ? "" : ": " + Note);
+      Status.line(fmt::format("[iteration {}/{}] score {}{}, tokens {}, {:.1f} s{}\n", Iter, O.Iterations,
+                              LastScore ? fmt::format("{:.3g}", *LastScore) : "n/a",
+                              BestScore ? fmt::format(" (best {:.3g})", *BestScore) : "", Tokens, since(IterStart),
+                              Note.empty() ? "" : ": " + Note));
     };
     if (Success) {
       Progress("success");
@@ -595,16 +607,20 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     PostApplyCheck AfterApply;
     if (!O.BuildCmd.empty())
       AfterApply = [&]() -> std::optional<std::string> {
+        Status.phase("building the patched program");
         CommandResult B = runShell(O.BuildCmd, {}, O.CommandTimeout);
+        Status.phase("asking the LLM");
         if (B.Status == 0 && !B.TimedOut)
           return std::nullopt;
         return "The build failed after the patch:\n" + tail(B.Output, 4000) + "\n";
       };
     SO.MaxTokens = O.MaxTokens;
     SO.TokensUsedBefore = Tokens;
+    Status.phase("asking the LLM");
     StepResult S = optimizeStep(*T, SO, Llm, O.MemorySize ? &Mem : nullptr, AfterApply, Out, Err);
     Tokens += S.Tokens;
     LlmCalls += S.LlmCalls;
+    Status.scores(BestScore, Tokens);
     if (S.Status == StepStatus::NoLlm)
       return 0;
     if (S.Status == StepStatus::Applied) {
@@ -650,6 +666,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
     std::vector<unsigned> Steps = Store.appliedSteps();
     if (!Steps.empty() && Steps.back() >= BestFirstStep) {
       std::string RestoreErr;
+      Status.phase("restoring the best version");
       if (!Store.restoreBefore(BestFirstStep, RestoreErr)) {
         Err << "trace-optimize run: cannot restore the best version: " << RestoreErr << "\n";
         return 1;
@@ -661,6 +678,7 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &Out, std::ostre
         Rc = 1;
     }
   }
+  Status.done();
   Out << fmt::format("trace-optimize run: {}; {} step{} applied, {} LLM call{}, {} tokens, {:.1f} s; {}\n", StopReason,
                      Applied, Applied == 1 ? "" : "s", LlmCalls, LlmCalls == 1 ? "" : "s", Tokens, since(Start),
                      finalState(Restored, BestIter, BestScore, LastIter, LastScore, LastSuccess,

@@ -79,6 +79,10 @@ struct LoopOptions {
   bool FeedbackFromRun = false;
   double CommandTimeout = 600;
   unsigned MemorySize = 0;
+  /// A status line redrawn on standard error (a terminal; see Progress.h).
+  bool LiveStatus = false;
+  /// No progress lines at all (`--quiet`).
+  bool Quiet = false;
 };
 
 /// Exit status: 0 goal reached (success or target score), 3 stopped without reaching it,
