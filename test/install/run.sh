@@ -15,6 +15,10 @@ mode=${1:?usage: run.sh install|deb SRC BUILD}
 src=$(cd "${2:?}" && pwd)
 build=$(cd "${3:?}" && pwd)
 here="$src/test/install"
+# A partial build (the sanitize stage's tree has no plugin) has nothing to install: skipped (77).
+for f in "$build/lib/TracePlugin.so" "$build/lib/libtrace_rt.a" "$build/bin/trace-optimize" "$build/bin/trace-config"; do
+  [ -e "$f" ] || { echo "UNSUPPORTED: $f is not built"; exit 77; }
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/trace-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log() { printf '==> %s\n' "$*"; }
