@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trace-plugin/Compat.h"
+#include "trace-plugin/InstallPaths.h"
 #include "trace-plugin/Options.h"
 #include "trace-plugin/Rewriting.h"
 #include "trace-plugin/Scan.h"
@@ -33,10 +34,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
-
-#ifndef TRACE_ABI_HEADER
-#error "TRACE_ABI_HEADER must name runtime/include/trace/abi.hpp"
-#endif
 
 using namespace clang;
 
@@ -311,8 +308,8 @@ public:
             SM.getFileCharacteristic(SM.getLocForStartOfFile(MainFID));
         SM.setMainFileID(SM.createFileID(*MainEntry, SourceLocation(), Kind));
       }
-      PP.setPredefines(PP.getPredefines() + "#include \"" TRACE_ABI_HEADER
-                                            "\"\n");
+      PP.setPredefines(PP.getPredefines() + "#include \"" + abiHeaderPath() +
+                       "\"\n");
     }
     if (!Opts.WarnSkipped)
       Result->Skips.clear();

@@ -1709,4 +1709,30 @@ public:
 
 #pragma clang diagnostic pop
 
+// The ABI version: an object instrumented against this header and a runtime
+// of another version fail to link, naming both (docs/runtime.md, "Version
+// mismatch at link time"). The object needs __trace_rt_abi_v<N>, which only
+// the runtime of version N defines; through __trace_rt_abi_check it brings
+// in the runtime's check, which needs __trace_plugin_abi_v<M>, which only
+// objects of version M define. Raise it on any incompatible change here.
+#ifndef TRACE_RT_ABI_VERSION
+#define TRACE_RT_ABI_VERSION 1
+#endif
+#define __TRACE_ABI_CAT2(A, B) A##B
+#define __TRACE_ABI_CAT(A, B) __TRACE_ABI_CAT2(A, B)
+#define __TRACE_RT_ABI __TRACE_ABI_CAT(__trace_rt_abi_v, TRACE_RT_ABI_VERSION)
+#define __TRACE_PLUGIN_ABI                                                     \
+  __TRACE_ABI_CAT(__trace_plugin_abi_v, TRACE_RT_ABI_VERSION)
+#if __has_attribute(retain) // Kept by --gc-sections, so the check stays.
+#define __TRACE_ABI_KEEP __attribute__((used, retain))
+#else
+#define __TRACE_ABI_KEEP __attribute__((used))
+#endif
+#ifdef __TRACE_PLUGIN__
+extern "C" const char __TRACE_RT_ABI, __trace_rt_abi_check;
+extern "C" __attribute__((weak)) const char __TRACE_PLUGIN_ABI = 0;
+__TRACE_ABI_KEEP static const char *const __trace_abi_refs[] = {
+    &__TRACE_RT_ABI, &__trace_rt_abi_check};
+#endif
+
 #endif // TRACE_ABI_HPP

@@ -1,5 +1,6 @@
 //===- Check.cpp - check patched sources with clang -----------------------===//
 #include "Check.h"
+#include "InstallPaths.h"
 #include "Lex.h"
 #include "PromptText.h"
 
@@ -40,9 +41,6 @@
 
 #ifndef TRACEOPT_CLANGXX
 #define TRACEOPT_CLANGXX "clang++-19"
-#endif
-#ifndef TRACEOPT_RUNTIME_INCLUDE
-#define TRACEOPT_RUNTIME_INCLUDE ""
 #endif
 
 namespace traceopt {
@@ -136,8 +134,8 @@ CompileCommand findCompileCommand(const std::string &File, const std::vector<TuA
   C.Kind = CompileCommand::Driver;
   C.Directory = dirName(Real);
   C.Args = {TRACEOPT_CLANGXX, "-std=c++17", "-fsyntax-only", "-I" + dirName(Real)};
-  if (std::string(TRACEOPT_RUNTIME_INCLUDE).size())
-    C.Args.push_back(std::string("-I") + TRACEOPT_RUNTIME_INCLUDE);
+  if (!runtimeIncludeDir().empty())
+    C.Args.push_back("-I" + runtimeIncludeDir());
   C.Args.push_back(Real);
   C.Origin = "a fallback command line (no tu record, no compile_commands.json)";
   C.MainFile = Real;
