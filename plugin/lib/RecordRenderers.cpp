@@ -7,7 +7,7 @@
 // types of the standard templates the runtime renders), and registers each
 // with the runtime once, from a function-local static:
 //
-//   struct __trace_rr { static void __r0(::__trace_rt::Out &__o,
+//   struct __trace_rr { static void __r0(::__trace_rt::__Out &__o,
 //       const void *__p) { const ::P &__v = *static_cast<const ::P *>(__p);
 //       ::__trace_rt::__Fields __f(__o); __f.__field("x", __v.x); } };
 //   static const bool __trace_rrk = ::__trace_rt::__useRecord< ::P>(
@@ -35,6 +35,7 @@
 #include "clang/AST/PrettyPrinter.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace clang;
 
@@ -73,6 +74,9 @@ private:
   bool nameAccessible(const NamedDecl *D) const;
   bool spellable(QualType T) const;
   std::string spell(QualType T) const;
+  std::string spellTypeId(QualType T) const;
+  std::string grantedRead(const CXXRecordDecl *RD, const FieldDecl *F,
+                          const std::string &Object);
   void emitFields(const CXXRecordDecl *RD, const std::string &Object,
                   const std::string &Fields, unsigned &Hidden, std::string &Out,
                   unsigned &Nested, llvm::SmallVectorImpl<QualType> &Next);
@@ -207,6 +211,68 @@ std::string RendererBuilder::spell(QualType T) const {
   return "::" + Text;
 }
 
+/// \p T as a type-id (cv-qualifiers kept) when it is a scalar, a record or
+/// enum the body may name, or a pointer to one; else "".
+std::string RendererBuilder::spellTypeId(QualType T) const {
+  T = T.getCanonicalType();
+  std::string Cv;
+  if (T.isConstQualified())
+    Cv = "const ";
+  if (T.isVolatileQualified())
+    return "";
+  if (const auto *PT = T->getAs<PointerType>()) {
+    std::string Pointee = spellTypeId(PT->getPointeeType());
+    return Pointee.empty() ? "" : Cv + Pointee + " *";
+  }
+  if (T->isBuiltinType())
+    return Cv + T.getUnqualifiedType().getAsString(
+                    PrintingPolicy(S.Ctx.getLangOpts()));
+  if (!T->getAsTagDecl() || !spellable(T))
+    return "";
+  std::string Name = spell(T);
+  return Name.empty() ? "" : Cv + Name;
+}
+
+/// Under -fplugin-arg-trace-private-fields: the expression that reads the
+/// private field \p F of \p Object, through a member pointer that an
+/// explicit instantiation at the end of the main file gives out (access
+/// checking does not apply to the names in an explicit instantiation); ""
+/// when the field cannot be read that way. Only bundles of the main file
+/// use it: the accessor is specific to the translation unit, and an inline
+/// function of a header must read the same in every unit.
+std::string RendererBuilder::grantedRead(const CXXRecordDecl *RD,
+                                         const FieldDecl *F,
+                                         const std::string &Object) {
+  if (!S.Opts.PrivateFields || !S.SM.isInMainFile(S.SM.getExpansionLoc(Body)) ||
+      F->isBitField() || F->getType()->isReferenceType() ||
+      F->getParent()->getCanonicalDecl() != RD->getCanonicalDecl() ||
+      F->getParent()->isAnonymousStructOrUnion())
+    return "";
+  std::string Record = spell(S.Ctx.getRecordType(RD));
+  std::string Type = spellTypeId(F->getType());
+  if (Record.empty() || Type.empty())
+    return "";
+  std::string Tag = "::__trace_rt::__PrivateField< ::__trace_rt::__TuTag, " +
+                    Record + ", " + Type + ", " +
+                    std::to_string(F->getFieldIndex()) + "u>";
+  static llvm::DenseMap<const ASTContext *, llvm::StringSet<>> Granted;
+  if (Granted[&S.Ctx].insert(Tag).second) {
+    FileID Main = S.SM.getMainFileID();
+    StringRef Buffer = S.SM.getBufferData(Main);
+    std::string Text = quiet("template struct ::__trace_rt::__PrivateGrant<" +
+                             Tag + ", " + Type + " " + Record + "::*, &" +
+                             Record + "::" + F->getName().str() + ">;");
+    // After the last line, on lines of its own: no line of the user's moves,
+    // and a last line that is a // comment without a newline stays one.
+    if (!Buffer.empty() && Buffer.back() != '\n')
+      Text = "\n" + Text;
+    else
+      Text += "\n";
+    S.R.InsertText(S.SM.getLocForEndOfFile(Main), Text, /*InsertAfter=*/true);
+  }
+  return Object + ".*__privateField(" + Tag + "())";
+}
+
 void RendererBuilder::addValueType(QualType T, unsigned Depth) {
   if (Depth > MaxTypeDepth || T.isNull())
     return;
@@ -248,7 +314,13 @@ void RendererBuilder::emitFields(const CXXRecordDecl *RD,
       continue;
     if (F->getAccess() != AS_public && F->getAccess() != AS_none &&
         !canSeePrivate(RD)) {
-      ++Hidden;
+      std::string Read = grantedRead(RD, F, Object);
+      if (Read.empty()) {
+        ++Hidden;
+        continue;
+      }
+      Out += Fields + ".__field(" + quoted(F->getName()) + ", " + Read + "); ";
+      Next.push_back(F->getType());
       continue;
     }
     QualType FT = F->getType();
@@ -326,17 +398,18 @@ void RendererBuilder::addRecord(const CXXRecordDecl *RD, unsigned Depth) {
     Next.push_back(BT);
   }
   emitFields(RD, "__v", "__f", Hidden, Entries, Nested, Next);
-  // Nothing the bundle may read: the type's name says more than `{+N
-  // private}`, so the runtime keeps showing `Type{...}`.
-  if (Entries.empty() && Hidden)
+  // Nothing the bundle may read, or nothing to read (an interface, a
+  // tag): the type's name says more than `{}` or `{+N private}`, so the
+  // runtime keeps showing `Type{...}`.
+  if (Entries.empty())
     return;
   if (Hidden)
     Entries += "__f.__hidden(" + std::to_string(Hidden) + "u); ";
 
   std::string Fn = "__r" + std::to_string(Count++);
   Functions += "static void " + Fn +
-               "(::__trace_rt::Out &__o, const void *__p) { const " + Spelled +
-               " &__v = *static_cast<const " + Spelled +
+               "(::__trace_rt::__Out &__o, const void *__p) { const " +
+               Spelled + " &__v = *static_cast<const " + Spelled +
                " *>(__p); ::__trace_rt::__Fields __f(__o); " + Entries + "} ";
   if (!Registrations.empty())
     Registrations += " & ";

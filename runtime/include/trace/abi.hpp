@@ -541,6 +541,8 @@ template <class T> void render(Out &O, const T &V) noexcept;
 /// static member function of a local class in the bundle's prologue: only
 /// there does the emitted code have the bundle's access to the fields.
 using __RecordFn = void (*)(Out &, const void *);
+/// The sink as the inserted code spells it (only reserved names are).
+using __Out = Out;
 
 namespace detail {
 
@@ -632,6 +634,29 @@ public:
 private:
   unsigned Count = 0;
   bool Cut = false;
+};
+
+// Private fields under -fplugin-arg-trace-private-fields. Access checking
+// does not apply to the names in an explicit instantiation, so the plugin
+// appends, at the end of the main file,
+//   template struct __PrivateGrant<__PrivateField<__TuTag, C, M, I>,
+//                                  M C::*, &C::field>;
+// which defines the friend __privateField(__PrivateField<...>) returning the
+// member pointer, and the renderer reads `v.*__privateField(Tag())`.
+// __TuTag is in an unnamed namespace: each translation unit has its own
+// specializations, so each explicit instantiation is the only one of its
+// kind in the program.
+namespace {
+struct __TuTag {};
+} // namespace
+
+/// Declares the accessor of field number \p I of \p C, of type \p M.
+template <class Tu, class C, class M, unsigned I> struct __PrivateField {
+  friend M C::*__privateField(__PrivateField);
+};
+/// Defines it, when explicitly instantiated with the member pointer.
+template <class Tag, class Ptr, Ptr P> struct __PrivateGrant {
+  friend Ptr __privateField(Tag) { return P; }
 };
 
 namespace detail {
