@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RecordRenderers.h"
 #include "trace-plugin/Keys.h"
 #include "trace-plugin/Rewriting.h"
 #include "trace-plugin/Strings.h"
@@ -296,6 +297,8 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   Out += quoted(S.description(FD, Marks)) + ", ";
   Out += Marks.Trainable ? quoted("code:" + Key) : std::string("nullptr");
   Out += ", " + std::to_string(Flags) + "u}; ";
+  // Records without operator<< render field by field (RecordRenderers.cpp).
+  Out += recordRenderers(S, FD);
   Out += "::__trace_rt::__Call __trace_call(__trace_site); ";
   // A volatile object cannot bind to the const T& that self() takes.
   if (IsMember && !MD->getMethodQualifiers().hasVolatile())

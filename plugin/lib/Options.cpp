@@ -32,8 +32,7 @@ const OptionRow Rows[] = {
        O.Print = true;
        return std::string();
      }},
-    {"all", false,
-     "make every function defined in the main file a bundle",
+    {"all", false, "make every function defined in the main file a bundle",
      [](PluginOptions &O, llvm::StringRef) {
        O.All = true;
        return std::string();
@@ -67,6 +66,12 @@ const OptionRow Rows[] = {
     {"verbose", false, "report decisions and timings on stderr",
      [](PluginOptions &O, llvm::StringRef) {
        O.Verbose = true;
+       return std::string();
+     }},
+    {"private-fields", false,
+     "render private and protected fields of records in main-file bundles",
+     [](PluginOptions &O, llvm::StringRef) {
+       O.PrivateFields = true;
        return std::string();
      }},
 };

@@ -176,6 +176,24 @@ std::ostream &outStream(Out &O) noexcept { return O.stream(); }
 
 bool outFull(const Out &O) noexcept { return O.full(); }
 
+/// Records rendered inside one another on this thread. Rendering runs on
+/// one thread at a time per Out (the caller's, while it captures), so a
+/// thread-local count is the nesting of the value being rendered.
+static thread_local unsigned RecordDepth = 0;
+/// Records nested deeper than this show as `{…}`: a cycle through
+/// reference members, or a deep tree, stops here even when TRACE_MAX_VALUE
+/// is large. The value limit usually stops them first.
+static constexpr unsigned MaxRecordDepth = 8;
+
+bool outEnterRecord(Out &) noexcept {
+  if (RecordDepth >= MaxRecordDepth)
+    return false;
+  ++RecordDepth;
+  return true;
+}
+
+void outLeaveRecord(Out &) noexcept { --RecordDepth; }
+
 //===----------------------------------------------------------------------===//
 // Names
 //===----------------------------------------------------------------------===//

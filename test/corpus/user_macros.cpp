@@ -203,11 +203,11 @@ int main() {
 // CHECK-NEXT: add(A=3, B=6) -> 9
 // CHECK-NEXT: add(A=9, B=1) -> 10
 // CHECK-NEXT: add(A=10, B=2) -> 12
-// CHECK-NEXT: makePoint(X=22) -> Point{{[{]}}...}
+// CHECK-NEXT: makePoint(X=22) -> {X: 22, Y: 23}
 // CHECK-NEXT: helper(V=23) -> 24
 // CHECK-NEXT: | add(A=23, B=1) -> 24
 // CHECK-NEXT: add(A=22, B=24) -> 46
-// CHECK-NEXT: makePoint(X=46) -> Point{{[{]}}...}
+// CHECK-NEXT: makePoint(X=46) -> {X: 46, Y: 47}
 // CHECK-NEXT: joined(Head="a", Tail="b") -> "ab"
 // CHECK-NEXT: other(S=Shape::Circle) -> Shape::Square
 // CHECK-NEXT: unnamedSecond(A=46, arg1=47) -> 46

@@ -1,7 +1,7 @@
 // Handle types with a boolean conversion and no operator<< of their own: `os << h` compiles through
 // the conversion (the C++03 safe-bool `operator unspecified_bool_type`, or a plain `operator bool`)
-// and printed "1" or "0" for every handle, status or connection. They are shown by their type's
-// name instead. A handle with an operator<< of its own prints what that writes, and a type with an
+// and printed "1" or "0" for every handle, status or connection. They are shown by their fields
+// instead. A handle with an operator<< of its own prints what that writes, and a type with an
 // `explicit operator bool` was never printed through it.
 //
 // RUN: rm -rf %t && mkdir -p %t
@@ -67,15 +67,15 @@ int main() {
 
 // CHECK: run: exit=0 stdout-lines=3
 // CHECK: thread 1
-// CHECK-NEXT: descriptor(F=File{...}) -> 3
-// CHECK-NEXT: descriptor(F=File{...}) -> -1
-// CHECK-NEXT: closeSocket(S=Socket{...}) -> Status{...}
-// CHECK-NEXT: ok(S=Status{...}) -> true
-// CHECK-NEXT: closeSocket(S=Socket{...}) -> Status{...}
-// CHECK-NEXT: ok(S=Status{...}) -> false
+// CHECK-NEXT: descriptor(F={Fd: 3}) -> 3
+// CHECK-NEXT: descriptor(F={Fd: -1}) -> -1
+// CHECK-NEXT: closeSocket(S={Fd: 4}) -> {Code: 0}
+// CHECK-NEXT: ok(S={Code: 0}) -> true
+// CHECK-NEXT: closeSocket(S={Fd: -1}) -> {Code: 9}
+// CHECK-NEXT: ok(S={Code: 9}) -> false
 // CHECK-NEXT: pipeFd(P=pipe 5) -> 5
 
-// JSON: "name":"F","type":"File","value":"File{...}"
+// JSON: "name":"F","type":"File","value":"{Fd: 3}"
 // JSON-NOT: "value":"1"
 // JSON-NOT: "value":"0"
 // JSON: "name":"P","type":"Pipe","value":"pipe 5"

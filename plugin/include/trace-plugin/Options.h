@@ -33,6 +33,11 @@ struct PluginOptions {
   bool SkipSystemBodies = true;
   /// Report on stderr what the plugin decided and how long it took.
   bool Verbose = false;
+  /// Render the private and protected fields of records in bundles defined
+  /// in the main file, even where the bundle may not name them (through
+  /// explicit instantiations, which the access rules exempt; see
+  /// RecordRenderers.cpp).
+  bool PrivateFields = false;
 
   /// Parses one "-fplugin-arg-trace-<Arg>" value. Returns an error message,
   /// or an empty string on success.

@@ -532,6 +532,133 @@ template <class T> constexpr bool isDeferred() {
 
 template <class T> void render(Out &O, const T &V) noexcept;
 
+//===----------------------------------------------------------------------===//
+// Records without operator<<: renderers the plugin emits (docs/runtime.md).
+//===----------------------------------------------------------------------===//
+
+/// Renders the record at the address it is given, field by field. The
+/// plugin emits one per record type that reaches a bundle's values, as a
+/// static member function of a local class in the bundle's prologue: only
+/// there does the emitted code have the bundle's access to the fields.
+using __RecordFn = void (*)(Out &, const void *);
+/// The sink as the inserted code spells it (only reserved names are).
+using __Out = Out;
+
+namespace detail {
+
+/// The renderers registered for T: one that shows every field (emitted
+/// where all of them are accessible) and one that shows the accessible
+/// ones. A static member of a class template is one object program-wide,
+/// so a renderer registered by one translation unit serves every other.
+template <class T> struct RecordHook {
+  static __RecordFn All;
+  static __RecordFn Visible;
+};
+template <class T> __RecordFn RecordHook<T>::All = nullptr;
+template <class T> __RecordFn RecordHook<T>::Visible = nullptr;
+
+/// The renderer to use for T, or nullptr (then T renders by its name).
+template <class T> inline __RecordFn recordRenderer() noexcept {
+  __RecordFn F = __atomic_load_n(&RecordHook<T>::All, __ATOMIC_RELAXED);
+  return F ? F : __atomic_load_n(&RecordHook<T>::Visible, __ATOMIC_RELAXED);
+}
+
+} // namespace detail
+
+/// Registers \p F for T (\p All: it shows every field). Returns true: the
+/// plugin calls it from the initialiser of a function-local static, so it
+/// runs once, before the bundle's first capture.
+template <class T> inline bool __useRecord(__RecordFn F, bool All) noexcept {
+  __atomic_store_n(All ? &detail::RecordHook<T>::All
+                       : &detail::RecordHook<T>::Visible,
+                   F, __ATOMIC_RELAXED);
+  return true;
+}
+
+/// Counts the records being rendered on this thread; false past the nesting
+/// bound (a cycle through references, a deep tree), where the record is
+/// shown as `{…}`. Each true is matched by one outLeaveRecord().
+bool outEnterRecord(Out &O) noexcept;
+void outLeaveRecord(Out &O) noexcept;
+
+/// Writes one record's fields, `{x: 1, y: {a: 2}}`, for plugin-emitted
+/// renderers. Each field is rendered by render(), so nested records,
+/// containers and the value limit apply; once the text is full the rest is
+/// `…` and no further field is read.
+class __Fields {
+public:
+  explicit __Fields(Out &O) noexcept : O(O) { outChar(O, '{'); }
+  __Fields(const __Fields &) = delete;
+  __Fields &operator=(const __Fields &) = delete;
+  ~__Fields() { outChar(O, '}'); }
+
+  /// Starts the entry \p Name (nullptr: no name); false when the text is
+  /// full, and the caller reads nothing.
+  bool __open(const char *Name) noexcept {
+    if (Cut)
+      return false;
+    if (Count++)
+      outWrite(O, ", ", 2);
+    if (outFull(O)) {
+      outWrite(O, "\xE2\x80\xA6", 3);
+      Cut = true;
+      return false;
+    }
+    if (Name) {
+      outCStr(O, Name);
+      outWrite(O, ": ", 2);
+    }
+    return true;
+  }
+  /// A field, or a base class subobject named by its class.
+  template <class T> void __field(const char *Name, const T &V) noexcept {
+    if (__open(Name))
+      render(O, V);
+  }
+  /// An entry whose value is not read: a volatile field, an anonymous union.
+  void __text(const char *Name, const char *Text) noexcept {
+    if (__open(Name))
+      outCStr(O, Text);
+  }
+  /// \p N fields that the renderer could not name (private ones).
+  void __hidden(unsigned N) noexcept {
+    if (!__open(nullptr))
+      return;
+    outChar(O, '+');
+    outUnsigned(O, N);
+    outWrite(O, " private", 8);
+  }
+
+  Out &O;
+
+private:
+  unsigned Count = 0;
+  bool Cut = false;
+};
+
+// Private fields under -fplugin-arg-trace-private-fields. Access checking
+// does not apply to the names in an explicit instantiation, so the plugin
+// appends, at the end of the main file,
+//   template struct __PrivateGrant<__PrivateField<__TuTag, C, M, I>,
+//                                  M C::*, &C::field>;
+// which defines the friend __privateField(__PrivateField<...>) returning the
+// member pointer, and the renderer reads `v.*__privateField(Tag())`.
+// __TuTag is in an unnamed namespace: each translation unit has its own
+// specializations, so each explicit instantiation is the only one of its
+// kind in the program.
+namespace {
+struct __TuTag {};
+} // namespace
+
+/// Declares the accessor of field number \p I of \p C, of type \p M.
+template <class Tu, class C, class M, unsigned I> struct __PrivateField {
+  friend M C::*__privateField(__PrivateField);
+};
+/// Defines it, when explicitly instantiated with the member pointer.
+template <class Tag, class Ptr, Ptr P> struct __PrivateGrant {
+  friend Ptr __privateField(Tag) { return P; }
+};
+
 namespace detail {
 
 /// Renders the alternative a variant holds (a visitor that C++11 can spell).
@@ -704,6 +831,19 @@ template <class T> void render(Out &O, const T &V) noexcept {
   } else if constexpr (IsTupleLike<T>::value) {
     renderTuple(O, V, detail::MakeIndexSeq<std::tuple_size<T>::value>());
   } else {
+    if constexpr (std::is_class<T>::value) {
+      // A record whose renderer the plugin emitted: its fields, nested
+      // within the bound.
+      if (__RecordFn F = recordRenderer<T>()) {
+        if (outEnterRecord(O)) {
+          F(O, __addr(V));
+          outLeaveRecord(O);
+        } else {
+          outWrite(O, "{\xE2\x80\xA6}", 5);
+        }
+        return;
+      }
+    }
     constexpr TypeStr N = TypeName<T>::Value;
     outWrite(O, N.Ptr, N.Len);
     outWrite(O, "{...}", 5);
@@ -956,6 +1096,13 @@ inline TypeDesc TypeDescOf{
         ? 0u
         : static_cast<uint32_t>(sizeof(T)),
     0};
+
+/// A type that would render as its name but has a renderer from the plugin
+/// (one is registered before the first value is captured): its values are
+/// text made at capture, under a type record of their own.
+template <class T>
+inline TypeDesc RecordTypeDescOf{detail::TypeName<T>::Value, &renderErased<T>,
+                                 __trace_format::TypeKind::Text, 0u, 0};
 
 /// Where a value goes: slot, parameter index, pack element (1-based, 0 if
 /// not a pack), packed in one word to keep the capture calls cheap.
@@ -1282,7 +1429,10 @@ private:
       const void *Addr = __addr(V);
       constexpr __trace_format::TypeKind Kind = detail::typeKindOf<U>();
       if constexpr (Kind == __trace_format::TypeKind::Fixed) {
-        captureFixed(*this, Pos, Addr, Type, Extra);
+        if (detail::recordRenderer<U>()) // Fields, rendered now.
+          captureText(*this, Pos, Addr, &RecordTypeDescOf<U>, Extra);
+        else
+          captureFixed(*this, Pos, Addr, Type, Extra);
       } else if constexpr (Kind != __trace_format::TypeKind::Text) {
         // The common record, written here without a call: no provenance to
         // look up, no enum names, not a pack element, small ids. Anything
