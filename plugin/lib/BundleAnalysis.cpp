@@ -27,9 +27,11 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/StmtCXX.h"
-#include "clang/AST/PrettyPrinter.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 
@@ -111,12 +113,49 @@ private:
 
 } // namespace
 
+/// True if a declaration of \p FD carries a trace attribute; with
+/// \p SkipMainFile, one outside the main file (an attribute a redeclaration
+/// inherits from an earlier one counts where the redeclaration is).
+bool BundleAnalysis::isMarkedOutside(const FunctionDecl *FD,
+                                     bool SkipMainFile) const {
+  if (!SkipMainFile)
+    return getTraceMarks(FD).any();
+  for (const FunctionDecl *Redecl : FD->redecls()) {
+    if (SM.isInMainFile(SM.getExpansionLoc(Redecl->getLocation())))
+      continue;
+    for (const auto *A : Redecl->specific_attrs<AnnotateAttr>()) {
+      StringRef Name = A->getAnnotation().split('=').first;
+      if (Name == BundleAnnotation || Name == TrainableAnnotation)
+        return true;
+    }
+  }
+  return false;
+}
+
 bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
   if (Loc.isInvalid() || !Loc.isFileID())
     return false;
   if (SM.isInSystemHeader(Loc))
     return false;
-  return SM.getFileEntryRefForID(SM.getFileID(Loc)).has_value();
+  FileID FID = SM.getFileID(Loc);
+  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty();
+}
+
+StringRef BundleAnalysis::excludedBy(FileID FID) const {
+  if (Opts.ExcludeDirs.empty() || FID.isInvalid())
+    return "";
+  auto It = ExcludedCache.find(FID);
+  if (It != ExcludedCache.end())
+    return It->second;
+  StringRef Dir;
+  if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID)) {
+    SmallString<256> Path(FE->getName());
+    SM.getFileManager().makeAbsolutePath(Path);
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    Dir = Opts.excludedBy(Path);
+  }
+  ExcludedCache[FID] = Dir;
+  return Dir;
 }
 
 bool BundleAnalysis::isSelected(const FunctionDecl *FD,
@@ -128,11 +167,15 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
                                                ->getParent()
                                                ->isLambda())
     return false;
+  // Every function defined in a file the plugin may edit: the main file and
+  // the project's headers (not system headers, not excluded folders). The
+  // rule looks at where the definition is, never at what the TU uses, so
+  // every TU that includes a header selects the same functions in it.
   // A name spelled by a macro (GoogleTest's TEST(Suite, Name) {...}) is
-  // still a function the main file defines; whether its body can be edited
-  // is judged like an annotated one's.
+  // still a function of the file where the macro is expanded; whether its
+  // body can be edited is judged like an annotated one's.
   SourceLocation Loc = FD->getLocation();
-  if (Loc.isInvalid() || !SM.isInMainFile(SM.getExpansionLoc(Loc)))
+  if (Loc.isInvalid() || !isEditableLoc(SM.getExpansionLoc(Loc)))
     return false;
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
@@ -231,7 +274,10 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
   if (!FD->doesThisDeclarationHaveABody() && !FD->isDefaulted() &&
       !FD->isDeleted())
     return V;
-  if (SM.isInSystemHeader(FD->getLocation()))
+  // A system header or an excluded folder is never rewritten, annotated
+  // or not.
+  if (SM.isInSystemHeader(FD->getLocation()) ||
+      !excludedBy(SM.getFileID(SM.getExpansionLoc(FD->getLocation()))).empty())
     return V;
   TraceMarks Marks = getTraceMarks(FD);
   V.Selected = isSelected(FD, Marks);
@@ -247,20 +293,36 @@ bool BundleAnalysis::isBundleCallee(const FunctionDecl *Callee) {
   const FunctionDecl *FD = Callee;
   if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
     FD = Pattern;
-  const FunctionDecl *Canon = FD->getCanonicalDecl();
-  auto It = CalleeCache.find(Canon);
+  llvm::PointerIntPair<const FunctionDecl *, 1, bool> CacheKey(
+      FD->getCanonicalDecl(), CallerInHeader);
+  auto It = CalleeCache.find(CacheKey);
   if (It != CalleeCache.end())
     return It->second;
+  const FunctionDecl *Def = FD->getDefinition();
+  // A header's call to a function the main file defines: the other TUs that
+  // include the header see at most its declarations, so judge by those, as
+  // they would.
+  if (Def && CallerInHeader &&
+      SM.isInMainFile(SM.getExpansionLoc(Def->getLocation())))
+    Def = nullptr;
   bool Result = false;
-  if (const FunctionDecl *Def = FD->getDefinition()) {
+  if (Def) {
     Result = judgeDefinition(Def).instrument();
   } else {
-    TraceMarks Marks = getTraceMarks(FD);
-    Result = Marks.any() && Opts.selects(qualifiedName(FD), true) &&
+    Result = isMarkedOutside(FD, CallerInHeader) &&
+             Opts.selects(qualifiedName(FD), true) &&
              declarationSkipReason(FD).empty();
   }
-  CalleeCache[Canon] = Result;
+  CalleeCache[CacheKey] = Result;
   return Result;
+}
+
+void BundleAnalysis::setCaller(const FunctionDecl *Caller) {
+  CallerInHeader = false;
+  if (!Caller)
+    return;
+  SourceLocation Loc = SM.getExpansionLoc(Caller->getLocation());
+  CallerInHeader = Loc.isValid() && !SM.isInMainFile(Loc);
 }
 
 } // namespace trace_plugin
