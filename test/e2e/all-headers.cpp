@@ -2,7 +2,8 @@
 // are instrumented too, the same way in every TU: an inline function, the
 // members a class body defines, a function template and a member of a class
 // template (per instantiation) are one site each, called from both TUs; a
-// header's static function, copied into each TU, is one site as well. A
+// header's static function or function in an unnamed namespace, copied
+// into each TU, is one site as well. A
 // header in an excluded folder is left alone: none of its functions is
 // recorded.
 // RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=%S/Inputs/all-headers/vendor -I%S/Inputs/all-headers %s %S/Inputs/all-headers/other.cpp -o %t %trace_ldflags
@@ -19,12 +20,14 @@ int main() {
   Counter C;
   C.add(1);
   Box<int> B{1};
-  int R = scale(1) + C.get() + twice(1) + B.open() + hidden(1) + viaOther(1) +
+  int R = scale(1) + C.get() + twice(1) + B.open() + hidden(1) + unnamed(1) +
+          viaOther(1) +
           vendorMul(1) + vendorNeg(1);
   return otherUnit(2) + R > 0 ? 0 : 1;
 }
 
-// SITES:      "key":"Box<int>::open() const"
+// SITES:      "key":"(anonymous namespace)::unnamed(int)"
+// SITES-NEXT: "key":"Box<int>::open() const"
 // SITES-NEXT: "key":"Counter::add(int)"
 // SITES-NEXT: "key":"Counter::get() const"
 // SITES-NEXT: "key":"hidden(int)"
@@ -42,15 +45,18 @@ int main() {
 // CHECK-DAG: {"k":"site","site":[[TWICE:[0-9]+]],"key":"twice<int>(T)",
 // CHECK-DAG: {"k":"site","site":[[OPEN:[0-9]+]],"key":"Box<int>::open() const",
 // CHECK-DAG: {"k":"site","site":[[HIDDEN:[0-9]+]],"key":"hidden(int)",
+// CHECK-DAG: {"k":"site","site":[[UNNAMED:[0-9]+]],"key":"(anonymous namespace)::unnamed(int)",
 // CHECK-DAG: {"k":"site","site":[[OTHER:[0-9]+]],"key":"otherUnit(int)",
 // CHECK: {"k":"call",{{.*}}"site":[[ADD]],{{.*}}"args":[{"name":"X","type":"int","value":"1"
 // CHECK: {"k":"call",{{.*}}"site":[[SCALE]],{{.*}}"args":[{"name":"X","type":"int","value":"1"
 // CHECK: {"k":"call",{{.*}}"site":[[TWICE]],{{.*}}"args":[{"name":"X","type":"int","value":"1"
 // CHECK: {"k":"call",{{.*}}"site":[[OPEN]],
 // CHECK: {"k":"call",{{.*}}"site":[[HIDDEN]],{{.*}}"args":[{"name":"X","type":"int","value":"1"
+// CHECK: {"k":"call",{{.*}}"site":[[UNNAMED]],{{.*}}"args":[{"name":"X","type":"int","value":"1"
 // CHECK: {"k":"call",{{.*}}"site":[[OTHER]],
 // CHECK: {"k":"call",{{.*}}"site":[[ADD]],{{.*}}"args":[{"name":"X","type":"int","value":"2"
 // CHECK: {"k":"call",{{.*}}"site":[[SCALE]],{{.*}}"args":[{"name":"X","type":"int","value":"2"
 // CHECK: {"k":"call",{{.*}}"site":[[TWICE]],{{.*}}"args":[{"name":"X","type":"int","value":"2"
 // CHECK: {"k":"call",{{.*}}"site":[[OPEN]],
 // CHECK: {"k":"call",{{.*}}"site":[[HIDDEN]],{{.*}}"args":[{"name":"X","type":"int","value":"2"
+// CHECK: {"k":"call",{{.*}}"site":[[UNNAMED]],{{.*}}"args":[{"name":"X","type":"int","value":"2"

@@ -36,6 +36,7 @@
 // CHECK: template <class T> T twice(T X) {{[{].+}}"twice<int>(T)"{{.+}}return X + X;
 // CHECK: T open() const {{[{].+}}"Box<int>::open() const"
 // CHECK: static int hidden(int X) {{[{].+}}"hidden(int)"
+// CHECK: int unnamed(int X) {{[{].+}}"(anonymous namespace)::unnamed(int)"
 // sideA's definition is in other.cpp only: a wildcard note in both TUs.
 // CHECK: inline int viaOther(int X) {{[{].+}}"viaOther(int)"{{.+}}return sideA({{.*}}X, 0x0ull, 0){{.*}}) + scale(
 

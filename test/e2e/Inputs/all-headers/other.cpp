@@ -7,6 +7,7 @@ int otherUnit(int X) {
   Counter C;
   C.add(X);
   Box<int> B{X};
-  return scale(X) + C.get() + twice(X) + B.open() + hidden(X) + viaOther(X) +
+  return scale(X) + C.get() + twice(X) + B.open() + hidden(X) + unnamed(X) +
+         viaOther(X) +
          vendorMul(X) + vendorNeg(X);
 }

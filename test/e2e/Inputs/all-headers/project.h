@@ -24,6 +24,9 @@ template <class T> struct Box {
 
 // One copy per TU; both copies have the same key.
 static int hidden(int X) { return X - 1; }
+namespace {
+int unnamed(int X) { return X * 5; }
+} // namespace
 
 // Defined in other.cpp: only that TU sees the definition.
 int sideA(int X);
