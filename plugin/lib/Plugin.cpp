@@ -257,7 +257,7 @@ public:
     bool Annotated =
         Opts.All || mentionsTraceAttribute(SM.getBufferData(MainFID));
     if (!Annotated)
-      Annotated = scanIncludedFiles(quietCopy(CI), CI);
+      Annotated = scanIncludedFiles(quietCopy(CI), CI, Opts);
     double ScanMs = millisecondsSince(Start);
     if (!Annotated) {
       if (Opts.Verbose)
