@@ -13,7 +13,7 @@ build_dir=${BUILD_DIR:-$here/build}
 jobs=${JOBS:-$(nproc)}
 
 packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev
-          libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev bubblewrap)
+          libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev bubblewrap lld)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

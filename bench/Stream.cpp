@@ -7,10 +7,13 @@
 // check the `end` record: nodes == N and dropped == 0.
 //
 // Usage: trace-bench-stream N [traced|plain|chain-traced|chain-plain|
+//                              chainvar-traced|chainvar-plain|
 //                              tokens-traced|tokens-plain]
 // (plain: the same loop over the uninstrumented copy, for the whole
 // process's cost per call as traced minus plain; chain-*: the loop
-// `y = add(y, i)` inside the instrumented file, one data-flow edge a call;
+// `y = add(y, i & 1023)` inside the instrumented file, one data-flow edge a
+// call; chainvar-*: `y = add(y, j)`, j a plain variable the call site notes
+// too;
 // tokens-*: the tokenizer run, N unused).
 // Prints on stderr the loop's elapsed nanoseconds and the peak resident set
 // (VmHWM of this process image; getrusage's maximum would include the
@@ -75,10 +78,14 @@ int main(int Argc, char **Argv) {
     return 0;
   }
   bool Traced = std::strcmp(Mode, "plain") != 0 &&
-                std::strcmp(Mode, "chain-plain") != 0;
+                std::strcmp(Mode, "chain-plain") != 0 &&
+                std::strcmp(Mode, "chainvar-plain") != 0;
   auto T0 = std::chrono::steady_clock::now();
   int X = 0;
-  if (std::strncmp(Mode, "chain-", 6) == 0)
+  if (std::strncmp(Mode, "chainvar-", 9) == 0)
+    X = Traced ? traced::chainVar(static_cast<int>(N))
+               : plain::chainVar(static_cast<int>(N));
+  else if (std::strncmp(Mode, "chain-", 6) == 0)
     X = Traced ? traced::chain(static_cast<int>(N))
                : plain::chain(static_cast<int>(N));
   else if (Traced)

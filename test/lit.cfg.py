@@ -19,16 +19,29 @@ for var in ["TRACE_FILE", "TRACE_ENABLE", "TRACE_MAX_VALUE", "TRACE_MAX_ELEMENTS
             "OPENAI_API_BASE", "TRACE_MODEL"]:
     config.environment.pop(var, None)
 
+# The language standard the tests compile with: `--param std=c++11` (or TRACE_TEST_STD) runs the
+# suites under C++11, C++14, C++17 (the default) or C++20. A test that needs a newer standard says
+# `REQUIRES: c++17`: feature c++N is present when the chosen standard is C++N or later.
+trace_std = lit_config.params.get("std", os.environ.get("TRACE_TEST_STD", "c++17"))
+_std_order = ["c++11", "c++14", "c++17", "c++20", "c++23"]
+if trace_std not in _std_order:
+    lit_config.fatal("std=%s: expected one of %s" % (trace_std, ", ".join(_std_order)))
+config.trace_std = trace_std
+for _std in _std_order[:_std_order.index(trace_std) + 1]:
+    config.available_features.add(_std)
+config.name = "Trace (%s)" % trace_std
+
 runtime_include = os.path.join(config.trace_src_root, "runtime", "include")
 runtime_lib = os.path.join(config.trace_lib, "libtrace_rt.a")
 plugin_flag = "-fplugin=" + config.trace_plugin
-cxxflags = "-std=c++17 -I" + runtime_include + " " + plugin_flag
+cxxflags = "-std=" + trace_std + " -I" + runtime_include + " " + plugin_flag
 ldflags = runtime_lib + " -lpthread"
 
 config.substitutions.append(("%trace_plugin", config.trace_plugin))
 config.substitutions.append(("%clangxx_trace", config.clangxx + " " + cxxflags))
-config.substitutions.append(("%clangxx_plain", config.clangxx + " -std=c++17 -I" + runtime_include))
+config.substitutions.append(("%clangxx_plain", config.clangxx + " -std=" + trace_std + " -I" + runtime_include))
 config.substitutions.append(("%clangxx", config.clangxx))
+config.substitutions.append(("%trace_std", trace_std))
 config.substitutions.append(("%trace_ldflags", ldflags))
 config.substitutions.append(("%trace_include", runtime_include))
 config.substitutions.append(("%trace_src", config.trace_src_root))

@@ -26,6 +26,18 @@ int chain(int n) {
   return y;
 }
 
+/// The same loop with a plain variable as the second argument,
+/// `y = add(y, j)`: the call site notes both arguments, and only y has a
+/// producer.
+int chainVar(int n) {
+  int y = 0;
+  for (int i = 0; i < n; ++i) {
+    int j = i & 1023;
+    y = add(y, j);
+  }
+  return y;
+}
+
 /// Skips one token (bytes up to a space) and the spaces after it: a cursor
 /// into a large text, as a tokenizer passes it.
 [[trace::bundle]] const char *nextToken(const char *p) {

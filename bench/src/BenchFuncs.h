@@ -18,6 +18,7 @@ int add(int a, int b);
 std::size_t measure(const std::string &s);
 const char *nextToken(const char *p);
 int chain(int n);
+int chainVar(int n);
 } // namespace plain
 
 namespace traced {
@@ -25,6 +26,7 @@ int add(int a, int b);
 std::size_t measure(const std::string &s);
 const char *nextToken(const char *p);
 int chain(int n);
+int chainVar(int n);
 } // namespace traced
 
 #endif // TRACE_BENCH_BENCHFUNCS_H

@@ -2,7 +2,7 @@
 //
 // The user's '{' stays the function's and the user's '}' still closes it;
 // in between, the user's body, unchanged, becomes the body of a lambda run by
-// ::__trace_rt::invoke. Everything the prologue needs (Site, arguments,
+// ::__trace_rt::__invoke. Everything the prologue needs (Site, arguments,
 // enum names, trainable globals) goes on the line of the '{'.
 //
 //===----------------------------------------------------------------------===//
@@ -165,10 +165,9 @@ std::string enumInfo(RewriteSession &S, QualType T, StringRef Suffix) {
          Values + "}; ";
   Out += "static constexpr const char *__trace_en" + Suffix.str() + "[] = {" +
          Names + "}; ";
-  Out += "static constexpr ::__trace_rt::EnumInfo __trace_ei" + Suffix.str() +
+  Out += "static constexpr ::__trace_rt::__EnumInfo __trace_ei" + Suffix.str() +
          "{" + quoted(TypeName) + ", " + std::to_string(Count) +
-         "u, __trace_ev" + Suffix.str() + ", __trace_en" + Suffix.str() +
-         "}; ";
+         "u, __trace_ev" + Suffix.str() + ", __trace_en" + Suffix.str() + "}; ";
   return Out;
 }
 
@@ -210,16 +209,17 @@ std::vector<std::string> nameParameters(RewriteSession &S,
         S.SM.getFileID(Begin) != S.SM.getFileID(End))
       continue;
     std::string Name = "__trace_arg" + std::to_string(I);
-    if (S.R.InsertText(Begin, "[[maybe_unused]] ", /*InsertAfter=*/true))
+    if (S.R.InsertText(Begin, quiet("[[__maybe_unused__]]") + " ",
+                       /*InsertAfter=*/true))
       continue;
-    S.R.InsertTextAfterToken(End, " " + Name);
+    S.R.InsertTextAfterToken(End, " " + quiet(Name));
     Names.back() = Name;
   }
   return Names;
 }
 
 /// The start of the Site's declaration up to its key:
-/// "static ::__trace_rt::Site __trace_site{0x<hash>ull, "<key>"".
+/// "static ::__trace_rt::__Site __trace_site{0x<hash>ull, "<key>"".
 ///
 /// A template's body is written once for all its instantiations, yet each
 /// instantiation has its own key (the template arguments are part of it). The
@@ -231,7 +231,7 @@ std::vector<std::string> nameParameters(RewriteSession &S,
 /// \p PatternKey.
 std::string siteIdentity(RewriteSession &S, const FunctionDecl *FD,
                          const std::string &PatternKey) {
-  std::string Open = "static ::__trace_rt::Site __trace_site{";
+  std::string Open = "static ::__trace_rt::__Site __trace_site{";
   std::string PatternHash = "0x" + hex16(fnv1a64(PatternKey)) + "ull";
   if (!FD->isDependentContext())
     return Open + PatternHash + ", " + quoted(PatternKey);
@@ -296,10 +296,10 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   Out += quoted(S.description(FD, Marks)) + ", ";
   Out += Marks.Trainable ? quoted("code:" + Key) : std::string("nullptr");
   Out += ", " + std::to_string(Flags) + "u}; ";
-  Out += "::__trace_rt::Call __trace_call(__trace_site); ";
+  Out += "::__trace_rt::__Call __trace_call(__trace_site); ";
   // A volatile object cannot bind to the const T& that self() takes.
   if (IsMember && !MD->getMethodQualifiers().hasVolatile())
-    Out += "__trace_call.self(*this); ";
+    Out += "__trace_call.__self(*this); ";
 
   for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
     const ParmVarDecl *P = FD->getParamDecl(I);
@@ -308,7 +308,7 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     std::string Name = Named[I];
     std::string Index = std::to_string(I);
     if (P->isParameterPack()) {
-      Out += "__trace_call.pack(" + Index + ", " + Name + "...); ";
+      Out += "__trace_call.__pack(" + Index + ", " + Name + "...); ";
       continue;
     }
     if (P->getType().isVolatileQualified())
@@ -319,8 +319,8 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     // A template parameter `T X` instantiated with an explicit reference
     // type is taken as by value: it may lose an edge, never gain a wrong one.
     QualType PT = P->getType();
-    const char *Member = PT->isReferenceType() ? "__trace_call.argRef("
-                                               : "__trace_call.arg(";
+    const char *Member = PT->isReferenceType() ? "__trace_call.__argRef("
+                                               : "__trace_call.__arg(";
     std::string Enum = enumInfo(S, PT, Index);
     if (!Enum.empty()) {
       Out += Enum + Member + Index + ", " + Name + ", __trace_ei" + Index +
@@ -332,7 +332,7 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   if (!FD->isNoReturn()) {
     std::string Enum = enumInfo(S, FD->getReturnType(), "r");
     if (!Enum.empty())
-      Out += Enum + "__trace_call.retEnum(__trace_eir); ";
+      Out += Enum + "__trace_call.__retEnum(__trace_eir); ";
   }
 
   GlobalReads Reads(S);
@@ -344,18 +344,18 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
                                         Body->getLBracLoc()))
       continue;
     std::string Id = "var:" + qualifiedName(VD);
-    Out += "__trace_call.global(0x" + hex16(fnv1a64(Id)) + "ull, " +
+    Out += "__trace_call.__global(0x" + hex16(fnv1a64(Id)) + "ull, " +
            quoted(Id) + ", " + spellGlobal(VD) + "); ";
   }
 
   std::optional<std::string> RetType = S.Analysis.lambdaReturnType(FD);
   std::string Arrow = RetType && !RetType->empty() ? " -> " + *RetType : "";
   if (FD->isNoReturn())
-    Out += "::__trace_rt::invoke(__trace_call, [&]()" + Arrow + " {";
+    Out += "::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
   else
-    Out += "return ::__trace_rt::invoke(__trace_call, [&]()" + Arrow + " {";
+    Out += "return ::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
 
-  S.R.InsertTextAfterToken(Body->getLBracLoc(), Out);
+  S.R.InsertTextAfterToken(Body->getLBracLoc(), quiet(Out));
 
   ParameterReturns Returns(FD, S.Ctx.getLangOpts());
   Returns.TraverseStmt(const_cast<CompoundStmt *>(Body));
@@ -363,7 +363,9 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     SourceLocation Begin = DRE->getBeginLoc(), End = DRE->getEndLoc();
     if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
       continue;
-    S.R.InsertText(Begin, "::std::move(", /*InsertAfter=*/true);
+    // Not std::move: a user macro may be named `move`, and the TU may not
+    // include <utility>.
+    S.R.InsertText(Begin, "::__trace_rt::__move(", /*InsertAfter=*/true);
     S.R.InsertTextAfterToken(End, ")");
   }
 }

@@ -152,7 +152,9 @@ public:
   bool VisitCallExpr(CallExpr *CE) {
     if (const FunctionDecl *Callee = bundleCallee(CE)) {
       const FunctionDecl *KD = keyDecl(Callee);
-      std::string Hash = "0x" + hex16(fnv1a64(siteKey(Callee))) + "ull";
+      // No "ull": an unsuffixed hex literal takes the first of int ... unsigned
+      // long that holds it, and `long long` is a C++98-compat warning.
+      std::string Hash = "0x" + hex16(fnv1a64(siteKey(Callee)));
       // A function parameter pack is recorded as one argument; arguments
       // from the pack on have no single index.
       unsigned Limit = KD->getNumParams();
@@ -182,7 +184,7 @@ public:
       // temporary, a member or an element needs a note.
       const Expr *Arg = CE->getArg(0);
       if (!isa<DeclRefExpr>(stripArgument(Arg)))
-        noteArgument(Arg, "::__trace_rt::FeedbackHash", 0);
+        noteArgument(Arg, "::__trace_rt::__FeedbackHash", 0);
       ++S.NumBundleSiteEdits;
       return true;
     }
@@ -205,8 +207,8 @@ public:
       const Expr *Core = stripArgument(CE->getArg(I));
       if (const auto *DRE = dyn_cast<DeclRefExpr>(Core))
         if (notable(DRE))
-          wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
-               ", 0x0ull, " + std::to_string(I - First) + ")");
+          wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::__note(",
+               ", 0, " + std::to_string(I - First) + ")");
     }
     return true;
   }
@@ -226,7 +228,7 @@ public:
     if (!E || !S.Analysis.isEditableLoc(TE->getBeginLoc()))
       return true;
     SourceLocation Loc = S.SM.getFileLoc(TE->getBeginLoc());
-    std::string Open = "(::__trace_rt::thrownAt(" +
+    std::string Open = "(::__trace_rt::__thrownAt(" +
                        quoted(S.absolutePath(Loc)) + ", " +
                        std::to_string(S.SM.getSpellingLineNumber(Loc)) + "), ";
     wrap(E->getBeginLoc(), E->getEndLoc(), Open, ")");
@@ -310,7 +312,7 @@ private:
     for (const Expr *A : Args.drop_front()) {
       const auto *DRE = dyn_cast<DeclRefExpr>(stripArgument(A));
       if (DRE && notable(DRE) && isa<VarDecl>(DRE->getDecl())) {
-        Addrs += ", ::__trace_rt::detail::addr(" +
+        Addrs += ", ::__trace_rt::__addr(" +
                  cast<VarDecl>(DRE->getDecl())->getName().str() + ")";
         Any = true;
       } else {
@@ -319,13 +321,13 @@ private:
     }
     if (!Any)
       return;
-    std::string Hash = "0x0ull";
+    std::string Hash = "0";
     if (const auto *DRE = dyn_cast<DeclRefExpr>(Fn->IgnoreParenImpCasts()))
       if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
         if (S.Analysis.isBundleCallee(FD))
-          Hash = "0x" + hex16(fnv1a64(siteKey(FD))) + "ull";
+          Hash = "0x" + hex16(fnv1a64(siteKey(FD)));
     wrap(Fn->getBeginLoc(), Fn->getEndLoc(),
-         "::__trace_rt::carry(" + Hash + ", ", Addrs + ")");
+         "::__trace_rt::__carry(" + Hash + ", ", Addrs + ")");
     ++S.NumBundleSiteEdits;
   }
 
@@ -415,14 +417,15 @@ private:
     const Expr *Core = stripArgument(Arg);
     if (const auto *DRE = dyn_cast<DeclRefExpr>(Core)) {
       if (notable(DRE))
-        wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::note(",
+        wrap(DRE->getBeginLoc(), DRE->getEndLoc(), "::__trace_rt::__note(",
              ", " + Hash + ", " + std::to_string(I) + ")");
       return;
     }
     if (const auto *Inner = dyn_cast<CallExpr>(Core)) {
       if (bundleCallee(const_cast<CallExpr *>(Inner))) {
         wrap(Inner->getBeginLoc(), Inner->getEndLoc(),
-             "(::__trace_rt::expect(" + Hash + ", " + std::to_string(I) + "), ",
+             "(::__trace_rt::__expect(" + Hash + ", " + std::to_string(I) +
+                 "), ",
              ")");
         return;
       }
@@ -430,7 +433,7 @@ private:
     if (!isa<DeclRefExpr>(Core))
       if (const VarDecl *Future = sourceVariable(Core)) {
         wrap(Core->getBeginLoc(), Core->getEndLoc(),
-             "(::__trace_rt::noteObject(" + Future->getName().str() + ", " +
+             "(::__trace_rt::__noteObject(" + Future->getName().str() + ", " +
                  Hash + ", " + std::to_string(I) + "), ",
              ")");
         return;
@@ -440,7 +443,7 @@ private:
     const auto *Root = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
     if (Root && !Whole && notable(Ref) && !Core->refersToBitField()) {
       wrap(Core->getBeginLoc(), Core->getEndLoc(),
-           "(::__trace_rt::notePart(" + Root->getName().str() + ", " + Hash +
+           "(::__trace_rt::__notePart(" + Root->getName().str() + ", " + Hash +
                ", " + std::to_string(I) + "), ",
            ")");
       return;
@@ -450,7 +453,7 @@ private:
     if (isa<CallExpr, ConditionalOperator, BinaryConditionalOperator>(Core) &&
         exprMayReach(Core))
       wrap(Core->getBeginLoc(), Core->getEndLoc(),
-           "(::__trace_rt::expectLast(" + Hash + ", " + std::to_string(I) +
+           "(::__trace_rt::__expectLast(" + Hash + ", " + std::to_string(I) +
                "), ",
            ")");
   }
@@ -468,6 +471,7 @@ private:
   struct Store {
     const Expr *Target = nullptr; ///< The whole expression statement.
     const VarDecl *Root = nullptr;
+    const DeclRefExpr *RootRef = nullptr; ///< Root as the store names it.
     const Expr *Value = nullptr; ///< What is stored.
     bool Whole = false;          ///< `x = ...`, not a part or `+=`.
   };
@@ -518,6 +522,7 @@ private:
       return false;
     R.Target = E;
     R.Root = Root;
+    R.RootRef = Ref;
     R.Value = RHS;
     R.Whole = Whole && Plain;
     return true;
@@ -554,7 +559,11 @@ private:
     const Expr *Core = stripArgument(E);
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Core))
       Core = MC->getImplicitObjectArgument()->IgnoreParenImpCasts();
-    const auto *DRE = dyn_cast<DeclRefExpr>(Core);
+    return refSpelling(dyn_cast<DeclRefExpr>(Core));
+  }
+
+  /// \p DRE as written, qualifier included; empty when a macro spells it.
+  std::string refSpelling(const DeclRefExpr *DRE) const {
     if (!DRE || DRE->getBeginLoc().isMacroID() ||
         DRE->getEndLoc().isMacroID())
       return "";
@@ -598,16 +607,21 @@ private:
     // goes out of scope (parameters and guard-less locals are left alone).
     if (!R.Root->hasGlobalStorage() && !Guarded.contains(R.Root))
       return;
-    const char *Mode = R.Whole ? "::__trace_rt::BindSet" : "::__trace_rt::BindAdd";
-    std::string Name = R.Root->getName().str();
+    const char *Mode =
+        R.Whole ? "::__trace_rt::__BindSet" : "::__trace_rt::__BindAdd";
+    // The store's own spelling of its variable (`ns::x`, `Class::x`): the
+    // bare name may not be in scope here, or may name another variable.
+    std::string Name = refSpelling(R.RootRef);
+    if (Name.empty())
+      return;
     std::string Open;
     std::string Src =
         sourceVariable(R.Value) ? sourceSpelling(R.Value) : std::string();
     if (!Src.empty())
-      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Src + ", " +
+      Open = "((void)::__trace_rt::__Assign(" + Name + ", " + Src + ", " +
              Mode + "), ";
     else if (exprMayReach(R.Value))
-      Open = "((void)::__trace_rt::Assign(" + Name + ", " + Mode + "), ";
+      Open = "((void)::__trace_rt::__Assign(" + Name + ", " + Mode + "), ";
     else
       return;
     wrap(R.Target->getBeginLoc(), R.Target->getEndLoc(), Open, ")",
@@ -638,16 +652,16 @@ private:
         return "";
       std::string Src = sourceVariable(Init) ? sourceSpelling(Init) : "";
       if (!Src.empty())
-        return " " + Local + ".copy(" + Name + ", " + Src + ");";
+        return " " + Local + ".__copy(" + Name + ", " + Src + ");";
       if (Reaches && MayInit)
-        return " " + Local + ".init(" + Name + ");";
+        return " " + Local + ".__init(" + Name + ");";
       if (Targets.contains(VD) && !VD->getType()->isReferenceType())
-        return " " + Local + ".guard(" + Name + ");";
+        return " " + Local + ".__guard(" + Name + ");";
       return "";
     }
     if (!Init && !LabelAfter && Targets.contains(VD) &&
         !VD->getType()->isReferenceType())
-      return " " + Local + ".guard(" + Name + ");";
+      return " " + Local + ".__guard(" + Name + ");";
     return "";
   }
 
@@ -678,13 +692,14 @@ private:
       }
       if (Names.empty())
         return;
-      After = " " + Local + ".parts(" + Names + ");";
+      After = " " + Local + ".__parts(" + Names + ");";
     } else {
       After = declAction(VD, Local, /*MayInit=*/true, LabelAfter);
     }
     if (After.empty())
       return;
-    if (S.R.InsertText(Begin, "::__trace_rt::Local " + Local + "; ",
+    if (S.R.InsertText(Begin,
+                       quiet("::__trace_rt::__Local " + Local + ";") + " ",
                        /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
@@ -716,12 +731,15 @@ private:
       std::string Action = declAction(VD, Local, Reaching == 1, LabelAfter);
       if (Action.empty())
         continue;
-      Before += "::__trace_rt::Local " + Local + "; ";
+      if (!Before.empty())
+        Before += " ";
+      Before += "::__trace_rt::__Local " + Local + ";";
       After += Action;
       Bound.push_back(VD);
       ++Next;
     }
-    if (After.empty() || S.R.InsertText(Begin, Before, /*InsertAfter=*/true))
+    if (After.empty() ||
+        S.R.InsertText(Begin, quiet(Before) + " ", /*InsertAfter=*/true))
       return;
     S.R.InsertTextAfterToken(Semi, After);
     S.NextGuard = Next;

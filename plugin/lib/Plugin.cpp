@@ -268,12 +268,13 @@ public:
     }
 
     // The nested parse.
-    // The inserted code and trace/abi.hpp need C++17.
-    if (!CI.getLangOpts().CPlusPlus17) {
+    // The inserted code and trace/abi.hpp need C++11 (lambdas, decltype,
+    // variadic templates).
+    if (!CI.getLangOpts().CPlusPlus11) {
       DiagnosticsEngine &Diags = CI.getDiagnostics();
       Diags.Report(Diags.getCustomDiagID(
           DiagnosticsEngine::Warning,
-          "trace plugin: instrumenting needs C++17 or later; this "
+          "trace plugin: instrumenting needs C++11 or later; this "
           "translation unit is compiled without instrumentation"));
       return std::make_unique<ASTConsumer>();
     }

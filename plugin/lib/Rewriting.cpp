@@ -2,6 +2,7 @@
 
 #include "trace-plugin/Rewriting.h"
 #include "trace-plugin/Keys.h"
+#include "trace-plugin/Strings.h"
 
 #include "clang/AST/Comment.h"
 #include "clang/AST/DeclCXX.h"
@@ -303,9 +304,13 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
     FileID Main = SM.getMainFileID();
     StringRef Buffer = SM.getBufferData(Main);
     // The file's last line may be a // comment without a newline; a newline
-    // after the last character moves no line.
+    // after the last character moves no line. A file that ends with a
+    // newline still does (-Wnewline-eof).
+    Trailer = quiet(Trailer);
     if (!Buffer.empty() && Buffer.back() != '\n')
       Trailer = "\n" + Trailer;
+    else
+      Trailer += "\n";
     S.R.InsertText(SM.getLocForEndOfFile(Main), Trailer, /*InsertAfter=*/true);
   }
 

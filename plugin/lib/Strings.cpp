@@ -50,4 +50,8 @@ std::string quoted(llvm::StringRef Bytes) {
   return "\"" + escapeForLiteral(Bytes) + "\"";
 }
 
+std::string quiet(llvm::StringRef Code) {
+  return "__TRACE_BEGIN " + Code.str() + " __TRACE_END";
+}
+
 } // namespace trace_plugin

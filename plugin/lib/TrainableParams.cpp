@@ -127,7 +127,8 @@ void TrainableParams::addFunction(const FunctionDecl *FD,
   std::string Key = patternKey(FD);
 
   std::string Index = std::to_string(Records.size());
-  std::string Out = "static ::__trace_rt::ParamInfo __trace_param_" + Index + "{";
+  std::string Out =
+      "static ::__trace_rt::__ParamInfo __trace_param_" + Index + "{";
   Out += quoted("code:" + Key) + ", 0u, " + quoted(qualifiedName(FD)) + ", " +
          quoted(S.absolutePath(Begin)) + ", " +
          std::to_string(S.lineOf(Begin)) + "u, " +
@@ -135,8 +136,8 @@ void TrainableParams::addFunction(const FunctionDecl *FD,
          "ull, " + quoted("fnv1a64:" + hex16(fnv1a64(Text))) + ", " +
          quoted(Text) + ", " + quoted(functionSignature(FD)) + ", " +
          optionalQuoted(Marks.Constraint) + ", nullptr}; ";
-  Out += "static ::__trace_rt::Registrar __trace_reg_" + Index +
-           "(__trace_param_" + Index + ");";
+  Out += "static ::__trace_rt::__Registrar __trace_reg_" + Index +
+         "(__trace_param_" + Index + ");";
   Records.push_back(std::move(Out));
 }
 
@@ -181,7 +182,8 @@ void TrainableParams::addVariable(const VarDecl *VD, const TraceMarks &Marks) {
   P.SuppressUnwrittenScope = false;
 
   std::string Index = std::to_string(Records.size());
-  std::string Out = "static ::__trace_rt::ParamInfo __trace_param_" + Index + "{";
+  std::string Out =
+      "static ::__trace_rt::__ParamInfo __trace_param_" + Index + "{";
   Out += quoted("var:" + Name) + ", 1u, " + quoted(Name) + ", " +
          quoted(S.absolutePath(Begin)) + ", " +
          std::to_string(S.lineOf(Begin)) + "u, " +
@@ -191,10 +193,10 @@ void TrainableParams::addVariable(const VarDecl *VD, const TraceMarks &Marks) {
          ", " + quoted(VD->getType().getAsString(P)) + "}; ";
   std::string Spelled = spellGlobal(VD);
   if (!Spelled.empty() && readableFromNamespaceScope(VD))
-    Out += "static ::__trace_rt::Registrar __trace_reg_" + Index +
+    Out += "static ::__trace_rt::__Registrar __trace_reg_" + Index +
            "(__trace_param_" + Index + ", " + Spelled + ");";
   else
-    Out += "static ::__trace_rt::Registrar __trace_reg_" + Index +
+    Out += "static ::__trace_rt::__Registrar __trace_reg_" + Index +
            "(__trace_param_" + Index + ");";
   Records.push_back(std::move(Out));
 }
@@ -208,9 +210,9 @@ std::string TrainableParams::trailer(const TuContext &Tu) const {
   std::string Args;
   for (const std::string &A : Tu.Args)
     Args += escapeForLiteral(A) + "\\000";
-  Out += "static ::__trace_rt::TuInfo __trace_tu{" + quoted(Tu.MainFile) +
+  Out += "static ::__trace_rt::__TuInfo __trace_tu{" + quoted(Tu.MainFile) +
          ", " + quoted(Tu.Directory) + ", \"" + Args + "\"}; ";
-  Out += "static ::__trace_rt::Registrar __trace_reg_tu(__trace_tu);";
+  Out += "static ::__trace_rt::__Registrar __trace_reg_tu(__trace_tu);";
   return Out;
 }
 

@@ -120,14 +120,14 @@ inline bool isCutTag(uint64_t P) { return (P & CutTag) != 0; }
 inline uint64_t paramTag(const char *Id) {
   return ParamTag | reinterpret_cast<uintptr_t>(Id);
 }
-inline uint64_t cutTag(const Site *S) {
+inline uint64_t cutTag(const __Site *S) {
   return CutTag | reinterpret_cast<uintptr_t>(S);
 }
 inline const char *tagParam(uint64_t P) {
   return reinterpret_cast<const char *>(static_cast<uintptr_t>(P & ~TagMask));
 }
-inline Site *tagSite(uint64_t P) {
-  return reinterpret_cast<Site *>(static_cast<uintptr_t>(P & ~TagMask));
+inline __Site *tagSite(uint64_t P) {
+  return reinterpret_cast<__Site *>(static_cast<uintptr_t>(P & ~TagMask));
 }
 
 /// The producers of an object built from parts of several outputs (a
@@ -264,7 +264,7 @@ void registerParamAddress(const void *Addr, const char *Id) noexcept;
 class SiteCounts {
 public:
   struct Entry {
-    Site *S = nullptr;
+    __Site *S = nullptr;
     uint64_t Calls = 0;
   };
   SiteCounts() = default;
@@ -273,12 +273,12 @@ public:
 
   /// The counter of \p S, created at 0; null if memory ran out. \p Moved
   /// is set when the table grew (earlier counter pointers are stale).
-  uint64_t *get(Site *S, bool &Moved);
-  /// Calls \p F(Site *, uint64_t Calls) for every site counted.
+  uint64_t *get(__Site *S, bool &Moved);
+  /// Calls \p F(__Site *, uint64_t Calls) for every site counted.
   template <class F> void forEach(F &&Fn) const {
     const Table *T = __atomic_load_n(&Cur, __ATOMIC_ACQUIRE);
     for (std::size_t I = 0; T && I < T->Cap; ++I) {
-      Site *S = __atomic_load_n(&T->Items[I].S, __ATOMIC_ACQUIRE);
+      __Site *S = __atomic_load_n(&T->Items[I].S, __ATOMIC_ACQUIRE);
       if (S)
         Fn(S, __atomic_load_n(&T->Items[I].Calls, __ATOMIC_RELAXED));
     }
@@ -385,7 +385,7 @@ struct ThreadState : HotThread {
 };
 
 /// The state of the thread that \p C runs on (C.TS is its hot part).
-inline ThreadState &threadOf(Call &C) {
+inline ThreadState &threadOf(__Call &C) {
   return static_cast<ThreadState &>(*C.TS);
 }
 
@@ -417,7 +417,7 @@ struct Config {
   /// there.
   std::size_t MaxElements = 16;
   std::string Path = "trace.bin";
-  std::size_t ChunkBytes = 64 * 1024;
+  std::size_t ChunkBytes = 128 * 1024;
   /// Calls of one site recorded in full; later ones are only counted.
   /// 0 = unlimited.
   uint64_t MaxCallsPerFunction = 0;
@@ -429,8 +429,8 @@ struct Config {
 
 /// CallLimit (abi.hpp) is config().MaxCallsPerFunction, as a plain global
 /// so the hot path tests it with one load and a predictable branch.
-/// Sites that had calls cut by CallLimit, linked by Site::NextCut.
-extern Site *CutSites;
+/// Sites that had calls cut by CallLimit, linked by __Site::NextCut.
+extern __Site *CutSites;
 
 /// Expands %p (process id) and %% in a TRACE_FILE pattern.
 std::string expandPath(std::string_view Pattern, long Pid);
@@ -455,9 +455,9 @@ struct FeedbackTarget {
 class Writer {
 public:
   /// The id of \p S, announced with a site record on first use. Several
-  /// Site objects can describe one function (a static function in a header,
+  /// __Site objects can describe one function (a static function in a header,
   /// one copy per TU): the same key and signature share one id.
-  uint32_t siteId(Site &S);
+  uint32_t siteId(__Site &S);
   /// The id of \p T, announced with a type record on first use.
   uint32_t typeId(TypeDesc &T);
   /// The id of a string (a parameter id, a file name) or an enum table,
@@ -466,6 +466,9 @@ public:
 
   /// Appends the chunk's records as a block of thread \p Thread.
   void block(uint32_t Thread, const char *Data, std::size_t Size);
+  /// The bytes in front of a block's \p Size bytes of records (at most
+  /// 1 + 2 * MaxVarint), written to \p Out; returns their count.
+  std::size_t blockHead(uint32_t Thread, std::size_t Size, char *Out) const;
   /// Forgets every id given (a forked child starting its own file): sites,
   /// types, strings and parameters are announced again. \p Thread, the
   /// thread that forked, continues its node numbering after \p Seq.
@@ -473,14 +476,14 @@ public:
   /// The magic, the version and the header record, in front of what is
   /// already in Text.
   void header(long Pid, std::string_view Program, std::string_view Time);
-  void param(const ParamInfo &P, const std::string *Value);
-  void tu(const TuInfo &T);
+  void param(const __ParamInfo &P, const std::string *Value);
+  void tu(const __TuInfo &T);
   void feedback(const FeedbackTarget &To, std::string_view Text,
                 const double *Score, bool Success, bool Uncaught = false);
   /// Writes one `cut` record per site id in \p List (calls of one function
-  /// may be counted by several Site objects), from the counts folded into
+  /// may be counted by several __Site objects), from the counts folded into
   /// the sites (foldCounts); returns the calls not recorded.
-  uint64_t cuts(Site *List);
+  uint64_t cuts(__Site *List);
   /// \p Cut counts only when a call limit is set (\p HasLimit); \p Lost
   /// counts provenance facts dropped at a bound.
   void end(uint64_t Nodes, uint64_t Dropped, uint64_t Cut = 0,
@@ -495,7 +498,7 @@ private:
 
   std::string Scratch;
   std::unordered_map<std::string, uint32_t> SiteIds; ///< Key + '\0' + Pretty.
-  std::vector<Site *> Named;     ///< Every Site given an id, for restart().
+  std::vector<__Site *> Named;   ///< Every __Site given an id, for restart().
   std::vector<TypeDesc *> Typed; ///< Every type given an id.
   uint32_t NextType = 1;
   std::unordered_map<const void *, uint32_t> Ids[2]; ///< By IdTable.
@@ -504,7 +507,7 @@ private:
 
 /// Ids for the hot path, given under the runtime's lock on first use (the
 /// Writer's siteId, typeId and internId).
-uint32_t registerSite(Site &S) noexcept;
+uint32_t registerSite(__Site &S) noexcept;
 uint32_t registerType(TypeDesc &T) noexcept;
 uint32_t registerId(IdTable Table, const void *Key) noexcept;
 

@@ -319,7 +319,7 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept {
   T->Pending.push({CalleeHash, Root, 0, I, PendingKind::NotePart, 0});
 }
 
-void expect(uint64_t CalleeHash, unsigned I) noexcept {
+void __expect(uint64_t CalleeHash, unsigned I) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();
@@ -328,7 +328,7 @@ void expect(uint64_t CalleeHash, unsigned I) noexcept {
   T->Pending.push({CalleeHash, nullptr, 0, I, PendingKind::Expect, 0});
 }
 
-void expectLast(uint64_t CalleeHash, unsigned I) noexcept {
+void __expectLast(uint64_t CalleeHash, unsigned I) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();
@@ -339,7 +339,7 @@ void expectLast(uint64_t CalleeHash, unsigned I) noexcept {
 }
 
 //===----------------------------------------------------------------------===//
-// Bindings (abi.hpp: Local, Assign)
+// Bindings (abi.hpp: __Local, __Assign)
 //===----------------------------------------------------------------------===//
 
 uint64_t markReturns() noexcept {
@@ -424,7 +424,7 @@ static void addParts(AddressMap::Entry &E, const ValueProv &P) {
 
 static void apply(ThreadState &T, const void *Addr, const ValueProv &P,
                   unsigned Mode) {
-  if (Mode == BindSet) {
+  if (Mode == __BindSet) {
     if (!P.From && !P.Derived) {
       // The object now holds a value no recorded call produced.
       forget(T, Addr);
@@ -601,7 +601,7 @@ void handoffBegin(uint64_t CalleeHash, const uint64_t *Prov,
 // Throw sites
 //===----------------------------------------------------------------------===//
 
-void thrownAt(const char *File, unsigned Line) noexcept {
+void __thrownAt(const char *File, unsigned Line) noexcept {
   if (!recording())
     return;
   ThreadState *T = currentThread();

@@ -70,7 +70,7 @@ static_assert(static_cast<unsigned>(Slot::Arg) ==
 /// varints came out shorter than their bound).
 static inline void commit(ThreadState &TS, char *End) { TS.Cur.Next = End; }
 
-static inline uint32_t siteIdOf(Site &S) {
+static inline uint32_t siteIdOf(__Site &S) {
   uint32_t Id = __atomic_load_n(&S.Id, __ATOMIC_ACQUIRE);
   return __builtin_expect(Id != 0, 1) ? Id : registerSite(S);
 }
@@ -95,14 +95,14 @@ static uint32_t idOf(ThreadState &T, IdTable Table, const void *Key) {
 }
 
 uint64_t CallLimit = 0;
-Site *CutSites = nullptr;
+__Site *CutSites = nullptr;
 
-static std::size_t siteSlot(const Site *S) {
+static std::size_t siteSlot(const __Site *S) {
   return static_cast<std::size_t>(
       (reinterpret_cast<uintptr_t>(S) >> 4) * 0x9E3779B97F4A7C15ull >> 40);
 }
 
-uint64_t *SiteCounts::get(Site *S, bool &Moved) {
+uint64_t *SiteCounts::get(__Site *S, bool &Moved) {
   if (!Cur || (Count + 1) * 4 > Cur->Cap * 3) {
     if (!grow())
       return nullptr;
@@ -147,7 +147,7 @@ void SiteCounts::clear() {
 }
 
 void foldCounts(SiteCounts &C) {
-  C.forEach([](Site *S, uint64_t Calls) {
+  C.forEach([](__Site *S, uint64_t Calls) {
     __atomic_add_fetch(&S->Calls, Calls, __ATOMIC_RELAXED);
     __atomic_add_fetch(&S->Recorded, Calls < CallLimit ? Calls : CallLimit,
                        __ATOMIC_RELAXED);
@@ -157,7 +157,7 @@ void foldCounts(SiteCounts &C) {
 /// Counts a call of \p Where on this thread under the call limit; false
 /// when the call is beyond it. The first call past the limit on any thread
 /// links the site into CutSites.
-static bool admit(ThreadState &T, Site &Where) {
+static bool admit(ThreadState &T, __Site &Where) {
   bool Moved = false;
   uint64_t *Counter = T.Counts.get(&Where, Moved);
   if (Moved)
@@ -172,7 +172,7 @@ static bool admit(ThreadState &T, Site &Where) {
     return true;
   if (N == CallLimit + 1 &&
       !__atomic_exchange_n(&Where.CutListed, 1u, __ATOMIC_ACQ_REL)) {
-    Site *Head = __atomic_load_n(&CutSites, __ATOMIC_RELAXED);
+    __Site *Head = __atomic_load_n(&CutSites, __ATOMIC_RELAXED);
     do
       Where.NextCut = Head;
     while (!__atomic_compare_exchange_n(&CutSites, &Head, &Where, true,
@@ -181,7 +181,7 @@ static bool admit(ThreadState &T, Site &Where) {
   return false;
 }
 
-void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
+void __Call::takeNotes(ThreadState &T, __Site &Where) noexcept {
   // The notes addressed to this bundle are the entries on top of the
   // pending stack with its hash. An `expect` on top belongs to a call still
   // evaluating its arguments (as in f(f(x))), so it ends them even when the
@@ -214,7 +214,7 @@ void Call::takeNotes(ThreadState &T, Site &Where) noexcept {
   PendingTop = K;
 }
 
-void Call::enter(Site &Where) noexcept {
+void __Call::enter(__Site &Where) noexcept {
   ThreadState *T = currentThread();
   // Values rendered at capture time may call bundles (a user trace_format);
   // those nested calls are not recorded.
@@ -254,7 +254,7 @@ void Call::enter(Site &Where) noexcept {
   __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
 }
 
-void Call::enterNotes(uint32_t Seq) noexcept {
+void __Call::enterNotes(uint32_t Seq) noexcept {
   ThreadState *T = &threadOf(*this);
   takeNotes(*T, *S);
   // A note names an object, which only a binding or a trainable variable
@@ -273,14 +273,14 @@ void Call::enterNotes(uint32_t Seq) noexcept {
   }
 }
 
-void Call::leave() noexcept {
+void __Call::leave() noexcept {
   // A call that the limit did not record still produced its value: values
   // bound to it say so instead of naming another call.
   returned(Node ? Node : cutTag(S));
 }
 
 /// Where an argument's (or this's) value came from; \p K is Arg or Self.
-static ValueProv provenance(ThreadState &T, Call &C, Slot K, unsigned I,
+static ValueProv provenance(ThreadState &T, __Call &C, Slot K, unsigned I,
                             unsigned Sub, const void *Addr, bool ByValue) {
   ValueProv P;
   if (K == Slot::Arg) {
@@ -347,13 +347,13 @@ struct ValueHead {
   bool Cut; ///< A string cut at the limit, its length unknown.
   unsigned Index, Sub;
   uint64_t From, Omitted;
-  const EnumInfo *Enum;
+  const __EnumInfo *Enum;
   const Parts *Derived;
   const char *Param;
 };
 
 __attribute__((always_inline)) static inline ValueHead
-valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
+valueHead(__Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
   ValueHead H;
   H.K = slotOf(Pos);
   H.Sub = static_cast<unsigned>((Pos >> 32) & 0xFFFFFFu);
@@ -366,7 +366,7 @@ valueHead(Call &C, uint64_t Pos, const void *Addr, const void *Extra) {
   if (H.K == Slot::Global)
     H.Param = static_cast<const char *>(Extra);
   else
-    H.Enum = static_cast<const EnumInfo *>(Extra);
+    H.Enum = static_cast<const __EnumInfo *>(Extra);
   const bool ByValue = (Pos & ByValuePos) != 0;
   if ((H.K == Slot::Arg || H.K == Slot::Self) &&
       C.mayHaveProv(H.K, H.Index, ByValue)) {
@@ -393,7 +393,7 @@ static inline uint8_t valueTag(Slot K, tf::Form F, bool HasFlags) {
 /// payload; returns where the payload goes (the caller writes it and
 /// commits), or null when the record cannot be stored. \p Payload is an
 /// upper bound of the payload's size.
-static char *valueRecord(Call &C, const ValueHead &H, tf::Form F,
+static char *valueRecord(__Call &C, const ValueHead &H, tf::Form F,
                          uint32_t TypeId, std::size_t Payload) {
   ThreadState &T = threadOf(C);
   // Parts may name trainable variables (a container filled from one) or
@@ -494,7 +494,7 @@ static inline void compactBytes(ThreadState &T, Slot K, uint32_t TypeId,
 
 /// The record of a scalar with one producer and nothing else: tag, type,
 /// index (arguments), the `from` flag and node reference, the bytes.
-static inline void fromBytes(Call &C, Slot K, uint32_t TypeId, unsigned Index,
+static inline void fromBytes(__Call &C, Slot K, uint32_t TypeId, unsigned Index,
                              uint64_t From, const void *Obj, unsigned Size) {
   ThreadState &T = threadOf(C);
   char *R = reserve(T, 4 + tf::MaxVarint + Size);
@@ -511,7 +511,7 @@ static inline void fromBytes(Call &C, Slot K, uint32_t TypeId, unsigned Index,
   commit(T, copyScalar(W, Obj, Size));
 }
 
-void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
+void captureBytes(__Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
   Slot K = slotOf(Pos);
@@ -537,7 +537,7 @@ void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
     commit(threadOf(C), copyScalar(D, Obj, Size));
 }
 
-void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+void captureFixed(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                   const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Obj, Extra);
@@ -546,7 +546,7 @@ void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
 }
 
 /// A value given as bytes: a string's own bytes or rendered text.
-static void captureSpan(Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
+static void captureSpan(__Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
                         const char *P, std::size_t N) {
   if (char *D = valueRecord(C, H, F, TypeId, tf::MaxVarint + N)) {
     D = tf::putVarint(D, N);
@@ -555,7 +555,7 @@ static void captureSpan(Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
   }
 }
 
-void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureString(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept {
   std::size_t Max = config().MaxValue;
@@ -566,7 +566,7 @@ void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
   captureSpan(C, H, tf::Form::String, TypeId, P, Keep);
 }
 
-void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureStringCut(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                       const void *Addr, TypeDesc *Type,
                       const void *Extra) noexcept {
   // No NUL within the value limit: the pointer is a cursor into a buffer
@@ -582,7 +582,7 @@ void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
   captureSpan(C, H, tf::Form::String, TypeId, P, Keep);
 }
 
-void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept {
   ThreadState &T = threadOf(C);
   Out &O = T.Scratch;
@@ -606,14 +606,14 @@ void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
   captureSpan(C, H, tf::Form::Text, TypeId, O.Buf.data(), O.Buf.size());
 }
 
-static void nodeRecord(Call &C, tf::Op K) {
+static void nodeRecord(__Call &C, tf::Op K) {
   if (char *R = reserve(threadOf(C), 1))
     *R = static_cast<char>(K);
 }
 
-void captureVoid(Call &C) noexcept { nodeRecord(C, tf::Op::Void); }
+void captureVoid(__Call &C) noexcept { nodeRecord(C, tf::Op::Void); }
 
-void captureNothing(Call &C, const char *Why) noexcept {
+void captureNothing(__Call &C, const char *Why) noexcept {
   (void)Why;
   nodeRecord(C, tf::Op::NotCaptured);
 }
@@ -639,7 +639,7 @@ bool describeCurrentException(std::string &Type, std::string &What) noexcept {
   return false;
 }
 
-void captureException(Call &C) noexcept {
+void captureException(__Call &C) noexcept {
   std::string Type, What;
   bool HasWhat = describeCurrentException(Type, What);
   std::size_t Max = config().MaxValue;

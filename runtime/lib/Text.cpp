@@ -152,7 +152,7 @@ void outPointer(Out &O, const void *P) noexcept {
   O.write(Buf, static_cast<std::size_t>(N));
 }
 
-void outEnum(Out &O, long long V, const EnumInfo *E, const char *TypeName,
+void outEnum(Out &O, long long V, const __EnumInfo *E, const char *TypeName,
              unsigned TypeLen) noexcept {
   if (E) {
     for (unsigned I = 0; I < E->Count; ++I) {

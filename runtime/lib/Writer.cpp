@@ -66,7 +66,7 @@ void Writer::record(tf::Kind K) {
   Text += Scratch;
 }
 
-uint32_t Writer::siteId(Site &S) {
+uint32_t Writer::siteId(__Site &S) {
   if (uint32_t Id = __atomic_load_n(&S.Id, __ATOMIC_ACQUIRE))
     return Id;
   std::string Key = std::string(S.Key ? S.Key : "") + '\0' +
@@ -135,7 +135,7 @@ uint32_t Writer::internId(IdTable Table, const void *Key) {
     record(tf::Kind::String);
     return Id;
   }
-  const EnumInfo &E = *static_cast<const EnumInfo *>(Key);
+  const __EnumInfo &E = *static_cast<const __EnumInfo *>(Key);
   putOStr(R, E.TypeName);
   putVarint(R, E.Count);
   for (unsigned I = 0; I < E.Count; ++I) {
@@ -146,18 +146,25 @@ uint32_t Writer::internId(IdTable Table, const void *Key) {
   return Id;
 }
 
+std::size_t Writer::blockHead(uint32_t Thread, std::size_t Size,
+                              char *Out) const {
+  char Id[tf::MaxVarint];
+  const auto IdLen = static_cast<std::size_t>(tf::putVarint(Id, Thread) - Id);
+  char *P = Out;
+  *P++ = static_cast<char>(tf::Kind::Block);
+  P = tf::putVarint(P, IdLen + Size);
+  std::memcpy(P, Id, IdLen);
+  return static_cast<std::size_t>(P + IdLen - Out);
+}
+
 void Writer::block(uint32_t Thread, const char *Data, std::size_t Size) {
-  char Head[tf::MaxVarint];
-  std::size_t HeadLen =
-      static_cast<std::size_t>(tf::putVarint(Head, Thread) - Head);
-  Text += static_cast<char>(tf::Kind::Block);
-  putVarint(Text, HeadLen + Size);
-  Text.append(Head, HeadLen);
+  char Head[1 + 2 * tf::MaxVarint];
+  Text.append(Head, blockHead(Thread, Size, Head));
   Text.append(Data, Size);
 }
 
 void Writer::restart(uint32_t Thread, uint32_t Seq) {
-  for (Site *S : Named)
+  for (__Site *S : Named)
     __atomic_store_n(&S->Id, 0u, __ATOMIC_RELAXED);
   for (TypeDesc *T : Typed)
     __atomic_store_n(&T->Id, 0u, __ATOMIC_RELAXED);
@@ -191,7 +198,7 @@ void Writer::header(long Pid, std::string_view Program,
   Text += Saved;
 }
 
-void Writer::param(const ParamInfo &P, const std::string *Value) {
+void Writer::param(const __ParamInfo &P, const std::string *Value) {
   // The same header parameter may be registered by several TUs.
   if (!P.Id || !ParamsSeen.insert(P.Id).second)
     return;
@@ -213,7 +220,7 @@ void Writer::param(const ParamInfo &P, const std::string *Value) {
   record(tf::Kind::Param);
 }
 
-void Writer::tu(const TuInfo &T) {
+void Writer::tu(const __TuInfo &T) {
   std::string &R = begin();
   putOStr(R, T.File);
   putOStr(R, T.Directory);
@@ -248,9 +255,9 @@ void Writer::feedback(const FeedbackTarget &To, std::string_view Msg,
   record(tf::Kind::Feedback);
 }
 
-uint64_t Writer::cuts(Site *List) {
+uint64_t Writer::cuts(__Site *List) {
   std::map<uint32_t, std::pair<uint64_t, uint64_t>> ById;
-  for (Site *S = List; S; S = S->NextCut) {
+  for (__Site *S = List; S; S = S->NextCut) {
     auto &E = ById[siteId(*S)];
     E.first += __atomic_load_n(&S->Calls, __ATOMIC_RELAXED);
     E.second += __atomic_load_n(&S->Recorded, __ATOMIC_RELAXED);

@@ -5,6 +5,8 @@
 // buffer before a NUL, so both are recorded as addresses; a buffer longer than the value limit
 // shows its first bytes, cut (`"555…"…`) (docs/runtime.md, "Values as text").
 //
+// Needs c++17: std::string_view.
+// REQUIRES: c++17
 // REQUIRES: asan
 // RUN: rm -rf %t && mkdir -p %t/rt
 // RUN: %corpus_plain -fsanitize=address -g %s -o %t/plain

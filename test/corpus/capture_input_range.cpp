@@ -4,8 +4,8 @@
 // std::ranges::istream_view, are recorded by their type's name (docs/runtime.md).
 //
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: %corpus_plain %s -o %t/plain
-// RUN: %corpus_trace -fplugin-arg-trace-match=^count_ %s -o %t/traced %corpus_ldflags
+// RUN: %corpus_plain -std=c++17 %s -o %t/plain
+// RUN: %corpus_trace -std=c++17 -fplugin-arg-trace-match=^count_ %s -o %t/traced %corpus_ldflags
 // RUN: %corpus_check --plain %t/plain --traced %t/traced --trace %t/trace.bin --source %s --calls > %t/summary
 // RUN: FileCheck --check-prefixes=CHECK,CXX17 %s < %t/summary
 // RUN: %corpus_plain -std=c++20 %s -o %t/plain20

@@ -3,6 +3,8 @@
 // invoked lambdas, lambdas with static locals), and default arguments (constants, expressions of
 // earlier parameters' types, calls, member defaults, defaults added by a later declaration).
 //
+// Needs c++14: generic lambdas.
+// REQUIRES: c++14
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

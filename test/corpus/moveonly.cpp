@@ -3,6 +3,8 @@
 // (return_param_move.cpp covers returning a by-value parameter)
 // makes (each is printed), including the guaranteed elision of a returned prvalue of a type that can be neither copied nor moved.
 //
+// Needs c++17: C++17 library types.
+// REQUIRES: c++17
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

@@ -4,6 +4,8 @@
 // The plugin spells the move (`::std::move(P)`) inside the wrapping lambda, whose captures are
 // references.
 //
+// Needs c++14: std::make_unique.
+// REQUIRES: c++14
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

@@ -4,6 +4,8 @@
 // as an argument), and returns of braced-init-lists. A trailing return type (trailing) is
 // recorded like any other.
 //
+// Needs c++14: deduced return types.
+// REQUIRES: c++14
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

@@ -2,6 +2,8 @@
 // templates, variadic templates, recursive and mutually recursive function templates. Functions
 // with a trailing return type (mixed, Box::plus) are left alone by the plugin today.
 //
+// Needs c++17: C++17 templates and traits.
+// REQUIRES: c++17
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain %s -o %t/plain
 // RUN: %corpus_trace %s -o %t/traced %corpus_ldflags

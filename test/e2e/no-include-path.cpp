@@ -1,7 +1,7 @@
 // The plugin's inserted code includes the runtime's headers by their own
 // path: a file that includes nothing of Trace for C++ builds without
 // -I<runtime/include>, and its calls are recorded.
-// RUN: %clangxx -std=c++17 -fplugin=%trace_plugin %s -o %t %trace_ldflags
+// RUN: %clangxx -std=%trace_std -fplugin=%trace_plugin %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin %t
 // RUN: %dump %t.bin | FileCheck %s
 

@@ -1,7 +1,10 @@
 // invoke does not change behaviour: no copy or move of a result is added,
 // references stay references, move-only and non-movable results work,
 // noexcept and void functions are recorded.
-// RUN: %clangxx_trace %s -o %t %trace_ldflags
+// Needs c++17: C++17 library types.
+// REQUIRES: c++17
+// C++20 gives std::unique_ptr an operator<< (its address), checked below as C++17 renders it.
+// RUN: %clangxx_trace -std=c++17 %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin %t > %t.out
 // RUN: FileCheck --check-prefix=OUT %s < %t.out
 // The same program without the plugin prints the same counts.

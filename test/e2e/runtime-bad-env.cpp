@@ -13,10 +13,10 @@
 #include <string>
 
 static std::size_t len(const std::string &s) {
-  static ::__trace_rt::Site __trace_site{0x1ull, "len(const std::string &)", "len", __PRETTY_FUNCTION__, __FILE__, 13, "s\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, s);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> std::size_t { return s.size(); });}
+  static ::__trace_rt::__Site __trace_site{0x1ull, "len(const std::string &)", "len", __PRETTY_FUNCTION__, __FILE__, 13, "s\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, s);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> std::size_t { return s.size(); });}
 
 int main() {
   std::printf("len=%zu\n", len(std::string(5000, 'a')));

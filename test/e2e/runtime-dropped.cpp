@@ -12,10 +12,10 @@
 #include <thread>
 
 static int f(int x) {
-  static ::__trace_rt::Site __trace_site{0x1ull, "f(int)", "f", __PRETTY_FUNCTION__, __FILE__, 14, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x + 1; });}
+  static ::__trace_rt::__Site __trace_site{0x1ull, "f(int)", "f", __PRETTY_FUNCTION__, __FILE__, 14, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return x + 1; });}
 
 static std::atomic<int> Done{0};
 

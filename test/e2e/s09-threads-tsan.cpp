@@ -1,5 +1,7 @@
 // S9: four threads call bundles at once; every node is recorded, edges stay
 // within their thread, and ThreadSanitizer reports nothing.
+// Needs c++17: the runtime's own sources, compiled along, are C++17.
+// REQUIRES: c++17
 // REQUIRES: tsan
 // The runtime's sources are built with the sanitizer too, so races inside
 // the library would be reported, not only those in the instrumented code.

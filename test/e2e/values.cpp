@@ -1,5 +1,7 @@
 // Values as text through the plugin: strings, containers, enums by name
 // (the plugin supplies the names), user types, pointers, truncation.
+// Needs c++17: std::optional.
+// REQUIRES: c++17
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin TRACE_MAX_VALUE=32 %t
 // RUN: %python %support/tracecheck.py %t.bin validate graph | FileCheck %s

@@ -24,27 +24,27 @@ template <class T> struct Ledger {
 };
 
 int Account::deposit(int Amount) { return Balance += Amount; }
-// CHECK: int Account::deposit(int Amount) {static ::__trace_rt::Site __trace_site{{.*}}"Amount\0", 1u, "Adds to the balance.", nullptr, 2u};
+// CHECK: int Account::deposit(int Amount) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"Amount\0", 1u, "Adds to the balance.", nullptr, 2u};
 
 /// ...and defined with this one, which wins.
 int Account::withdraw(int Amount) { return Balance -= Amount; }
-// CHECK: int Account::withdraw(int Amount) {static ::__trace_rt::Site __trace_site{{.*}}"Amount\0", 1u, "...and defined with this one, which wins.", nullptr, 2u};
+// CHECK: int Account::withdraw(int Amount) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"Amount\0", 1u, "...and defined with this one, which wins.", nullptr, 2u};
 
 template <class T> T Account::convert(T Rate) const { return Rate * Balance; }
-// CHECK: template <class T> T Account::convert(T Rate) const {static {{.*}}"Rate\0", 1u, "Only in the class.", nullptr, 2u};
+// CHECK: template <class T> T Account::convert(T Rate) const {__TRACE_BEGIN static {{.*}}"Rate\0", 1u, "Only in the class.", nullptr, 2u};
 
 template <class T> T Ledger<T>::record(T Entry) { return Entry; }
 // CHECK: template <class T> T Ledger<T>::record(T Entry) {{.*}}"Entry\0", 1u, "Records one entry of a ledger.", nullptr, 2u};
 
 double scale(double X) { return 2 * X; }
-// CHECK: double scale(double X) {static ::__trace_rt::Site __trace_site{{.*}}"X\0", 1u, "Scales a value by the gain.", nullptr, 0u};
+// CHECK: double scale(double X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"X\0", 1u, "Scales a value by the gain.", nullptr, 0u};
 
 // The attribute may sit on the definition only; the comment is the header's.
 [[trace::bundle]] int countWords(const char *Line) { return Line[0] ? 1 : 0; }
-// CHECK: int countWords(const char *Line) {static ::__trace_rt::Site __trace_site{{.*}}"Line\0", 1u, "Counts the words of a line.", nullptr, 0u};
+// CHECK: int countWords(const char *Line) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"Line\0", 1u, "Counts the words of a line.", nullptr, 0u};
 
 int text::join(int A, int B) { return A + B; }
-// CHECK: int text::join(int A, int B) {static ::__trace_rt::Site __trace_site{{.*}}"A\0B\0", 2u, "Joins two words.", nullptr, 0u};
+// CHECK: int text::join(int A, int B) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"A\0B\0", 2u, "Joins two words.", nullptr, 0u};
 
 int use() {
   Account Acc;

@@ -22,24 +22,24 @@ struct NoMove {
 [[trace::bundle]] NoMove make(int X) { return NoMove(X); }
 
 [[trace::bundle]] std::unique_ptr<int> own(std::unique_ptr<int> P) { return P; }
-// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { return ::std::move(P); });}
+// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { __TRACE_END return ::__trace_rt::__move(P); });}
 [[trace::bundle]] std::string copyOf(const std::string &S) { return S; }
 // A reference parameter is not moved (nor is it in the original).
-// CHECK: [&]() -> std::string { return S; });}
+// CHECK: [&]() -> std::string { __TRACE_END return S; });}
 template <class T> [[trace::bundle]] T pass(T V) { return (V); }
-// CHECK: [&]() -> T { return (::std::move(V)); });}
+// CHECK: [&]() -> T { __TRACE_END return (::__trace_rt::__move(V)); });}
 
 struct V2 {
   int X, Y;
 };
 [[trace::bundle]] V2 operator+(V2 A, V2 B) { return {A.X + B.X, A.Y + B.Y}; }
-// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}[&]() -> V2 { return {A.X + B.X, A.Y + B.Y}; });}
+// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}[&]() -> V2 { __TRACE_END return {A.X + B.X, A.Y + B.Y}; });}
 
 [[trace::bundle]] int (&table())[3] {
   static int A[3] = {1, 2, 3};
   return A;
 }
-// CHECK: int (&table())[3] {{.*}}[&]() -> int (&)[3] {
+// CHECK: int (&table())[3] {{.*}}[&]() -> int (&)[3] { __TRACE_END
 
 extern "C" [[trace::bundle]] int cfun(int X) { return X; }
 struct F {
@@ -53,7 +53,7 @@ struct F {
   auto L = [&](int Z) { return Local().m(Z) + X; };
   return L(X);
 }
-// CHECK: int m(int Y) {static ::__trace_rt::Site __trace_site{{.*}}"outer(int)::Local::m(int)"
+// CHECK: int m(int Y) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"outer(int)::Local::m(int)"
 [[trace::bundle]] auto adder(int X) { return [X](int Y) { return X + Y; }; }
 [[trace::bundle]] std::function<int(int)> times(int X) { return [X](int Y) { return X * Y; }; }
 [[trace::bundle]] void thrower(int X) { if (X) throw X; }

@@ -3,7 +3,7 @@
 // RUN: %clangxx_trace -fplugin-arg-trace-print -fsyntax-only %s | grep -v -e CHECK -e RUN | FileCheck %s
 
 [[trace::bundle]] int first(int X) { static_assert(__LINE__ == 5, "line moved"); return X; }
-// CHECK: int first(int X) {static ::__trace_rt::Site{{.*}}static_assert(__LINE__ == 5, "line moved"); return X; });}
+// CHECK: int first(int X) {__TRACE_BEGIN static ::__trace_rt::__Site{{.*}}static_assert(__LINE__ == 5, "line moved"); return X; });}
 
 [[trace::bundle]] int second(int X) {
   static_assert(__LINE__ == 9, "line moved");
@@ -12,4 +12,4 @@
 static_assert(__LINE__ == 12, "line moved after rewritten functions");
 int third() { int Y = 1; return second(Y) + __LINE__; }
 static_assert(__LINE__ == 14, "line moved after a call-site edit");
-// CHECK: int third() { int Y = 1; return second(::__trace_rt::note(Y,
+// CHECK: int third() { int Y = 1; return second(::__trace_rt::__note(Y,

@@ -23,19 +23,19 @@ int other(int X) { return app::helper(X); }
 [[trace::bundle]] int annotated(int X) { return X; }
 int main() { return other(1) + annotated(2) + app::constant(); }
 
-// CHECK-ALL: int helper(int X) {static ::__trace_rt::Site __trace_site{{.*}}"app::helper(int)"
+// CHECK-ALL: int helper(int X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"app::helper(int)"
 // CHECK-ALL: constexpr int constant() { return 1; }
-// CHECK-ALL: int get() const {static ::__trace_rt::Site __trace_site{{.*}}"app::Thing::get() const"
-// CHECK-ALL: int other(int X) {static ::__trace_rt::Site __trace_site{{.*}}"other(int)"{{.*}}return app::helper(::__trace_rt::note(X,
-// CHECK-ALL: int annotated(int X) {static ::__trace_rt::Site
+// CHECK-ALL: int get() const {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"app::Thing::get() const"
+// CHECK-ALL: int other(int X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"other(int)"{{.*}}return app::helper(::__trace_rt::__note(X,
+// CHECK-ALL: int annotated(int X) {__TRACE_BEGIN static ::__trace_rt::__Site
 // main() is never instrumented.
 // CHECK-ALL: int main() { return other(1) + annotated(2) + app::constant(); }
 
-// CHECK-MATCH: int helper(int X) {static ::__trace_rt::Site
-// CHECK-MATCH: int get() const {static ::__trace_rt::Site
-// CHECK-MATCH: int other(int X) { return app::helper(::__trace_rt::note(X,
+// CHECK-MATCH: int helper(int X) {__TRACE_BEGIN static ::__trace_rt::__Site
+// CHECK-MATCH: int get() const {__TRACE_BEGIN static ::__trace_rt::__Site
+// CHECK-MATCH: int other(int X) { return app::helper(::__trace_rt::__note(X,
 // An annotated function is a bundle whatever 'match' says.
-// CHECK-MATCH: int annotated(int X) {static ::__trace_rt::Site
+// CHECK-MATCH: int annotated(int X) {__TRACE_BEGIN static ::__trace_rt::__Site
 
 // CHECK-BAD: error: trace plugin: unknown option 'bogus'; known options:
 // CHECK-BAD: -fplugin-arg-trace-print

@@ -25,19 +25,19 @@ int main() {
 
 // The main file comes first, then the headers.
 // CHECK: //=== trace rewritten: {{.*}}shared-header.cpp
-// CHECK: return lib::biggest(::__trace_rt::note(X, 0x[[BIG:[0-9a-f]+]]ull, 0), 2) + lib::callsJoin(3);
+// CHECK: return lib::biggest(::__trace_rt::__note(X, 0x[[BIG:[0-9a-f]+]], 0), 2) + lib::callsJoin(3);
 // CHECK: //=== trace rewritten: {{.*}}Inputs/shared.h
-// CHECK: inline std::string join(const std::string &A, const std::string &B) {static ::__trace_rt::Site __trace_site{0x[[JOIN:[0-9a-f]+]]ull, "lib::join(const std::string &, const std::string &)", "lib::join", __PRETTY_FUNCTION__, "{{.*}}Inputs/shared.h", 8u, "A\0B\0", 2u, "Joins two words.", nullptr, 0u};
-// CHECK: T biggest(T A, T B) {static constexpr unsigned __trace_inst = !__builtin_strcmp(__PRETTY_FUNCTION__, "T lib::biggest(T, T) [T = int]") ? 1u : 0u; static ::__trace_rt::Site __trace_site{__trace_inst == 1u ? 0x[[BIG]]ull : 0x{{[0-9a-f]+}}ull, __trace_inst == 1u ? "lib::biggest<int>(T, T)" : "lib::biggest(T, T)"
-// CHECK: inline int callsJoin(int N) { return static_cast<int>(join("a", "b").size()) + biggest(::__trace_rt::note(N, 0x[[BIG]]ull, 0), 1); }
+// CHECK: inline std::string join(const std::string &A, const std::string &B) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x[[JOIN:[0-9a-f]+]]ull, "lib::join(const std::string &, const std::string &)", "lib::join", __PRETTY_FUNCTION__, "{{.*}}Inputs/shared.h", 8u, "A\0B\0", 2u, "Joins two words.", nullptr, 0u};
+// CHECK: T biggest(T A, T B) {__TRACE_BEGIN static constexpr unsigned __trace_inst = !__builtin_strcmp(__PRETTY_FUNCTION__, "T lib::biggest(T, T) [T = int]") ? 1u : 0u; static ::__trace_rt::__Site __trace_site{__trace_inst == 1u ? 0x[[BIG]]ull : 0x{{[0-9a-f]+}}ull, __trace_inst == 1u ? "lib::biggest<int>(T, T)" : "lib::biggest(T, T)"
+// CHECK: inline int callsJoin(int N) { return static_cast<int>(join("a", "b").size()) + biggest(::__trace_rt::__note(N, 0x[[BIG]], 0), 1); }
 
 // CHECK-OTHER: //=== trace rewritten: {{.*}}shared-other.cpp
-// CHECK-OTHER: int other(int N) { return lib::biggest(::__trace_rt::note(N, 0x[[BIG:[0-9a-f]+]]ull, 0), 2) + lib::callsJoin(::__trace_rt::note(N, 0x0ull, 0)); }
+// CHECK-OTHER: int other(int N) { return lib::biggest(::__trace_rt::__note(N, 0x[[BIG:[0-9a-f]+]], 0), 2) + lib::callsJoin(::__trace_rt::__note(N, 0, 0)); }
 // CHECK-OTHER: //=== trace rewritten: {{.*}}Inputs/shared.h
 // CHECK-OTHER: __trace_site{0x{{[0-9a-f]+}}ull, "lib::join(const std::string &, const std::string &)"
 // CHECK-OTHER: __trace_site{__trace_inst == 1u ? 0x[[BIG]]ull : 0x{{[0-9a-f]+}}ull, __trace_inst == 1u ? "lib::biggest<int>(T, T)" : "lib::biggest(T, T)"
 
 // CHECK-HEADER: {{^}}//=== trace rewritten: {{.*}}/Inputs/shared.h{{$}}
-// CHECK-HEADER: biggest(::__trace_rt::note(N,
+// CHECK-HEADER: biggest(::__trace_rt::__note(N,
 
 // CHECK-CONSISTENT: checked 2 file(s), 2 site(s), 0 param(s)

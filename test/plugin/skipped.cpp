@@ -52,7 +52,7 @@ struct Widget {
 
 // A function that can be instrumented still is.
 [[trace::bundle]] int fine(int X) { return X; }
-// CHECK: int fine(int X) {static ::__trace_rt::Site
+// CHECK: int fine(int X) {__TRACE_BEGIN static ::__trace_rt::__Site
 
 [[trace::bundle]] int main() { return fine(1) + cx(1) + ce(1) + tryBlock(1) + fromMacro(1) + varargs(0) + fact(3); } // expected-warning {{'main' is not instrumented: main() returns 0}}
 

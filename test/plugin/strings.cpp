@@ -21,6 +21,11 @@ int use() { return quoted(1) + described(2) + (Message != nullptr); }
 
 // CHECK-CONSISTENT: checked 1 file(s), 2 site(s), 1 param(s)
 
-// Before C++17 the TU is compiled as written, with a warning.
-// RUN: %clangxx_trace -std=c++14 -Wno-unknown-attributes -fsyntax-only %s 2>&1 | FileCheck %s --check-prefix=CHECK-CXX14
-// CHECK-CXX14: warning: trace plugin: instrumenting needs C++17 or later
+// C++11 and C++14 are instrumented (and "??=" is a trigraph there); before
+// C++11 the TU is compiled as written, with a warning.
+// RUN: %clangxx_trace -std=c++11 -Werror -fsyntax-only %s
+// RUN: %clangxx_trace -std=c++14 -Werror -fsyntax-only %s
+// RUN: %clangxx_trace -std=c++11 -fplugin-arg-trace-print -fsyntax-only %s | FileCheck %s --check-prefix=CHECK-CXX11
+// CHECK-CXX11: ::__trace_rt::__Call
+// RUN: %clangxx_trace -std=c++03 -Dnullptr=0 -Wno-unknown-attributes -Wno-c++11-extensions -fsyntax-only %s 2>&1 | FileCheck %s --check-prefix=CHECK-CXX03
+// CHECK-CXX03: warning: trace plugin: instrumenting needs C++11 or later

@@ -49,23 +49,23 @@ int use() {
          apply(X, [](int V) { return V; });
 }
 
-// CHECK: T add(const T &X) {static constexpr unsigned __trace_inst = !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<int>::add(const T &) [T = int]") ? 1u : !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<double>::add(const T &) [T = double]") ? 2u : !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<std::basic_string<char>>::add(const T &) [T = std::basic_string<char>]") ? 3u : 0u;
-// CHECK-SAME: static ::__trace_rt::Site __trace_site{__trace_inst == 1u ? 0x[[ADD_INT:[0-9a-f]+]]ull : __trace_inst == 2u ? 0x[[ADD_DBL:[0-9a-f]+]]ull : __trace_inst == 3u ? 0x[[ADD_STR:[0-9a-f]+]]ull : 0x{{[0-9a-f]+}}ull,
+// CHECK: T add(const T &X) {__TRACE_BEGIN static constexpr unsigned __trace_inst = !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<int>::add(const T &) [T = int]") ? 1u : !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<double>::add(const T &) [T = double]") ? 2u : !__builtin_strcmp(__PRETTY_FUNCTION__, "T stats::RunningStats<std::basic_string<char>>::add(const T &) [T = std::basic_string<char>]") ? 3u : 0u;
+// CHECK-SAME: static ::__trace_rt::__Site __trace_site{__trace_inst == 1u ? 0x[[ADD_INT:[0-9a-f]+]]ull : __trace_inst == 2u ? 0x[[ADD_DBL:[0-9a-f]+]]ull : __trace_inst == 3u ? 0x[[ADD_STR:[0-9a-f]+]]ull : 0x{{[0-9a-f]+}}ull,
 // CHECK-SAME: __trace_inst == 1u ? "stats::RunningStats<int>::add(const T &)" : __trace_inst == 2u ? "stats::RunningStats<double>::add(const T &)" : __trace_inst == 3u ? "stats::RunningStats<std::basic_string<char>>::add(const T &)" : "stats::RunningStats::add(const T &)", "stats::RunningStats::add", __PRETTY_FUNCTION__,
 
-// CHECK: int count({{.*}}) {static constexpr unsigned __trace_inst = {{.*}} ? 1u : {{.*}} ? 2u : 0u; static ::__trace_rt::Site __trace_site{__trace_inst == 1u ? 0x[[COUNT_IDS:[0-9a-f]+]]ull : __trace_inst == 2u ? 0x[[COUNT_D:[0-9a-f]+]]ull : 0x{{[0-9a-f]+}}ull,
+// CHECK: int count({{.*}}) {__TRACE_BEGIN static constexpr unsigned __trace_inst = {{.*}} ? 1u : {{.*}} ? 2u : 0u; static ::__trace_rt::__Site __trace_site{__trace_inst == 1u ? 0x[[COUNT_IDS:[0-9a-f]+]]ull : __trace_inst == 2u ? 0x[[COUNT_D:[0-9a-f]+]]ull : 0x{{[0-9a-f]+}}ull,
 // CHECK-SAME: __trace_inst == 1u ? "count<int, double, std::basic_string<char>>(const T &, const Rest &...)" : __trace_inst == 2u ? "count<double>(const T &, const Rest &...)" : "count(const T &, const Rest &...)", "count",
-// CHECK: int count<char>({{.*}}) {static ::__trace_rt::Site __trace_site{0x[[COUNT_C:[0-9a-f]+]]ull, "count<char>(const char &)", "count",
-// CHECK: int count({{.*}}) {static ::__trace_rt::Site __trace_site{0x[[COUNT_PLAIN:[0-9a-f]+]]ull, "count(const char &)", "count",
+// CHECK: int count<char>({{.*}}) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x[[COUNT_C:[0-9a-f]+]]ull, "count<char>(const char &)", "count",
+// CHECK: int count({{.*}}) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x[[COUNT_PLAIN:[0-9a-f]+]]ull, "count(const char &)", "count",
 // A trainable member template: the site of Outer<int>::convert<long> points
 // to the one code parameter of the template.
-// CHECK: U convert(const T &X) const {static {{.*}}__trace_inst == 1u ? 0x[[CONVERT:[0-9a-f]+]]ull : {{.*}}, __trace_inst == 1u ? "Outer<int>::convert<long>(const T &) const" : "Outer::convert(const T &) const", "Outer::convert", {{.*}}, "code:Outer::convert(const T &) const", 3u};
-// CHECK: int apply(int V, F Fn) {static ::__trace_rt::Site __trace_site{0x[[APPLY:[0-9a-f]+]]ull, "apply(int, F)", "apply",
+// CHECK: U convert(const T &X) const {__TRACE_BEGIN static {{.*}}__trace_inst == 1u ? 0x[[CONVERT:[0-9a-f]+]]ull : {{.*}}, __trace_inst == 1u ? "Outer<int>::convert<long>(const T &) const" : "Outer::convert(const T &) const", "Outer::convert", {{.*}}, "code:Outer::convert(const T &) const", 3u};
+// CHECK: int apply(int V, F Fn) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x[[APPLY:[0-9a-f]+]]ull, "apply(int, F)", "apply",
 
 // Each call names the key of the instantiation it calls.
-// CHECK: I.add(::__trace_rt::note(X, 0x[[ADD_INT]]ull, 0)); D.add(::__trace_rt::note(Y, 0x[[ADD_DBL]]ull, 0)); S.add(::__trace_rt::note(Z, 0x[[ADD_STR]]ull, 0));
-// CHECK: return count(::__trace_rt::note(X, 0x[[COUNT_IDS]]ull, 0), Y, Z) + count(::__trace_rt::note(Y, 0x[[COUNT_D]]ull, 0)) + count<char>(::__trace_rt::note(C, 0x[[COUNT_C]]ull, 0)) + count(::__trace_rt::note(C, 0x[[COUNT_PLAIN]]ull, 0)) + O.convert<long>(::__trace_rt::note(X, 0x[[CONVERT]]ull, 0)) +
-// CHECK-NEXT: apply(::__trace_rt::note(X, 0x[[APPLY]]ull, 0), [](int V) { return V; });
-// CHECK: static ::__trace_rt::ParamInfo __trace_param_0{"code:Outer::convert(const T &) const", 0u, "Outer::convert",
+// CHECK: I.add(::__trace_rt::__note(X, 0x[[ADD_INT]], 0)); D.add(::__trace_rt::__note(Y, 0x[[ADD_DBL]], 0)); S.add(::__trace_rt::__note(Z, 0x[[ADD_STR]], 0));
+// CHECK: return count(::__trace_rt::__note(X, 0x[[COUNT_IDS]], 0), Y, Z) + count(::__trace_rt::__note(Y, 0x[[COUNT_D]], 0)) + count<char>(::__trace_rt::__note(C, 0x[[COUNT_C]], 0)) + count(::__trace_rt::__note(C, 0x[[COUNT_PLAIN]], 0)) + O.convert<long>(::__trace_rt::__note(X, 0x[[CONVERT]], 0)) +
+// CHECK-NEXT: apply(::__trace_rt::__note(X, 0x[[APPLY]], 0), [](int V) { return V; });
+// CHECK: __TRACE_BEGIN static ::__trace_rt::__ParamInfo __trace_param_0{"code:Outer::convert(const T &) const", 0u, "Outer::convert",
 
 // CHECK-CONSISTENT: checked 1 file(s), 6 site(s), 1 param(s)

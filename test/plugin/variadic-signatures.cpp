@@ -34,11 +34,11 @@ int use() {
          forward(I, 3) + unnamed(1, 2, "x") + callback(twice, 2) + sum(0);
 }
 
-// CHECK: static ::__trace_rt::ParamInfo __trace_param_0{"code:fmt(const T &, const Rest &...)", {{.*}}, "std::string fmt(const T &, const Rest &...rest)", nullptr, nullptr};
-// CHECK-SAME: static ::__trace_rt::ParamInfo __trace_param_1{"code:byValue(Ts...)", {{.*}}, "int byValue(Ts ...Vals)", nullptr, nullptr};
-// CHECK-SAME: static ::__trace_rt::ParamInfo __trace_param_2{"code:forward(Args &&...)", {{.*}}, "int forward(Args &&...Xs)", nullptr, nullptr};
-// CHECK-SAME: static ::__trace_rt::ParamInfo __trace_param_3{"code:unnamed(int, const Ts &...)", {{.*}}, "int unnamed(int N, const Ts &...)", nullptr, nullptr};
-// CHECK-SAME: static ::__trace_rt::ParamInfo __trace_param_4{"code:callback(int (*)(int), int)", {{.*}}, "int callback(int (*Fn)(int), int X)", nullptr, nullptr};
-// CHECK-SAME: static ::__trace_rt::ParamInfo __trace_param_5{"code:sum(int, ...)", {{.*}}, "int sum(int Count, ...)", nullptr, nullptr};
+// CHECK: __TRACE_BEGIN static ::__trace_rt::__ParamInfo __trace_param_0{"code:fmt(const T &, const Rest &...)", {{.*}}, "std::string fmt(const T &, const Rest &...rest)", nullptr, nullptr};
+// CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_1{"code:byValue(Ts...)", {{.*}}, "int byValue(Ts ...Vals)", nullptr, nullptr};
+// CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_2{"code:forward(Args &&...)", {{.*}}, "int forward(Args &&...Xs)", nullptr, nullptr};
+// CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_3{"code:unnamed(int, const Ts &...)", {{.*}}, "int unnamed(int N, const Ts &...)", nullptr, nullptr};
+// CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_4{"code:callback(int (*)(int), int)", {{.*}}, "int callback(int (*Fn)(int), int X)", nullptr, nullptr};
+// CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_5{"code:sum(int, ...)", {{.*}}, "int sum(int Count, ...)", nullptr, nullptr};
 
 // CHECK-CONSISTENT: checked 1 file(s), 5 site(s), 6 param(s)

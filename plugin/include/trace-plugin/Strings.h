@@ -24,6 +24,13 @@ std::string escapeForLiteral(llvm::StringRef Bytes);
 /// \p Bytes as a complete literal, quotes included.
 std::string quoted(llvm::StringRef Bytes);
 
+/// \p Code inside a region where no warning is reported: inserted
+/// declarations have reserved names, constructors at namespace scope, C++11
+/// syntax, which the user's -Weverything -Werror must not see. The markers
+/// are macros of trace/abi.hpp (a system header under the plugin); the
+/// user's own code outside the region keeps its warnings.
+std::string quiet(llvm::StringRef Code);
+
 } // namespace trace_plugin
 
 #endif // TRACE_PLUGIN_STRINGS_H

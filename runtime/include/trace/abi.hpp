@@ -11,6 +11,20 @@
 #ifndef TRACE_ABI_HPP
 #define TRACE_ABI_HPP
 
+// Included by the plugin into the user's translation unit: the user's
+// warning flags (-Weverything -Werror included) are not this header's to
+// satisfy. The runtime's own build still sees its warnings.
+#ifdef __TRACE_PLUGIN__
+#pragma clang system_header
+#endif
+
+// The plugin brackets the declarations it inserts in the user's file with
+// these: no warning is reported between them (see quiet() in the plugin).
+#define __TRACE_BEGIN                                                          \
+  _Pragma("clang diagnostic push")                                             \
+      _Pragma("clang diagnostic ignored \"-Weverything\"")
+#define __TRACE_END _Pragma("clang diagnostic pop")
+
 #include "format.hpp" // Next to this file: found without -I.
 
 #include <cstddef>
@@ -25,6 +39,15 @@
 #define TRACE_RT_EXCEPTIONS 0
 #endif
 
+// Instrumented translation units may be C++11 or later, and this header
+// must read the same in each. Clang (the only compiler that sees it: the
+// plugin includes it) accepts constexpr if, fold expressions and variable
+// templates in every mode, with the meaning they have in C++17; only the
+// warnings that they are extensions are silenced, for this header alone.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc++14-extensions"
+#pragma clang diagnostic ignored "-Wc++17-extensions"
+
 namespace __trace_rt {
 
 //===----------------------------------------------------------------------===//
@@ -32,7 +55,7 @@ namespace __trace_rt {
 //===----------------------------------------------------------------------===//
 
 /// Enumerator names of an enum type, so values print as names.
-struct EnumInfo {
+struct __EnumInfo {
   const char *TypeName;
   unsigned Count;
   const long long *Values;
@@ -43,7 +66,7 @@ enum : unsigned { SiteTrainable = 1, SiteMember = 2, SiteNoexcept = 4 };
 
 /// Per-bundle metadata. The plugin aggregate-initialises the fields up to
 /// Flags (optionally Enums); the rest belong to the runtime and start at 0.
-struct Site {
+struct __Site {
   uint64_t Hash;
   const char *Key;
   const char *Name;
@@ -55,7 +78,18 @@ struct Site {
   const char *Doc;
   const char *ParamId;
   unsigned Flags;
-  const EnumInfo *const *Enums = nullptr;
+  const __EnumInfo *const *Enums = nullptr;
+#if __cplusplus < 201402L
+  /// A C++11 class with default member initialisers is no aggregate: the
+  /// plugin's braced initialiser calls this constructor instead, which is
+  /// constexpr, so the site is still constant-initialised.
+  constexpr __Site(uint64_t H, const char *K, const char *N, const char *P,
+                   const char *F, unsigned L, const char *PN, unsigned NP,
+                   const char *D, const char *PI, unsigned Fl,
+                   const __EnumInfo *const *E = nullptr) noexcept
+      : Hash(H), Key(K), Name(N), Pretty(P), File(F), Line(L), ParamNames(PN),
+        NumParams(NP), Doc(D), ParamId(PI), Flags(Fl), Enums(E) {}
+#endif
   /// Id in the trace file; assigned by the writer (under its lock).
   uint32_t Id = 0;
   /// Under TRACE_MAX_CALLS_PER_FUNCTION: calls and recorded calls of the
@@ -64,13 +98,13 @@ struct Site {
   uint64_t Calls = 0;
   uint64_t Recorded = 0;
   /// Next site whose calls were cut; the list is reported at exit.
-  Site *NextCut = nullptr;
+  __Site *NextCut = nullptr;
   /// Set once the site is on the list of cut sites.
   uint32_t CutListed = 0;
 };
 
 /// A trainable parameter (code of a function or initializer of a variable).
-struct ParamInfo {
+struct __ParamInfo {
   const char *Id;
   unsigned Kind;
   const char *Name, *File;
@@ -84,7 +118,7 @@ struct ParamInfo {
 };
 
 /// A translation unit that registered trainable parameters.
-struct TuInfo {
+struct __TuInfo {
   const char *File, *Directory, *Args;
 };
 
@@ -107,7 +141,7 @@ void outFloat(Out &O, float V) noexcept;
 void outDouble(Out &O, double V) noexcept;
 void outLongDouble(Out &O, long double V) noexcept;
 void outPointer(Out &O, const void *P) noexcept;
-void outEnum(Out &O, long long V, const EnumInfo *E, const char *TypeName,
+void outEnum(Out &O, long long V, const __EnumInfo *E, const char *TypeName,
              unsigned TypeLen) noexcept;
 /// A std::ostream writing into \p O, for user operator<< overloads.
 std::ostream &outStream(Out &O) noexcept;
@@ -139,37 +173,93 @@ struct TypeStr {
   unsigned Len;
 };
 
-namespace detail {
-
 /// The object's address as const void *, even for volatile objects and
 /// types that overload unary operator&.
-template <class T> inline const void *addr(const T &V) noexcept {
+template <class T> inline const void *__addr(const T &V) noexcept {
   return const_cast<const void *>(
       static_cast<const volatile void *>(__builtin_addressof(V)));
 }
 
+namespace detail {
+
+// The <type_traits> aliases and index sequences of C++14, spelled here so
+// that the header reads the same from C++11 on.
+template <class T> using DecayT = typename std::decay<T>::type;
+template <class T> using RemoveCvT = typename std::remove_cv<T>::type;
+template <class T> using RemovePointerT = typename std::remove_pointer<T>::type;
+template <class T> using RemoveExtentT = typename std::remove_extent<T>::type;
+template <class T>
+using UnderlyingTypeT = typename std::underlying_type<T>::type;
+
+template <std::size_t...> struct IndexSeq {};
+template <std::size_t N, std::size_t... Is>
+struct MakeIndexSeqImpl : MakeIndexSeqImpl<N - 1, N - 1, Is...> {};
+template <std::size_t... Is> struct MakeIndexSeqImpl<0, Is...> {
+  using Type = IndexSeq<Is...>;
+};
+template <std::size_t N>
+using MakeIndexSeq = typename MakeIndexSeqImpl<N>::Type;
+
+// Compile-time string search in the single-return form C++11 constexpr
+// functions allow. Ranges are halved, so the recursion depth is the
+// logarithm of the length: long type names stay within the constexpr
+// depth limit.
+
+/// Whether \p Word (of length \p W) starts at \p P.
+constexpr bool startsWith(const char *P, const char *Word, std::size_t W) {
+  return W == 0 || (*P == *Word && startsWith(P + 1, Word + 1, W - 1));
+}
+constexpr std::size_t findFrom(const char *P, std::size_t Lo, std::size_t Hi,
+                               const char *Word, std::size_t W);
+/// \p Left is the answer for [Lo, Mid); past it, look in [Mid, Hi).
+constexpr std::size_t findRight(std::size_t Left, const char *P,
+                                std::size_t Mid, std::size_t Hi,
+                                const char *Word, std::size_t W) {
+  return Left < Mid ? Left : findFrom(P, Mid, Hi, Word, W);
+}
+/// The first I in [Lo, Hi) where \p Word starts in \p P, else \p Hi.
+constexpr std::size_t findFrom(const char *P, std::size_t Lo, std::size_t Hi,
+                               const char *Word, std::size_t W) {
+  return Hi - Lo <= 1 ? (Lo < Hi && startsWith(P + Lo, Word, W) ? Lo : Hi)
+                      : findRight(findFrom(P, Lo, Lo + (Hi - Lo) / 2, Word, W),
+                                  P, Lo + (Hi - Lo) / 2, Hi, Word, W);
+}
+/// \p At, or \p N when it is \p Past (the search found nothing).
+constexpr std::size_t foundOr(std::size_t At, std::size_t Past, std::size_t N) {
+  return At == Past ? N : At;
+}
+/// The first place \p Word starts in the \p N bytes at \p P, else \p N.
+constexpr std::size_t findIn(const char *P, std::size_t N, const char *Word,
+                             std::size_t W) {
+  return W > N ? N : foundOr(findFrom(P, 0, N - W + 1, Word, W), N - W + 1, N);
+}
+
+/// The name after "T = " in a __PRETTY_FUNCTION__ of \p N bytes, without
+/// the closing ']'.
+constexpr TypeStr typeNameFrom(const char *P, std::size_t N,
+                               std::size_t Start) {
+  return TypeStr{P + Start,
+                 static_cast<unsigned>(
+                     (N > Start && P[N - 1] == ']' ? N - 1 : N) - Start)};
+}
+constexpr TypeStr typeNameIn(const char *P, std::size_t N, std::size_t At) {
+  return typeNameFrom(P, N, At == N ? 0 : At + 4);
+}
+
 template <class T> constexpr TypeStr typeNameOf() {
   // clang: "... typeNameOf() [T = int]"; gcc: "... [with T = int]".
-  const char *P = __PRETTY_FUNCTION__;
-  std::size_t N = 0;
-  while (P[N])
-    ++N;
-  std::size_t Start = 0;
-  for (std::size_t I = 0; I + 4 <= N; ++I) {
-    if (P[I] == 'T' && P[I + 1] == ' ' && P[I + 2] == '=' && P[I + 3] == ' ') {
-      Start = I + 4;
-      break;
-    }
-  }
-  std::size_t End = N;
-  if (End > Start && P[End - 1] == ']')
-    --End;
-  return TypeStr{P + Start, static_cast<unsigned>(End - Start)};
+  return typeNameIn(__PRETTY_FUNCTION__, __builtin_strlen(__PRETTY_FUNCTION__),
+                    findIn(__PRETTY_FUNCTION__,
+                           __builtin_strlen(__PRETTY_FUNCTION__), "T = ", 4));
 }
 
 template <class T> struct TypeName {
   static constexpr TypeStr Value = typeNameOf<T>();
 };
+#if __cplusplus < 201703L
+// Before C++17 a static constexpr member that is used needs a definition.
+template <class T> constexpr TypeStr TypeName<T>::Value;
+#endif
 
 template <class...> using VoidT = void;
 
@@ -308,17 +398,7 @@ struct IsTupleLike<T, VoidT<decltype(std::tuple_size<T>::value)>>
 
 /// Whether the type name \p S contains \p Word (evaluated at compile time).
 constexpr bool nameHas(TypeStr S, const char *Word) {
-  std::size_t W = 0;
-  while (Word[W])
-    ++W;
-  for (std::size_t I = 0; I + W <= S.Len; ++I) {
-    std::size_t J = 0;
-    while (J < W && S.Ptr[I + J] == Word[J])
-      ++J;
-    if (J == W)
-      return true;
-  }
-  return false;
+  return findIn(S.Ptr, S.Len, Word, __builtin_strlen(Word)) != S.Len;
 }
 
 /// A standard forward, bidirectional, random-access or contiguous iterator
@@ -326,11 +406,10 @@ constexpr bool nameHas(TypeStr S, const char *Word) {
 /// cannot be named (a tag of the program's own derived from them is not
 /// recognised, and its range is shown by name).
 template <class Tag> constexpr bool isMultiPassTag() {
-  constexpr TypeStr N = TypeName<Tag>::Value;
-  return nameHas(N, "forward_iterator_tag") ||
-         nameHas(N, "bidirectional_iterator_tag") ||
-         nameHas(N, "random_access_iterator_tag") ||
-         nameHas(N, "contiguous_iterator_tag");
+  return nameHas(TypeName<Tag>::Value, "forward_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "bidirectional_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "random_access_iterator_tag") ||
+         nameHas(TypeName<Tag>::Value, "contiguous_iterator_tag");
 }
 
 template <class I, class = void> struct HasIterConcept : std::false_type {};
@@ -368,10 +447,10 @@ struct IsRange<T, VoidT<decltype(std::declval<const T &>().begin() !=
                                  std::declval<const T &>().end()),
                         decltype(*std::declval<const T &>().begin())>>
     : std::integral_constant<
-          bool, !std::is_same<std::decay_t<decltype(
-                                  *std::declval<const T &>().begin())>,
+          bool, !std::is_same<detail::DecayT<
+                                  decltype(*std::declval<const T &>().begin())>,
                               T>::value &&
-                    isMultiPass<std::decay_t<
+                    isMultiPass<detail::DecayT<
                         decltype(std::declval<const T &>().begin())>>()> {};
 
 /// A range that knows its size without walking it (`size()`).
@@ -399,9 +478,8 @@ struct IsProxyOf<E, T, VoidT<typename T::value_type>>
                     std::is_scalar<typename T::value_type>::value> {};
 
 template <class T>
-constexpr bool IsCharPtr =
-    std::is_pointer<T>::value &&
-    std::is_same<std::remove_cv_t<std::remove_pointer_t<T>>, char>::value;
+constexpr bool IsCharPtr = std::is_pointer<T>::value
+    &&std::is_same<detail::RemoveCvT<detail::RemovePointerT<T>>, char>::value;
 
 template <class T> constexpr bool isDeferred();
 
@@ -413,9 +491,12 @@ template <class T> constexpr bool isDeferred();
 template <class T> constexpr bool IsDeferred = isDeferred<T>();
 
 template <class T, std::size_t... Is>
-constexpr bool tupleDeferred(std::index_sequence<Is...>) {
-  return (... && (!std::is_reference<typename std::tuple_element<Is, T>::type>::value &&
-                  IsDeferred<std::remove_cv_t<typename std::tuple_element<Is, T>::type>>));
+constexpr bool tupleDeferred(detail::IndexSeq<Is...>) {
+  return (
+      ... &&
+      (!std::is_reference<typename std::tuple_element<Is, T>::type>::value &&
+       IsDeferred<
+           detail::RemoveCvT<typename std::tuple_element<Is, T>::type>>));
 }
 
 template <class T, class = void> struct HasValueType : std::false_type {};
@@ -434,10 +515,10 @@ template <class T> constexpr bool isDeferred() {
                        IsVariantLike<T>::value) {
     return false;
   } else if constexpr (IsTupleLike<T>::value) {
-    return tupleDeferred<T>(std::make_index_sequence<std::tuple_size<T>::value>());
+    return tupleDeferred<T>(detail::MakeIndexSeq<std::tuple_size<T>::value>());
   } else if constexpr (IsOptionalLike<T>::value) {
     if constexpr (HasValueType<T>::value)
-      return IsDeferred<std::remove_cv_t<typename T::value_type>>;
+      return IsDeferred<detail::RemoveCvT<typename T::value_type>>;
     else
       return false;
   } else if constexpr (IsRange<T>::value) {
@@ -453,8 +534,16 @@ template <class T> void render(Out &O, const T &V) noexcept;
 
 namespace detail {
 
+/// Renders the alternative a variant holds (a visitor that C++11 can spell).
+struct RenderVisitor {
+  Out &O;
+  template <class X> void operator()(const X &V) const {
+    ::__trace_rt::render(O, V);
+  }
+};
+
 template <class T, std::size_t... Is>
-void renderTuple(Out &O, const T &V, std::index_sequence<Is...>) noexcept {
+void renderTuple(Out &O, const T &V, detail::IndexSeq<Is...>) noexcept {
   outChar(O, '(');
   bool First = true;
   (void)First;
@@ -503,7 +592,7 @@ template <class T> void renderRange(Out &O, const T &V) noexcept {
       ::__trace_rt::render(O, E.first);
       outWrite(O, ": ", 2);
       ::__trace_rt::render(O, E.second);
-    } else if constexpr (IsProxyOf<std::decay_t<decltype(E)>, T>::value) {
+    } else if constexpr (IsProxyOf<detail::DecayT<decltype(E)>, T>::value) {
       // Proxy elements (std::vector<bool>): render as the value type.
       ::__trace_rt::render(O, static_cast<typename T::value_type>(E));
     } else {
@@ -562,13 +651,13 @@ template <class T> void render(Out &O, const T &V) noexcept {
     // program owns: SafeRead.cpp reads what it may.
     outCString(O, V);
   } else if constexpr (std::is_pointer<T>::value) {
-    if constexpr (std::is_function<std::remove_pointer_t<T>>::value)
+    if constexpr (std::is_function<detail::RemovePointerT<T>>::value)
       outPointer(O, reinterpret_cast<const void *>(V));
     else // Object pointers may point to volatile; only the address is shown.
       outPointer(O, const_cast<const void *>(
                         static_cast<const volatile void *>(V)));
   } else if constexpr (std::is_array<T>::value) {
-    if constexpr (std::is_same<std::remove_cv_t<std::remove_extent_t<T>>,
+    if constexpr (std::is_same<detail::RemoveCvT<detail::RemoveExtentT<T>>,
                                char>::value) {
       // The array is the program's: read up to its NUL, or its end, but no
       // further than the text can keep.
@@ -609,11 +698,11 @@ template <class T> void render(Out &O, const T &V) noexcept {
     if (V.valueless_by_exception())
       outWrite(O, "valueless", 9);
     else
-      visit([&O](const auto &X) { ::__trace_rt::render(O, X); }, V);
+      visit(RenderVisitor{O}, V);
   } else if constexpr (IsRange<T>::value) {
     renderRange(O, V);
   } else if constexpr (IsTupleLike<T>::value) {
-    renderTuple(O, V, std::make_index_sequence<std::tuple_size<T>::value>());
+    renderTuple(O, V, detail::MakeIndexSeq<std::tuple_size<T>::value>());
   } else {
     constexpr TypeStr N = TypeName<T>::Value;
     outWrite(O, N.Ptr, N.Len);
@@ -622,10 +711,10 @@ template <class T> void render(Out &O, const T &V) noexcept {
 }
 
 /// Type-erased renderer stored next to captured bytes or an object.
-using RenderFn = void (*)(Out &, const void *, const EnumInfo *);
+using RenderFn = void (*)(Out &, const void *, const __EnumInfo *);
 
 template <class T>
-void renderErased(Out &O, const void *P, const EnumInfo *E) noexcept {
+void renderErased(Out &O, const void *P, const __EnumInfo *E) noexcept {
   const T &V = *static_cast<const T *>(P);
   if constexpr (std::is_enum<T>::value) {
     if (E) {
@@ -655,7 +744,7 @@ struct HandoffSlot;
 
 // A provenance word says where a value came from: a node id
 // ((thread << 32) | seq), a trainable variable (ParamTag | const char *id)
-// or a call that the call limit did not record (CutTag | Site *). Node ids
+// or a call that the call limit did not record (CutTag | __Site *). Node ids
 // never reach bit 60, so the tags and the Wild mark cannot collide with them.
 constexpr uint64_t CutTag = 1ull << 63;
 constexpr uint64_t ParamTag = 1ull << 62;
@@ -753,7 +842,7 @@ struct HotThread {
   uint64_t Current = 0; ///< Innermost bundle call running on this thread.
   uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
   uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
-  /// Returns plus callables carried to new threads: a Local's mark.
+  /// Returns plus callables carried to new threads: a __Local's mark.
   uint64_t Events = 0;
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   /// The latest carried callable's result slot, if it is the latest event.
@@ -775,15 +864,15 @@ struct HotThread {
   PendingStack Pending;
   EntryProvenance Prov;
   /// Under a call limit: this thread's counters of the sites it called
-  /// lately (direct-mapped by the Site's address), so a call below the
+  /// lately (direct-mapped by the __Site's address), so a call below the
   /// limit is counted inline. Filled and invalidated by the library.
   struct LimitSlot {
-    const Site *S;
+    const __Site *S;
     uint64_t *Calls;
   };
   static constexpr unsigned LimitSlots = 64;
   LimitSlot Limits[LimitSlots] = {};
-  static unsigned limitSlot(const Site *S) {
+  static unsigned limitSlot(const __Site *S) {
     return static_cast<unsigned>(reinterpret_cast<uintptr_t>(S) >> 4) &
            (LimitSlots - 1);
   }
@@ -836,8 +925,8 @@ template <class T> constexpr __trace_format::TypeKind typeKindOf() {
   else if constexpr (std::is_floating_point<T>::value)
     return K::Float;
   else if constexpr (std::is_enum<T>::value)
-    return std::is_signed<std::underlying_type_t<T>>::value ? K::Enum
-                                                            : K::EnumUnsigned;
+    return std::is_signed<detail::UnderlyingTypeT<T>>::value ? K::Enum
+                                                             : K::EnumUnsigned;
   else if constexpr (std::is_null_pointer<T>::value)
     return K::Null;
   else if constexpr (std::is_pointer<T>::value)
@@ -898,38 +987,38 @@ inline void prefetchForWrite(const char *P) noexcept {
 } // namespace detail
 
 /// Capture entry points, implemented in the library. Extra is the
-/// EnumInfo of a scalar, or the parameter id of a global.
-class Call;
-void captureFixed(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+/// __EnumInfo of a scalar, or the parameter id of a global.
+class __Call;
+void captureFixed(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                   const void *Extra) noexcept;
-void captureBytes(Call &C, uint64_t Pos, const void *Obj, unsigned Size,
+void captureBytes(__Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept;
-void captureString(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureString(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept;
 /// A string read up to the value limit without finding its end: its bytes
 /// are kept, and the record says the length is unknown.
-void captureStringCut(Call &C, uint64_t Pos, const char *P, std::size_t N,
+void captureStringCut(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                       const void *Addr, TypeDesc *Type,
                       const void *Extra) noexcept;
-void captureText(Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
+void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept;
-void captureNothing(Call &C, const char *Why) noexcept;
-void captureVoid(Call &C) noexcept;
-void captureException(Call &C) noexcept;
+void captureNothing(__Call &C, const char *Why) noexcept;
+void captureVoid(__Call &C) noexcept;
+void captureException(__Call &C) noexcept;
 
-class Call {
+class __Call {
 public:
-  __attribute__((always_inline)) explicit Call(Site &S) noexcept {
+  __attribute__((always_inline)) explicit __Call(__Site &S) noexcept {
     int Mode = __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED);
     if (__builtin_expect(Mode == 1, 1))
       enterFast(S);
     else if (Mode == 0 && initRuntime())
       enter(S);
   }
-  Call(const Call &) = delete;
-  Call &operator=(const Call &) = delete;
-  __attribute__((always_inline)) ~Call() {
+  __Call(const __Call &) = delete;
+  __Call &operator=(const __Call &) = delete;
+  __attribute__((always_inline)) ~__Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
     if (TS)
@@ -938,46 +1027,50 @@ public:
 
   /// A parameter taken by value: the callee's copy. Only a note from the
   /// call site can tell where its value came from.
-  template <class T> void arg(unsigned I, const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void __arg(unsigned I, const T &V) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
   template <class T>
-  void arg(unsigned I, const T &V, const EnumInfo &E) noexcept {
+  void __arg(unsigned I, const T &V, const __EnumInfo &E) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, &E, nullptr);
   }
   /// A reference parameter: the caller's object itself, which a binding may
   /// name even when the call site left no note.
-  template <class T> void argRef(unsigned I, const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void __argRef(unsigned I,
+                                              const T &V) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
   template <class T>
-  void argRef(unsigned I, const T &V, const EnumInfo &E) noexcept {
+  void __argRef(unsigned I, const T &V, const __EnumInfo &E) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, &E, nullptr);
   }
-  template <class... Ts> void pack(unsigned I, const Ts &...Vs) noexcept {
+  template <class... Ts> void __pack(unsigned I, const Ts &...Vs) noexcept {
     if (!Node)
       return;
     unsigned Sub = 0;
     (capture(Slot::Arg, I, ++Sub, Vs, nullptr, nullptr), ...);
   }
-  template <class T> void self(const T &Obj) noexcept {
+  template <class T> void __self(const T &Obj) noexcept {
     if (Node)
       capture(Slot::Self, 0, 0, Obj, nullptr, nullptr);
   }
   template <class T>
-  void global(uint64_t ParamHash, const char *ParamId, const T &V) noexcept {
+  void __global(uint64_t ParamHash, const char *ParamId, const T &V) noexcept {
     (void)ParamHash;
     if (Node)
       capture(Slot::Global, 0, 0, V, nullptr, ParamId);
   }
-  void retEnum(const EnumInfo &E) noexcept { RetEnum = &E; }
+  void __retEnum(const __EnumInfo &E) noexcept { RetEnum = &E; }
 
   /// Records the value returned by the body.
-  template <class T> void ret(const T &V) noexcept {
+  template <class T>
+  __attribute__((always_inline)) void ret(const T &V) noexcept {
     if (Node)
       capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
   }
@@ -1001,8 +1094,8 @@ public:
   uint64_t Node = 0;
   uint64_t Parent = 0;
   uint64_t PendingTop = 0;
-  const EnumInfo *RetEnum = nullptr;
-  Site *S = nullptr;
+  const __EnumInfo *RetEnum = nullptr;
+  __Site *S = nullptr;
   bool RetDone = false;
   /// Some provenance may apply to this call's arguments (notes, bindings,
   /// trainable variables, handed-over or wildcard notes); else the
@@ -1059,9 +1152,9 @@ public:
   }
 
 private:
-  void enter(Site &S) noexcept;
+  void enter(__Site &S) noexcept;
   void leave() noexcept;
-  void takeNotes(ThreadState &T, Site &Where) noexcept;
+  void takeNotes(ThreadState &T, __Site &Where) noexcept;
   /// Takes the notes addressed to this call and decides which arguments
   /// may have a producer (enterFast with notes on the pending stack).
   void enterNotes(uint32_t Seq) noexcept;
@@ -1070,7 +1163,7 @@ private:
   /// nothing needs it: the thread is known, no call limit is set, no note
   /// on the pending stack is addressed to this bundle, the site has a
   /// one-byte id and the chunk has room. Anything else takes enter().
-  __attribute__((always_inline)) void enterFast(Site &Where) noexcept {
+  __attribute__((always_inline)) void enterFast(__Site &Where) noexcept {
     HotThread *T = CurrentHot;
     const uint32_t Id = __atomic_load_n(&Where.Id, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!T || T->InCapture ||
@@ -1168,10 +1261,14 @@ private:
     T.LastCarry = nullptr;
   }
 
+  /// Inlined into the bundle, so the slot, the index and the absent enum
+  /// and parameter id are constants there: a scalar argument's record is a
+  /// few tests and stores, with no call and no register spills.
   template <bool ByValue = false, class T>
-  void capture(Slot K, unsigned I, unsigned Sub, const T &V, const EnumInfo *E,
-               const char *ParamId) noexcept {
-    using U = std::remove_cv_t<T>;
+  __attribute__((always_inline)) void
+  capture(Slot K, unsigned I, unsigned Sub, const T &V, const __EnumInfo *E,
+          const char *ParamId) noexcept {
+    using U = detail::RemoveCvT<T>;
     if constexpr (std::is_function<U>::value) {
       // A function reference parameter: record the function's address.
       U *Fn = &V;
@@ -1182,7 +1279,7 @@ private:
       const uint64_t Pos = valuePos(K, I, Sub) | (ByValue ? ByValuePos : 0);
       const void *Extra = ParamId ? static_cast<const void *>(ParamId)
                                   : static_cast<const void *>(E);
-      const void *Addr = detail::addr(V);
+      const void *Addr = __addr(V);
       constexpr __trace_format::TypeKind Kind = detail::typeKindOf<U>();
       if constexpr (Kind == __trace_format::TypeKind::Fixed) {
         captureFixed(*this, Pos, Addr, Type, Extra);
@@ -1248,7 +1345,8 @@ private:
 namespace detail {
 
 /// Calls the body; an exception is recorded and rethrown unchanged.
-template <class F> decltype(auto) callBody(Call &C, F &&Body) {
+template <class F>
+auto callBody(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
 #if TRACE_RT_EXCEPTIONS
   try {
     return static_cast<F &&>(Body)();
@@ -1265,7 +1363,7 @@ template <class F> decltype(auto) callBody(Call &C, F &&Body) {
 /// A prvalue of a movable type: constructed in place in a named local that
 /// NRVO turns into the caller's object (explicit return type, one return
 /// statement, no try block: the shape clang and gcc both elide).
-template <class R, class F> R invokeValue(Call &C, F &&Body) {
+template <class R, class F> R invokeValue(__Call &C, F &&Body) {
   R Result = callBody(C, static_cast<F &&>(Body));
   C.ret(Result);
   return Result;
@@ -1273,9 +1371,9 @@ template <class R, class F> R invokeValue(Call &C, F &&Body) {
 
 /// A non-movable prvalue goes straight to the caller; it cannot be looked
 /// at before the function returns, so it is recorded as not captured.
-template <class R, class F> R invokePinned(Call &C, F &&Body) {
+template <class R, class F> R invokePinned(__Call &C, F &&Body) {
   struct Finish {
-    Call &C;
+    __Call &C;
     ~Finish() {
       if (!C.RetDone)
         C.retNotCaptured();
@@ -1286,9 +1384,18 @@ template <class R, class F> R invokePinned(Call &C, F &&Body) {
 
 } // namespace detail
 
+/// `return P;` of a parameter taken by value, inside the body's lambda, where
+/// P is no longer moved implicitly: the plugin writes `return __move(P);`.
+template <class T> constexpr T &&__move(T &V) noexcept {
+  return static_cast<T &&>(V);
+}
+
 /// Runs the body of a bundle and records its result. Never adds a copy or
 /// a move: references pass through, prvalues are elided (see invokeValue).
-template <class F> decltype(auto) invoke(Call &C, F &&Body) {
+/// The result type is the body's (the lambda's declared return type), as
+/// decltype(auto) would deduce it from the returns below.
+template <class F>
+auto __invoke(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
   using R = decltype(static_cast<F &&>(Body)());
   if constexpr (std::is_void<R>::value) {
     detail::callBody(C, static_cast<F &&>(Body));
@@ -1315,12 +1422,12 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept;
 /// the object at &V. Returns V itself, so the call is unchanged. A hash of 0
 /// addresses the first bundle to start (a callee not known statically).
 template <class T>
-__attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
-                                              unsigned I) noexcept {
+__attribute__((always_inline)) inline T &__note(T &V, uint64_t CalleeHash,
+                                                unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
     return V;
   HotThread *H = CurrentHot;
-  const void *A = detail::addr(V);
+  const void *A = __addr(V);
   if (__builtin_expect(!H || !CalleeHash, 0)) {
     notePush(A, CalleeHash, I);
     return V;
@@ -1333,9 +1440,12 @@ __attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
   // result (a by-value argument is copied from V right after this).
   if (A == H->BindAddr)
     H->Pending.push({CalleeHash, A, H->BindProv, I, PendingKind::Result, 0});
-  // Nothing bound and no trainable variable: no object can name a
-  // producer, so the note would tell the callee nothing.
-  else if (H->Bound || __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
+  // Nothing bound but the front binding (which is not V), and no trainable
+  // variable: no look-up can find V, so the note would tell the callee
+  // nothing (`i` in `y = f(y, i)`), and leaving it out keeps the callee's
+  // entry on its inline path.
+  else if (H->Bound > (H->BindAddr != nullptr) ||
+           __atomic_load_n(&ParamsKnown, __ATOMIC_RELAXED))
     H->Pending.push({CalleeHash, A, 0, I, PendingKind::Note, 0});
   return V;
 }
@@ -1344,28 +1454,28 @@ __attribute__((always_inline)) inline T &note(T &V, uint64_t CalleeHash,
 /// by \p Obj (a future whose result is the argument). Used as
 /// `(noteObject(fut, H, I), fut.get())`.
 template <class T>
-void noteObject(const T &Obj, uint64_t CalleeHash, unsigned I) noexcept {
+void __noteObject(const T &Obj, uint64_t CalleeHash, unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) == 1)
-    notePush(detail::addr(Obj), CalleeHash, I);
+    notePush(__addr(Obj), CalleeHash, I);
 }
 
 /// Tells the next call of \p CalleeHash that argument \p I is a member or an
 /// element of \p Root. Used as `(notePart(root, H, I), root.x)`.
 template <class T>
-void notePart(const T &Root, uint64_t CalleeHash, unsigned I) noexcept {
-  notePartPush(detail::addr(Root), CalleeHash, I);
+void __notePart(const T &Root, uint64_t CalleeHash, unsigned I) noexcept {
+  notePartPush(__addr(Root), CalleeHash, I);
 }
 
 /// Tells the next call of \p CalleeHash that argument \p I is the output of
 /// the next bundle to return on this thread (the argument is a bundle call).
-void expect(uint64_t CalleeHash, unsigned I) noexcept;
+void __expect(uint64_t CalleeHash, unsigned I) noexcept;
 /// Tells the next call of \p CalleeHash that argument \p I is the output of
 /// the last bundle to return before it starts, if one returns after this
 /// (the argument is a call of a helper that may return a bundle's output).
-void expectLast(uint64_t CalleeHash, unsigned I) noexcept;
+void __expectLast(uint64_t CalleeHash, unsigned I) noexcept;
 
 /// `trace::feedback(value, ...)` takes notes addressed to this hash.
-constexpr uint64_t FeedbackHash = 0x7472616365666262ull;
+constexpr uint64_t __FeedbackHash = 0x7472616365666262ull;
 
 /// No bundle-return count: recording is off on this thread.
 constexpr uint64_t NoMark = ~0ull;
@@ -1373,7 +1483,7 @@ constexpr uint64_t NoMark = ~0ull;
 /// that output (Set), it gained that output as a part (Add: an element, a
 /// member, a compound assignment), or it is a part of it (Parts: a
 /// structured binding).
-enum : unsigned { BindSet = 0, BindAdd = 1, BindParts = 2 };
+enum : unsigned { __BindSet = 0, __BindAdd = 1, BindParts = 2 };
 
 uint64_t markReturns() noexcept;
 void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept;
@@ -1426,44 +1536,44 @@ inline void unbind(const void *Addr) noexcept {
 /// Declared right before a local variable's declaration: notes which bundle
 /// calls return while the initializer runs, binds the variable to the last
 /// of them, and forgets the variable's address when it goes out of scope.
-class Local {
+class __Local {
 public:
-  Local() noexcept : Mark(mark()) {}
-  Local(const Local &) = delete;
-  Local &operator=(const Local &) = delete;
-  ~Local() {
+  __Local() noexcept : Mark(mark()) {}
+  __Local(const __Local &) = delete;
+  __Local &operator=(const __Local &) = delete;
+  ~__Local() {
     if (Mark != NoMark)
       for (unsigned I = 0; I < N; ++I)
         detail::unbind(Addrs[I]);
   }
   /// The variable was initialised by the expression.
-  template <class T> void init(const T &V) noexcept {
+  template <class T> void __init(const T &V) noexcept {
     remember(V);
     if (Mark != NoMark && !detail::bindFront(Addrs[0], Mark))
-      bindResult(Addrs[0], Mark, BindSet);
+      bindResult(Addrs[0], Mark, __BindSet);
   }
   /// The variable was initialised from another variable.
-  template <class T, class U> void copy(const T &V, const U &From) noexcept {
+  template <class T, class U> void __copy(const T &V, const U &From) noexcept {
     remember(V);
     if (Mark != NoMark)
-      bindCopy(Addrs[0], detail::addr(From), BindSet);
+      bindCopy(Addrs[0], __addr(From), __BindSet);
   }
   /// The variable may be bound later (an assignment): forget it at scope end.
-  template <class T> void guard(const T &V) noexcept { remember(V); }
+  template <class T> void __guard(const T &V) noexcept { remember(V); }
   /// Structured bindings: each name is a part of the initializer's value.
-  template <class... Ts> void parts(const Ts &...Vs) noexcept {
+  template <class... Ts> void __parts(const Ts &...Vs) noexcept {
     (part(Vs), ...);
   }
 
 private:
   template <class T> void remember(const T &V) noexcept {
-    Addrs[0] = detail::addr(V);
+    Addrs[0] = __addr(V);
     N = 1;
   }
   template <class T> void part(const T &V) noexcept {
     if (N == MaxAddrs)
       return;
-    Addrs[N++] = detail::addr(V);
+    Addrs[N++] = __addr(V);
     if (Mark != NoMark)
       bindResult(Addrs[N - 1], Mark, BindParts);
   }
@@ -1474,26 +1584,25 @@ private:
 };
 
 /// A temporary made first in an expression statement that stores into a
-/// variable: `((void)Assign(x, BindSet), x = f(y));`. At the end of the
+/// variable: `((void)__Assign(x, __BindSet), x = f(y));`. At the end of the
 /// full-expression it binds x to the last bundle that returned meanwhile
 /// (or, given a source variable, to that variable's provenance).
-class Assign {
+class __Assign {
 public:
   template <class T>
-  Assign(const T &Target, unsigned Mode) noexcept
-      : Addr(detail::addr(Target)), Mode(Mode), Mark(mark()) {}
+  __Assign(const T &Target, unsigned Mode) noexcept
+      : Addr(__addr(Target)), Mode(Mode), Mark(mark()) {}
   template <class T, class U>
-  Assign(const T &Target, const U &Source, unsigned Mode) noexcept
-      : Addr(detail::addr(Target)), Src(detail::addr(Source)), Mode(Mode),
-        Mark(mark()) {}
-  Assign(const Assign &) = delete;
-  Assign &operator=(const Assign &) = delete;
-  ~Assign() {
+  __Assign(const T &Target, const U &Source, unsigned Mode) noexcept
+      : Addr(__addr(Target)), Src(__addr(Source)), Mode(Mode), Mark(mark()) {}
+  __Assign(const __Assign &) = delete;
+  __Assign &operator=(const __Assign &) = delete;
+  ~__Assign() {
     if (Mark == NoMark)
       return;
     if (Src)
       bindCopy(Addr, Src, Mode);
-    else if (Mode != BindSet || !detail::bindFront(Addr, Mark))
+    else if (Mode != __BindSet || !detail::bindFront(Addr, Mark))
       bindResult(Addr, Mark, Mode);
   }
 
@@ -1562,40 +1671,42 @@ private:
 };
 
 /// `std::thread t(f, a, 1)` becomes
-/// `std::thread t(carry(0xHASH, f, addr(a), nullptr), a, 1)`.
+/// `std::thread t(__carry(0xHASH, f, __addr(a), nullptr), a, 1)`.
 template <class F, class... P>
-Carried<std::decay_t<F>> carry(uint64_t Hash, F &&Fn, P... Addrs) {
+Carried<detail::DecayT<F>> __carry(uint64_t Hash, F &&Fn, P... Addrs) {
   const void *A[sizeof...(P) + 1] = {static_cast<const void *>(Addrs)...};
-  return Carried<std::decay_t<F>>(Hash, static_cast<F &&>(Fn), A,
-                                  sizeof...(P));
+  return Carried<detail::DecayT<F>>(Hash, static_cast<F &&>(Fn), A,
+                                    sizeof...(P));
 }
 
 /// Records where the exception about to be thrown comes from; used as
 /// `throw (thrownAt("f.cpp", 12), E)`.
-void thrownAt(const char *File, unsigned Line) noexcept;
+void __thrownAt(const char *File, unsigned Line) noexcept;
 
 //===----------------------------------------------------------------------===//
 // Trainable parameters.
 //===----------------------------------------------------------------------===//
 
-void registerParam(const ParamInfo &P, const void *Var, RenderFn R) noexcept;
-void registerTu(const TuInfo &T) noexcept;
+void registerParam(const __ParamInfo &P, const void *Var, RenderFn R) noexcept;
+void registerTu(const __TuInfo &T) noexcept;
 
-class Registrar {
+class __Registrar {
 public:
-  explicit Registrar(const ParamInfo &P) noexcept {
+  explicit __Registrar(const __ParamInfo &P) noexcept {
     registerParam(P, nullptr, nullptr);
   }
-  template <class T> Registrar(const ParamInfo &P, const T &Var) noexcept {
-    registerParam(P, detail::addr(Var), &renderErased<std::remove_cv_t<T>>);
+  template <class T> __Registrar(const __ParamInfo &P, const T &Var) noexcept {
+    registerParam(P, __addr(Var), &renderErased<detail::RemoveCvT<T>>);
   }
   /// The value is not reachable from the registration (e.g. private).
-  Registrar(const ParamInfo &P, std::nullptr_t) noexcept {
+  __Registrar(const __ParamInfo &P, std::nullptr_t) noexcept {
     registerParam(P, nullptr, nullptr);
   }
-  explicit Registrar(const TuInfo &T) noexcept { registerTu(T); }
+  explicit __Registrar(const __TuInfo &T) noexcept { registerTu(T); }
 };
 
 } // namespace __trace_rt
+
+#pragma clang diagnostic pop
 
 #endif // TRACE_ABI_HPP

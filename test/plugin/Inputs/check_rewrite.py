@@ -97,10 +97,10 @@ def main():
                 if int(h, 16) != fnv1a64(unescape(k)):
                     fail("hash of key %r is not FNV-1a 64" % unescape(k))
             sites += 1
-        for m in re.finditer(r"__trace_call\.global\(0x([0-9a-f]{16})ull, " + STR, rewritten):
+        for m in re.finditer(r"__trace_call\.__global\(0x([0-9a-f]{16})ull, " + STR, rewritten):
             if int(m.group(1), 16) != fnv1a64(unescape(m.group(2))):
                 fail("hash of global %r is not FNV-1a 64" % m.group(2))
-        pat = (r"ParamInfo __trace_param_\d+\{" + STR + r", (\d)u, " + STR + ", " + STR +
+        pat = (r"__ParamInfo __trace_param_\d+\{" + STR + r", (\d)u, " + STR + ", " + STR +
                r", (\d+)u, (\d+)ull, (\d+)ull, \"fnv1a64:([0-9a-f]{16})\", " + STR)
         for m in re.finditer(pat, rewritten):
             pid, kind, name, pfile, line, begin, end, h, ptext = m.groups()

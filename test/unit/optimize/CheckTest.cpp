@@ -371,3 +371,87 @@ TEST(Check, ComparesVirtualAndOverrideOfAMember) {
 }
 
 } // namespace
+
+namespace {
+
+/// Two units, a.cpp and b.cpp, that include h.h, which defines `f` as Header says.
+struct LinkFixture {
+  std::string Dir, Header, Text;
+  explicit LinkFixture(const std::string &HeaderText) : Text(HeaderText) {
+    char Tmpl[] = "/tmp/trace-opt-link-XXXXXX";
+    Dir = ::mkdtemp(Tmpl);
+    Header = Dir + "/h.h";
+    std::ofstream(Header) << Text;
+    std::ofstream(Dir + "/a.cpp") << "#include \"h.h\"\nint a() { return f(); }\n";
+    std::ofstream(Dir + "/b.cpp") << "#include \"h.h\"\nint b() { return f() + 1; }\n";
+  }
+  CompileCommand unit(const std::string &Name) const {
+    CompileCommand C;
+    C.Kind = CompileCommand::Driver;
+    C.Directory = Dir;
+    C.Args = {"clang++", "-std=c++17", "-c", Dir + "/" + Name};
+    C.Origin = "test";
+    C.MainFile = Dir + "/" + Name;
+    return C;
+  }
+  /// Checks the link of the header with f's definition replaced by NewText.
+  LinkOutcome link(const std::string &NewText, const std::vector<std::string> &Units) {
+    Edit E;
+    E.File = Header;
+    E.ParamId = "code:f()";
+    E.Begin = Text.find("int f()");
+    while (E.Begin > 0 && Text[E.Begin - 1] != '\n')
+      --E.Begin;
+    E.End = Text.find("\n}\n", E.Begin) + 2;
+    E.Hash = formatHash(fnv1a64(Text.substr(E.Begin, E.End - E.Begin)));
+    E.IsCode = true;
+    E.NewText = NewText;
+    std::string Err;
+    auto P = planPatches({E}, Err);
+    EXPECT_TRUE(P.has_value()) << Err;
+    if (!P)
+      return {};
+    std::vector<CompileCommand> Cmds;
+    for (const std::string &U : Units)
+      Cmds.push_back(unit(U));
+    return checkLink(*P, Cmds);
+  }
+};
+
+} // namespace
+
+TEST(CheckLink, NamesASymbolDefinedTwiceAndBothUnits) {
+  LinkFixture F("inline int f() {\n  return 1;\n}\n");
+  LinkOutcome L = F.link("int f() {\n  return 2;\n}", {"a.cpp", "b.cpp"});
+  EXPECT_TRUE(L.Ran);
+  EXPECT_FALSE(L.Ok);
+  EXPECT_NE(L.Problem.find("`f()` is defined in both " + F.Dir + "/a.cpp and " + F.Dir + "/b.cpp"), std::string::npos)
+      << L.Problem;
+  EXPECT_NE(L.Problem.find("multiple definition of `f()'"), std::string::npos) << L.Problem;
+  // The temporary objects are not what the message names.
+  EXPECT_EQ(L.Problem.find("trace-link"), std::string::npos) << L.Problem;
+}
+
+TEST(CheckLink, AcceptsADefinitionThatStaysInline) {
+  LinkFixture F("inline int f() {\n  return 1;\n}\n");
+  LinkOutcome L = F.link("inline int f() {\n  return 2;\n}", {"a.cpp", "b.cpp"});
+  EXPECT_TRUE(L.Ran);
+  EXPECT_TRUE(L.Ok) << L.Problem;
+  EXPECT_TRUE(L.Notes.empty());
+}
+
+TEST(CheckLink, OneUnitLinksNothing) {
+  LinkFixture F("inline int f() {\n  return 1;\n}\n");
+  LinkOutcome L = F.link("int f() {\n  return 2;\n}", {"a.cpp"});
+  EXPECT_FALSE(L.Ran);
+  EXPECT_TRUE(L.Ok);
+}
+
+TEST(CheckLink, AFailureTheOriginalHasTooIsANote) {
+  // The header already defines f in both units: not the suggestion's doing.
+  LinkFixture F("int f() {\n  return 1;\n}\n");
+  LinkOutcome L = F.link("int f() {\n  return 2;\n}", {"a.cpp", "b.cpp"});
+  EXPECT_TRUE(L.Ok) << L.Problem;
+  ASSERT_EQ(L.Notes.size(), 1u);
+  EXPECT_NE(L.Notes[0].find("do not link without the patch either"), std::string::npos) << L.Notes[0];
+}

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -1326,4 +1327,184 @@ TEST(LazyValues, DenseIdsNeedNoHashing) {
   for (uint64_t I = 1; I <= 5000; ++I)
     ASSERT_EQ(Sparse.find(I * 3), I);
   EXPECT_EQ(Sparse.find(4), NodeIdMap::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Reading an index without rendering values
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Writes every call and result the reader reports, without the texts (a
+/// reader that skips values leaves them empty), and counts leaf calls.
+/// With \p Fused false it takes a leaf call as its call and its result,
+/// as BinHandler does by default.
+class EventLog final : public BinHandler {
+public:
+  explicit EventLog(bool Fused) : Fused(Fused) {}
+
+  bool call(const BinCall &C) override {
+    OS << "call " << C.Node << " parent=" << C.Parent
+       << " site=" << C.Site->Index << " at=" << C.At
+       << " irregular=" << C.Irregular << " args=" << C.NumArgs
+       << " this=" << (C.This != nullptr) << " globals=" << C.NumGlobals
+       << "\n";
+    // Only arguments with a producer: without rendering, a call whose
+    // arguments have no flags reports none (NumArgs only).
+    for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
+      if (C.Args[I].From || C.Args[I].Modified)
+        OS << "  arg " << C.Args[I].Index << " " << C.Args[I].Type
+           << " from=" << C.Args[I].From << " modified=" << C.Args[I].Modified
+           << "\n";
+    return true;
+  }
+  bool ret(const BinRet &R) override {
+    OS << "ret " << R.Node << " at=" << R.At << " kind=" << int(R.Kind);
+    if (R.Value)
+      OS << " type=" << R.Value->Type << "#" << R.Value->TypeIndex
+         << " slot=" << int(R.Value->Slot);
+    OS << "\n";
+    RetAt[R.Node] = R.At;
+    return true;
+  }
+  bool leafCall(const BinCall &C, const BinRet &R) override {
+    ++Leaves;
+    return Fused ? call(C) && ret(R) : BinHandler::leafCall(C, R);
+  }
+  uint64_t resultAt(uint64_t Node) override {
+    auto It = RetAt.find(Node);
+    return It == RetAt.end() ? 0 : It->second;
+  }
+
+  std::ostringstream OS;
+  std::map<uint64_t, uint64_t> RetAt;
+  size_t Leaves = 0;
+  bool Fused;
+};
+
+/// Reads \p Bytes with \p Skip into \p Log; false with the reader's error.
+bool readInto(const std::string &Bytes, bool Skip, EventLog &Log,
+              std::string &Error) {
+  BinaryTraceReader R(Bytes, "t.bin", Log);
+  R.setSkipValues(Skip);
+  if (R.read())
+    return true;
+  Error = R.error();
+  return false;
+}
+
+} // namespace
+
+TEST(BinarySkipValues, LeafCallsAreReadInOneStepWithTheSameEvents) {
+  // Leaf calls of every shape the reader takes in one step, and calls it
+  // must read record by record: a call with calls inside, one with a
+  // `this`, one whose result is in the next block, one that throws.
+  Trace T = minimal();
+  T.type(2, tf::TypeKind::Text, 0, "std::string");
+  T.type(3, tf::TypeKind::Fixed, 0, "Widget", "Widget{...}");
+  for (uint64_t Id = 2; Id <= 40; ++Id)
+    T.site(Id, "s" + std::to_string(Id) + "()", {});
+  Block B;
+  B.enter(1)
+      .value(intArg(0, 1))
+      .value(intArg(1, 2))
+      .value(result(1, raw(int32_t(3))));
+  B.enter(2).voidRet();
+  B.enter(3).notCaptured();
+  Val Text = arg(0, 2, "long text");
+  Text.Form = tf::Form::Text;
+  B.enter(4).value(Text).value(result(2, "s", tf::Form::String));
+  B.enter(5).value(result(3, "", tf::Form::Fixed));
+  B.enter(40)
+      .value(intArg(0, 7))
+      .value(result(1, raw(int32_t(7)))); // Site id as a varint.
+  B.enter(1)
+      .value(intArg(0, 1))
+      .enter(1)
+      .voidRet()
+      .value(result(1, raw(int32_t(1)))); // Not a leaf, then one.
+  Val This;
+  This.Slot = tf::Slot::Self;
+  This.Type = 3;
+  This.Form = tf::Form::Fixed;
+  B.enter(6).value(This).voidRet();
+  B.enter(7).exception("E", std::nullopt);
+  B.enter(8).value(intArg(0, 5));
+  T.block(1, B);
+  Block Rest;
+  Rest.value(result(1, raw(int32_t(5))));
+  T.block(1, Rest);
+  T.end(11);
+  expectSameAsDump(T.bytes());
+
+  EventLog Full(true), OneByOne(false), Fused(true);
+  std::string Error;
+  ASSERT_TRUE(readInto(T.bytes(), /*Skip=*/false, Full, Error)) << Error;
+  ASSERT_TRUE(readInto(T.bytes(), /*Skip=*/true, OneByOne, Error)) << Error;
+  ASSERT_TRUE(readInto(T.bytes(), /*Skip=*/true, Fused, Error)) << Error;
+  // Sites 1 to 5 and 40, and the call inside the second call of f.
+  EXPECT_EQ(Full.Leaves, 0u);
+  EXPECT_EQ(OneByOne.Leaves, 7u);
+  EXPECT_EQ(Fused.Leaves, 7u);
+  EXPECT_EQ(Full.OS.str(), OneByOne.OS.str());
+  EXPECT_EQ(Full.OS.str(), Fused.OS.str());
+}
+
+TEST(BinarySkipValues, AValuePassedOnUnchangedIsComparedByItsBytes) {
+  // y = f(y): each argument is its producer's output. Without rendering,
+  // the same bytes of the same type are the same text; other values are
+  // rendered and compared as texts (an int and an unsigned with the same
+  // bytes differ; two NaNs with other bits both render as nan).
+  Trace T = minimal();
+  T.type(2, tf::TypeKind::Unsigned, 4, "unsigned");
+  T.type(3, tf::TypeKind::Float, 8, "double");
+  T.site(2, "g(double)", {"x"});
+  auto From = [](Val V, bool Wild = false) {
+    V.From = back(1, Wild);
+    return V;
+  };
+  double Nan1 = std::numeric_limits<double>::quiet_NaN();
+  uint64_t Bits;
+  std::memcpy(&Bits, &Nan1, 8);
+  Bits ^= 1;
+  double Nan2;
+  std::memcpy(&Nan2, &Bits, 8);
+  Block B;
+  B.enter(1)
+      .value(intArg(0, 1))
+      .value(intArg(1, 1))
+      .value(result(1, raw(int32_t(-1))));
+  B.enter(1)
+      .value(From(intArg(0, -1)))
+      .value(intArg(1, 1))
+      .value(result(2, raw(uint32_t(7)))); // Same bytes.
+  B.enter(1)
+      .value(From(intArg(0, 7), true))
+      .value(intArg(1, 1))
+      .value(result(1, raw(int32_t(-1)))); // Unsigned 7.
+  B.enter(1)
+      .value(From(arg(0, 2, raw(uint32_t(0xFFFFFFFF)))))
+      .value(intArg(1, 1))
+      .value(result(3, raw(Nan1)));
+  B.enter(2).value(From(arg(0, 3, raw(Nan2)))).value(result(3, raw(1.5)));
+  B.enter(2).value(From(arg(0, 3, raw(2.5)))).value(result(3, raw(2.5)));
+  T.block(1, B);
+  T.end(6);
+  expectSameAsDump(T.bytes());
+
+  EventLog Full(true), Skipped(true);
+  std::string Error;
+  ASSERT_TRUE(readInto(T.bytes(), /*Skip=*/false, Full, Error)) << Error;
+  ASSERT_TRUE(readInto(T.bytes(), /*Skip=*/true, Skipped, Error)) << Error;
+  EXPECT_EQ(Full.OS.str(), Skipped.OS.str());
+  EXPECT_NE(Skipped.OS.str().find("arg 0 int from=4294967297 modified=0"),
+            std::string::npos); // Same bytes.
+  EXPECT_NE(Skipped.OS.str().find("arg 0 int from=4294967298 modified=0"),
+            std::string::npos); // Wildcard kept.
+  EXPECT_NE(Skipped.OS.str().find("arg 0 unsigned from=4294967299 modified=1"),
+            std::string::npos);
+  EXPECT_NE(Skipped.OS.str().find("arg 0 double from=4294967300 modified=0"),
+            std::string::npos); // nan, nan.
+  EXPECT_NE(Skipped.OS.str().find("arg 0 double from=4294967301 modified=1"),
+            std::string::npos);
 }

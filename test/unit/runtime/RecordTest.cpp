@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -30,46 +31,46 @@ namespace {
 constexpr uint64_t HashF = 0x1111ull, HashG = 0x2222ull, HashH = 0x3333ull;
 
 int f(int x) {
-  static ::__trace_rt::Site __trace_site{0x1111ull, "f(int)", "f", __PRETTY_FUNCTION__, "/t.cpp", 1, "x\0", 1, "Doubles x.", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return 2 * x; });}
+  static ::__trace_rt::__Site __trace_site{0x1111ull, "f(int)", "f", __PRETTY_FUNCTION__, "/t.cpp", 1, "x\0", 1, "Doubles x.", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return 2 * x; });}
 
 int g(const int &y) {
-  static ::__trace_rt::Site __trace_site{0x2222ull, "g(const int &)", "g", __PRETTY_FUNCTION__, "/t.cpp", 2, "y\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.argRef(0, y);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return y + 1; });}
+  static ::__trace_rt::__Site __trace_site{0x2222ull, "g(const int &)", "g", __PRETTY_FUNCTION__, "/t.cpp", 2, "y\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__argRef(0, y);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return y + 1; });}
 
 int h(int a, int b) {
-  static ::__trace_rt::Site __trace_site{0x3333ull, "h(int, int)", "h", __PRETTY_FUNCTION__, "/t.cpp", 3, "a\0b\0", 2, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, a); __trace_call.arg(1, b);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return a * b; });}
+  static ::__trace_rt::__Site __trace_site{0x3333ull, "h(int, int)", "h", __PRETTY_FUNCTION__, "/t.cpp", 3, "a\0b\0", 2, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, a); __trace_call.__arg(1, b);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return a * b; });}
 
 std::string echo(const std::string &s) {
-  static ::__trace_rt::Site __trace_site{0x4444ull, "echo(const std::string &)", "echo", __PRETTY_FUNCTION__, "/t.cpp", 4, "s\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.argRef(0, s);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> std::string { return s; });}
+  static ::__trace_rt::__Site __trace_site{0x4444ull, "echo(const std::string &)", "echo", __PRETTY_FUNCTION__, "/t.cpp", 4, "s\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__argRef(0, s);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> std::string { return s; });}
 
 int thrower(int n) {
-  static ::__trace_rt::Site __trace_site{0x5555ull, "thrower(int)", "thrower", __PRETTY_FUNCTION__, "/t.cpp", 5, "n\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, n);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { if (n > 0) throw std::out_of_range("n too big"); return n; });}
+  static ::__trace_rt::__Site __trace_site{0x5555ull, "thrower(int)", "thrower", __PRETTY_FUNCTION__, "/t.cpp", 5, "n\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, n);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { if (n > 0) throw std::out_of_range("n too big"); return n; });}
 
 void sink(int v) {
-  static ::__trace_rt::Site __trace_site{0x6666ull, "sink(int)", "sink", __PRETTY_FUNCTION__, "/t.cpp", 6, "v\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, v);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> void { (void)v; });}
+  static ::__trace_rt::__Site __trace_site{0x6666ull, "sink(int)", "sink", __PRETTY_FUNCTION__, "/t.cpp", 6, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, v);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> void { (void)v; });}
 
 int outer(int x) {
-  static ::__trace_rt::Site __trace_site{0x7777ull, "outer(int)", "outer", __PRETTY_FUNCTION__, "/t.cpp", 7, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return f(::__trace_rt::note(x, 0x1111ull, 0)) + 1; });}
+  static ::__trace_rt::__Site __trace_site{0x7777ull, "outer(int)", "outer", __PRETTY_FUNCTION__, "/t.cpp", 7, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return f(::__trace_rt::__note(x, 0x1111ull, 0)) + 1; });}
 
 /// Counts copies and moves, to show invoke adds none.
 struct Counted {
@@ -82,10 +83,10 @@ struct Counted {
 int Counted::Copies = 0, Counted::Moves = 0;
 
 Counted makeCounted(int v) {
-  static ::__trace_rt::Site __trace_site{0x8888ull, "makeCounted(int)", "makeCounted", __PRETTY_FUNCTION__, "/t.cpp", 8, "v\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, v);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> Counted { return Counted(v); });}
+  static ::__trace_rt::__Site __trace_site{0x8888ull, "makeCounted(int)", "makeCounted", __PRETTY_FUNCTION__, "/t.cpp", 8, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, v);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> Counted { return Counted(v); });}
 
 struct Pinned {
   explicit Pinned(int V) : V(V) {}
@@ -94,46 +95,46 @@ struct Pinned {
   int V;
 };
 Pinned makePinned(int v) {
-  static ::__trace_rt::Site __trace_site{0x9999ull, "makePinned(int)", "makePinned", __PRETTY_FUNCTION__, "/t.cpp", 9, "v\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, v);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> Pinned { return Pinned(v); });}
+  static ::__trace_rt::__Site __trace_site{0x9999ull, "makePinned(int)", "makePinned", __PRETTY_FUNCTION__, "/t.cpp", 9, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, v);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> Pinned { return Pinned(v); });}
 
 int &pick(int &a) {
-  static ::__trace_rt::Site __trace_site{0xaaaaull, "pick(int &)", "pick", __PRETTY_FUNCTION__, "/t.cpp", 10, "a\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.argRef(0, a);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int & { return a; });}
+  static ::__trace_rt::__Site __trace_site{0xaaaaull, "pick(int &)", "pick", __PRETTY_FUNCTION__, "/t.cpp", 10, "a\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__argRef(0, a);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int & { return a; });}
 
 double Gain = 0.5;
 double scaled(double x) {
-  static ::__trace_rt::Site __trace_site{0xbbbbull, "scaled(double)", "scaled", __PRETTY_FUNCTION__, "/t.cpp", 11, "x\0", 1, "", "code:scaled(double)", 1u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  __trace_call.global(0xccccull, "var:Gain", ::Gain);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> double { return x * Gain; });}
+  static ::__trace_rt::__Site __trace_site{0xbbbbull, "scaled(double)", "scaled", __PRETTY_FUNCTION__, "/t.cpp", 11, "x\0", 1, "", "code:scaled(double)", 1u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  __trace_call.__global(0xccccull, "var:Gain", ::Gain);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> double { return x * Gain; });}
 
 struct Box {
   int K = 3;
   int get() const {
-    static ::__trace_rt::Site __trace_site{0xddddull, "Box::get() const", "Box::get", __PRETTY_FUNCTION__, "/t.cpp", 12, "", 0, "", nullptr, 2u};
-    ::__trace_rt::Call __trace_call(__trace_site);
-    __trace_call.self(*this);
-    return ::__trace_rt::invoke(__trace_call, [&]() -> int { return K; });}
+    static ::__trace_rt::__Site __trace_site{0xddddull, "Box::get() const", "Box::get", __PRETTY_FUNCTION__, "/t.cpp", 12, "", 0, "", nullptr, 2u};
+    ::__trace_rt::__Call __trace_call(__trace_site);
+    __trace_call.__self(*this);
+    return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return K; });}
 };
 Box makeBox() {
-  static ::__trace_rt::Site __trace_site{0xeeeeull, "makeBox()", "makeBox", __PRETTY_FUNCTION__, "/t.cpp", 13, "", 0, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> Box { return Box(); });}
+  static ::__trace_rt::__Site __trace_site{0xeeeeull, "makeBox()", "makeBox", __PRETTY_FUNCTION__, "/t.cpp", 13, "", 0, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> Box { return Box(); });}
 
-::__trace_rt::ParamInfo ParamGain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
-::__trace_rt::Registrar RegGain(ParamGain, Gain);
-::__trace_rt::ParamInfo ParamGainAgain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
-::__trace_rt::Registrar RegGainAgain(ParamGainAgain, Gain);
-::__trace_rt::ParamInfo ParamCode{"code:scaled(double)", 0, "scaled", "/t.cpp", 11, 200, 260, "fnv1a64:fedcba9876543210", "double scaled(double x) { return x * Gain; }", "double scaled(double x)", nullptr, nullptr};
-::__trace_rt::Registrar RegCode(ParamCode);
-::__trace_rt::TuInfo Tu{"/t.cpp", "/build", "-cc1\0-std=c++17\0"};
-::__trace_rt::Registrar RegTu(Tu);
+::__trace_rt::__ParamInfo ParamGain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
+::__trace_rt::__Registrar RegGain(ParamGain, Gain);
+::__trace_rt::__ParamInfo ParamGainAgain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
+::__trace_rt::__Registrar RegGainAgain(ParamGainAgain, Gain);
+::__trace_rt::__ParamInfo ParamCode{"code:scaled(double)", 0, "scaled", "/t.cpp", 11, 200, 260, "fnv1a64:fedcba9876543210", "double scaled(double x) { return x * Gain; }", "double scaled(double x)", nullptr, nullptr};
+::__trace_rt::__Registrar RegCode(ParamCode);
+::__trace_rt::__TuInfo Tu{"/t.cpp", "/build", "-cc1\0-std=c++17\0"};
+::__trace_rt::__Registrar RegTu(Tu);
 
 /// The JSON Lines export of binary trace bytes, one object per line.
 std::vector<json> dumpLines(const std::string &Bytes, const std::string &Name) {
@@ -247,9 +248,9 @@ TEST(Record, ParamsAndTuListedOnceEvenIfNeverCalled) {
 
 TEST(Record, NamedLocalsLinkByAddress) {
   int x = 5;
-  ::__trace_rt::Local B1; auto a = f(::__trace_rt::note(x, HashF, 0)); B1.init(a);
-  ::__trace_rt::Local B2; auto b = g(::__trace_rt::note(a, HashG, 0)); B2.init(b);
-  int c = h(::__trace_rt::note(a, HashH, 0), ::__trace_rt::note(b, HashH, 1));
+  ::__trace_rt::__Local B1; auto a = f(::__trace_rt::__note(x, HashF, 0)); B1.__init(a);
+  ::__trace_rt::__Local B2; auto b = g(::__trace_rt::__note(a, HashG, 0)); B2.__init(b);
+  int c = h(::__trace_rt::__note(a, HashH, 0), ::__trace_rt::__note(b, HashH, 1));
   EXPECT_EQ(c, 110);
   auto T = readTrace();
   auto F = calls(T, "f"), G = calls(T, "g"), H = calls(T, "h");
@@ -265,8 +266,8 @@ TEST(Record, NamedLocalsLinkByAddress) {
 
 TEST(Record, NestedTemporariesLinkByExpect) {
   int x = 1;
-  int r = h((::__trace_rt::expect(HashH, 0), g((::__trace_rt::expect(HashG, 0), f(::__trace_rt::note(x, HashF, 0))))),
-            (::__trace_rt::expect(HashH, 1), f(::__trace_rt::note(x, HashF, 0))));
+  int r = h((::__trace_rt::__expect(HashH, 0), g((::__trace_rt::__expect(HashG, 0), f(::__trace_rt::__note(x, HashF, 0))))),
+            (::__trace_rt::__expect(HashH, 1), f(::__trace_rt::__note(x, HashF, 0))));
   EXPECT_EQ(r, 6);
   auto T = readTrace();
   auto F = calls(T, "f"), G = calls(T, "g"), H = calls(T, "h");
@@ -284,7 +285,7 @@ TEST(Record, NestedTemporariesLinkByExpect) {
 
 TEST(Record, SameFunctionNested) {
   int x = 3;
-  int r = f((::__trace_rt::expect(HashF, 0), f(::__trace_rt::note(x, HashF, 0))));
+  int r = f((::__trace_rt::__expect(HashF, 0), f(::__trace_rt::__note(x, HashF, 0))));
   EXPECT_EQ(r, 12);
   auto T = readTrace();
   auto F = calls(T, "f");
@@ -293,10 +294,10 @@ TEST(Record, SameFunctionNested) {
 }
 
 TEST(Record, EqualValuesLinkToTheRightCall) {
-  ::__trace_rt::Local B1; auto a = f(1); B1.init(a);
-  ::__trace_rt::Local B2; auto b = f(1); B2.init(b);
-  g(::__trace_rt::note(b, HashG, 0));
-  g(::__trace_rt::note(a, HashG, 0));
+  ::__trace_rt::__Local B1; auto a = f(1); B1.__init(a);
+  ::__trace_rt::__Local B2; auto b = f(1); B2.__init(b);
+  g(::__trace_rt::__note(b, HashG, 0));
+  g(::__trace_rt::__note(a, HashG, 0));
   auto T = readTrace();
   auto F = calls(T, "f"), G = calls(T, "g");
   ASSERT_EQ(F.size(), 2u);
@@ -306,9 +307,9 @@ TEST(Record, EqualValuesLinkToTheRightCall) {
 }
 
 TEST(Record, ModifiedValueIsMarked) {
-  ::__trace_rt::Local B1; auto a = f(4); B1.init(a);
+  ::__trace_rt::__Local B1; auto a = f(4); B1.__init(a);
   a += 1;
-  g(::__trace_rt::note(a, HashG, 0));
+  g(::__trace_rt::__note(a, HashG, 0));
   auto T = readTrace();
   auto G = calls(T, "g");
   ASSERT_EQ(G.size(), 1u);
@@ -317,10 +318,10 @@ TEST(Record, ModifiedValueIsMarked) {
   EXPECT_EQ(G[0]["args"][0]["from"], node(calls(T, "f")[0]));
 }
 
-static int helperNotABundle(const int &v) { return g(::__trace_rt::note(v, HashG, 0)); }
+static int helperNotABundle(const int &v) { return g(::__trace_rt::__note(v, HashG, 0)); }
 
 TEST(Record, ConstRefThroughUnannotatedHelper) {
-  ::__trace_rt::Local B1; auto a = f(2); B1.init(a);
+  ::__trace_rt::__Local B1; auto a = f(2); B1.__init(a);
   helperNotABundle(a);
   // A reference parameter without a note is looked up by its own address.
   g(a);
@@ -334,7 +335,7 @@ TEST(Record, ConstRefThroughUnannotatedHelper) {
 TEST(Record, BindingEndsWithScope) {
   int Saved;
   {
-    ::__trace_rt::Local B1; auto a = f(2); B1.init(a);
+    ::__trace_rt::__Local B1; auto a = f(2); B1.__init(a);
     Saved = a;
   }
   // Not a copy of a variable (the plugin, when it builds this file, would
@@ -346,7 +347,7 @@ TEST(Record, BindingEndsWithScope) {
 }
 
 TEST(Record, MemberObjectIsAnInput) {
-  ::__trace_rt::Local B1; auto b = makeBox(); B1.init(b);
+  ::__trace_rt::__Local B1; auto b = makeBox(); B1.__init(b);
   EXPECT_EQ(b.get(), 3);
   auto T = readTrace();
   auto Get = calls(T, "Box::get");
@@ -423,12 +424,12 @@ TEST(Record, LongStringsAreTruncatedWithMarker) {
 }
 
 TEST(Record, FeedbackAttachesToProducer) {
-  ::__trace_rt::Local B1; auto a = f(10); B1.init(a);
+  ::__trace_rt::__Local B1; auto a = f(10); B1.__init(a);
   f(11);
   trace::feedback(a, "too small", 0.25);
   // What the plugin writes for a temporary: the feedback expects the next
   // bundle to return.
-  trace::feedback((::__trace_rt::expect(::__trace_rt::FeedbackHash, 0), f(12)),
+  trace::feedback((::__trace_rt::__expect(::__trace_rt::__FeedbackHash, 0), f(12)),
                   "temporary");
   int Plain = 5;
   trace::feedback(Plain, "not from a call");
@@ -482,8 +483,8 @@ TEST(Record, FourThreadsRecordEveryNode) {
   for (int K = 0; K < 4; ++K)
     Ts.emplace_back([] {
       for (int I = 0; I < PerThread; ++I) {
-        ::__trace_rt::Local B; auto a = f(I); B.init(a);
-        g(::__trace_rt::note(a, HashG, 0));
+        ::__trace_rt::__Local B; auto a = f(I); B.__init(a);
+        g(::__trace_rt::__note(a, HashG, 0));
       }
     });
   for (auto &T : Ts)
@@ -540,10 +541,10 @@ struct AmpersandTrap {
   AmpersandTrap *operator&() = delete;
 };
 int trap(const AmpersandTrap &t, volatile int v, int (&fn)(int)) {
-  static ::__trace_rt::Site __trace_site{0xf00dull, "trap", "trap", __PRETTY_FUNCTION__, "/t.cpp", 20, "t\0v\0fn\0", 3, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.argRef(0, t); __trace_call.arg(1, v); __trace_call.argRef(2, fn);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return t.V + v + fn(0); });}
+  static ::__trace_rt::__Site __trace_site{0xf00dull, "trap", "trap", __PRETTY_FUNCTION__, "/t.cpp", 20, "t\0v\0fn\0", 3, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__argRef(0, t); __trace_call.__arg(1, v); __trace_call.__argRef(2, fn);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return t.V + v + fn(0); });}
 } // namespace
 
 TEST(Record, OddParameterKinds) {
@@ -561,15 +562,15 @@ namespace {
 // Two Site objects for one function, as a static function defined in a
 // header gets in each translation unit.
 int copyA(int x) {
-  static ::__trace_rt::Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x; });}
+  static ::__trace_rt::__Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return x; });}
 int copyB(int x) {
-  static ::__trace_rt::Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x; });}
+  static ::__trace_rt::__Site __trace_site{0xabcull, "twin(int)", "twin", "int twin(int)", "/h.hpp", 1, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return x; });}
 } // namespace
 
 TEST(Record, SitesWithTheSameKeyAndSignatureShareAnId) {
@@ -587,10 +588,10 @@ TEST(Record, SitesWithTheSameKeyAndSignatureShareAnId) {
 
 namespace {
 int pairs(std::pair<int, int> p, std::pair<const char *, int> q) {
-  static ::__trace_rt::Site __trace_site{0xbeefull, "pairs", "pairs", __PRETTY_FUNCTION__, "/t.cpp", 30, "p\0q\0", 2, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, p); __trace_call.arg(1, q);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return p.first + q.second; });}
+  static ::__trace_rt::__Site __trace_site{0xbeefull, "pairs", "pairs", __PRETTY_FUNCTION__, "/t.cpp", 30, "p\0q\0", 2, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, p); __trace_call.__arg(1, q);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return p.first + q.second; });}
 } // namespace
 
 TEST(Record, PairsAsBytesAndAsText) {
@@ -606,16 +607,16 @@ TEST(Record, PairsAsBytesAndAsText) {
 
 namespace {
 int limitedInner(int x) {
-  static ::__trace_rt::Site __trace_site{0xf1f1ull, "limitedInner(int)", "limitedInner", __PRETTY_FUNCTION__, "/t.cpp", 20, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x + 1; });}
+  static ::__trace_rt::__Site __trace_site{0xf1f1ull, "limitedInner(int)", "limitedInner", __PRETTY_FUNCTION__, "/t.cpp", 20, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return x + 1; });}
 
 int limitedOuter(int x) {
-  static ::__trace_rt::Site __trace_site{0xf2f2ull, "limitedOuter(int)", "limitedOuter", __PRETTY_FUNCTION__, "/t.cpp", 21, "x\0", 1, "", nullptr, 0u};
-  ::__trace_rt::Call __trace_call(__trace_site);
-  __trace_call.arg(0, x);
-  return ::__trace_rt::invoke(__trace_call, [&]() -> int { return x >= 5 ? limitedInner(x) : x; });}
+  static ::__trace_rt::__Site __trace_site{0xf2f2ull, "limitedOuter(int)", "limitedOuter", __PRETTY_FUNCTION__, "/t.cpp", 21, "x\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site);
+  __trace_call.__arg(0, x);
+  return ::__trace_rt::__invoke(__trace_call, [&]() -> int { return x >= 5 ? limitedInner(x) : x; });}
 } // namespace
 
 TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
@@ -643,11 +644,11 @@ TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
 
   // A private writer gives the sites ids of its own; read its output with
   // its own site records.
-  std::vector<__trace_rt::Site *> Sites;
-  for (__trace_rt::Site *S = __trace_rt::CutSites; S; S = S->NextCut)
+  std::vector<__trace_rt::__Site *> Sites;
+  for (__trace_rt::__Site *S = __trace_rt::CutSites; S; S = S->NextCut)
     Sites.push_back(S);
   std::vector<uint32_t> SavedIds;
-  for (__trace_rt::Site *S : Sites) {
+  for (__trace_rt::__Site *S : Sites) {
     SavedIds.push_back(S->Id);
     S->Id = 0;
   }
@@ -671,4 +672,78 @@ TEST(Record, CallLimitRecordsTheFirstCallsAndCountsTheRest) {
   EXPECT_EQ(BySite["limitedInner"]["calls"], 5);
   EXPECT_EQ(BySite["limitedInner"]["recorded"], 3);
   __trace_rt::CutSites = nullptr;
+}
+
+TEST(Record, NoNoteForAVariableOnlyTheFrontBindingCouldName) {
+  // `y = h(y, j)` in a loop: y is the front binding, j is bound nowhere.
+  // With no trainable variable's address known, a note on j could name no
+  // producer, so none is pushed and the callee's entry stays inline.
+  const bool SavedParams = __trace_rt::ParamsKnown;
+  __trace_rt::ParamsKnown = false;
+  int J = 2;
+  ::__trace_rt::__Local B1; int Y = f(1); B1.__init(Y);
+  __trace_rt::HotThread *Hot = __trace_rt::CurrentHot;
+  ASSERT_NE(Hot, nullptr);
+  ASSERT_EQ(Hot->BindAddr, static_cast<const void *>(&Y));
+  const uint64_t Before = Hot->Pending.size();
+  ::__trace_rt::__note(J, HashH, 1);
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  Hot->Pending.truncate(Before);
+  for (int I = 0; I < 3; ++I) {
+    ((void)::__trace_rt::__Assign(Y, ::__trace_rt::__BindSet), Y = h(::__trace_rt::__note(Y, HashH, 0), ::__trace_rt::__note(J, HashH, 1)));
+  }
+  EXPECT_EQ(Hot->Pending.size(), Before);
+  __trace_rt::ParamsKnown = SavedParams;
+  auto T = readTrace();
+  auto F = calls(T, "f"), H = calls(T, "h");
+  ASSERT_EQ(F.size(), 1u);
+  ASSERT_EQ(H.size(), 3u);
+  EXPECT_EQ(H[0]["args"][0]["from"], node(F[0]));
+  EXPECT_EQ(H[1]["args"][0]["from"], node(H[0]));
+  EXPECT_EQ(H[2]["args"][0]["from"], node(H[1]));
+  for (const json &C : H)
+    EXPECT_FALSE(C["args"][1].contains("from"));
+}
+
+TEST(Record, AnEarlierTraceIsReplacedNotTruncated) {
+  // Truncating a file to zero makes ext4 write it back when it is closed,
+  // in the traced process; a new file leaves that to the kernel's flusher.
+  // Whoever still has the old file open keeps reading its bytes.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  int Fd = ::open(Path.c_str(), O_RDONLY);
+  ASSERT_GE(Fd, 0);
+  f(4);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  char Buf[64] = {};
+  ssize_t N = ::pread(Fd, Buf, sizeof Buf - 1, 0);
+  ::close(Fd);
+  EXPECT_EQ(std::string(Buf, N > 0 ? static_cast<std::size_t>(N) : 0),
+            "an earlier trace");
+}
+
+TEST(Record, ATraceWithAnotherNameIsTruncatedInPlace) {
+  // A file with a second name (or a link, a device) is written in place.
+  const std::string Path =
+      __trace_rt::expandPath(__trace_rt::config().Path, ::getpid());
+  const std::string Other = Path + ".other";
+  {
+    std::ofstream Old(Path, std::ios::binary | std::ios::trunc);
+    Old << "an earlier trace";
+  }
+  ::unlink(Other.c_str());
+  ASSERT_EQ(::link(Path.c_str(), Other.c_str()), 0);
+  f(5);
+  auto T = readTrace();
+  EXPECT_EQ(calls(T, "f").size(), 1u);
+  std::ifstream In(Other, std::ios::binary);
+  std::stringstream Bytes;
+  Bytes << In.rdbuf();
+  ::unlink(Other.c_str());
+  EXPECT_EQ(dumpLines(Bytes.str(), Other).size(), T.size());
 }

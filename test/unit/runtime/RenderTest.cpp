@@ -128,7 +128,7 @@ TEST(Render, EnumsByNameOrNumber) {
   static const long long Values[] = {0, 1, 2};
   static const char *const Names[] = {"Color::Red", "Color::Green",
                                       "Color::Blue"};
-  EnumInfo E{"Color", 3, Values, Names};
+  __EnumInfo E{"Color", 3, Values, Names};
   Color G = Color::Green;
   Out O;
   renderErased<Color>(O, &G, &E);

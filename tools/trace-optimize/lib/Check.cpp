@@ -18,16 +18,25 @@
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <map>
 #include <sys/stat.h>
+#include <thread>
 
 #ifndef TRACEOPT_CLANGXX
 #define TRACEOPT_CLANGXX "clang++-19"
@@ -484,14 +493,10 @@ private:
 
 } // namespace
 
-ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, const std::string &Content,
-                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
-                           const std::vector<std::optional<FunctionIdentity>> *Expected) {
-  ParseResult Result;
-  Result.Functions.resize(Ranges.size());
-  Result.Outside.resize(Ranges.size());
-  std::string AbsFile = realPath(File);
-
+/// The invocation Cmd describes, set up to build nothing by itself: no output file, no
+/// dependency files, no plugins, no warnings, no colours, in Cmd's directory. nullptr with Error
+/// set when clang rejects the arguments.
+static std::shared_ptr<clang::CompilerInvocation> makeInvocation(const CompileCommand &Cmd, std::string &Error) {
   std::string ArgDiagText;
   llvm::raw_string_ostream ArgDiagOS(ArgDiagText);
   llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> ArgDiagOpts = new clang::DiagnosticOptions();
@@ -507,8 +512,8 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
         Argv.push_back(A.c_str());
     Inv = std::make_shared<clang::CompilerInvocation>();
     if (!clang::CompilerInvocation::CreateFromArgs(*Inv, Argv, *ArgDiags, TRACEOPT_CLANGXX)) {
-      Result.Diagnostics = "clang rejected the arguments from " + Cmd.Origin + ": " + ArgDiagText;
-      return Result;
+      Error = "clang rejected the arguments from " + Cmd.Origin + ": " + ArgDiagText;
+      return nullptr;
     }
   } else {
     std::vector<std::string> Args = Cmd.Args;
@@ -519,13 +524,12 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
     Opts.Diags = ArgDiags;
     std::unique_ptr<clang::CompilerInvocation> U = clang::createInvocation(Argv, std::move(Opts));
     if (!U) {
-      Result.Diagnostics = "clang rejected the command line from " + Cmd.Origin + ": " + ArgDiagText;
-      return Result;
+      Error = "clang rejected the command line from " + Cmd.Origin + ": " + ArgDiagText;
+      return nullptr;
     }
     Inv = std::move(U);
   }
 
-  // Only parse: no output, no dependency files, no plugins.
   clang::FrontendOptions &FO = Inv->getFrontendOpts();
   FO.ProgramAction = clang::frontend::ParseSyntaxOnly;
   FO.OutputFile.clear();
@@ -542,6 +546,20 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
   DO.ShowColors = false;
   DO.ErrorLimit = 20;
   DO.DiagnosticSerializationFile.clear();
+  return Inv;
+}
+
+ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, const std::string &Content,
+                           const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
+                           const std::vector<std::optional<FunctionIdentity>> *Expected) {
+  ParseResult Result;
+  Result.Functions.resize(Ranges.size());
+  Result.Outside.resize(Ranges.size());
+  std::string AbsFile = realPath(File);
+
+  std::shared_ptr<clang::CompilerInvocation> Inv = makeInvocation(Cmd, Result.Diagnostics);
+  if (!Inv)
+    return Result;
   Inv->getPreprocessorOpts().addRemappedFile(AbsFile, llvm::MemoryBuffer::getMemBufferCopy(Content, AbsFile).release());
 
   clang::CompilerInstance CI;
@@ -618,6 +636,8 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd) {
   std::string Unit;
   if (!Cmd.MainFile.empty() && realPath(Cmd.MainFile) != realPath(P.File))
     Unit = " in the translation unit " + Cmd.MainFile;
+  if (After.Errors > 0)
+    Out.CompileErrors = true;
   if (Before.Errors == 0 && After.Errors > 0) {
     Problem(fmt::format("The patched file {} does not compile{} ({} error{}):\n{}\n", P.File, Unit, After.Errors,
                         After.Errors == 1 ? "" : "s", After.Diagnostics));
@@ -683,6 +703,8 @@ CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileComm
     if (C.NotIncluded)
       continue;
     Units.push_back(Cmd.MainFile);
+    Out.Units.push_back(Cmd);
+    Out.CompileErrors |= C.CompileErrors;
     for (std::string &N : C.Notes)
       if (std::find(Out.Notes.begin(), Out.Notes.end(), N) == Out.Notes.end())
         Out.Notes.push_back(std::move(N));
@@ -700,6 +722,258 @@ CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileComm
     Out.Notes.push_back(fmt::format("{}: none of the {} translation unit{} the trace records includes it; the "
                                     "compile check of the patch was skipped",
                                     P.File, Cmds.size(), Cmds.size() == 1 ? "" : "s"));
+  }
+  return Out;
+}
+
+std::string firstLines(const std::string &S, unsigned MaxLines) {
+  size_t Pos = 0;
+  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
+    size_t Nl = S.find('\n', Pos);
+    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
+  }
+  std::string Out = S.substr(0, Pos);
+  while (!Out.empty() && Out.back() == '\n')
+    Out.pop_back();
+  return Pos < S.size() ? Out + "\n..." : Out;
+}
+
+//===----------------------------------------------------------------------===//
+// The link check: objects of the units that include a patched file, linked relocatably
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The clang that compiles and links the check's objects, as a path.
+std::string clangProgram() {
+  if (llvm::StringRef(TRACEOPT_CLANGXX).contains('/'))
+    return TRACEOPT_CLANGXX;
+  llvm::ErrorOr<std::string> Found = llvm::sys::findProgramByName(TRACEOPT_CLANGXX);
+  return Found ? *Found : std::string();
+}
+
+/// How one command of runAll ended.
+struct RunResult {
+  int Code = -1; ///< Its exit code, or -1 when it could not run.
+  std::string Stderr;
+};
+
+/// Runs each command (Argv[0] is the program) with its stderr in the matching file, up to the
+/// machine's cores at a time.
+std::vector<RunResult> runAll(const std::vector<std::vector<std::string>> &Cmds,
+                              const std::vector<std::string> &ErrFiles) {
+  std::vector<RunResult> Results(Cmds.size());
+  size_t Jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::pair<size_t, llvm::sys::ProcessInfo>> Running;
+  auto WaitOldest = [&] {
+    std::string Err;
+    llvm::sys::ProcessInfo Done = llvm::sys::Wait(Running.front().second, std::nullopt, &Err);
+    RunResult &R = Results[Running.front().first];
+    R.Code = Done.ReturnCode;
+    readFile(ErrFiles[Running.front().first], R.Stderr, Err);
+    Running.erase(Running.begin());
+  };
+  for (size_t I = 0; I < Cmds.size(); ++I) {
+    if (Running.size() >= Jobs)
+      WaitOldest();
+    std::vector<llvm::StringRef> Args(Cmds[I].begin(), Cmds[I].end());
+    std::optional<llvm::StringRef> Redirects[] = {llvm::StringRef(""), llvm::StringRef(""),
+                                                  llvm::StringRef(ErrFiles[I])};
+    bool Failed = false;
+    llvm::sys::ProcessInfo PI = llvm::sys::ExecuteNoWait(Args[0], Args, std::nullopt, Redirects, 0, nullptr, &Failed);
+    if (!Failed && PI.Pid != llvm::sys::ProcessInfo::InvalidPid)
+      Running.push_back({I, PI});
+  }
+  while (!Running.empty())
+    WaitOldest();
+  return Results;
+}
+
+/// A file name as the messages show it: relative to the current directory when below it.
+std::string shown(const std::string &Path) { return displayPath(realPath(Path)); }
+
+/// A unit as the messages name it: its main file, resolved against the unit's directory.
+std::string unitName(const CompileCommand &C) {
+  if (!C.MainFile.empty() && C.MainFile[0] != '/' && !C.Directory.empty())
+    return shown(C.Directory + "/" + C.MainFile);
+  return shown(C.MainFile);
+}
+
+/// The objects of one version of the sources (the patched one, or the one on disk).
+struct ObjectSet {
+  std::vector<std::string> Objects;
+  /// Per unit that did not compile: "unit: diagnostics".
+  std::vector<std::string> Failures;
+  std::string LinkOutput;
+  bool Linked = false;
+};
+
+/// Compiles every unit to an object in Dir (names start with Tag) and links them with `-r`.
+/// Patched: the plan's files are read from their patched copies in Dir (Remaps).
+ObjectSet buildAndLink(const std::vector<CompileCommand> &Units,
+                       const std::vector<std::pair<std::string, std::string>> &Remaps, const std::string &Dir,
+                       const std::string &Tag, const std::string &Clang) {
+  ObjectSet S;
+  std::vector<std::vector<std::string>> Cmds;
+  std::vector<std::string> ErrFiles;
+  std::vector<size_t> UnitOf;
+  for (size_t I = 0; I < Units.size(); ++I) {
+    std::string Error;
+    std::shared_ptr<clang::CompilerInvocation> Inv = makeInvocation(Units[I], Error);
+    if (!Inv) {
+      S.Failures.push_back(unitName(Units[I]) + ": " + Error);
+      continue;
+    }
+    std::string Object = fmt::format("{}/{}{}.o", Dir, Tag, I);
+    clang::FrontendOptions &FO = Inv->getFrontendOpts();
+    FO.ProgramAction = clang::frontend::EmitObj;
+    FO.OutputFile = Object;
+    FO.DisableFree = true;
+    // Which symbols an object defines does not depend on optimization or debug information.
+    Inv->getCodeGenOpts().OptimizationLevel = 0;
+    Inv->getCodeGenOpts().setDebugInfo(llvm::codegenoptions::NoDebugInfo);
+    for (const auto &[From, To] : Remaps)
+      Inv->getPreprocessorOpts().addRemappedFile(From, To);
+    std::vector<std::string> Argv = {Clang};
+    for (std::string &A : Inv->getCC1CommandLine())
+      Argv.push_back(std::move(A));
+    if (Argv.size() < 2 || Argv[1] != "-cc1")
+      Argv.insert(Argv.begin() + 1, "-cc1");
+    Cmds.push_back(std::move(Argv));
+    ErrFiles.push_back(fmt::format("{}/{}{}.err", Dir, Tag, I));
+    UnitOf.push_back(I);
+    S.Objects.push_back(Object);
+  }
+  std::vector<RunResult> Ran = runAll(Cmds, ErrFiles);
+  for (size_t K = 0; K < Cmds.size(); ++K)
+    if (Ran[K].Code != 0)
+      S.Failures.push_back(
+          fmt::format("{}: {}", unitName(Units[UnitOf[K]]), Ran[K].Code < 0 ? "clang did not run" : Ran[K].Stderr));
+  if (!S.Failures.empty())
+    return S;
+  std::vector<std::string> Link = {Clang, "-r", "-nostdlib", "-o", fmt::format("{}/{}linked.o", Dir, Tag)};
+  Link.insert(Link.end(), S.Objects.begin(), S.Objects.end());
+  std::string LinkErr = fmt::format("{}/{}link.err", Dir, Tag);
+  RunResult Linked = runAll({Link}, {LinkErr}).front();
+  S.Linked = Linked.Code == 0;
+  S.LinkOutput = std::move(Linked.Stderr);
+  return S;
+}
+
+/// The strong global symbols two objects both define, each as "`name` is defined in both A
+/// and B" (the units' main files), in the order of the objects.
+std::vector<std::string> duplicateDefinitions(const std::vector<std::string> &Objects,
+                                              const std::vector<std::string> &UnitNames) {
+  using llvm::object::SymbolRef;
+  std::map<std::string, size_t> DefinedIn;
+  std::vector<std::string> Out;
+  for (size_t I = 0; I < Objects.size(); ++I) {
+    auto Obj = llvm::object::ObjectFile::createObjectFile(Objects[I]);
+    if (!Obj) {
+      llvm::consumeError(Obj.takeError());
+      continue;
+    }
+    for (const SymbolRef &Sym : Obj->getBinary()->symbols()) {
+      llvm::Expected<uint32_t> Flags = Sym.getFlags();
+      if (!Flags) {
+        llvm::consumeError(Flags.takeError());
+        continue;
+      }
+      if (!(*Flags & SymbolRef::SF_Global) ||
+          (*Flags & (SymbolRef::SF_Undefined | SymbolRef::SF_Weak | SymbolRef::SF_Common)))
+        continue;
+      llvm::Expected<llvm::StringRef> Name = Sym.getName();
+      if (!Name) {
+        llvm::consumeError(Name.takeError());
+        continue;
+      }
+      auto [It, New] = DefinedIn.insert({Name->str(), I});
+      if (!New)
+        Out.push_back(fmt::format("`{}` is defined in both {} and {}", llvm::demangle(Name->str()),
+                                  UnitNames[It->second], UnitNames[I]));
+    }
+  }
+  return Out;
+}
+
+} // namespace
+
+LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &AllUnits) {
+  LinkOutcome Out;
+  // A unit compiled with a guessed command line is not the program's: its object proves nothing.
+  std::vector<CompileCommand> Units;
+  for (const CompileCommand &C : AllUnits)
+    if (!C.Guessed)
+      Units.push_back(C);
+  if (Units.size() < 2)
+    return Out;
+  std::string Clang = clangProgram();
+  llvm::SmallString<128> Dir;
+  if (Clang.empty() || llvm::sys::fs::createUniqueDirectory("trace-link", Dir)) {
+    Out.Notes.push_back(Clang.empty() ? std::string("cannot find " TRACEOPT_CLANGXX "; the link check was skipped")
+                                      : std::string("cannot create a temporary directory; the link check was skipped"));
+    return Out;
+  }
+  std::string DirS = Dir.str().str();
+  auto RemoveDir = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(DirS); });
+  std::vector<std::pair<std::string, std::string>> Remaps;
+  std::string Files;
+  for (size_t I = 0; I < Plan.Files.size(); ++I) {
+    const FilePatch &F = Plan.Files[I];
+    std::string Copy = fmt::format("{}/patched{}", DirS, I);
+    std::string Error;
+    if (!writeFileAtomic(Copy, F.Patched, Error)) {
+      Out.Notes.push_back("cannot write a copy of the patched " + F.File + " (" + Error +
+                          "); the link check was skipped");
+      return Out;
+    }
+    Remaps.push_back({realPath(F.File), Copy});
+    Files += (Files.empty() ? "" : I + 1 == Plan.Files.size() ? " and " : ", ") + shown(F.File);
+  }
+  std::vector<std::string> UnitNames;
+  for (const CompileCommand &C : Units)
+    UnitNames.push_back(unitName(C));
+
+  Out.Ran = true;
+  ObjectSet Patched = buildAndLink(Units, Remaps, DirS, "p", Clang);
+  if (Patched.Failures.empty() && Patched.Linked)
+    return Out;
+  // Blame the suggestion only for what the sources on disk do not do as well.
+  ObjectSet Original = buildAndLink(Units, {}, DirS, "o", Clang);
+  bool OriginalFails = !Original.Failures.empty() || !Original.Linked;
+  if (OriginalFails) {
+    Out.Notes.push_back(
+        fmt::format("the link check was skipped: the {} translation units that include {} do not {} without the patch "
+                    "either:\n{}",
+                    Units.size(), Files, Original.Failures.empty() ? "link" : "compile to objects",
+                    firstLines(Original.Failures.empty() ? Original.LinkOutput : Original.Failures.front(), 8)));
+  } else if (!Patched.Failures.empty()) {
+    Out.Ok = false;
+    Out.Problem = fmt::format("The patched {} compiles but does not build an object in {}:\n{}\n", Files,
+                              Patched.Failures.size() == 1 ? "one unit" : "some units", Patched.Failures.front());
+  } else {
+    Out.Ok = false;
+    // The linker's own words, with the units named instead of the temporary objects, without
+    // the driver's closing line about the linker's exit code.
+    std::string Said;
+    llvm::SmallVector<llvm::StringRef, 8> Lines;
+    llvm::StringRef(Patched.LinkOutput).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef Line : Lines)
+      if (!Line.contains("linker command failed"))
+        Said += Line.str() + "\n";
+    for (size_t I = 0; I < Patched.Objects.size(); ++I)
+      for (size_t At; (At = Said.find(Patched.Objects[I])) != std::string::npos;)
+        Said.replace(At, Patched.Objects[I].size(), UnitNames[I]);
+    Out.Problem = fmt::format("The patched sources do not link: the {} translation units that include {} ({}) ",
+                              Units.size(), Files, fmt::join(UnitNames, ", "));
+    std::vector<std::string> Twice = duplicateDefinitions(Patched.Objects, UnitNames);
+    if (!Twice.empty())
+      Out.Problem += fmt::format("define the same symbol twice: {}. A function defined in a header that several "
+                                 "units include must stay `inline`.\n",
+                                 fmt::join(Twice, "; "));
+    else
+      Out.Problem += "fail to link together.\n";
+    Out.Problem += "The linker says:\n" + firstLines(Said, 12) + "\n";
   }
   return Out;
 }

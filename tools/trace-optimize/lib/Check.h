@@ -98,6 +98,10 @@ ParseResult parseWithClang(const CompileCommand &Cmd, const std::string &File, c
                            const std::vector<std::pair<uint64_t, uint64_t>> &Ranges,
                            const std::vector<std::optional<FunctionIdentity>> *Expected = nullptr);
 
+/// The first MaxLines lines of S (a compiler's or linker's output, a problem), and "..." when
+/// there are more.
+std::string firstLines(const std::string &S, unsigned MaxLines);
+
 /// What a suggestion may contain, as quoted when one is refused: the prompt's phrase
 /// (text::SuggestionScopeRule) and what it covers.
 std::string suggestionRule();
@@ -121,6 +125,10 @@ struct CheckOutcome {
   std::vector<std::string> ProblemList;
   /// Notes for the user (e.g. "the original does not parse with ...; compile check skipped").
   std::vector<std::string> Notes;
+  /// The patched file has compile errors in some unit: no object can be built from it.
+  bool CompileErrors = false;
+  /// The commands of the units that include the file and were checked.
+  std::vector<CompileCommand> Units;
 };
 
 /// Checks one file's patch: each code edit keeps its function's name and type, declares
@@ -131,6 +139,26 @@ CheckOutcome checkPatch(const FilePatch &P, const CompileCommand &Cmd);
 /// translation unit that includes it. A compile error names the unit it happens in; a problem
 /// found in several units is said once.
 CheckOutcome checkPatchInUnits(const FilePatch &P, const std::vector<CompileCommand> &Cmds);
+
+struct LinkOutcome {
+  /// Objects were compiled and linked (at least two units include a patched file).
+  bool Ran = false;
+  bool Ok = true;
+  /// Why not, worded as feedback for the LLM: the symbols defined twice and the units that
+  /// define them, then what the linker said, with the units named instead of temporary objects.
+  std::string Problem;
+  std::vector<std::string> Notes;
+};
+
+/// The link check of a plan: each of Units (the units that include a patched file; commands
+/// guessed from no build record are left out) is compiled to an object with every patched file
+/// in place of what is on disk, at -O0 without debug information or plugin, several at a time,
+/// and the objects are linked relocatably (`clang++ -r -nostdlib`). That link needs none of
+/// the program's libraries, and fails exactly when two objects define the same strong symbol: a
+/// header function that lost `inline`, a definition added to a header. Fewer than two units:
+/// nothing to link, nothing is run. A failure the unpatched sources have as well is a note, not
+/// the suggestion's fault. Nothing is written outside a temporary directory.
+LinkOutcome checkLink(const PatchSet &Plan, const std::vector<CompileCommand> &Units);
 
 } // namespace traceopt
 

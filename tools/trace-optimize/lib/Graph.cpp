@@ -85,7 +85,7 @@ Graph buildGraph(const TraceSet &T) {
       for (const Fact &F : NodeFacts.of(I)) {
         if (F.What == Fact::Global)
           continue;
-        uint32_t J = Resolve(I, F.FromIndex, F.From);
+        uint32_t J = F.FromIndex;
         if (J != NoIndex && J != Self)
           Edges.push_back({Self, J});
         for (const DerivedRef &D : T.derived(F)) {

@@ -41,16 +41,9 @@ static std::string tail(const std::string &S, size_t Max) {
 
 /// The first MaxLines lines of S, the later ones indented, for a short report on stderr.
 static std::string excerpt(const std::string &S, unsigned MaxLines) {
-  std::string Out;
-  size_t Pos = 0;
-  for (unsigned I = 0; I < MaxLines && Pos < S.size(); ++I) {
-    size_t Nl = S.find('\n', Pos);
-    std::string Line = S.substr(Pos, Nl == std::string::npos ? std::string::npos : Nl - Pos);
-    Out += (I ? "\n    " : "") + Line;
-    Pos = Nl == std::string::npos ? S.size() : Nl + 1;
-  }
-  if (Pos < S.size())
-    Out += "\n    ...";
+  std::string Out = firstLines(S, MaxLines);
+  for (size_t Nl = Out.find('\n'); Nl != std::string::npos; Nl = Out.find('\n', Nl + 1))
+    Out.insert(Nl + 1, "    ");
   return Out;
 }
 
@@ -265,6 +258,9 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         R.Status = StepStatus::NoChange;
         return R;
       }
+      // The units that include a patched file, each once, for the link check.
+      std::vector<CompileCommand> Units;
+      bool CompileErrors = false;
       for (const FilePatch &F : Plan->Files) {
         // A header's function must compile in every unit that includes it, each with its own
         // standard, macros and earlier declarations.
@@ -273,6 +269,20 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
           Err << "trace-optimize: note: " << N << "\n";
         if (!C.Ok)
           Problem += C.Problems;
+        CompileErrors |= C.CompileErrors;
+        for (CompileCommand &U : C.Units)
+          if (std::none_of(Units.begin(), Units.end(),
+                           [&](const CompileCommand &K) { return K.MainFile == U.MainFile; }))
+            Units.push_back(std::move(U));
+      }
+      // Units that each compile may still not link together. The link runs also when another
+      // check refused the reply, so that the repair request says what the build would.
+      if (!CompileErrors) {
+        LinkOutcome L = checkLink(*Plan, Units);
+        for (const std::string &N : L.Notes)
+          Err << "trace-optimize: note: " << N << "\n";
+        if (!L.Ok)
+          Problem += L.Problem;
       }
       if (Problem.empty()) {
         if (O.DryRun) {

@@ -92,7 +92,7 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
   }
   for (const Fact &F : T.Facts)
     if (F.What != Fact::Global)
-      Edges += (F.From != 0) + T.derived(F).size();
+      Edges += (F.FromIndex != NoIndex) + T.derived(F).size();
 
   std::string S;
   S += fmt::format("{}, {} of {}, {} between them, {}", plural(T.Files.size(), "run", "runs"),

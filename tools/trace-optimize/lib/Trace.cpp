@@ -517,20 +517,39 @@ struct LazyFile {
   }
 
   /// By K: how far after the enter record the record that ended the call
-  /// is; 0: none, FarDelta: see FarRets (a call with many calls inside).
+  /// is; 0: none, FarDelta: in FarRets (a call with many calls inside),
+  /// AfterValues: in FarRets, or else the record after the call's values.
+  /// A call past the end has no entry, like AfterValues. A leaf call
+  /// (BinHandler::leafCall) needs none, and while the other calls are few
+  /// (calls cut by the end of their block) they are kept in FarRets: a
+  /// trace of leaf calls keeps no array.
+  static constexpr uint16_t AfterValues = FarDelta - 1;
   LargeVector<uint16_t> RetDelta;
   std::unordered_map<uint32_t, uint64_t> FarRets;
 
-  uint64_t retAt(size_t K) const {
-    uint16_t D = RetDelta[K];
-    if (D != FarDelta)
+  /// Where call K, \p Finished or not, ended; 0 if unknown.
+  uint64_t retAt(size_t K, bool Finished) const {
+    if (!Finished)
+      return 0;
+    uint16_t D = K < RetDelta.size() ? RetDelta[K] : AfterValues;
+    if (D != FarDelta && D != AfterValues)
       return D ? callAt(K) + D : 0;
-    auto It = FarRets.find(uint32_t(K));
-    return It == FarRets.end() ? 0 : It->second;
+    if (!FarRets.empty())
+      if (auto It = FarRets.find(uint32_t(K)); It != FarRets.end())
+        return It->second;
+    return D == AfterValues ? Reader->leafResultAt(callAt(K)) : 0;
   }
+  /// Call K ended at \p At; a leaf call needs no entry.
   void setRetAt(size_t K, uint64_t At, uint64_t CallAt) {
+    if (RetDelta.size() <= K) {
+      if ((FarRets.size() + 1) * 16 <= K) {
+        FarRets[uint32_t(K)] = At;
+        return;
+      }
+      RetDelta.resize(K + 1, AfterValues);
+    }
     uint64_t D = At - CallAt;
-    if (D && D < FarDelta) {
+    if (D && D < AfterValues) {
       RetDelta[K] = uint16_t(D);
       return;
     }
@@ -711,7 +730,7 @@ CallView TraceSet::call(size_t I) const {
   if (It != F.Counts.end() && It->first == K)
     Count = It->second;
   DecodeEvents D(*V.Own, V);
-  uint64_t Id = F.idAt(K), RetAt = F.retAt(K);
+  uint64_t Id = F.idAt(K), RetAt = F.retAt(K, N.finished());
   if (!F.Reader->decodeCall(F.callAt(K), Id, parentId(I), Count, D, V.Error) ||
       (RetAt && !F.Reader->decodeRet(RetAt, Id, D, V.Error))) {
     V.Own->Args.clear();
@@ -728,7 +747,7 @@ CallView TraceSet::call(size_t I) const {
     if (Fa.Pos >= V.Own->Args.size())
       continue;
     Arg &A = V.Own->Args[Fa.Pos];
-    A.From = Fa.From;
+    A.From = Fa.FromIndex != NoIndex ? id(Fa.FromIndex) : 0;
     A.FromIndex = Fa.FromIndex;
     A.Modified = Fa.Modified;
     std::string_view Param = param(Fa);
@@ -1806,14 +1825,12 @@ private:
       }
       for (size_t X = FirstExtra; X < T.Extras.size(); ++X)
         ResolveDerived(T.Extras[X].FirstDerived, T.Extras[X].NumDerived);
+      auto Later = LaterFroms.begin();
       for (size_t X = FirstFact; X < T.Facts.size(); ++X) {
         Fact &F = T.Facts[X];
-        if (F.From && F.FromIndex == NoIndex) {
-          F.FromIndex = resolve(F.From);
-          if (F.FromIndex == NoIndex) {
-            F.From = 0;
-            ++UnknownProducers;
-          }
+        if (Later != LaterFroms.end() && Later->first == X) {
+          F.FromIndex = resolve((Later++)->second);
+          UnknownProducers += F.FromIndex == NoIndex;
         }
         if (F.Extra != NoIndex)
           ResolveDerived(T.FactExtras[F.Extra].FirstDerived, T.FactExtras[F.Extra].NumDerived);
@@ -1872,6 +1889,9 @@ private:
   const std::string &Name;
   unsigned Instance;
   size_t FirstNode, FirstExtra, FirstFeedback, FirstFact;
+  /// Facts whose producer was named before its call: (index into
+  /// TraceSet::Facts, producer id), by index.
+  std::vector<std::pair<uint32_t, uint64_t>> LaterFroms;
   TextPool *Pool;
   /// Calls whose site had no `site` record when they were read: (node index, site id).
   std::vector<std::pair<uint32_t, uint64_t>> LaterSites;
@@ -1966,28 +1986,10 @@ public:
       NewFacts += C.Globals[I].NumDerived;
     if (C.This)
       NewFacts += C.This->NumDerived;
-    if (T.Nodes.size() + T.Args.size() + T.Derived.size() + 1 + NewFacts >= NoIndex) {
-      Failure = fmt::format("too many calls and arguments (at most {} in all traces)", NoIndex - 1);
+    if (!addNode(C, NewFacts, 0))
       return false;
-    }
-    if (C.NumArgs + (C.This != nullptr) + C.NumGlobals > Fact::MaxPos) {
-      Failure = fmt::format("a call with more than {} values", Fact::MaxPos);
-      return false;
-    }
-    size_t Index = T.Nodes.size();
-    if (!T.IdToIndex[R.Instance].insert(C.Node, Index)) {
-      Failure = fmt::format("node {} is called twice", C.Node);
-      return false;
-    }
-    Node &N = T.appendNode(NoIndex);
-    N.ParentIndex = R.resolve(C.Parent);
-    if (C.Parent && N.ParentIndex == NoIndex)
-      T.ParentIds.push_back({uint32_t(Index), C.Parent});
-    N.Site = SiteOf[C.Site->Index];
-    N.Flags = uint8_t(Node::LazyFlag | (C.Parent ? 0 : Node::TopLevelFlag));
-    F.addCall(C.At);
-    F.RetDelta.push_back(0);
-    F.addId(Index - F.FirstNode, C.Node);
+    size_t Index = T.Nodes.size() - 1;
+    Node &N = T.Nodes.back();
     if (C.Irregular)
       F.Counts.push_back({uint32_t(Index - F.FirstNode), uint32_t(C.NumArgs + (C.This != nullptr) + C.NumGlobals)});
     // Skipping values, the arguments are left out when none has a flag.
@@ -1997,6 +1999,15 @@ public:
       fact(N, Index, *C.This, uint32_t(C.NumArgs), Fact::This);
     for (size_t I = 0; I < C.NumGlobals; ++I)
       fact(N, Index, C.Globals[I], uint32_t(C.NumArgs + (C.This != nullptr) + I), Fact::Global);
+    return true;
+  }
+
+  /// A leaf call has no fact: its node, where its records are, and that
+  /// it returned.
+  bool leafCall(const BinCall &C, const BinRet &Ret) override {
+    if (!addNode(C, C.NumArgs, Ret.At, /*Leaf=*/true))
+      return false;
+    ++R.Finished;
     return true;
   }
 
@@ -2072,10 +2083,48 @@ public:
 
   uint64_t resultAt(uint64_t Node) override {
     size_t Index = T.IdToIndex[R.Instance].find(Node);
-    return Index == NodeIdMap::npos || Index < F.FirstNode ? 0 : F.retAt(Index - F.FirstNode);
+    return Index == NodeIdMap::npos || Index < F.FirstNode
+               ? 0
+               : F.retAt(Index - F.FirstNode, T.Nodes[Index].finished());
   }
 
 private:
+  /// Appends the node of call \p C, which may have \p NewFacts facts, and
+  /// where its records are; \p RetAt: where the record that ended it is
+  /// (then it is finished), or 0.
+  bool addNode(const BinCall &C, size_t NewFacts, uint64_t RetAt,
+               bool Leaf = false) {
+    size_t Index = T.Nodes.size();
+    if (Index + T.Args.size() + T.Derived.size() + 1 + NewFacts >= NoIndex) {
+      Failure =
+          fmt::format("too many calls and arguments (at most {} in all traces)",
+                      NoIndex - 1);
+      return false;
+    }
+    if (C.NumArgs + (C.This != nullptr) + C.NumGlobals > Fact::MaxPos) {
+      Failure = fmt::format("a call with more than {} values", Fact::MaxPos);
+      return false;
+    }
+    if (!T.IdToIndex[R.Instance].insert(C.Node, Index)) {
+      Failure = fmt::format("node {} is called twice", C.Node);
+      return false;
+    }
+    Node &N = T.appendNode(NoIndex);
+    N.ParentIndex = R.resolve(C.Parent);
+    if (C.Parent && N.ParentIndex == NoIndex)
+      T.ParentIds.push_back({uint32_t(Index), C.Parent});
+    N.Site = SiteOf[C.Site->Index];
+    N.Flags = uint8_t(Node::LazyFlag | (C.Parent ? 0 : Node::TopLevelFlag) |
+                      (RetAt ? Node::FinishedFlag : 0));
+    size_t K = Index - F.FirstNode;
+    F.addCall(C.At);
+    // A leaf call's result is found from its call.
+    if (RetAt && !Leaf)
+      F.setRetAt(K, RetAt, C.At);
+    F.addId(K, C.Node);
+    return true;
+  }
+
   /// \p S in the set's text, as the JSON export would give it back: bytes
   /// that are not UTF-8 become U+FFFD.
   std::string_view keep(std::string_view S) { return R.keep(cleanUtf8(S, Scratch)); }
@@ -2103,8 +2152,10 @@ private:
     Out.Node = uint32_t(Index);
     Out.Pos = Pos;
     Out.What = Kind;
-    Out.From = V.From;
     Out.FromIndex = R.resolve(V.From);
+    // A producer named before its call: finish() looks it up again.
+    if (V.From && Out.FromIndex == NoIndex)
+      R.LaterFroms.push_back({uint32_t(T.Facts.size() - 1), V.From});
     Out.Modified = V.Modified;
     bool HasParam = V.HasParam && (Kind == Fact::Global || FromParam);
     if (!HasParam && !Derived)

@@ -183,10 +183,12 @@ struct CallValues : CallResult {
 };
 
 /// A data-flow fact of one value of a node read lazily from a binary
-/// trace: the graph's view of the values that carry one. 24 bytes: in a
+/// trace: the graph's view of the values that carry one. 16 bytes: in a
 /// trace where each call's argument is the previous call's result (y =
-/// f(y, i)) every call has one. What few values have (`derived` producers,
-/// a parameter) is in a FactExtra.
+/// f(y, i)) every call has one. The producer is kept by its index only: its
+/// id is TraceSet::id(FromIndex), and a producer that is not in the trace
+/// is dropped when the trace is read. What few values have (`derived`
+/// producers, a parameter) is in a FactExtra.
 struct Fact {
   enum Kind : uint8_t { Argument, This, Global };
   Fact() : Pos(0), What(Argument), Modified(false) {}
@@ -195,15 +197,14 @@ struct Fact {
   uint32_t Pos : 24;
   Kind What : 2;
   bool Modified : 1;
-  uint32_t FromIndex = NoIndex; ///< Producer's index, NoIndex while unresolved.
+  uint32_t FromIndex = NoIndex; ///< Producer's index, NoIndex if none.
   /// Index into TraceSet::FactExtras, NoIndex if the value has no extra.
   uint32_t Extra = NoIndex;
-  uint64_t From = 0; ///< Producer's id, 0 if none.
 
   /// Values a call can have: Pos has 24 bits.
   static constexpr size_t MaxPos = (size_t(1) << 24) - 1;
 };
-static_assert(sizeof(Fact) == 24, "a trace may hold a fact per call");
+static_assert(sizeof(Fact) == 16, "a trace may hold a fact per call");
 
 /// The `derived` producers and the parameter of a value with a Fact.
 struct FactExtra {

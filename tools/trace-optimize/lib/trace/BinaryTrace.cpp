@@ -447,7 +447,31 @@ private:
   /// would make. \p At: the value's record.
   bool skipPayload(Cursor &C, const char *At, tf::Form Form, const TypeInfo &Type);
   bool threadRecord(Cursor &C, ThreadState &T);
+  enum class Leaf : uint8_t { No, Done, Failed };
+  /// With Skip: reads the leaf call (BinHandler::leafCall) whose enter
+  /// record is at C.P in one step, without the per-value state of
+  /// threadRecord. Leaf::No, with C unchanged, when the records there are
+  /// not such a call in its usual encoding (one-byte ids and indices):
+  /// threadRecord then reads them one by one, with its checks and messages.
+  Leaf leafCall(Cursor &C, ThreadState &T);
 
+public:
+  /// The records of a leaf call, read without effect.
+  struct LeafRecords {
+    const BinSite *Site;
+    uint32_t NumArgs;
+    const TypeInfo *RetType; ///< Null unless Kind is RetKind::Value.
+    RetKind Kind;
+    const char *RetAt; ///< The record that ends the call...
+    const char *End;   ///< ...and the byte after it.
+  };
+  /// Whether the records at \p At, up to \p E, are a leaf call in its
+  /// usual encoding (see leafCall).
+  bool parseLeaf(const char *At, const char *E, LeafRecords &L);
+  uint64_t size() const { return uint64_t(End - Begin); }
+  const char *bytesAt(uint64_t Offset) const { return Begin + Offset; }
+
+private:
   /// Reads a value's fields after its tag into \p V: its text into \p Buf,
   /// its derived producers into \p Derived, where they are into \p Fix.
   /// \p V and \p Fix must be freshly constructed: callers construct them in
@@ -466,6 +490,10 @@ private:
   /// Applies the `from` rules to a value whose text is final.
   void resolveFrom(BinValue &V, uint64_t Ref, bool Wild, std::string_view Text);
   uint64_t outputOf(uint64_t Node);
+  /// Skipping values: whether the result of \p Node is a `bytes` value of
+  /// \p Type without flags whose bytes are those at \p Data. False when
+  /// unknown.
+  bool sameBytesAsOutput(uint64_t Node, const TypeInfo &Type, const char *Data);
 
   void sizeHint(const char *At);
 
@@ -614,6 +642,27 @@ uint64_t BinaryTraceReader::Impl::outputOf(uint64_t Node) {
   Decoding = WasDecoding;
   // It was read once already: it cannot fail now.
   return Ok ? hashValue(V.Text, V.Omitted) : 0;
+}
+
+bool BinaryTraceReader::Impl::sameBytesAsOutput(uint64_t Node,
+                                                const TypeInfo &Type,
+                                                const char *Data) {
+  ThreadState *T = findThread(uint32_t(Node >> 32));
+  if (!T || (Node & 0xFFFFFFFFu) <= T->Base)
+    return false;
+  uint64_t Out = H->resultAt(Node);
+  if (!Out || Out >= uint64_t(End - Begin))
+    return false;
+  const char *P = Begin + Out;
+  constexpr uint8_t Plain = uint8_t(tf::Op::Value) |
+                            uint8_t(tf::Slot::Ret) << 3 |
+                            uint8_t(tf::Form::Bytes) << 5;
+  if (uint8_t(*P) != Plain)
+    return false;
+  uint64_t TypeId;
+  P = tf::getVarint(P + 1, End, TypeId);
+  return P && Types.find(TypeId) == &Type && size_t(End - P) >= Type.Size &&
+         std::memcmp(P, Data, Type.Size) == 0;
 }
 
 void BinaryTraceReader::Impl::resolveFrom(BinValue &V, uint64_t From, bool Wild, std::string_view Text) {
@@ -884,6 +933,18 @@ bool BinaryTraceReader::Impl::readValue(Cursor &C, uint8_t Tag, uint64_t Node, B
     return false;
   if (Skip && !FromRef)
     return skipPayload(C, At, Form, *Type);
+  if (Skip && Form == tf::Form::Bytes && !V.Omitted && !Enum) {
+    // A value passed on unchanged (y = f(y)) has its producer's bytes, and
+    // then its text: no need to render either.
+    const char *Data = C.P;
+    if (!skipPayload(C, At, Form, *Type))
+      return false;
+    if (sameBytesAsOutput(FromRef, *Type, Data)) {
+      V.From = FromRef;
+      return true;
+    }
+    C.P = Data;
+  }
 
   size_t TextBegin = Buf.size();
   switch (Form) {
@@ -1185,6 +1246,121 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
   return fail(At, "unknown thread record (op " + std::to_string(Tag & 7) + ")");
 }
 
+bool BinaryTraceReader::Impl::parseLeaf(const char *At, const char *E,
+                                        LeafRecords &L) {
+  const char *P = At + 1;
+  uint8_t Tag = uint8_t(*At);
+  if ((Tag & 7) != uint8_t(tf::Op::Enter))
+    return false;
+  // A one-byte varint: the bytes left hold it and it ends there.
+  auto Small = [&](uint64_t &V) {
+    if (P == E || uint8_t(*P) >= 0x80)
+      return false;
+    V = uint8_t(*P++);
+    return true;
+  };
+  uint64_t SiteId = Tag >> 3;
+  if (SiteId == tf::EnterInlineMax && !Small(SiteId))
+    return false;
+  L.Site = Sites.find(SiteId);
+  if (!L.Site)
+    return false;
+  // The values, up to the record that ends the call; a value is read with
+  // the checks skipPayload makes.
+  L.NumArgs = 0;
+  L.RetType = nullptr;
+  while (true) {
+    if (P == E)
+      return false;
+    const char *ValueAt = P;
+    uint8_t ValueTag = uint8_t(*P++);
+    auto Op = static_cast<tf::Op>(ValueTag & 7);
+    if (Op == tf::Op::Void || Op == tf::Op::NotCaptured) {
+      L.RetAt = ValueAt;
+      L.Kind = Op == tf::Op::Void ? RetKind::Void : RetKind::NotCaptured;
+      break;
+    }
+    if (Op != tf::Op::Value || (ValueTag & 0x80))
+      return false;
+    auto Slot = static_cast<tf::Slot>((ValueTag >> 3) & 3);
+    if (Slot != tf::Slot::Arg && Slot != tf::Slot::Ret)
+      return false;
+    uint64_t TypeId, Index;
+    if (!Small(TypeId))
+      return false;
+    const TypeInfo *Type = Types.find(TypeId);
+    if (!Type || (Slot == tf::Slot::Arg && !Small(Index)))
+      return false;
+    switch (static_cast<tf::Form>((ValueTag >> 5) & 3)) {
+    case tf::Form::Bytes:
+      if (Type->Kind == tf::TypeKind::Text ||
+          Type->Kind == tf::TypeKind::Fixed || size_t(E - P) < Type->Size)
+        return false;
+      P += Type->Size;
+      break;
+    case tf::Form::String:
+    case tf::Form::Text: {
+      uint64_t Len;
+      const char *Next = tf::getVarint(P, E, Len);
+      if (!Next || uint64_t(E - Next) < Len)
+        return false;
+      P = Next + Len;
+      break;
+    }
+    case tf::Form::Fixed:
+      if (Type->Kind != tf::TypeKind::Fixed)
+        return false;
+      break;
+    }
+    if (Slot == tf::Slot::Ret) {
+      L.RetAt = ValueAt;
+      L.RetType = Type;
+      L.Kind = RetKind::Value;
+      break;
+    }
+    ++L.NumArgs;
+  }
+  L.End = P;
+  return true;
+}
+
+BinaryTraceReader::Impl::Leaf
+BinaryTraceReader::Impl::leafCall(Cursor &C, ThreadState &T) {
+  const char *At = C.P;
+  LeafRecords L;
+  if (T.Seq >= UINT32_MAX || !parseLeaf(At, C.End, L))
+    return Leaf::No;
+  // What threadRecord does for the enter record, the arguments and the
+  // result, reported at once.
+  if (!finish(T, At))
+    return Leaf::Failed;
+  C.P = L.End;
+  ++Calls;
+  Values += L.NumArgs;
+  BinCall Call;
+  Call.Node = (uint64_t(T.Id) << 32) | ++T.Seq;
+  Call.Parent = T.Open.empty() ? 0 : T.Open.back();
+  Call.Thread = T.Id;
+  Call.At = uint64_t(At - Begin);
+  Call.Site = L.Site;
+  Call.NumArgs = L.NumArgs;
+  BinValue Result;
+  BinRet R;
+  R.Node = Call.Node;
+  R.At = uint64_t(L.RetAt - Begin);
+  R.Kind = L.Kind;
+  if (L.RetType) {
+    Result.Slot = tf::Slot::Ret;
+    Result.TypeIndex = L.RetType->Index;
+    Result.Type = L.RetType->Name;
+    R.Value = &Result;
+  }
+  if (H->leafCall(Call, R))
+    return Leaf::Done;
+  handlerFailed(L.RetAt);
+  return Leaf::Failed;
+}
+
 bool BinaryTraceReader::Impl::blockRecord(Cursor &C, bool Complete) {
   uint64_t Id;
   const char *IdAt = C.P;
@@ -1199,6 +1375,13 @@ bool BinaryTraceReader::Impl::blockRecord(Cursor &C, bool Complete) {
     T.Crossed = true;
   while (C.P < C.End) {
     const char *At = C.P;
+    if (Skip && (uint8_t(*At) & 7) == uint8_t(tf::Op::Enter)) {
+      Leaf L = leafCall(C, T);
+      if (L == Leaf::Done)
+        continue;
+      if (L == Leaf::Failed)
+        return false;
+    }
     if (threadRecord(C, T))
       continue;
     if (!Error.empty())
@@ -1715,6 +1898,14 @@ bool BinaryTraceReader::read() { return P->read(); }
 const std::string &BinaryTraceReader::error() const { return P->Error; }
 
 void BinaryTraceReader::setSkipValues(bool Skip) { P->setSkip(Skip); }
+
+uint64_t BinaryTraceReader::leafResultAt(uint64_t At) {
+  Impl::LeafRecords L;
+  if (At >= P->size() ||
+      !P->parseLeaf(P->bytesAt(At), P->bytesAt(P->size()), L))
+    return 0;
+  return uint64_t(L.RetAt - P->bytesAt(0));
+}
 
 void BinaryTraceReader::setReleaser(void (*Release)(void *, uint64_t), void *Ctx) { P->setReleaser(Release, Ctx); }
 

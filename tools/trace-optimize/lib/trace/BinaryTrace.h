@@ -190,6 +190,15 @@ public:
   virtual bool param(const BinParam &) { return true; }
   virtual bool call(const BinCall &) { return true; }
   virtual bool ret(const BinRet &) { return true; }
+  /// With BinaryTraceReader::setSkipValues, a *leaf call*: one that made
+  /// no call, whose values are arguments without flags (so \p C has no
+  /// Args, only NumArgs), ended in the same block by a result without
+  /// flags, a void or a not-captured record (\p R). Nearly every call of a
+  /// large trace is one. The same as call(C) then ret(R), which it defaults
+  /// to; a handler that keeps little of such a call can take it in one step.
+  virtual bool leafCall(const BinCall &C, const BinRet &R) {
+    return call(C) && ret(R);
+  }
   virtual bool feedback(const BinFeedback &) { return true; }
   virtual bool cut(const BinCut &) { return true; }
   virtual bool end(const BinEnd &) { return true; }
@@ -234,10 +243,11 @@ public:
 
   /// With \p Skip, read() renders no value that it need not compare: the
   /// handler gets values with an empty Text (and Name, Type, flags and
-  /// producers as usual). A value with a `from` is still rendered, and the
-  /// output of its producer is rendered again from the file when needed, so
-  /// that `from` and `modified` come out as in a full read. For an index
-  /// that decodes values later with decodeCall and decodeRet.
+  /// producers as usual). A value with a `from` is compared with the output
+  /// of its producer, read again from the file: by their bytes when they
+  /// are the same, else rendered (its Text is then the value's), so that
+  /// `from` and `modified` come out as in a full read. For an index that
+  /// decodes values later with decodeCall and decodeRet.
   void setSkipValues(bool Skip);
 
   /// After read(): decodes again the call whose enter record is at byte
@@ -251,6 +261,10 @@ public:
   /// After read(): decodes again the record at byte \p At (BinRet::At) that
   /// ended call \p Node, and reports it to \p Out.
   bool decodeRet(uint64_t At, uint64_t Node, BinHandler &Out, std::string &Error);
+  /// The offset of the record that ended the leaf call (BinHandler::leafCall)
+  /// whose enter record is at byte \p At: it follows the call's values, so
+  /// that a handler need not keep it. 0 if no leaf call is there.
+  uint64_t leafResultAt(uint64_t At);
   /// Lets the pages of the file before byte \p Offset go from memory (they
   /// are read again from the page cache when needed): see MappedFile.
   void setReleaser(void (*Release)(void *Ctx, uint64_t Offset), void *Ctx);
