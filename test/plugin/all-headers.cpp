@@ -38,7 +38,7 @@
 // CHECK: static int hidden(int X) {{[{].+}}"hidden(int)"
 // CHECK: int unnamed(int X) {{[{].+}}"(anonymous namespace)::unnamed(int)"
 // sideA's definition is in other.cpp only: a wildcard note in both TUs.
-// CHECK: inline int viaOther(int X) {{[{].+}}"viaOther(int)"{{.+}}return sideA({{.*}}X, 0x0ull, 0){{.*}}) + scale(
+// CHECK: inline int viaOther(int X) {{[{].+}}"viaOther(int)"{{.+}}return sideA({{.*}}X, 0, 0){{.*}}) + scale(
 
 // NO-EXCLUDE: //=== trace rewritten: {{.*}}vendor.h
 // NO-EXCLUDE: inline int vendorMul(int X) {{[{].+}}"vendorMul(int)"
