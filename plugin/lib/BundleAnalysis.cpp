@@ -158,6 +158,110 @@ StringRef BundleAnalysis::excludedBy(FileID FID) const {
   return Dir;
 }
 
+namespace {
+
+/// Measures a body for -fplugin-arg-trace-min-size: the statements written
+/// in the file (a statement a macro expands to is not counted, so a header
+/// measures the same in every TU whatever NDEBUG or the like says), and
+/// whether anything in it may repeat: a loop, a goto, a call of the function
+/// itself. `do ... while (0)`, the macro idiom, is no loop.
+class SizeCounter : public RecursiveASTVisitor<SizeCounter> {
+public:
+  SizeCounter(const FunctionDecl *FD, unsigned Limit)
+      : Fn(FD->getCanonicalDecl()), Limit(Limit) {}
+
+  unsigned Statements = 0;
+  bool Repeats = false;
+
+  bool VisitStmt(Stmt *S) {
+    if (isa<Expr>(S) || isa<CompoundStmt>(S) || isa<NullStmt>(S))
+      return true;
+    if (isa<ForStmt, WhileStmt, CXXForRangeStmt, GotoStmt, IndirectGotoStmt>(S))
+      return repeats();
+    if (const auto *Do = dyn_cast<DoStmt>(S)) {
+      const auto *Cond =
+          dyn_cast<IntegerLiteral>(Do->getCond()->IgnoreParenImpCasts());
+      const auto *BoolCond =
+          dyn_cast<CXXBoolLiteralExpr>(Do->getCond()->IgnoreParenImpCasts());
+      if (!(Cond && Cond->getValue() == 0) &&
+          !(BoolCond && !BoolCond->getValue()))
+        return repeats();
+    }
+    count(S);
+    // An expression in a statement's place: `if (X) f();`, `case 1: f();`.
+    if (const auto *If = dyn_cast<IfStmt>(S)) {
+      countExpr(If->getThen());
+      countExpr(If->getElse());
+    } else if (const auto *Case = dyn_cast<SwitchCase>(S)) {
+      countExpr(Case->getSubStmt());
+    } else if (const auto *Label = dyn_cast<LabelStmt>(S)) {
+      countExpr(Label->getSubStmt());
+    }
+    return Statements < Limit;
+  }
+  bool VisitCompoundStmt(CompoundStmt *CS) {
+    for (Stmt *Child : CS->body())
+      countExpr(Child);
+    return Statements < Limit;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) { return callee(DRE->getDecl()); }
+  bool VisitMemberExpr(MemberExpr *ME) { return callee(ME->getMemberDecl()); }
+  bool VisitOverloadExpr(OverloadExpr *OE) {
+    for (const NamedDecl *D : OE->decls())
+      if (!callee(D->getUnderlyingDecl()))
+        return false;
+    return true;
+  }
+
+private:
+  const FunctionDecl *Fn;
+  unsigned Limit;
+
+  bool repeats() {
+    Repeats = true;
+    return false;
+  }
+  void count(const Stmt *S) {
+    if (S->getBeginLoc().isFileID())
+      ++Statements;
+  }
+  void countExpr(const Stmt *S) {
+    if (S && isa<Expr>(S))
+      count(S);
+  }
+  bool callee(const NamedDecl *D) {
+    if (const auto *FTD = dyn_cast_or_null<FunctionTemplateDecl>(D))
+      D = FTD->getTemplatedDecl();
+    const auto *FD = dyn_cast_or_null<FunctionDecl>(D);
+    if (FD && FD->getCanonicalDecl() == Fn)
+      return repeats();
+    return true;
+  }
+};
+
+} // namespace
+
+/// Why 'all' leaves \p FD alone under -fplugin-arg-trace-min-size, or "".
+/// Only headers are bounded: their small functions are the ones written to
+/// be inlined into the callers' loops, and each TU judges a header by its
+/// own text, so the verdict is the same everywhere.
+std::string BundleAnalysis::smallBodyReason(const FunctionDecl *FD) const {
+  if (Opts.MinSize == 0 || !FD->getBody())
+    return "";
+  SourceLocation Loc = SM.getExpansionLoc(FD->getLocation());
+  if (SM.isInMainFile(Loc))
+    return "";
+  SizeCounter Counter(FD, Opts.MinSize);
+  Counter.TraverseStmt(FD->getBody());
+  if (Counter.Repeats || Counter.Statements >= Opts.MinSize)
+    return "";
+  return "its body is small (no loop, " + std::to_string(Counter.Statements) +
+         " statement(s), under -fplugin-arg-trace-min-size=" +
+         std::to_string(Opts.MinSize) +
+         "); a recorded call would cost more "
+         "than the function";
+}
+
 bool BundleAnalysis::isSelected(const FunctionDecl *FD,
                                 const TraceMarks &Marks) {
   if (Marks.any())
@@ -286,6 +390,8 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
   V.SkipReason = declarationSkipReason(FD);
   if (V.SkipReason.empty())
     V.SkipReason = bodySkipReason(FD);
+  if (V.SkipReason.empty() && !Marks.any())
+    V.SkipReason = smallBodyReason(FD);
   return V;
 }
 

@@ -45,6 +45,15 @@ std::string addExcludeDir(PluginOptions &O, llvm::StringRef Value) {
   return "";
 }
 
+std::string setMinSize(PluginOptions &O, llvm::StringRef Value) {
+  unsigned N;
+  if (Value.getAsInteger(10, N))
+    return "option 'min-size' needs a count of statements, not '" +
+           Value.str() + "'";
+  O.MinSize = N;
+  return "";
+}
+
 const OptionRow Rows[] = {
     {"print", false, "print the rewritten text of every rewritten file",
      [](PluginOptions &O, llvm::StringRef) {
@@ -66,6 +75,10 @@ const OptionRow Rows[] = {
      [](PluginOptions &O, llvm::StringRef V) {
        return setRegex(O.Exclude, V);
      }},
+    {"min-size", true,
+     "with 'all': leave alone header functions with no loop and fewer than N "
+     "statements (default 6; 0 = no bound)",
+     setMinSize},
     {"exclude-dir", true,
      "never rewrite files under this folder (third-party headers); "
      "repeatable",

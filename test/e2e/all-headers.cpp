@@ -6,13 +6,21 @@
 // into each TU, is one site as well. A
 // header in an excluded folder is left alone: none of its functions is
 // recorded.
-// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=%S/Inputs/all-headers/vendor -I%S/Inputs/all-headers %s %S/Inputs/all-headers/other.cpp -o %t %trace_ldflags
+// The header's functions are all small: min-size=0 lifts the bound on small
+// header functions (test/plugin/min-size.cpp tests it), so that every kind
+// is seen here.
+// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-min-size=0 -fplugin-arg-trace-exclude-dir=%S/Inputs/all-headers/vendor -I%S/Inputs/all-headers %s %S/Inputs/all-headers/other.cpp -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin %t
 // RUN: %dump %t.bin > %t.jsonl
 // RUN: FileCheck %s < %t.jsonl
 // One site per key, none of the vendor header:
 // RUN: grep -o '"k":"site","site":[0-9]*,"key":"[^"]*"' %t.jsonl | sed 's/.*"key"/"key"/' | env LC_ALL=C sort > %t.keys
 // RUN: FileCheck %s --check-prefix=SITES --match-full-lines < %t.keys
+// Under the default bound, the header's small functions are not recorded;
+// the functions of the .cpp files are, whatever their size.
+// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=%S/Inputs/all-headers/vendor -I%S/Inputs/all-headers %s %S/Inputs/all-headers/other.cpp -o %t.bounded %trace_ldflags
+// RUN: env TRACE_FILE=%t.bounded.bin %t.bounded
+// RUN: %dump %t.bounded.bin | grep -o '"k":"site","site":[0-9]*,"key":"[^"]*"' | sed 's/.*"key"/"key"/' | env LC_ALL=C sort | FileCheck %s --check-prefix=BOUNDED --match-full-lines
 
 #include "project.h"
 
@@ -37,6 +45,10 @@ int main() {
 // SITES-NEXT: "key":"twice<int>(T)"
 // SITES-NEXT: "key":"viaOther(int)"
 // SITES-EMPTY:
+
+// BOUNDED:      "key":"otherUnit(int)"
+// BOUNDED-NEXT: "key":"sideA(int)"
+// BOUNDED-EMPTY:
 
 // Each site is recorded once, then called from main's TU (argument 1) and
 // from other.cpp (argument 2).

@@ -4,8 +4,11 @@
 // that only one TU defines (sideA, in other.cpp) carries the same note in
 // both. A header under -fplugin-arg-trace-exclude-dir is not rewritten, and
 // -fplugin-arg-trace-verbose names it.
-// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=%S/../e2e/Inputs/all-headers/vendor -fplugin-arg-trace-print -fplugin-arg-trace-verbose -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/all-headers.cpp > %t.main 2> %t.main.err
-// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=%S/../e2e/Inputs/all-headers/vendor -fplugin-arg-trace-print -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/Inputs/all-headers/other.cpp > %t.other
+// The header's functions are all small: min-size=0 lifts the bound on small
+// header functions (test/plugin/min-size.cpp tests it), so that every kind
+// is seen here.
+// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-min-size=0 -fplugin-arg-trace-exclude-dir=%S/../e2e/Inputs/all-headers/vendor -fplugin-arg-trace-print -fplugin-arg-trace-verbose -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/all-headers.cpp > %t.main 2> %t.main.err
+// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-min-size=0 -fplugin-arg-trace-exclude-dir=%S/../e2e/Inputs/all-headers/vendor -fplugin-arg-trace-print -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/Inputs/all-headers/other.cpp > %t.other
 // RUN: FileCheck %s --check-prefix=FILES < %t.main
 // RUN: FileCheck %s --check-prefix=FILES < %t.other
 // RUN: FileCheck %s --check-prefix=VERBOSE < %t.main.err
@@ -17,9 +20,9 @@
 // RUN: FileCheck %s < %t.h1
 // RUN: diff %t.h1 %t.h2
 // Without the option, the vendor header is a project header like any other.
-// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-print -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/all-headers.cpp | FileCheck %s --check-prefix=NO-EXCLUDE
+// RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-min-size=0 -fplugin-arg-trace-print -fsyntax-only -I%S/../e2e/Inputs/all-headers %S/../e2e/all-headers.cpp | FileCheck %s --check-prefix=NO-EXCLUDE
 // A folder given with a trailing separator or as a relative path is the same folder.
-// RUN: cd %S/../e2e/Inputs && %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-exclude-dir=all-headers/./vendor/ -fplugin-arg-trace-print -fsyntax-only -Iall-headers %S/../e2e/all-headers.cpp | FileCheck %s --check-prefix=FILES
+// RUN: cd %S/../e2e/Inputs && %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-min-size=0 -fplugin-arg-trace-exclude-dir=all-headers/./vendor/ -fplugin-arg-trace-print -fsyntax-only -Iall-headers %S/../e2e/all-headers.cpp | FileCheck %s --check-prefix=FILES
 
 // FILES: //=== trace rewritten: {{.*}}{{all-headers|other}}.cpp
 // FILES-NOT: trace rewritten: {{.*}}vendor.h

@@ -268,7 +268,8 @@ def main():
     if os.path.exists(trace):
         os.remove(trace)
     env["TRACE_FILE"] = trace
-    # Default settings: xmltest makes about 3 million calls, many with whole documents as arguments;
+    # Default settings: xmltest makes about 4 million recorded calls (12 million without the bound on
+    # small header functions), many with whole documents as arguments;
     # the value and element limits keep each capture bounded.
     # The plain run takes a tenth of a second: on a busy machine one run says little, so each
     # program runs --repeat times, alternately, and the medians are compared.

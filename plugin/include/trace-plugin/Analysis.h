@@ -85,6 +85,7 @@ private:
   bool isMarkedOutside(const clang::FunctionDecl *FD, bool SkipMainFile) const;
   std::string declarationSkipReason(const clang::FunctionDecl *FD);
   std::string bodySkipReason(const clang::FunctionDecl *FD);
+  std::string smallBodyReason(const clang::FunctionDecl *FD) const;
 };
 
 } // namespace trace_plugin

@@ -34,6 +34,12 @@ struct PluginOptions {
   bool SkipSystemBodies = true;
   /// Report on stderr what the plugin decided and how long it took.
   bool Verbose = false;
+  /// Under All: a function defined in a header whose body has no loop, no
+  /// recursion and fewer than MinSize statements is left alone (0: no
+  /// bound). Such functions (accessors, predicates, operator[]) are made to
+  /// be inlined into hot loops, where a recorded call costs far more than
+  /// the function itself. Annotated functions are never bounded.
+  unsigned MinSize = 6;
   /// Folders whose files are never rewritten (third-party headers included
   /// with -I): absolute, without "." or "..", without a trailing separator.
   std::vector<std::string> ExcludeDirs;
