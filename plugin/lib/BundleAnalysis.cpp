@@ -27,9 +27,11 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/StmtCXX.h"
-#include "clang/AST/PrettyPrinter.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 
@@ -111,12 +113,153 @@ private:
 
 } // namespace
 
+/// True if a declaration of \p FD carries a trace attribute; with
+/// \p SkipMainFile, one outside the main file (an attribute a redeclaration
+/// inherits from an earlier one counts where the redeclaration is).
+bool BundleAnalysis::isMarkedOutside(const FunctionDecl *FD,
+                                     bool SkipMainFile) const {
+  if (!SkipMainFile)
+    return getTraceMarks(FD).any();
+  for (const FunctionDecl *Redecl : FD->redecls()) {
+    if (SM.isInMainFile(SM.getExpansionLoc(Redecl->getLocation())))
+      continue;
+    for (const auto *A : Redecl->specific_attrs<AnnotateAttr>()) {
+      StringRef Name = A->getAnnotation().split('=').first;
+      if (Name == BundleAnnotation || Name == TrainableAnnotation)
+        return true;
+    }
+  }
+  return false;
+}
+
 bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
   if (Loc.isInvalid() || !Loc.isFileID())
     return false;
   if (SM.isInSystemHeader(Loc))
     return false;
-  return SM.getFileEntryRefForID(SM.getFileID(Loc)).has_value();
+  FileID FID = SM.getFileID(Loc);
+  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty();
+}
+
+StringRef BundleAnalysis::excludedBy(FileID FID) const {
+  if (Opts.ExcludeDirs.empty() || FID.isInvalid())
+    return "";
+  auto It = ExcludedCache.find(FID);
+  if (It != ExcludedCache.end())
+    return It->second;
+  StringRef Dir;
+  if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID)) {
+    SmallString<256> Path(FE->getName());
+    SM.getFileManager().makeAbsolutePath(Path);
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    Dir = Opts.excludedBy(Path);
+  }
+  ExcludedCache[FID] = Dir;
+  return Dir;
+}
+
+namespace {
+
+/// Measures a body for -fplugin-arg-trace-min-size: the statements written
+/// in the file (a statement a macro expands to is not counted, so a header
+/// measures the same in every TU whatever NDEBUG or the like says), and
+/// whether anything in it may repeat: a loop, a goto, a call of the function
+/// itself. `do ... while (0)`, the macro idiom, is no loop.
+class SizeCounter : public RecursiveASTVisitor<SizeCounter> {
+public:
+  SizeCounter(const FunctionDecl *FD, unsigned Limit)
+      : Fn(FD->getCanonicalDecl()), Limit(Limit) {}
+
+  unsigned Statements = 0;
+  bool Repeats = false;
+
+  bool VisitStmt(Stmt *S) {
+    if (isa<Expr>(S) || isa<CompoundStmt>(S) || isa<NullStmt>(S))
+      return true;
+    if (isa<ForStmt, WhileStmt, CXXForRangeStmt, GotoStmt, IndirectGotoStmt>(S))
+      return repeats();
+    if (const auto *Do = dyn_cast<DoStmt>(S)) {
+      const auto *Cond =
+          dyn_cast<IntegerLiteral>(Do->getCond()->IgnoreParenImpCasts());
+      const auto *BoolCond =
+          dyn_cast<CXXBoolLiteralExpr>(Do->getCond()->IgnoreParenImpCasts());
+      if (!(Cond && Cond->getValue() == 0) &&
+          !(BoolCond && !BoolCond->getValue()))
+        return repeats();
+    }
+    count(S);
+    // An expression in a statement's place: `if (X) f();`, `case 1: f();`.
+    if (const auto *If = dyn_cast<IfStmt>(S)) {
+      countExpr(If->getThen());
+      countExpr(If->getElse());
+    } else if (const auto *Case = dyn_cast<SwitchCase>(S)) {
+      countExpr(Case->getSubStmt());
+    } else if (const auto *Label = dyn_cast<LabelStmt>(S)) {
+      countExpr(Label->getSubStmt());
+    }
+    return Statements < Limit;
+  }
+  bool VisitCompoundStmt(CompoundStmt *CS) {
+    for (Stmt *Child : CS->body())
+      countExpr(Child);
+    return Statements < Limit;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) { return callee(DRE->getDecl()); }
+  bool VisitMemberExpr(MemberExpr *ME) { return callee(ME->getMemberDecl()); }
+  bool VisitOverloadExpr(OverloadExpr *OE) {
+    for (const NamedDecl *D : OE->decls())
+      if (!callee(D->getUnderlyingDecl()))
+        return false;
+    return true;
+  }
+
+private:
+  const FunctionDecl *Fn;
+  unsigned Limit;
+
+  bool repeats() {
+    Repeats = true;
+    return false;
+  }
+  void count(const Stmt *S) {
+    if (S->getBeginLoc().isFileID())
+      ++Statements;
+  }
+  void countExpr(const Stmt *S) {
+    if (S && isa<Expr>(S))
+      count(S);
+  }
+  bool callee(const NamedDecl *D) {
+    if (const auto *FTD = dyn_cast_or_null<FunctionTemplateDecl>(D))
+      D = FTD->getTemplatedDecl();
+    const auto *FD = dyn_cast_or_null<FunctionDecl>(D);
+    if (FD && FD->getCanonicalDecl() == Fn)
+      return repeats();
+    return true;
+  }
+};
+
+} // namespace
+
+/// Why 'all' leaves \p FD alone under -fplugin-arg-trace-min-size, or "".
+/// Only headers are bounded: their small functions are the ones written to
+/// be inlined into the callers' loops, and each TU judges a header by its
+/// own text, so the verdict is the same everywhere.
+std::string BundleAnalysis::smallBodyReason(const FunctionDecl *FD) const {
+  if (Opts.MinSize == 0 || !FD->getBody())
+    return "";
+  SourceLocation Loc = SM.getExpansionLoc(FD->getLocation());
+  if (SM.isInMainFile(Loc))
+    return "";
+  SizeCounter Counter(FD, Opts.MinSize);
+  Counter.TraverseStmt(FD->getBody());
+  if (Counter.Repeats || Counter.Statements >= Opts.MinSize)
+    return "";
+  return "its body is small (no loop, " + std::to_string(Counter.Statements) +
+         " statement(s), under -fplugin-arg-trace-min-size=" +
+         std::to_string(Opts.MinSize) +
+         "); a recorded call would cost more "
+         "than the function";
 }
 
 bool BundleAnalysis::isSelected(const FunctionDecl *FD,
@@ -128,11 +271,15 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
                                                ->getParent()
                                                ->isLambda())
     return false;
+  // Every function defined in a file the plugin may edit: the main file and
+  // the project's headers (not system headers, not excluded folders). The
+  // rule looks at where the definition is, never at what the TU uses, so
+  // every TU that includes a header selects the same functions in it.
   // A name spelled by a macro (GoogleTest's TEST(Suite, Name) {...}) is
-  // still a function the main file defines; whether its body can be edited
-  // is judged like an annotated one's.
+  // still a function of the file where the macro is expanded; whether its
+  // body can be edited is judged like an annotated one's.
   SourceLocation Loc = FD->getLocation();
-  if (Loc.isInvalid() || !SM.isInMainFile(SM.getExpansionLoc(Loc)))
+  if (Loc.isInvalid() || !isEditableLoc(SM.getExpansionLoc(Loc)))
     return false;
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
@@ -231,7 +378,10 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
   if (!FD->doesThisDeclarationHaveABody() && !FD->isDefaulted() &&
       !FD->isDeleted())
     return V;
-  if (SM.isInSystemHeader(FD->getLocation()))
+  // A system header or an excluded folder is never rewritten, annotated
+  // or not.
+  if (SM.isInSystemHeader(FD->getLocation()) ||
+      !excludedBy(SM.getFileID(SM.getExpansionLoc(FD->getLocation()))).empty())
     return V;
   TraceMarks Marks = getTraceMarks(FD);
   V.Selected = isSelected(FD, Marks);
@@ -240,6 +390,8 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
   V.SkipReason = declarationSkipReason(FD);
   if (V.SkipReason.empty())
     V.SkipReason = bodySkipReason(FD);
+  if (V.SkipReason.empty() && !Marks.any())
+    V.SkipReason = smallBodyReason(FD);
   return V;
 }
 
@@ -247,20 +399,36 @@ bool BundleAnalysis::isBundleCallee(const FunctionDecl *Callee) {
   const FunctionDecl *FD = Callee;
   if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
     FD = Pattern;
-  const FunctionDecl *Canon = FD->getCanonicalDecl();
-  auto It = CalleeCache.find(Canon);
+  llvm::PointerIntPair<const FunctionDecl *, 1, bool> CacheKey(
+      FD->getCanonicalDecl(), CallerInHeader);
+  auto It = CalleeCache.find(CacheKey);
   if (It != CalleeCache.end())
     return It->second;
+  const FunctionDecl *Def = FD->getDefinition();
+  // A header's call to a function the main file defines: the other TUs that
+  // include the header see at most its declarations, so judge by those, as
+  // they would.
+  if (Def && CallerInHeader &&
+      SM.isInMainFile(SM.getExpansionLoc(Def->getLocation())))
+    Def = nullptr;
   bool Result = false;
-  if (const FunctionDecl *Def = FD->getDefinition()) {
+  if (Def) {
     Result = judgeDefinition(Def).instrument();
   } else {
-    TraceMarks Marks = getTraceMarks(FD);
-    Result = Marks.any() && Opts.selects(qualifiedName(FD), true) &&
+    Result = isMarkedOutside(FD, CallerInHeader) &&
+             Opts.selects(qualifiedName(FD), true) &&
              declarationSkipReason(FD).empty();
   }
-  CalleeCache[Canon] = Result;
+  CalleeCache[CacheKey] = Result;
   return Result;
+}
+
+void BundleAnalysis::setCaller(const FunctionDecl *Caller) {
+  CallerInHeader = false;
+  if (!Caller)
+    return;
+  SourceLocation Loc = SM.getExpansionLoc(Caller->getLocation());
+  CallerInHeader = Loc.isValid() && !SM.isInMainFile(Loc);
 }
 
 } // namespace trace_plugin

@@ -3,6 +3,9 @@
 #include "trace-plugin/Options.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 namespace trace_plugin {
 namespace {
@@ -26,13 +29,40 @@ std::string setRegex(std::shared_ptr<llvm::Regex> &Field,
   return "";
 }
 
+/// Files are compared by their absolute, dot-free path as the compiler names
+/// them, so the folder is made so too (relative to the compiler's working
+/// directory, like the -I paths it usually mirrors).
+std::string addExcludeDir(PluginOptions &O, llvm::StringRef Value) {
+  if (Value.empty())
+    return "option 'exclude-dir' needs a folder";
+  llvm::SmallString<256> Dir(Value);
+  if (std::error_code EC = llvm::sys::fs::make_absolute(Dir))
+    return "cannot make '" + Value.str() + "' absolute: " + EC.message();
+  llvm::sys::path::remove_dots(Dir, /*remove_dot_dot=*/true);
+  while (Dir.size() > 1 && llvm::sys::path::is_separator(Dir.back()))
+    Dir.pop_back();
+  O.ExcludeDirs.push_back(std::string(Dir));
+  return "";
+}
+
+std::string setMinSize(PluginOptions &O, llvm::StringRef Value) {
+  unsigned N;
+  if (Value.getAsInteger(10, N))
+    return "option 'min-size' needs a count of statements, not '" +
+           Value.str() + "'";
+  O.MinSize = N;
+  return "";
+}
+
 const OptionRow Rows[] = {
     {"print", false, "print the rewritten text of every rewritten file",
      [](PluginOptions &O, llvm::StringRef) {
        O.Print = true;
        return std::string();
      }},
-    {"all", false, "make every function defined in the main file a bundle",
+    {"all", false,
+     "make every function defined in the main file or a project header a "
+     "bundle",
      [](PluginOptions &O, llvm::StringRef) {
        O.All = true;
        return std::string();
@@ -45,6 +75,14 @@ const OptionRow Rows[] = {
      [](PluginOptions &O, llvm::StringRef V) {
        return setRegex(O.Exclude, V);
      }},
+    {"min-size", true,
+     "with 'all': leave alone header functions with no loop and fewer than N "
+     "statements (default 6; 0 = no bound)",
+     setMinSize},
+    {"exclude-dir", true,
+     "never rewrite files under this folder (third-party headers); "
+     "repeatable",
+     addExcludeDir},
     {"no-warn-skipped", false,
      "do not warn about annotated functions that are left alone",
      [](PluginOptions &O, llvm::StringRef) {
@@ -103,6 +141,19 @@ bool PluginOptions::selects(llvm::StringRef QualifiedName,
   if (!All)
     return false;
   return !Match || Match->match(QualifiedName);
+}
+
+llvm::StringRef PluginOptions::excludedBy(llvm::StringRef AbsolutePath) const {
+  for (const std::string &Dir : ExcludeDirs) {
+    if (!AbsolutePath.starts_with(Dir))
+      continue;
+    // "/a/b" holds "/a/b/c.h", not "/a/bc/d.h"; "/" holds everything.
+    if (AbsolutePath.size() > Dir.size() &&
+        (llvm::sys::path::is_separator(AbsolutePath[Dir.size()]) ||
+         llvm::sys::path::is_separator(Dir.back())))
+      return Dir;
+  }
+  return "";
 }
 
 std::string PluginOptions::help() {

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "trace-plugin/Analysis.h"
 #include "trace-plugin/Compat.h"
 #include "trace-plugin/InstallPaths.h"
 #include "trace-plugin/Options.h"
@@ -28,6 +29,7 @@
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Sema/Sema.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -54,19 +56,28 @@ double millisecondsSince(std::chrono::steady_clock::time_point Start) {
 class NestedConsumer : public ASTConsumer {
 public:
   NestedConsumer(CompilerInstance &CI, const PluginOptions &Opts,
-                 const TuContext &Tu, std::optional<RewriteResult> &Out)
-      : CI(CI), Opts(Opts), Tu(Tu), Out(Out) {}
+                 const TuContext &Tu, std::optional<RewriteResult> &Out,
+                 std::vector<std::string> &Excluded)
+      : CI(CI), Opts(Opts), Tu(Tu), Out(Out), Excluded(Excluded) {}
+
+  void Initialize(ASTContext &Ctx) override { Files.emplace(Ctx, Opts); }
 
   bool shouldSkipFunctionBody(Decl *D) override {
-    // System headers are never rewritten; bodies elsewhere may hold call
-    // sites and must be parsed.
-    return Opts.SkipSystemBodies &&
-           CI.getSourceManager().isInSystemHeader(D->getLocation());
+    // System headers and excluded folders are never rewritten; bodies
+    // elsewhere may hold call sites and must be parsed.
+    if (!Opts.SkipSystemBodies)
+      return false;
+    SourceManager &SM = CI.getSourceManager();
+    SourceLocation Loc = SM.getExpansionLoc(D->getLocation());
+    return SM.isInSystemHeader(Loc) ||
+           (Files && !Files->excludedBy(SM.getFileID(Loc)).empty());
   }
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     if (Ctx.getDiagnostics().hasErrorOccurred())
       return;
+    if (Opts.Verbose && !Opts.ExcludeDirs.empty())
+      listExcluded(Ctx.getSourceManager());
     Out = rewriteTranslationUnit(Ctx, Opts, Tu);
   }
 
@@ -75,24 +86,45 @@ private:
   const PluginOptions &Opts;
   const TuContext &Tu;
   std::optional<RewriteResult> &Out;
+  std::vector<std::string> &Excluded;
+  std::optional<BundleAnalysis> Files;
+
+  /// Every file the TU entered that an excluded folder holds, once.
+  void listExcluded(SourceManager &SM) {
+    llvm::StringSet<> Seen;
+    for (unsigned I = 0, N = SM.local_sloc_entry_size(); I != N; ++I) {
+      const SrcMgr::SLocEntry &E = SM.getLocalSLocEntry(I);
+      if (!E.isFile())
+        continue;
+      FileID FID = SM.getFileID(SourceLocation::getFromRawEncoding(
+          static_cast<SourceLocation::UIntTy>(E.getOffset())));
+      StringRef Dir = Files->excludedBy(FID);
+      OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID);
+      if (Dir.empty() || !FE || !Seen.insert(FE->getName()).second)
+        continue;
+      Excluded.push_back(FE->getName().str() + " (under " + Dir.str() + ")");
+    }
+  }
 };
 
 class NestedAction : public ASTFrontendAction {
 public:
   NestedAction(const PluginOptions &Opts, const TuContext &Tu,
-               std::optional<RewriteResult> &Out)
-      : Opts(Opts), Tu(Tu), Out(Out) {}
+               std::optional<RewriteResult> &Out,
+               std::vector<std::string> &Excluded)
+      : Opts(Opts), Tu(Tu), Out(Out), Excluded(Excluded) {}
 
 protected:
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  StringRef) override {
-    return std::make_unique<NestedConsumer>(CI, Opts, Tu, Out);
+    return std::make_unique<NestedConsumer>(CI, Opts, Tu, Out, Excluded);
   }
 
 private:
   const PluginOptions &Opts;
   const TuContext &Tu;
   std::optional<RewriteResult> &Out;
+  std::vector<std::string> &Excluded;
 };
 
 /// The outer compile's consumer: reports the functions left alone, once
@@ -222,7 +254,7 @@ public:
     bool Annotated =
         Opts.All || mentionsTraceAttribute(SM.getBufferData(MainFID));
     if (!Annotated)
-      Annotated = scanIncludedFiles(quietCopy(CI), CI);
+      Annotated = scanIncludedFiles(quietCopy(CI), CI, Opts);
     double ScanMs = millisecondsSince(Start);
     if (!Annotated) {
       if (Opts.Verbose)
@@ -251,13 +283,14 @@ public:
     Inv->getDiagnosticOpts().DiagnosticSerializationFile.clear();
     Inv->getPreprocessorOpts().addMacroDef("__TRACE_PLUGIN__=1");
     std::optional<RewriteResult> Result;
+    std::vector<std::string> Excluded;
     bool NestedErrors = false;
     {
       CompilerInstance Nested(CI.getPCHContainerOperations());
       Nested.setInvocation(std::move(Inv));
       createDiagnosticsWith(Nested, new IgnoringDiagConsumer());
       Nested.setFileManager(&CI.getFileManager());
-      NestedAction Action(Opts, Tu, Result);
+      NestedAction Action(Opts, Tu, Result, Excluded);
       InNestedParse = true;
       Nested.ExecuteAction(Action);
       InNestedParse = false;
@@ -281,6 +314,9 @@ public:
                    << " file(s) rewritten; scan "
                    << llvm::format("%.1f", ScanMs) << " ms, total "
                    << llvm::format("%.1f", TotalMs) << " ms\n";
+      for (const std::string &File : Excluded)
+        llvm::errs() << "trace plugin: " << File
+                     << ": excluded folder, not rewritten\n";
       for (const SkipNote &Note : Result->LeftAlone)
         llvm::errs() << "trace plugin: " << Note.File << ":" << Note.Line
                      << ":" << Note.Column << ": left alone: " << Note.Message

@@ -272,8 +272,12 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
   for (const VarDecl *VD : C.Variables)
     Params.addVariable(VD, getTraceMarks(VD));
 
-  for (const Bundle &B : Bundles)
+  // Which callees count as bundles depends on whether the caller is in a
+  // header (see BundleAnalysis::isBundleCallee).
+  for (const Bundle &B : Bundles) {
+    S.Analysis.setCaller(B.FD);
     insertPrologue(S, B.FD, B.Marks);
+  }
   for (const FunctionDecl *FD : C.Functions) {
     if (!FD->hasBody() || FD->isConstexpr())
       continue;
@@ -284,8 +288,10 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
       continue;
     if (!Files.contains(SM.getFileID(SM.getFileLoc(FD->getLocation()))))
       continue;
+    S.Analysis.setCaller(FD);
     rewriteCallSites(S, FD);
   }
+  S.Analysis.setCaller(nullptr);
   for (const Bundle &B : Bundles)
     insertEpilogue(S, B.FD);
   if (Bundles.empty() && Params.size() == 0 && S.NumBundleSiteEdits == 0) {

@@ -4,9 +4,12 @@
 #include "trace-plugin/Compat.h"
 
 #include "clang/Basic/DiagnosticFrontend.h"
+#include "clang/Basic/FileManager.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Lex/PPCallbacks.h"
 #include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 
@@ -34,7 +37,8 @@ bool wordAt(llvm::StringRef Text, size_t Pos, llvm::StringRef Word) {
 
 class ScanCallbacks : public PPCallbacks {
 public:
-  ScanCallbacks(SourceManager &SM, bool &Found) : SM(SM), Found(Found) {}
+  ScanCallbacks(SourceManager &SM, const PluginOptions &Opts, bool &Found)
+      : SM(SM), Opts(Opts), Found(Found) {}
 
   void FileChanged(SourceLocation Loc, FileChangeReason Reason,
                    SrcMgr::CharacteristicKind FileType,
@@ -42,26 +46,37 @@ public:
     if (Found || Reason != EnterFile || FileType != SrcMgr::C_User)
       return;
     FileID FID = SM.getFileID(Loc);
-    if (!SM.getFileEntryRefForID(FID))
+    OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID);
+    if (!FE || !mentionsTraceAttribute(SM.getBufferData(FID)))
       return;
-    if (mentionsTraceAttribute(SM.getBufferData(FID)))
-      Found = true;
+    // An excluded folder's annotations are never rewritten: they alone
+    // are not worth a nested parse.
+    if (!Opts.ExcludeDirs.empty()) {
+      SmallString<256> Path(FE->getName());
+      SM.getFileManager().makeAbsolutePath(Path);
+      llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+      if (!Opts.excludedBy(Path).empty())
+        return;
+    }
+    Found = true;
   }
 
 private:
   SourceManager &SM;
+  const PluginOptions &Opts;
   bool &Found;
 };
 
 class ScanAction : public PreprocessorFrontendAction {
 public:
-  explicit ScanAction(bool &Found) : Found(Found) {}
+  ScanAction(const PluginOptions &Opts, bool &Found)
+      : Opts(Opts), Found(Found) {}
 
 protected:
   void ExecuteAction() override {
     Preprocessor &PP = getCompilerInstance().getPreprocessor();
     PP.addPPCallbacks(
-        std::make_unique<ScanCallbacks>(PP.getSourceManager(), Found));
+        std::make_unique<ScanCallbacks>(PP.getSourceManager(), Opts, Found));
     // Only directives matter: which files are entered.
     PP.SetMacroExpansionOnlyInDirectives();
     PP.EnterMainSourceFile();
@@ -72,6 +87,7 @@ protected:
   }
 
 private:
+  const PluginOptions &Opts;
   bool &Found;
 };
 
@@ -93,14 +109,14 @@ bool mentionsTraceAttribute(llvm::StringRef Text) {
 }
 
 bool scanIncludedFiles(std::shared_ptr<CompilerInvocation> Invocation,
-                       CompilerInstance &Outer) {
+                       CompilerInstance &Outer, const PluginOptions &Opts) {
   Invocation->getFrontendOpts().ProgramAction = frontend::PrintPreprocessedInput;
   CompilerInstance Scan(Outer.getPCHContainerOperations());
   Scan.setInvocation(std::move(Invocation));
   createDiagnosticsWith(Scan, new IgnoringDiagConsumer());
   Scan.setFileManager(&Outer.getFileManager());
   bool Found = false;
-  ScanAction Action(Found);
+  ScanAction Action(Opts, Found);
   Scan.ExecuteAction(Action);
   return Found;
 }

@@ -5,6 +5,11 @@
 // and whether a call's callee is a bundle. The rules are in docs/design.md
 // ("What a bundle becomes") and docs/attributes.md ("What is left alone").
 //
+// A header is rewritten in every TU that includes it, and the copies of an
+// inline function must agree: every decision about a definition in a header
+// depends only on the header's own text and the options, never on what the
+// including TU defines or uses.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef TRACE_PLUGIN_ANALYSIS_H
@@ -17,6 +22,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/PointerIntPair.h"
 #include <string>
 
 namespace trace_plugin {
@@ -42,12 +48,22 @@ public:
 
   /// True if a call to \p Callee runs a rewritten bundle: the callee (its
   /// pattern, for an instantiation) is selected and, as far as this TU can
-  /// see, not left alone.
+  /// see, not left alone. In a caller outside the main file (see
+  /// setCaller()), a definition in the main file is not looked at: the
+  /// other TUs that include the caller's header do not see it.
   bool isBundleCallee(const clang::FunctionDecl *Callee);
 
+  /// Sets the function whose body the following isBundleCallee() calls
+  /// come from (nullptr: the main file).
+  void setCaller(const clang::FunctionDecl *Caller);
+
   /// True if \p Loc is in a file the plugin may edit: a real file, not a
-  /// system header, not a macro expansion.
+  /// system header, not under an excluded folder, not a macro expansion.
   bool isEditableLoc(clang::SourceLocation Loc) const;
+
+  /// The folder of -fplugin-arg-trace-exclude-dir that holds \p FID's file,
+  /// or "" if none does.
+  llvm::StringRef excludedBy(clang::FileID FID) const;
 
   /// The return type text to put after "->" in the lambda, "" to omit it
   /// (deduced 'auto'), or std::nullopt if it cannot be reused.
@@ -57,11 +73,19 @@ private:
   clang::ASTContext &Ctx;
   clang::SourceManager &SM;
   const PluginOptions &Opts;
-  llvm::DenseMap<const clang::FunctionDecl *, bool> CalleeCache;
+  /// Keyed by the callee's canonical declaration and whether the caller is
+  /// outside the main file.
+  llvm::DenseMap<llvm::PointerIntPair<const clang::FunctionDecl *, 1, bool>,
+                 bool>
+      CalleeCache;
+  mutable llvm::DenseMap<clang::FileID, llvm::StringRef> ExcludedCache;
+  bool CallerInHeader = false;
 
   bool isSelected(const clang::FunctionDecl *FD, const TraceMarks &Marks);
+  bool isMarkedOutside(const clang::FunctionDecl *FD, bool SkipMainFile) const;
   std::string declarationSkipReason(const clang::FunctionDecl *FD);
   std::string bodySkipReason(const clang::FunctionDecl *FD);
+  std::string smallBodyReason(const clang::FunctionDecl *FD) const;
 };
 
 } // namespace trace_plugin

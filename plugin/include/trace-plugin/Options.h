@@ -19,7 +19,8 @@ namespace trace_plugin {
 struct PluginOptions {
   /// Dump the rewritten text of every rewritten file to stdout.
   bool Print = false;
-  /// Make every function defined in the main file a bundle (same skip rules).
+  /// Make every function defined in the main file or in a header of the
+  /// project a bundle (same skip rules).
   bool All = false;
   /// With All: only functions whose qualified name matches.
   std::shared_ptr<llvm::Regex> Match;
@@ -38,6 +39,15 @@ struct PluginOptions {
   /// explicit instantiations, which the access rules exempt; see
   /// RecordRenderers.cpp).
   bool PrivateFields = false;
+  /// Under All: a function defined in a header whose body has no loop, no
+  /// recursion and fewer than MinSize statements is left alone (0: no
+  /// bound). Such functions (accessors, predicates, operator[]) are made to
+  /// be inlined into hot loops, where a recorded call costs far more than
+  /// the function itself. Annotated functions are never bounded.
+  unsigned MinSize = 6;
+  /// Folders whose files are never rewritten (third-party headers included
+  /// with -I): absolute, without "." or "..", without a trailing separator.
+  std::vector<std::string> ExcludeDirs;
 
   /// Parses one "-fplugin-arg-trace-<Arg>" value. Returns an error message,
   /// or an empty string on success.
@@ -45,6 +55,10 @@ struct PluginOptions {
 
   /// True if a function named \p QualifiedName passes match/exclude.
   bool selects(llvm::StringRef QualifiedName, bool Annotated) const;
+
+  /// The folder of ExcludeDirs that holds \p AbsolutePath (absolute, without
+  /// "." or ".."), or "" if none does.
+  llvm::StringRef excludedBy(llvm::StringRef AbsolutePath) const;
 
   /// One line per option, for the error about an unknown option.
   static std::string help();

@@ -12,6 +12,8 @@
 #ifndef TRACE_PLUGIN_SCAN_H
 #define TRACE_PLUGIN_SCAN_H
 
+#include "trace-plugin/Options.h"
+
 #include "clang/Frontend/CompilerInstance.h"
 #include "llvm/ADT/StringRef.h"
 #include <memory>
@@ -25,9 +27,11 @@ bool mentionsTraceAttribute(llvm::StringRef Text);
 
 /// Runs the preprocessor over the TU described by \p Invocation (directives
 /// only, no macro expansion in ordinary text) and returns true as soon as a
-/// non-system file mentions a trace attribute.
+/// file that is neither a system header nor under one of \p ExcludeDirs
+/// (see PluginOptions::excludedBy) mentions a trace attribute.
 bool scanIncludedFiles(std::shared_ptr<clang::CompilerInvocation> Invocation,
-                       clang::CompilerInstance &Outer);
+                       clang::CompilerInstance &Outer,
+                       const PluginOptions &Opts);
 
 } // namespace trace_plugin
 
