@@ -50,7 +50,7 @@ int main() {
 // CHECK: call total#0 parent=- args=[v=[1, 4, 9]<~sq#0,sq#1,sq#2]
 // CHECK: call half#0 parent=- args=[x=1<~sq#0,sq#1,sq#2]
 // CHECK: call half#1 parent=- args=[x=4<~sq#0,sq#1,sq#2,half#0]
-// CHECK: call norm1#0 parent=- args=[p=Point{...}<~sq#3]
+// CHECK: call norm1#0 parent=- args=[p={x: 4, y: 0}<~sq#3]
 // CHECK: call size#0 parent=- args=[m={"a": 9}<~sq#4]
 // CHECK: call half#2 parent=- args=[x=1<~sq#5,sq#6]
 // CHECK: feedback derived=sq#0,sq#1,sq#2,half#0 text=the vector
