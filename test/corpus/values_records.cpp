@@ -148,10 +148,11 @@ int main() {
 // CHECK: flagOf(D={Base: {base: 4}, flag: 5, size: {w: 6, h: 7}}) -> 9
 // CHECK: centsOf(M=12.34 EUR) -> 1234
 
-// A free function that is no friend does not read the private balance; a member function (of
-// *this) and a friend do.
+// A free function that is no friend does not read the private balance; a friend does. A member
+// bundle emits no renderer for its own class (*this would be rendered at every call): its *this
+// shows what the renderer another bundle registered shows, here accountId's.
 // JSON: "name":"A","type":"Account","value":"{id: 7, +1 private}"
-// JSON: "args":[{"name":"Amount","type":"long","value":"50"}],"this":{"type":"Account","value":"{id: 7, balance: 0}"}
+// JSON: "args":[{"name":"Amount","type":"long","value":"50"}],"this":{"type":"Account","value":"{id: 7, +1 private}"}
 // JSON: "name":"A","type":"Account","value":"{id: 7, balance: 50}"
 // The depth bound: eight records, then `{…}` (the value limit keeps the text short before it).
 // JSON: "name":"L","type":"Level","value":"{depth: 9, parent: {depth: 8, parent: {depth: 7, parent: {depth: 6, parent: {depth: 5, parent: {depth: 4, parent: {depth: 3, parent: {depth: 2, parent: {…}}}}}}}}}"
