@@ -1,33 +1,9 @@
-//===- BundleRewriter.cpp - The prologue and returns of a bundle ----------===//
+//===- BundleRewriter.cpp - The prologue and epilogue of a bundle ---------===//
 //
-// The user's body stays the function's body: Clang's flow-sensitive
-// analyses (thread safety, -Wreturn-type, -Wuninitialized, lifetimes) see
-// the user's function, and NRVO, implicit moves, [[noreturn]], noexcept,
-// __func__ and va_start keep their meaning.
-//
-// The prologue, on the line of the '{', declares the Site and a __Call
-// (`__trace_call`) and records the arguments. Each `return E;` is rewritten
-// on its own line(s) to record its value, choosing the form that adds no
-// copy and no move:
-//   - a scalar, pointer, enum or reference result:
-//       return ::__trace_rt::__ret<R>(__trace_call, E);
-//     the parameter is copy-initialised from E as the result would be, and
-//     is [[clang::lifetimebound]], so returning a local's address still
-//     warns;
-//   - `return x;` of a variable (NRVO and the implicit move must still
-//     happen): recorded before the unchanged return, in a block, which is
-//     valid wherever the return statement was:
-//       { __trace_call.__retName(x); return x; }
-//   - any other class-type (or dependent) result: the expression alone goes
-//     into a lambda whose prvalue initialises, through NRVO, the caller's
-//     object (guaranteed elision is kept; a non-movable type is "not
-//     captured"):
-//       return ::__trace_rt::__retv<R>(__trace_call, [&]() -> R { return E; });
-// A void return, falling off the end, and an exception leaving the
-// function are recorded by the __Call's destructor (it compares the
-// thread's count of throws; the runtime's __cxa_throw hook keeps the
-// exception's type and object). A return that cannot be edited (from a
-// macro) records "not captured".
+// The user's '{' stays the function's and the user's '}' still closes it;
+// in between, the user's body, unchanged, becomes the body of a lambda run by
+// ::__trace_rt::__invoke. Everything the prologue needs (Site, arguments,
+// enum names, trainable globals) goes on the line of the '{'.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,9 +15,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Expr.h"
-#include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
-#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
@@ -91,220 +65,65 @@ private:
   llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
 };
 
-/// The return statements of a function's own body (not those of a lambda
-/// or a local class inside it).
-class ReturnFinder : public RecursiveASTVisitor<ReturnFinder> {
+/// Finds "return p;" where p is a by-value parameter. In the function,
+/// such a return moves p (implicit move); inside the wrapping lambda p is a
+/// captured reference and would be copied (a move-only type would not even
+/// compile), so the rewrite spells the move.
+class ParameterReturns : public RecursiveASTVisitor<ParameterReturns> {
 public:
-  std::vector<const ReturnStmt *> Found;
+  ParameterReturns(const FunctionDecl *FD, const LangOptions &LO)
+      : Fn(FD), LO(LO) {}
+
+  std::vector<const DeclRefExpr *> Found;
 
   bool shouldVisitLambdaBody() const { return false; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool TraverseBlockExpr(BlockExpr *) { return true; }
+
   bool VisitReturnStmt(ReturnStmt *RS) {
-    if (RS->getRetValue())
-      Found.push_back(RS);
-    return true;
-  }
-};
-
-/// Finds what a lambda around a return's expression would change: a name
-/// of the function (__func__), a source location, a structured binding
-/// (not capturable before C++20), a coroutine operator.
-class LambdaBlockers : public RecursiveASTVisitor<LambdaBlockers> {
-public:
-  explicit LambdaBlockers(const LangOptions &LO) : LO(LO) {}
-  bool Blocked = false;
-
-  bool VisitPredefinedExpr(PredefinedExpr *) { return block(); }
-  bool VisitSourceLocExpr(SourceLocExpr *) { return block(); }
-  bool VisitCoawaitExpr(CoawaitExpr *) { return block(); }
-  bool VisitCoyieldExpr(CoyieldExpr *) { return block(); }
-  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) { return block(); }
-  bool VisitCallExpr(CallExpr *CE) {
-    const FunctionDecl *Callee = CE->getDirectCallee();
-    if (Callee && Callee->getIdentifier() && Callee->getName() == "current")
-      return block();
-    return true;
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
-    if (isa<BindingDecl>(DRE->getDecl()) && !LO.CPlusPlus20)
-      return block();
+    const Expr *E = RS->getRetValue();
+    if (!E)
+      return true;
+    while (true) {
+      E = E->IgnoreParens();
+      if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+        E = ICE->getSubExpr();
+      else if (const auto *FE = dyn_cast<FullExpr>(E))
+        E = FE->getSubExpr();
+      else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
+        E = BTE->getSubExpr();
+      else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
+               CCE && CCE->getNumArgs() == 1 &&
+               CCE->getParenOrBraceRange().isInvalid())
+        E = CCE->getArg(0);
+      else
+        break;
+    }
+    const auto *DRE = dyn_cast<DeclRefExpr>(E);
+    if (!DRE)
+      return true;
+    const auto *PV = dyn_cast<ParmVarDecl>(DRE->getDecl());
+    if (!PV || PV->getDeclContext() != Fn || PV->isParameterPack())
+      return true;
+    QualType T = PV->getType();
+    if (T.isVolatileQualified() || T.isConstQualified())
+      return true;
+    // C++20 also moves rvalue-reference parameters; lvalue references are
+    // never moved.
+    if (T->isLValueReferenceType() ||
+        (T->isRValueReferenceType() && !LO.CPlusPlus20))
+      return true;
+    if (!T->isRecordType() && !T->isDependentType() &&
+        !T->isRValueReferenceType())
+      return true;
+    Found.push_back(DRE);
     return true;
   }
 
 private:
+  const FunctionDecl *Fn;
   const LangOptions &LO;
-  bool block() {
-    Blocked = true;
-    return false;
-  }
 };
-
-/// The expression a `return` converts, under the implicit nodes that the
-/// conversion adds (a copy or move of a variable, a cast).
-const Expr *returnedOperand(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParens();
-    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
-      E = ICE->getSubExpr();
-    else if (const auto *MCE = dyn_cast<CXXMemberCallExpr>(E);
-             MCE && isa<CXXConversionDecl>(MCE->getMethodDecl()) &&
-             MCE->getExprLoc() ==
-                 MCE->getImplicitObjectArgument()->getExprLoc())
-      // An implicit conversion function (`return S;` to a view of S).
-      E = MCE->getImplicitObjectArgument();
-    else if (const auto *FE = dyn_cast<FullExpr>(E))
-      E = FE->getSubExpr();
-    else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = BTE->getSubExpr();
-    else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
-             CCE && CCE->getNumArgs() == 1 &&
-             CCE->getParenOrBraceRange().isInvalid() &&
-             !isa<CXXTemporaryObjectExpr>(CCE))
-      E = CCE->getArg(0);
-    else
-      return E;
-  }
-}
-
-/// How one `return E;` records its value.
-struct ReturnEdit {
-  enum Kind { Scalar, Name, Lambda } K;
-  const ReturnStmt *RS;
-  std::string Text;     ///< Scalar, Lambda: the result type to spell ("" if
-                        ///< deduced); Name: the variable's name.
-  bool Deduced = false; ///< Lambda: Text is a declared `auto` form.
-};
-
-/// The plan for a function's returns; Unseen when one cannot be recorded.
-struct ReturnPlan {
-  std::vector<ReturnEdit> Edits;
-  bool Unseen = false;
-};
-
-/// The result type to spell in __ret<R> / `-> R`: the declared one, or the
-/// deduced one of a non-template; "" when only a lambda's own deduction
-/// can name it, nullopt when it cannot be spelled.
-std::optional<std::string> spelledResult(RewriteSession &S,
-                                         const FunctionDecl *FD) {
-  QualType Declared = FD->getDeclaredReturnType();
-  if (!Declared->getContainedDeducedType())
-    return S.Analysis.lambdaReturnType(FD);
-  QualType RT = FD->getReturnType();
-  if (RT->isUndeducedType() || RT->isDependentType())
-    return std::string();
-  PrintingPolicy Policy(S.Ctx.getLangOpts());
-  Policy.SuppressUnwrittenScope = true;
-  Policy.AnonymousTagLocations = false;
-  // The deduced type's sugar may name what only the returned expression's
-  // scope sees (`value_type &`): spelled as its canonical type.
-  std::string Text = RT.getCanonicalType().getAsString(Policy);
-  if (Text.empty() || StringRef(Text).contains("(anonymous") ||
-      StringRef(Text).contains("(unnamed") ||
-      StringRef(Text).contains("(lambda") || StringRef(Text).contains('\n'))
-    return std::string();
-  return Text;
-}
-
-/// A class whose copies and moves are the compiler's own, trivial and
-/// available (std::string_view, a plain struct): copying it through
-/// __ret's parameter cannot be observed.
-bool simplyCopied(ASTContext &Ctx, QualType T) {
-  const auto *RD = T->getAsCXXRecordDecl();
-  if (!RD || !RD->hasDefinition() || !T.isTriviallyCopyableType(Ctx) ||
-      T.isVolatileQualified())
-    return false;
-  if (!RD->hasTrivialCopyConstructor() || !RD->hasTrivialMoveConstructor() ||
-      !RD->hasTrivialDestructor())
-    return false;
-  if ((RD->needsImplicitCopyConstructor() &&
-       RD->defaultedCopyConstructorIsDeleted()) ||
-      (RD->needsImplicitMoveConstructor() &&
-       RD->defaultedMoveConstructorIsDeleted()))
-    return false;
-  for (const CXXConstructorDecl *C : RD->ctors())
-    if ((C->isCopyConstructor() || C->isMoveConstructor()) && C->isDeleted())
-      return false;
-  return true;
-}
-
-ReturnPlan planReturns(RewriteSession &S, const FunctionDecl *FD) {
-  ReturnPlan Plan;
-  QualType Declared = FD->getDeclaredReturnType();
-  if (FD->isNoReturn() || Declared->isVoidType() ||
-      isa<CXXConstructorDecl>(FD) || isa<CXXDestructorDecl>(FD))
-    return Plan;
-  // main() returns 0 when control reaches its end, which no return records.
-  if (FD->isMain())
-    Plan.Unseen = true;
-  ReturnFinder Finder;
-  Finder.TraverseStmt(FD->getBody());
-  if (Finder.Found.empty())
-    return Plan;
-  std::optional<std::string> Spelled = spelledResult(S, FD);
-  QualType RT = FD->getReturnType();
-  bool Deduced = Declared->getContainedDeducedType() != nullptr;
-  bool DecltypeAuto = false;
-  if (const auto *AT = Declared->getContainedAutoType())
-    DecltypeAuto = AT->isDecltypeAuto();
-  const LangOptions &LO = S.Ctx.getLangOpts();
-  for (const ReturnStmt *RS : Finder.Found) {
-    const Expr *E = RS->getRetValue();
-    SourceLocation Begin = RS->getBeginLoc(), EBegin = E->getBeginLoc(),
-                   EEnd = E->getEndLoc();
-    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(EBegin) ||
-        !S.Analysis.isEditableLoc(EEnd) ||
-        S.SM.getFileID(Begin) != S.SM.getFileID(EEnd)) {
-      Plan.Unseen = true;
-      continue;
-    }
-    bool Dependent = RT->isDependentType() || RT->isUndeducedType();
-    if (!Dependent && Spelled && !Spelled->empty() &&
-        (RT->isReferenceType() || RT->isScalarType() ||
-         simplyCopied(S.Ctx, RT))) {
-      Plan.Edits.push_back({ReturnEdit::Scalar, RS, *Spelled});
-      continue;
-    }
-    // `return x;` of a variable: recorded before the unchanged return.
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(returnedOperand(E))) {
-      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-      QualType VT = VD ? VD->getType() : QualType();
-      bool SameType = VD && !RT.isNull() &&
-                      S.Ctx.hasSameUnqualifiedType(VT.getNonReferenceType(),
-                                                   RT.getNonReferenceType()) &&
-                      VT->isReferenceType() == RT->isReferenceType();
-      // A class object returned by name is moved or elided; a converting
-      // return still records the variable itself rather than add a copy.
-      bool Moves = VD && VD->hasLocalStorage() && !VT->isReferenceType() &&
-                   (VT->isRecordType() || VT->isDependentType());
-      if (VD && !VD->isParameterPack() && !VT.isVolatileQualified() &&
-          (SameType || Moves || (Deduced && !DecltypeAuto)) &&
-          !(DecltypeAuto && isa<ParenExpr>(E->IgnoreImplicit()))) {
-        Plan.Edits.push_back({ReturnEdit::Name, RS, VD->getName().str()});
-        continue;
-      }
-    }
-    LambdaBlockers Blockers(LO);
-    Blockers.TraverseStmt(const_cast<Expr *>(E));
-    if (Blockers.Blocked || (!Spelled && !Deduced) ||
-        (DecltypeAuto && !LO.CPlusPlus14)) {
-      Plan.Unseen = true;
-      continue;
-    }
-    // A deduced result: the lambda deduces it as the function does, from
-    // the same declared form (`auto &`, `decltype(auto)`).
-    std::string Arrow;
-    if (!Deduced)
-      Arrow = *Spelled;
-    else if (!Declared->getAs<AutoType>() ||
-             Declared->getAs<AutoType>()->isDecltypeAuto() ||
-             Declared.hasLocalQualifiers())
-      Arrow = Declared.getAsString(S.Ctx.getPrintingPolicy());
-    Plan.Edits.push_back({ReturnEdit::Lambda, RS, Arrow, Deduced});
-  }
-  return Plan;
-}
 
 std::string integerLiteral(const llvm::APSInt &V) {
   if (V.isSigned() || V.getActiveBits() < 64) {
@@ -532,59 +351,33 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
            quoted(Id) + ", " + spellGlobal(VD) + "); ";
   }
 
-  if (planReturns(S, FD).Unseen)
-    Out += "__trace_call.__retUnseen(); ";
-  Out.pop_back();
+  std::optional<std::string> RetType = S.Analysis.lambdaReturnType(FD);
+  std::string Arrow = RetType && !RetType->empty() ? " -> " + *RetType : "";
+  if (FD->isNoReturn())
+    Out += "::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
+  else
+    Out += "return ::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
 
   S.R.InsertTextAfterToken(Body->getLBracLoc(), quiet(Out));
+
+  ParameterReturns Returns(FD, S.Ctx.getLangOpts());
+  Returns.TraverseStmt(const_cast<CompoundStmt *>(Body));
+  for (const DeclRefExpr *DRE : Returns.Found) {
+    SourceLocation Begin = DRE->getBeginLoc(), End = DRE->getEndLoc();
+    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
+      continue;
+    // Not std::move: a user macro may be named `move`, and the TU may not
+    // include <utility>.
+    S.R.InsertText(Begin, "::__trace_rt::__move(", /*InsertAfter=*/true);
+    S.R.InsertTextAfterToken(End, ")");
+  }
 }
 
 void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
-  // After the call sites' edits: an edit inside a return's expression
-  // stays inside the text that wraps it.
-  ReturnPlan Plan = planReturns(S, FD);
-  const LangOptions &LO = S.Ctx.getLangOpts();
-  for (const ReturnEdit &Edit : Plan.Edits) {
-    const Expr *E = Edit.RS->getRetValue();
-    switch (Edit.K) {
-    case ReturnEdit::Name: {
-      SourceLocation AfterSemi = Lexer::findLocationAfterToken(
-          Edit.RS->getEndLoc(), tok::semi, S.SM, LO,
-          /*SkipTrailingWhitespaceAndNewLine=*/false);
-      if (AfterSemi.isInvalid())
-        continue;
-      S.R.InsertText(Edit.RS->getBeginLoc(),
-                     quiet("{ __trace_call.__retName(" + Edit.Text + ");") +
-                         " ",
-                     /*InsertAfter=*/false);
-      S.R.InsertText(AfterSemi, " }", /*InsertAfter=*/true);
-      break;
-    }
-    case ReturnEdit::Scalar:
-      // Not quiet: a diagnostic about the whole return (unreachable code)
-      // is reported at the first token of its expression.
-      S.R.InsertText(E->getBeginLoc(),
-                     "::__trace_rt::__ret<" + Edit.Text + ">(__trace_call, ",
-                     /*InsertAfter=*/false);
-      S.R.InsertTextAfterToken(E->getEndLoc(), " " + quiet(")"));
-      break;
-    case ReturnEdit::Lambda: {
-      // Quiet, the call too: it passes a local type (the lambda) as a
-      // template argument (-Wc++98-compat-local-type-template-args).
-      std::string Name = "::__trace_rt::__retv";
-      if (!Edit.Text.empty() && !Edit.Deduced)
-        Name += "<" + Edit.Text + ">";
-      std::string Open = "(__trace_call, [&]()";
-      if (!Edit.Text.empty())
-        Open += " -> " + Edit.Text;
-      Open += " { return";
-      S.R.InsertText(E->getBeginLoc(), quiet(Name + Open) + " ",
-                     /*InsertAfter=*/false);
-      S.R.InsertTextAfterToken(E->getEndLoc(), " " + quiet("; })"));
-      break;
-    }
-    }
-  }
+  const auto *Body = cast<CompoundStmt>(FD->getBody());
+  S.R.InsertText(Body->getRBracLoc(),
+                 FD->isNoReturn() ? "}); __builtin_unreachable();" : "});",
+                 /*InsertAfter=*/true);
 }
 
 } // namespace trace_plugin

@@ -659,11 +659,9 @@ private:
         return " " + Local + ".__guard(" + Name + ");";
       return "";
     }
-    // Quiet: the guard takes the uninitialised variable's address only,
-    // which -Wuninitialized-const-reference would report as a use.
     if (!Init && !LabelAfter && Targets.contains(VD) &&
         !VD->getType()->isReferenceType())
-      return " " + quiet(Local + ".__guard(" + Name + ");");
+      return " " + Local + ".__guard(" + Name + ");";
     return "";
   }
 

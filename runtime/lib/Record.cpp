@@ -11,7 +11,6 @@
 
 #include <cstring>
 #include <cxxabi.h>
-#include <dlfcn.h>
 #include <exception>
 #include <typeinfo>
 
@@ -223,7 +222,6 @@ void __Call::enter(__Site &Where) noexcept {
     return;
   TS = T;
   S = &Where;
-  EntryThrows = T->Throws;
   Parent = T->Current;
   if (__builtin_expect(CallLimit != 0, 0) && !admit(*T, Where)) {
     // Cut: no node. Nested calls keep T->Current, so their parent is the
@@ -620,141 +618,30 @@ void captureNothing(__Call &C, const char *Why) noexcept {
   nodeRecord(C, tf::Op::NotCaptured);
 }
 
-/// The type name and what() of an exception object (\p Object of type
-/// \p TI); true when it has a what().
-static bool describeException(const std::type_info *TI, void *Object,
-                              std::string &Type, std::string &What) noexcept;
-
 bool describeCurrentException(std::string &Type, std::string &What) noexcept {
-  // libstdc++'s exception_ptr holds the thrown object's address. No
-  // rethrow: every throw passes the library's __cxa_rethrow.
-  std::exception_ptr P = std::current_exception();
-  void *Object = nullptr;
-  static_assert(sizeof(P) == sizeof(void *), "exception_ptr layout");
-  std::memcpy(&Object, &P, sizeof(Object));
-  return describeException(abi::__cxa_current_exception_type(), Object, Type,
-                           What);
-}
-
-//===----------------------------------------------------------------------===//
-// Exceptions leaving a call, seen from its __Call's destructor
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-/// The exceptions thrown on this thread, as the __cxa_throw hook saw them.
-/// During unwinding the exception in flight is in no list of the C++ ABI's
-/// (it is "caught" only once a handler starts), so its type and object are
-/// kept here, with the number of uncaught exceptions just before it was
-/// thrown. Throw N is Ring[N % Size].
-struct ThrownInfo {
-  struct Throw {
-    int Before = 0;
-    const std::type_info *Type = nullptr;
-    void *Object = nullptr;
-    /// The thread's throw site (__thrownAt) when it was thrown.
-    const char *File = nullptr;
-    unsigned Line = 0;
-    uint32_t Seq = 0;
-  };
-  static constexpr unsigned Size = 32;
-  Throw Ring[Size];
-};
-thread_local ThrownInfo Thrown;
-
-void noteThrow(const std::type_info *Type, void *Object) noexcept {
-  HotThread *T = CurrentHot;
-  if (!T)
-    return;
-  ThrownInfo::Throw &E = Thrown.Ring[(T->Throws + 1) % ThrownInfo::Size];
-  E.Before = std::uncaught_exceptions();
-  E.Type = Type;
-  E.Object = Object;
-  const ThreadState &TS = *static_cast<ThreadState *>(T);
-  E.File = TS.ThrowFile;
-  E.Line = TS.ThrowLine;
-  E.Seq = TS.ThrowSeq;
-  ++T->Throws;
-}
-
-/// The exception leaving a call that started after throw \p Entry, when
-/// the thread's last throw is \p Last; nullptr if none leaves it.
-///
-/// The count of uncaught exceptions only rises by a throw, so just before
-/// the first throw since the call's entry it is the count at entry, U0.
-/// An exception leaving the call was thrown (or rethrown) when the count
-/// was U0: one thrown while another unwinds cannot pass the destructor it
-/// is thrown in. So it is the latest throw at U0, and it is leaving when
-/// more than U0 exceptions are uncaught now.
-const ThrownInfo::Throw *leaving(uint32_t Entry, uint32_t Last) noexcept {
-  uint32_t First = Entry + 1;
-  // More throws than the ring holds: the oldest one kept.
-  if (Last - Entry > ThrownInfo::Size)
-    First = Last - ThrownInfo::Size + 1;
-  const int U0 = Thrown.Ring[First % ThrownInfo::Size].Before;
-  if (std::uncaught_exceptions() <= U0)
-    return nullptr;
-  for (uint32_t N = Last; N != First - 1; --N)
-    if (Thrown.Ring[N % ThrownInfo::Size].Before == U0)
-      return &Thrown.Ring[N % ThrownInfo::Size];
-  return nullptr;
-}
-
-} // namespace
-
-static bool describeException(const std::type_info *TI, void *Object,
-                              std::string &Type, std::string &What) noexcept {
   Type = "unknown";
   What.clear();
-  if (!TI)
-    return false;
-  int Status = 0;
-  char *D = abi::__cxa_demangle(TI->name(), nullptr, nullptr, &Status);
-  Type = prettyTypeName(Status == 0 && D ? D : TI->name());
-  std::free(D);
-  // The adjustment a `catch (const std::exception &)` would make.
-  void *Adjusted = Object;
-  if (!Object || TI->__is_pointer_p() ||
-      !typeid(std::exception).__do_catch(TI, &Adjusted, 1))
-    return false;
-  What = static_cast<const std::exception *>(Adjusted)->what();
-  return true;
-}
-
-namespace {
-
-template <class F> F nextSymbol(const char *Name) noexcept {
-  return reinterpret_cast<F>(dlsym(RTLD_NEXT, Name));
-}
-
-} // namespace
-
-static void captureExceptionOf(__Call &C,
-                               const ThrownInfo::Throw *InFlight) noexcept;
-
-void __Call::finish() noexcept {
-  HotThread &T = *TS;
-  if (T.Throws != EntryThrows) {
-    if (const ThrownInfo::Throw *E = leaving(EntryThrows, T.Throws)) {
-      RetDone = true;
-      captureExceptionOf(*this, E);
-      return;
-    }
+  if (const std::type_info *TI = abi::__cxa_current_exception_type()) {
+    int Status = 0;
+    char *D = abi::__cxa_demangle(TI->name(), nullptr, nullptr, &Status);
+    Type = prettyTypeName(Status == 0 && D ? D : TI->name());
+    std::free(D);
   }
-  if (Unseen)
-    retNotCaptured();
-  else
-    retVoid();
+  // Rethrow inside our own handler to learn what() of a std::exception; the
+  // caller (a handler or the terminate handler) still owns the exception.
+  try {
+    throw;
+  } catch (const std::exception &E) {
+    What = E.what();
+    return true;
+  } catch (...) {
+  }
+  return false;
 }
 
-/// Records the exception leaving \p C: the current one in a handler (the
-/// lambda form's catch), else the one in flight (from a destructor).
-static void captureExceptionOf(__Call &C,
-                               const ThrownInfo::Throw *InFlight) noexcept {
+void captureException(__Call &C) noexcept {
   std::string Type, What;
-  bool HasWhat =
-      InFlight ? describeException(InFlight->Type, InFlight->Object, Type, What)
-               : describeCurrentException(Type, What);
+  bool HasWhat = describeCurrentException(Type, What);
   std::size_t Max = config().MaxValue;
   if (Type.size() > Max)
     Type.resize(utf8Prefix(Type, Max));
@@ -765,11 +652,9 @@ static void captureExceptionOf(__Call &C,
   ThreadState &T = threadOf(C);
   if (!C.Parent && C.Node)
     T.LastEscaped = C.Node;
-  const char *File = InFlight ? InFlight->File : T.ThrowFile;
-  unsigned Line = InFlight ? InFlight->Line : T.ThrowLine;
-  uint32_t Seq = InFlight ? InFlight->Seq : T.ThrowSeq;
-  bool HasWhere = File && C.Node && Seq >= static_cast<uint32_t>(C.Node);
-  uint32_t FileId = HasWhere ? idOf(T, IdTable::String, File) : 0;
+  bool HasWhere = T.ThrowFile && C.Node &&
+                  T.ThrowSeq >= static_cast<uint32_t>(C.Node);
+  uint32_t FileId = HasWhere ? idOf(T, IdTable::String, T.ThrowFile) : 0;
   char *R = reserve(T, 2 + 4 * tf::MaxVarint + Type.size() + What.size());
   if (!R)
     return;
@@ -786,47 +671,9 @@ static void captureExceptionOf(__Call &C,
   }
   if (HasWhere) {
     R = tf::putVarint(R, FileId);
-    R = tf::putVarint(R, Line);
+    R = tf::putVarint(R, T.ThrowLine);
   }
   commit(T, R);
 }
 
-void captureException(__Call &C) noexcept {
-  captureExceptionOf(C, /*InFlight=*/nullptr);
-}
-
 } // namespace __trace_rt
-
-// Every throw passes here first, as the sanitizers' interceptors do: the
-// exception's type and object, for a call it leaves. Weak, so that a
-// program linking the C++ runtime statically keeps its own.
-namespace __cxxabiv1 {
-extern "C" __attribute__((weak, noreturn)) void
-__cxa_throw(void *Object, std::type_info *Type, void (*Destroy)(void *)) {
-  using Real = void (*)(void *, std::type_info *, void (*)(void *));
-  static Real Next = __trace_rt::nextSymbol<Real>("__cxa_throw");
-  if (!Next)
-    std::abort();
-  __trace_rt::noteThrow(Type, Object);
-  Next(Object, Type, Destroy);
-  __builtin_unreachable();
-}
-
-extern "C" __attribute__((weak, noreturn)) void __cxa_rethrow() {
-  using Real = void (*)();
-  static Real Next = __trace_rt::nextSymbol<Real>("__cxa_rethrow");
-  if (!Next)
-    std::abort();
-  // The exception being rethrown is the handler's: its object is what
-  // std::current_exception() points to (libstdc++'s exception_ptr holds
-  // the thrown object's address).
-  {
-    std::exception_ptr P = std::current_exception();
-    void *Object = nullptr;
-    std::memcpy(&Object, &P, sizeof(Object));
-    __trace_rt::noteThrow(__cxa_current_exception_type(), Object);
-  }
-  Next();
-  __builtin_unreachable();
-}
-} // namespace __cxxabiv1

@@ -448,10 +448,6 @@ void onTerminate() {
                   std::to_string(T->ThrowLine) + ")";
         if (T->LastEscaped && T->LastEscaped == T->LastTop)
           To.Node = T->LastEscaped;
-        // No handler anywhere: nothing was unwound, so the calls the
-        // exception left are still open; it left the top-level one.
-        else if (T->Current && T->LastTop)
-          To.Node = T->LastTop;
       }
       Runtime &R = rt();
       std::unique_lock<std::mutex> L(R.Lock, std::try_to_lock);

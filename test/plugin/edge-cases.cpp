@@ -22,25 +22,24 @@ struct NoMove {
 [[trace::bundle]] NoMove make(int X) { return NoMove(X); }
 
 [[trace::bundle]] std::unique_ptr<int> own(std::unique_ptr<int> P) { return P; }
-// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}__TRACE_BEGIN { __trace_call.__retName(P); __TRACE_END return P; } }
+// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { __TRACE_END return ::__trace_rt::__move(P); });}
 [[trace::bundle]] std::string copyOf(const std::string &S) { return S; }
 // A reference parameter is not moved (nor is it in the original).
-// CHECK: return __TRACE_BEGIN ::__trace_rt::__retv<std::string>(__trace_call, [&]() -> std::string { return __TRACE_END S __TRACE_BEGIN ; }) __TRACE_END; }
+// CHECK: [&]() -> std::string { __TRACE_END return S; });}
 template <class T> [[trace::bundle]] T pass(T V) { return (V); }
-// CHECK: __TRACE_BEGIN { __trace_call.__retName(V); __TRACE_END return (V); } }
+// CHECK: [&]() -> T { __TRACE_END return (::__trace_rt::__move(V)); });}
 
 struct V2 {
   int X, Y;
 };
 [[trace::bundle]] V2 operator+(V2 A, V2 B) { return {A.X + B.X, A.Y + B.Y}; }
-// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}__TRACE_END return ::__trace_rt::__ret<V2>(__trace_call, {A.X + B.X, A.Y + B.Y} __TRACE_BEGIN ) __TRACE_END; }
+// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}[&]() -> V2 { __TRACE_END return {A.X + B.X, A.Y + B.Y}; });}
 
 [[trace::bundle]] int (&table())[3] {
   static int A[3] = {1, 2, 3};
   return A;
 }
-// CHECK: int (&table())[3] {{.*}} __TRACE_END{{$}}
-// CHECK: return ::__trace_rt::__ret<int (&)[3]>(__trace_call, A __TRACE_BEGIN ) __TRACE_END;
+// CHECK: int (&table())[3] {{.*}}[&]() -> int (&)[3] { __TRACE_END
 
 extern "C" [[trace::bundle]] int cfun(int X) { return X; }
 struct F {

@@ -1001,9 +1001,6 @@ struct HotThread {
   uint32_t CarriedStamp = 0;
   /// Rendering a value: nested bundle calls are not recorded.
   bool InCapture = false;
-  /// Exceptions thrown or rethrown on this thread (counted by the library's
-  /// __cxa_throw): a call compares it at exit with its count at entry.
-  uint32_t Throws = 0;
   PendingStack Pending;
   EntryProvenance Prov;
   /// Under a call limit: this thread's counters of the sites it called
@@ -1171,13 +1168,8 @@ public:
   __attribute__((always_inline)) ~__Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
-    if (TS) {
-      // No result recorded: a void function's return, a return the plugin
-      // could not edit, or an exception leaving the function.
-      if (__builtin_expect(!RetDone, 0) && Node)
-        finish();
+    if (TS)
       leaveFast();
-    }
   }
 
   /// A parameter taken by value: the callee's copy. Only a note from the
@@ -1222,28 +1214,14 @@ public:
       capture(Slot::Global, 0, 0, V, nullptr, ParamId);
   }
   void __retEnum(const __EnumInfo &E) noexcept { RetEnum = &E; }
-  /// A function returning a value with a `return` the plugin could not
-  /// edit (it comes from a macro): a return that records nothing is "not
-  /// captured", not void.
-  void __retUnseen() noexcept { Unseen = true; }
-
-  /// `{ __trace_call.__retName(x); return x; }`: the local or parameter
-  /// returned by name, recorded before the return so that NRVO and the
-  /// implicit move still apply to the function's own return.
-  template <class T>
-  __attribute__((always_inline)) void __retName(const T &V) noexcept {
-    ret(V);
-  }
 
   /// Records the value returned by the body.
   template <class T>
   __attribute__((always_inline)) void ret(const T &V) noexcept {
-    RetDone = true;
     if (Node)
       capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
   }
   void retVoid() noexcept {
-    RetDone = true;
     if (Node)
       captureVoid(*this);
   }
@@ -1265,11 +1243,7 @@ public:
   uint64_t PendingTop = 0;
   const __EnumInfo *RetEnum = nullptr;
   __Site *S = nullptr;
-  /// The thread's count of throws at entry (HotThread::Throws): unchanged
-  /// at exit, no exception can be leaving the call.
-  uint32_t EntryThrows = 0;
   bool RetDone = false;
-  bool Unseen = false;
   /// Some provenance may apply to this call's arguments (notes, bindings,
   /// trainable variables, handed-over or wildcard notes); else the
   /// captures skip the look-ups.
@@ -1327,9 +1301,6 @@ public:
 private:
   void enter(__Site &S) noexcept;
   void leave() noexcept;
-  /// Records how a call that recorded no result ended: by an exception
-  /// leaving it, by a void return, or by a return not seen.
-  void finish() noexcept;
   void takeNotes(ThreadState &T, __Site &Where) noexcept;
   /// Takes the notes addressed to this call and decides which arguments
   /// may have a producer (enterFast with notes on the pending stack).
@@ -1362,7 +1333,6 @@ private:
     }
     TS = T;
     S = &Where;
-    EntryThrows = T->Throws;
     Parent = T->Current;
     const uint32_t Seq = T->Seq + 1;
     Node = (static_cast<uint64_t>(T->Index) << 32) | Seq;
@@ -1563,51 +1533,6 @@ template <class R, class F> R invokePinned(__Call &C, F &&Body) {
 }
 
 } // namespace detail
-
-/// `return E;` of a function whose result is a scalar, a pointer, an enum or a
-/// reference: `return __ret<R>(__trace_call, E);`. The parameter is
-/// copy-initialised from E as the return value would be; returning it adds
-/// no copy of a class. lifetimebound keeps clang's warnings about returning
-/// the address of a local.
-template <class R>
-__attribute__((always_inline)) inline R
-__ret(__Call &C, R V [[clang::lifetimebound]]) noexcept {
-  C.ret(V);
-  return static_cast<R>(V);
-}
-
-/// `return E;` of a class type (or a type not known before instantiation):
-/// `return __retv<R>(__trace_call, [&]() -> R { return E; });`. The lambda's
-/// prvalue initialises a local that NRVO makes the caller's object, so a
-/// prvalue E is still elided and an lvalue E copied once, as before. A type
-/// that cannot be moved goes straight to the caller and is not captured.
-/// Exceptions are the __Call's destructor's.
-template <class R, class F> R __retv(__Call &C, F &&Body) {
-  if constexpr (std::is_void<R>::value) {
-    static_cast<F &&>(Body)();
-    C.retVoid();
-  } else if constexpr (std::is_reference<R>::value) {
-    R Result = static_cast<F &&>(Body)();
-    C.ret(Result);
-    return static_cast<R>(Result);
-  } else if constexpr (std::is_move_constructible<R>::value) {
-    R Result = static_cast<F &&>(Body)();
-    C.ret(Result);
-    return Result;
-  } else {
-    // Recorded at exit, by the __Call's destructor, unless an exception
-    // leaves the function.
-    C.__retUnseen();
-    return static_cast<F &&>(Body)();
-  }
-}
-/// The same for a deduced result: R is the lambda's, as `auto` or
-/// `decltype(auto)` deduce it in the function.
-template <class F>
-auto __retv(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
-  return __retv<decltype(static_cast<F &&>(Body)())>(C,
-                                                     static_cast<F &&>(Body));
-}
 
 /// `return P;` of a parameter taken by value, inside the body's lambda, where
 /// P is no longer moved implicitly: the plugin writes `return __move(P);`.
