@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trace-plugin/Analysis.h"
+#include "trace-plugin/InstallPaths.h"
 #include "trace-plugin/Keys.h"
 
 #include "clang/AST/DeclCXX.h"
@@ -138,7 +139,34 @@ bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
   if (SM.isInSystemHeader(Loc))
     return false;
   FileID FID = SM.getFileID(Loc);
-  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty();
+  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty() &&
+         !isRuntimeHeader(FID);
+}
+
+/// The runtime's own headers (the folder of abi.hpp) are never rewritten:
+/// under 'all' they would be instrumented with names they declare
+/// themselves, before those are declared (format.hpp comes before abi.hpp).
+bool BundleAnalysis::isRuntimeHeader(FileID FID) const {
+  if (FID.isInvalid())
+    return false;
+  auto It = RuntimeCache.find(FID);
+  if (It != RuntimeCache.end())
+    return It->second;
+  static const std::string RuntimeDir = [] {
+    SmallString<256> Dir(llvm::sys::path::parent_path(abiHeaderPath()));
+    llvm::sys::path::remove_dots(Dir, /*remove_dot_dot=*/true);
+    return std::string(Dir);
+  }();
+  bool In = false;
+  if (OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID)) {
+    SmallString<256> Path(FE->getName());
+    SM.getFileManager().makeAbsolutePath(Path);
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    In = !RuntimeDir.empty() &&
+         llvm::sys::path::parent_path(Path) == StringRef(RuntimeDir);
+  }
+  RuntimeCache[FID] = In;
+  return In;
 }
 
 StringRef BundleAnalysis::excludedBy(FileID FID) const {
@@ -381,7 +409,8 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
   // A system header or an excluded folder is never rewritten, annotated
   // or not.
   if (SM.isInSystemHeader(FD->getLocation()) ||
-      !excludedBy(SM.getFileID(SM.getExpansionLoc(FD->getLocation()))).empty())
+      !excludedBy(SM.getFileID(SM.getExpansionLoc(FD->getLocation()))).empty() ||
+      isRuntimeHeader(SM.getFileID(SM.getExpansionLoc(FD->getLocation()))))
     return V;
   TraceMarks Marks = getTraceMarks(FD);
   V.Selected = isSelected(FD, Marks);

@@ -64,6 +64,7 @@ public:
   /// The folder of -fplugin-arg-trace-exclude-dir that holds \p FID's file,
   /// or "" if none does.
   llvm::StringRef excludedBy(clang::FileID FID) const;
+  bool isRuntimeHeader(clang::FileID FID) const;
 
   /// The return type text to put after "->" in the lambda, "" to omit it
   /// (deduced 'auto'), or std::nullopt if it cannot be reused.
@@ -79,6 +80,7 @@ private:
                  bool>
       CalleeCache;
   mutable llvm::DenseMap<clang::FileID, llvm::StringRef> ExcludedCache;
+  mutable llvm::DenseMap<clang::FileID, bool> RuntimeCache;
   bool CallerInHeader = false;
 
   bool isSelected(const clang::FunctionDecl *FD, const TraceMarks &Marks);
