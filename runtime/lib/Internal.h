@@ -29,6 +29,9 @@ namespace __trace_rt {
 //===----------------------------------------------------------------------===//
 
 /// Text sink with a byte limit: bytes past the limit are counted, not kept.
+/// The buffer is the runtime's own (not a std::string): a value is written in
+/// many small pieces, and an inlined copy into room reserved once per thread
+/// costs a fraction of a library append call each.
 class Out {
 public:
   explicit Out(std::size_t Limit = SIZE_MAX);
@@ -37,16 +40,21 @@ public:
   ~Out();
 
   void reset(std::size_t NewLimit) {
-    Buf.clear();
+    Len = 0;
     Total = 0;
     Limit = NewLimit;
   }
   void write(const char *P, std::size_t N) {
     Total += N;
-    if (Buf.size() >= Limit)
+    if (Len >= Limit)
       return;
-    std::size_t Room = Limit - Buf.size();
-    Buf.append(P, N < Room ? N : Room);
+    std::size_t Room = Limit - Len;
+    if (N > Room)
+      N = Room;
+    if (__builtin_expect(N > Cap - Len, 0))
+      grow(Len + N);
+    __builtin_memcpy(Data + Len, P, N);
+    Len += N;
   }
   /// Cuts a multi-byte UTF-8 sequence split by the limit, so the kept text
   /// stays valid; returns the number of bytes not kept.
@@ -54,11 +62,19 @@ public:
   bool full() const { return Total > Limit; }
   std::ostream &stream();
 
-  std::string Buf;
+  const char *data() const { return Data; }
+  std::size_t size() const { return Len; }
+  std::string_view view() const { return std::string_view(Data, Len); }
+  std::string str() const { return std::string(Data, Len); }
+
   std::size_t Limit;
   std::size_t Total = 0;
 
 private:
+  void grow(std::size_t Need);
+
+  char *Data = nullptr;
+  std::size_t Len = 0, Cap = 0;
   struct StreamImpl;
   std::unique_ptr<StreamImpl> Stream;
 };
@@ -408,14 +424,17 @@ char *reserve(ThreadState &TS, std::size_t Bytes) noexcept;
 // Configuration and writer
 //===----------------------------------------------------------------------===//
 
+constexpr std::size_t DefaultMaxValue = 256;
+constexpr std::size_t DefaultMaxElements = 16;
+
 struct Config {
   bool Enabled = true;
   /// Longest value text kept (TRACE_MAX_VALUE): what a prompt can show for
   /// one value, and what capturing one costs at most.
-  std::size_t MaxValue = 256;
+  std::size_t MaxValue = DefaultMaxValue;
   /// Elements shown per container (TRACE_MAX_ELEMENTS); iteration stops
   /// there.
-  std::size_t MaxElements = 16;
+  std::size_t MaxElements = DefaultMaxElements;
   std::string Path = "trace.bin";
   std::size_t ChunkBytes = 128 * 1024;
   /// Calls of one site recorded in full; later ones are only counted.
@@ -439,6 +458,11 @@ std::string expandPath(std::string_view Pattern, long Pid);
 /// from \p GetEnv.
 Config configFromEnv(const char *(*GetEnv)(const char *));
 const Config &config();
+/// config().MaxValue and MaxElements as plain globals, set with the rest of
+/// the configuration: every capture reads them, and a load is cheaper than a
+/// call past a function-local static's guard.
+extern std::size_t MaxValueLimit;
+extern std::size_t MaxElementsLimit;
 
 /// Whom a feedback is about: a node, the producers of an object's parts,
 /// or nothing recorded (with the reason); all empty is the whole run.

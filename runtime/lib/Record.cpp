@@ -558,7 +558,7 @@ static void captureSpan(__Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
 void captureString(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept {
-  std::size_t Max = config().MaxValue;
+  std::size_t Max = MaxValueLimit;
   std::size_t Keep = N <= Max ? N : utf8Prefix(std::string_view(P, N), Max);
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Addr, Extra);
@@ -586,13 +586,13 @@ void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept {
   ThreadState &T = threadOf(C);
   Out &O = T.Scratch;
-  O.reset(config().MaxValue);
+  O.reset(MaxValueLimit);
   T.InCapture = true;
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
   try {
     Type->Render(O, Obj, nullptr);
   } catch (...) {
-    O.reset(config().MaxValue);
+    O.reset(MaxValueLimit);
     O.write("<render failed>", 15);
   }
 #else
@@ -603,7 +603,7 @@ void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Obj, Extra);
   H.Omitted = Omitted;
-  captureSpan(C, H, tf::Form::Text, TypeId, O.Buf.data(), O.Buf.size());
+  captureSpan(C, H, tf::Form::Text, TypeId, O.data(), O.size());
 }
 
 static void nodeRecord(__Call &C, tf::Op K) {
@@ -642,7 +642,7 @@ bool describeCurrentException(std::string &Type, std::string &What) noexcept {
 void captureException(__Call &C) noexcept {
   std::string Type, What;
   bool HasWhat = describeCurrentException(Type, What);
-  std::size_t Max = config().MaxValue;
+  std::size_t Max = MaxValueLimit;
   if (Type.size() > Max)
     Type.resize(utf8Prefix(Type, Max));
   if (What.size() > Max)

@@ -108,6 +108,9 @@ static Config &mutableConfig() {
 
 const Config &config() { return mutableConfig(); }
 
+std::size_t MaxValueLimit = DefaultMaxValue;
+std::size_t MaxElementsLimit = DefaultMaxElements;
+
 //===----------------------------------------------------------------------===//
 // The process-wide state (never destroyed: used from atexit and TLS dtors)
 //===----------------------------------------------------------------------===//
@@ -493,6 +496,8 @@ bool doInit() {
     return std::getenv(N);
   });
   mutableConfig() = C;
+  MaxValueLimit = C.MaxValue;
+  MaxElementsLimit = C.MaxElements;
   CallLimit = C.MaxCallsPerFunction;
   if (!C.Enabled) {
     __atomic_store_n(&RuntimeMode, 2, __ATOMIC_RELEASE);
@@ -730,7 +735,7 @@ void registerParam(const __ParamInfo &P, const void *Var,
     Out O(config().MaxValue);
     Render(O, Var, nullptr);
     std::size_t Omitted = O.finish();
-    PP.Value = O.Buf;
+    PP.Value = O.str();
     if (Omitted)
       PP.Value += truncationMarker(Omitted);
     PP.HasValue = true;

@@ -422,17 +422,17 @@ std::size_t safeCStringPrefix(const char *P, std::size_t Max,
 }
 
 std::size_t outRoom(const Out &O) noexcept {
-  return O.Buf.size() < O.Limit ? O.Limit - O.Buf.size() : 0;
+  return O.size() < O.Limit ? O.Limit - O.size() : 0;
 }
 
-std::size_t valueLimit() noexcept { return config().MaxValue; }
+std::size_t valueLimit() noexcept { return MaxValueLimit; }
 
 std::size_t cursorPrefixLimit() noexcept {
-  const std::size_t Max = config().MaxValue / 4;
+  const std::size_t Max = MaxValueLimit / 4;
   return Max ? Max : 1;
 }
 
-std::size_t elementLimit() noexcept { return config().MaxElements; }
+std::size_t elementLimit() noexcept { return MaxElementsLimit; }
 
 namespace {
 
@@ -463,8 +463,8 @@ void outCString(Out &O, const char *P) noexcept {
   }
   const std::size_t Room = outRoom(O);
   std::size_t Budget = Room > 2 ? Room - 2 : 1;
-  if (Budget > config().MaxValue)
-    Budget = config().MaxValue;
+  if (Budget > MaxValueLimit)
+    Budget = MaxValueLimit;
   bool Terminated = false;
   const std::size_t N = safeCStringPrefix(P, Budget, Terminated);
   if (Terminated) {

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <streambuf>
 
@@ -35,7 +36,18 @@ struct Out::StreamImpl final : std::streambuf {
 };
 
 Out::Out(std::size_t Limit) : Limit(Limit) {}
-Out::~Out() = default;
+Out::~Out() { std::free(Data); }
+
+void Out::grow(std::size_t Need) {
+  std::size_t NewCap = Cap ? Cap * 2 : 256;
+  while (NewCap < Need)
+    NewCap *= 2;
+  char *P = static_cast<char *>(std::realloc(Data, NewCap));
+  if (!P)
+    std::abort();
+  Data = P;
+  Cap = NewCap;
+}
 
 std::ostream &Out::stream() {
   if (!Stream)
@@ -51,8 +63,8 @@ std::ostream &Out::stream() {
 }
 
 std::size_t Out::finish() {
-  std::size_t Keep = utf8Prefix(Buf, Buf.size());
-  Buf.resize(Keep);
+  std::size_t Keep = utf8Prefix(view(), Len);
+  Len = Keep;
   return Total - Keep;
 }
 

@@ -104,7 +104,7 @@ std::string readerSide(const std::string &S) {
 std::string runtimeSide(const std::string &S) {
   __trace_rt::Out O;
   __trace_rt::appendCEscaped(O, S.data(), S.size());
-  return O.Buf;
+  return O.str();
 }
 
 void checkRoundTrip(const std::string &S) {

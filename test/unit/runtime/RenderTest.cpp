@@ -33,7 +33,7 @@ template <class T> std::string text(const T &V, std::size_t Limit = SIZE_MAX) {
   Out O(Limit);
   render(O, V);
   std::size_t Omitted = O.finish();
-  return Omitted ? O.Buf + truncationMarker(Omitted) : O.Buf;
+  return Omitted ? O.str() + truncationMarker(Omitted) : O.str();
 }
 
 enum class Color { Red, Green, Blue };
@@ -132,11 +132,11 @@ TEST(Render, EnumsByNameOrNumber) {
   Color G = Color::Green;
   Out O;
   renderErased<Color>(O, &G, &E);
-  EXPECT_EQ(O.Buf, "Color::Green");
+  EXPECT_EQ(O.str(), "Color::Green");
   Out O2;
   Color Bad = static_cast<Color>(9);
   renderErased<Color>(O2, &Bad, &E);
-  EXPECT_EQ(O2.Buf, "Color(9)");
+  EXPECT_EQ(O2.str(), "Color(9)");
   // Without names (e.g. inside a container): Type(n).
   EXPECT_EQ(text(Color::Blue), "(anonymous namespace)::Color(2)");
   EXPECT_EQ(text(PlainB), "(anonymous namespace)::Plain(5)");
@@ -276,10 +276,10 @@ TEST(Render, OStreamStateIsReset) {
   struct Hex {};
   Out O;
   O.stream() << std::hex << 255;
-  EXPECT_EQ(O.Buf, "ff");
+  EXPECT_EQ(O.str(), "ff");
   O.reset(SIZE_MAX);
   O.stream() << 255;
-  EXPECT_EQ(O.Buf, "255");
+  EXPECT_EQ(O.str(), "255");
 }
 
 TEST(Render, TruncationKeepsPrefixAndCounts) {
@@ -293,7 +293,7 @@ TEST(Render, TruncationKeepsPrefixAndCounts) {
   Out O(10);
   O.write(Long.data(), Long.size());
   EXPECT_EQ(O.finish(), 90u);
-  EXPECT_EQ(O.Buf, std::string(10, 'x'));
+  EXPECT_EQ(O.str(), std::string(10, 'x'));
   EXPECT_EQ(truncationMarker(90), "\xE2\x80\xA6[+90 bytes]");
 }
 
@@ -302,7 +302,7 @@ TEST(Render, TruncationDoesNotSplitUtf8) {
   Out O(2);
   O.write("a\xC3\xA9z", 4);
   EXPECT_EQ(O.finish(), 3u);
-  EXPECT_EQ(O.Buf, "a");
+  EXPECT_EQ(O.str(), "a");
   EXPECT_EQ(utf8Prefix("a\xE2\x82\xAC", 3), 1u);
   EXPECT_EQ(utf8Prefix("a\xE2\x82\xAC", 4), 4u);
   EXPECT_EQ(utf8Prefix("abc", 2), 2u);
