@@ -396,6 +396,25 @@ static inline uint8_t valueTag(Slot K, tf::Form F, bool HasFlags) {
 static char *valueRecord(__Call &C, const ValueHead &H, tf::Form F,
                          uint32_t TypeId, std::size_t Payload) {
   ThreadState &T = threadOf(C);
+  // The common value has no producer, parts, variable, pack position,
+  // omitted bytes or enum names; a cut string has one flag. Its head is
+  // written without assembling the general one's flags and bounds.
+  if (__builtin_expect(!(H.From | H.Sub | H.Omitted |
+                         reinterpret_cast<uintptr_t>(H.Derived) |
+                         reinterpret_cast<uintptr_t>(H.Param) |
+                         reinterpret_cast<uintptr_t>(H.Enum)),
+                       1)) {
+    char *W = reserve(T, 1 + 5 + 5 + 1 + Payload);
+    if (!W)
+      return nullptr;
+    *W++ = static_cast<char>(valueTag(H.K, F, H.Cut));
+    W = tf::putVarint(W, TypeId);
+    if (H.K == Slot::Arg)
+      W = tf::putVarint(W, H.Index);
+    if (H.Cut)
+      *W++ = static_cast<char>(tf::ValueCut);
+    return W;
+  }
   // Parts may name trainable variables (a container filled from one) or
   // calls the call limit did not record; only nodes are edges, and the
   // first variable stands for from_param when nothing else does.
