@@ -43,7 +43,7 @@
 #define __TRACE_BEGIN
 #define __TRACE_END
 #endif
-#if defined(__TRACE_PLUGIN__) && !defined(__clang__) && defined(__GNUC__) &&  \
+#if defined(__TRACE_PLUGIN__) && !defined(__clang__) && defined(__GNUC__) &&   \
     __GNUC__ >= 12
 // The user's [[trace::bundle]] and [[trace::trainable]] mean nothing to GCC
 // once rewritten: no -Wattributes warning for them.
