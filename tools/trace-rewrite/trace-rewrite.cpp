@@ -174,10 +174,13 @@ std::string retargetIncludes(StringRef Text, const std::vector<Inclusion> &Inclu
   return Out;
 }
 
+/// The absolute -o folder, made so before ClangTool changes the working
+/// directory to each compile command's.
+std::string AbsoluteOutDir;
+
 /// Where the instrumented copy of \p AbsPath goes under -o.
 std::string outputPath(StringRef AbsPath, StringRef RootDir) {
-  SmallString<256> Out(OutDir);
-  llvm::sys::fs::make_absolute(Out);
+  SmallString<256> Out(AbsoluteOutDir);
   StringRef Rel = AbsPath;
   if (!RootDir.empty() && Rel.starts_with(RootDir) && Rel.size() > RootDir.size() &&
       llvm::sys::path::is_separator(Rel[RootDir.size()]))
@@ -354,7 +357,7 @@ private:
 };
 
 /// Inserts -resource-dir, so the parse finds clang 19's builtin headers
-/// (stddef.h, ...) wherever this tool is installed.
+/// (stddef.h, ...) wherever this tool is installed, and -w.
 ArgumentsAdjuster resourceDirAdjuster() {
   return [](const CommandLineArguments &Args, StringRef) {
     CommandLineArguments Out;
@@ -367,8 +370,13 @@ ArgumentsAdjuster resourceDirAdjuster() {
       HasResourceDir |= StringRef(A).starts_with("-resource-dir");
       Out.push_back(A);
     }
-    if (!HasResourceDir && !Out.empty())
+    if (Out.empty())
+      return Out;
+    if (!HasResourceDir)
       Out.insert(Out.begin() + 1, "-resource-dir=" TRACE_CLANG_RESOURCE_DIR);
+    // Warnings are the real compile's to report, and a GCC command's own
+    // flags (-Wno-stringop-overflow, -fno-tree-vrp) would only warn here.
+    Out.insert(Out.begin() + 1, "-w");
     return Out;
   };
 }
@@ -400,6 +408,9 @@ int main(int argc, const char **argv) {
       llvm::errs() << "trace-rewrite: --plugin-arg " << Arg << ": " << Error << "\n";
       return 1;
     }
+  SmallString<256> Out(OutDir);
+  llvm::sys::fs::make_absolute(Out);
+  AbsoluteOutDir = std::string(Out);
   SmallString<256> RootDir(Root.empty() ? "." : Root.getValue());
   llvm::sys::fs::make_absolute(RootDir);
   llvm::sys::path::remove_dots(RootDir, /*remove_dot_dot=*/true);
