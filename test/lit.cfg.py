@@ -65,3 +65,9 @@ if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_
     config.available_features.add("tsan")
 if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.asan-x86_64.a"):
     config.available_features.add("asan")
+
+# `REQUIRES: g++`: GCC's g++ (12, else the default one) builds trace-rewrite's output; `%gxx` runs it.
+_gxx = shutil.which("g++-12", path=config.environment["PATH"]) or shutil.which("g++", path=config.environment["PATH"])
+if _gxx:
+    config.available_features.add("g++")
+    config.substitutions.append(("%gxx", _gxx))

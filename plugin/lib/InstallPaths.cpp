@@ -39,7 +39,13 @@ std::string findAbiHeader() {
   if (!dladdr(reinterpret_cast<void *>(&abiHeaderPath), &Info) ||
       !Info.dli_fname)
     return TRACE_ABI_HEADER;
-  llvm::SmallString<256> Dir(realPath(Info.dli_fname));
+  // In an executable (trace-rewrite) the loader names it as it was started,
+  // perhaps found through PATH: ask the system for its path instead.
+  std::string Self = Info.dli_fname;
+  if (Self.find('/') == std::string::npos)
+    Self = llvm::sys::fs::getMainExecutable(
+        nullptr, reinterpret_cast<void *>(&abiHeaderPath));
+  llvm::SmallString<256> Dir(realPath(Self));
   llvm::sys::path::remove_filename(Dir);
   if (Dir == realPath(TRACE_PLUGIN_BUILD_DIR))
     return TRACE_ABI_HEADER;

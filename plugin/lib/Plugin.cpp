@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "trace-plugin/Analysis.h"
 #include "trace-plugin/Compat.h"
 #include "trace-plugin/InstallPaths.h"
 #include "trace-plugin/Options.h"
+#include "trace-plugin/RewriteAction.h"
 #include "trace-plugin/Rewriting.h"
 #include "trace-plugin/Scan.h"
 
@@ -27,13 +27,9 @@
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/Lex/Preprocessor.h"
-#include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Sema/Sema.h"
-#include "llvm/ADT/StringSet.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
 
@@ -51,81 +47,6 @@ double millisecondsSince(std::chrono::steady_clock::time_point Start) {
              std::chrono::steady_clock::now() - Start)
       .count();
 }
-
-/// The nested parse's consumer: skips bodies nobody edits, then rewrites.
-class NestedConsumer : public ASTConsumer {
-public:
-  NestedConsumer(CompilerInstance &CI, const PluginOptions &Opts,
-                 const TuContext &Tu, std::optional<RewriteResult> &Out,
-                 std::vector<std::string> &Excluded)
-      : CI(CI), Opts(Opts), Tu(Tu), Out(Out), Excluded(Excluded) {}
-
-  void Initialize(ASTContext &Ctx) override { Files.emplace(Ctx, Opts); }
-
-  bool shouldSkipFunctionBody(Decl *D) override {
-    // System headers and excluded folders are never rewritten; bodies
-    // elsewhere may hold call sites and must be parsed.
-    if (!Opts.SkipSystemBodies)
-      return false;
-    SourceManager &SM = CI.getSourceManager();
-    SourceLocation Loc = SM.getExpansionLoc(D->getLocation());
-    return SM.isInSystemHeader(Loc) ||
-           (Files && !Files->excludedBy(SM.getFileID(Loc)).empty());
-  }
-
-  void HandleTranslationUnit(ASTContext &Ctx) override {
-    if (Ctx.getDiagnostics().hasErrorOccurred())
-      return;
-    if (Opts.Verbose && !Opts.ExcludeDirs.empty())
-      listExcluded(Ctx.getSourceManager());
-    Out = rewriteTranslationUnit(Ctx, Opts, Tu);
-  }
-
-private:
-  CompilerInstance &CI;
-  const PluginOptions &Opts;
-  const TuContext &Tu;
-  std::optional<RewriteResult> &Out;
-  std::vector<std::string> &Excluded;
-  std::optional<BundleAnalysis> Files;
-
-  /// Every file the TU entered that an excluded folder holds, once.
-  void listExcluded(SourceManager &SM) {
-    llvm::StringSet<> Seen;
-    for (unsigned I = 0, N = SM.local_sloc_entry_size(); I != N; ++I) {
-      const SrcMgr::SLocEntry &E = SM.getLocalSLocEntry(I);
-      if (!E.isFile())
-        continue;
-      FileID FID = SM.getFileID(SourceLocation::getFromRawEncoding(
-          static_cast<SourceLocation::UIntTy>(E.getOffset())));
-      StringRef Dir = Files->excludedBy(FID);
-      OptionalFileEntryRef FE = SM.getFileEntryRefForID(FID);
-      if (Dir.empty() || !FE || !Seen.insert(FE->getName()).second)
-        continue;
-      Excluded.push_back(FE->getName().str() + " (under " + Dir.str() + ")");
-    }
-  }
-};
-
-class NestedAction : public ASTFrontendAction {
-public:
-  NestedAction(const PluginOptions &Opts, const TuContext &Tu,
-               std::optional<RewriteResult> &Out,
-               std::vector<std::string> &Excluded)
-      : Opts(Opts), Tu(Tu), Out(Out), Excluded(Excluded) {}
-
-protected:
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
-                                                 StringRef) override {
-    return std::make_unique<NestedConsumer>(CI, Opts, Tu, Out, Excluded);
-  }
-
-private:
-  const PluginOptions &Opts;
-  const TuContext &Tu;
-  std::optional<RewriteResult> &Out;
-  std::vector<std::string> &Excluded;
-};
 
 /// The outer compile's consumer: reports the functions left alone, once
 /// every header has its FileID.
@@ -161,50 +82,6 @@ private:
   bool NestedFailed;
 };
 
-/// A copy of \p CI's invocation without the plugin, the output file and
-/// the dependency outputs, so running it has no side effect, and which
-/// frees what it allocates.
-std::shared_ptr<CompilerInvocation> quietCopy(CompilerInstance &CI) {
-  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
-  FrontendOptions &FO = Inv->getFrontendOpts();
-  FO.OutputFile.clear();
-  FO.Plugins.clear();
-  FO.AddPluginActions.clear();
-  FO.PluginArgs.clear();
-  FO.ActionName.clear();
-  FO.ShowStats = false;
-  FO.StatsFile.clear();
-  FO.TimeTracePath.clear();
-  FO.ASTDumpDecls = false;
-  FO.ASTDumpAll = false;
-  // The driver's -disable-free makes a compile leak its AST at exit, which
-  // is free for a process about to end. A nested run that leaked would make
-  // the compile fault in fresh pages for what it then allocates; freed, its
-  // memory is reused (page faults are a good part of a compile's time).
-  FO.DisableFree = false;
-  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
-  return Inv;
-}
-
-TuContext tuContext(CompilerInstance &CI, StringRef MainFile) {
-  TuContext Tu;
-  SmallString<256> Path(MainFile);
-  llvm::sys::fs::make_absolute(Path);
-  llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
-  Tu.MainFile = std::string(Path);
-  std::string WorkingDir = CI.getFileSystemOpts().WorkingDir;
-  if (WorkingDir.empty()) {
-    SmallString<256> Cwd;
-    if (!llvm::sys::fs::current_path(Cwd))
-      WorkingDir = std::string(Cwd);
-  }
-  Tu.Directory = WorkingDir;
-  auto Inv = quietCopy(CI);
-  // Clang prints "-cc1" first itself.
-  Tu.Args = Inv->getCC1CommandLine();
-  return Tu;
-}
-
 class TraceAction : public PluginASTAction {
 public:
   ActionType getActionType() override { return AddBeforeMainAction; }
@@ -217,8 +94,8 @@ public:
       if (Error.empty())
         continue;
       DiagnosticsEngine &Diags = CI.getDiagnostics();
-      Diags.Report(Diags.getCustomDiagID(DiagnosticsEngine::Error,
-                                         "trace plugin: %0"))
+      Diags.Report(
+          Diags.getCustomDiagID(DiagnosticsEngine::Error, "trace plugin: %0"))
           << Error;
       Ok = false;
     }
@@ -254,7 +131,7 @@ public:
     bool Annotated =
         Opts.All || mentionsTraceAttribute(SM.getBufferData(MainFID));
     if (!Annotated)
-      Annotated = scanIncludedFiles(quietCopy(CI), CI, Opts);
+      Annotated = scanIncludedFiles(quietCopy(CI.getInvocation()), CI, Opts);
     double ScanMs = millisecondsSince(Start);
     if (!Annotated) {
       if (Opts.Verbose)
@@ -275,13 +152,9 @@ public:
           "translation unit is compiled without instrumentation"));
       return std::make_unique<ASTConsumer>();
     }
-    TuContext Tu = tuContext(CI, FO.Inputs[0].getFile());
-    std::shared_ptr<CompilerInvocation> Inv = quietCopy(CI);
-    Inv->getFrontendOpts().ProgramAction = frontend::ParseSyntaxOnly;
-    Inv->getFrontendOpts().SkipFunctionBodies = Opts.SkipSystemBodies;
-    Inv->getDiagnosticOpts().VerifyDiagnostics = false;
-    Inv->getDiagnosticOpts().DiagnosticSerializationFile.clear();
-    Inv->getPreprocessorOpts().addMacroDef("__TRACE_PLUGIN__=1");
+    TuContext Tu = tuContext(CI.getInvocation(), FO.Inputs[0].getFile());
+    std::shared_ptr<CompilerInvocation> Inv = quietCopy(CI.getInvocation());
+    prepareRewriteParse(*Inv, Opts);
     std::optional<RewriteResult> Result;
     std::vector<std::string> Excluded;
     bool NestedErrors = false;
@@ -290,7 +163,7 @@ public:
       Nested.setInvocation(std::move(Inv));
       createDiagnosticsWith(Nested, new IgnoringDiagConsumer());
       Nested.setFileManager(&CI.getFileManager());
-      NestedAction Action(Opts, Tu, Result, Excluded);
+      RewriteAction Action(Opts, Tu, Result, Excluded);
       InNestedParse = true;
       Nested.ExecuteAction(Action);
       InNestedParse = false;
@@ -318,9 +191,8 @@ public:
         llvm::errs() << "trace plugin: " << File
                      << ": excluded folder, not rewritten\n";
       for (const SkipNote &Note : Result->LeftAlone)
-        llvm::errs() << "trace plugin: " << Note.File << ":" << Note.Line
-                     << ":" << Note.Column << ": left alone: " << Note.Message
-                     << "\n";
+        llvm::errs() << "trace plugin: " << Note.File << ":" << Note.Line << ":"
+                     << Note.Column << ": left alone: " << Note.Message << "\n";
     }
 
     for (RewrittenFile &F : Result->Files) {

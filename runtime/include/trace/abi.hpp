@@ -14,16 +14,41 @@
 // Included by the plugin into the user's translation unit: the user's
 // warning flags (-Weverything -Werror included) are not this header's to
 // satisfy. The runtime's own build still sees its warnings.
+// GCC compiles it in the output of trace-rewrite.
 #ifdef __TRACE_PLUGIN__
+#if defined(__clang__)
 #pragma clang system_header
+#elif defined(__GNUC__)
+#pragma GCC system_header
+#endif
 #endif
 
 // The plugin brackets the declarations it inserts in the user's file with
 // these: no warning is reported between them (see quiet() in the plugin).
+#if defined(__clang__)
 #define __TRACE_BEGIN                                                          \
   _Pragma("clang diagnostic push")                                             \
       _Pragma("clang diagnostic ignored \"-Weverything\"")
 #define __TRACE_END _Pragma("clang diagnostic pop")
+#elif defined(__GNUC__)
+// GCC has no -Weverything: the groups and the warnings outside them that
+// the inserted declarations could raise.
+#define __TRACE_BEGIN                                                          \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wall\"")   \
+      _Pragma("GCC diagnostic ignored \"-Wextra\"")                            \
+          _Pragma("GCC diagnostic ignored \"-Wshadow\"")                       \
+              _Pragma("GCC diagnostic ignored \"-Wpedantic\"")
+#define __TRACE_END _Pragma("GCC diagnostic pop")
+#else
+#define __TRACE_BEGIN
+#define __TRACE_END
+#endif
+#if defined(__TRACE_PLUGIN__) && !defined(__clang__) && defined(__GNUC__) &&   \
+    __GNUC__ >= 12
+// The user's [[trace::bundle]] and [[trace::trainable]] mean nothing to GCC
+// once rewritten: no -Wattributes warning for them.
+#pragma GCC diagnostic ignored_attributes "trace::"
+#endif
 
 #include "format.hpp" // Next to this file: found without -I.
 
@@ -44,9 +69,11 @@
 // plugin includes it) accepts constexpr if, fold expressions and variable
 // templates in every mode, with the meaning they have in C++17; only the
 // warnings that they are extensions are silenced, for this header alone.
+#if defined(__clang__)
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wc++14-extensions"
 #pragma clang diagnostic ignored "-Wc++17-extensions"
+#endif
 
 namespace __trace_rt {
 
@@ -1857,7 +1884,9 @@ public:
 
 } // namespace __trace_rt
 
+#if defined(__clang__)
 #pragma clang diagnostic pop
+#endif
 
 // The ABI version: an object instrumented against this header and a runtime
 // of another version fail to link, naming both (docs/runtime.md, "Version

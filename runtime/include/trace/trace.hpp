@@ -13,7 +13,11 @@
 // user's -Weverything -Werror must not see them (the header stays
 // warning-free without the plugin).
 #ifdef __TRACE_PLUGIN__
+#if defined(__clang__)
 #pragma clang system_header
+#elif defined(__GNUC__)
+#pragma GCC system_header
+#endif
 #endif
 
 #include <cstddef>
