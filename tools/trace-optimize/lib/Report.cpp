@@ -167,7 +167,7 @@ pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-br
 /// Opens the <details> that holds the element the address names (a link from the plot or the
 /// lineage), so that following one shows its step or candidate.
 const char *const Script = R"(
-function traceOpenTarget(){var id=decodeURIComponent(location.hash.slice(1));
+function traceOpenTarget(){var id;try{id=decodeURIComponent(location.hash.slice(1));}catch(x){return;}
 var e=id?document.getElementById(id):null;for(;e;e=e.parentElement)if(e.tagName==='DETAILS')e.open=true;}
 window.addEventListener('hashchange',traceOpenTarget);traceOpenTarget();
 )";
@@ -385,7 +385,17 @@ void renderLineage(const Analysis &A, std::string &Out) {
       Stack.push_back({I, 0});
   std::vector<bool> Placed(Nodes.size());
   bool First = true;
-  while (!Stack.empty()) {
+  for (size_t Next = 0;;) {
+    if (Stack.empty()) {
+      // Candidates whose parents form a cycle (a damaged history) have no root: each such
+      // group starts a row of its own.
+      while (Next < Nodes.size() && Placed[Next])
+        ++Next;
+      if (Next == Nodes.size())
+        break;
+      Nodes[Next].Parent = -1;
+      Stack.push_back({Next, 0});
+    }
     auto [I, Depth] = Stack.back();
     Stack.pop_back();
     if (Placed[I])
