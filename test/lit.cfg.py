@@ -60,6 +60,15 @@ import shutil
 if shutil.which("dot", path=config.environment["PATH"]):
     config.available_features.add("dot")
 
+# `REQUIRES: chromium`: a headless Chromium (Debian's `chromium`, which build.sh installs) renders the
+# page of `trace-optimize report`; `%chromium` is its path. Without it those tests are reported as
+# unsupported ("requires ... chromium").
+chromium = shutil.which("chromium", path=config.environment["PATH"]) or shutil.which(
+    "chromium-browser", path=config.environment["PATH"])
+if chromium:
+    config.available_features.add("chromium")
+    config.substitutions.append(("%chromium", chromium))
+
 # Tests that need a sanitizer runtime or a network namespace can require these.
 if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a"):
     config.available_features.add("tsan")

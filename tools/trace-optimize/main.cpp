@@ -1,6 +1,6 @@
 //===- main.cpp - trace-optimize: improve trainable code with an LLM -----===//
 //
-// Subcommands: summary, graph, prompt, step, run, undo, dump. See docs/optimizer.md.
+// Subcommands: summary, graph, prompt, step, run, undo, dump, report. See docs/optimizer.md.
 //
 //===----------------------------------------------------------------------===//
 #include "Apply.h"
@@ -12,6 +12,7 @@
 #include "Loop.h"
 #include "MappedFile.h"
 #include "Progress.h"
+#include "Report.h"
 #include "Summary.h"
 #include "Trace.h"
 
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -44,6 +46,7 @@ const char *const MainHelp =
     "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
     "  undo     restore the sources from before the last step\n"
     "  dump     write a trace as JSON Lines (docs/trace-format.md)\n"
+    "  report   an HTML page of a run: scores, lineage, each step's diff, prompt and replies\n"
     "\n"
     "Run 'trace-optimize <command> --help' for a command's options.\n"
     "\n"
@@ -473,6 +476,52 @@ int cmdDump(const std::vector<std::string> &Args) {
   return 0;
 }
 
+int cmdReport(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize report", "trace-optimize report [WORK_DIR] [-o report.html] [--price IN,OUT]",
+              "Writes one self-contained HTML page (no network, no external file) of what 'run' did in a work\n"
+              "directory (default .trace-optimize), from its history.jsonl: a summary (candidates, best score,\n"
+              "tokens, cost), the score of every candidate as a plot, their lineage, every step (its diff, prompt,\n"
+              "requests and replies, tokens and the outcome of the checks) and the text of the best candidate.");
+  A.option("--output", "OUT", "write here (default: standard output)", false, "-o");
+  A.option("--price", "IN,OUT", "cost per million prompt and completion tokens, e.g. 0.15,0.6 (default: no cost)");
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
+  if (A.positional().size() > 1)
+    return fail("trace-optimize report: one work directory at a time (see 'trace-optimize report --help')", 2);
+  std::string WorkDir = A.positional().empty() ? ".trace-optimize" : A.positional().front();
+  ReportOptions RO;
+  RO.Title = WorkDir;
+  if (A.has("--price")) {
+    std::string Price = A.get("--price");
+    size_t Comma = Price.find(',');
+    char *End = nullptr;
+    double In = std::strtod(Price.c_str(), &End);
+    bool Ok = Comma != std::string::npos && End == Price.c_str() + Comma && std::isfinite(In) && In >= 0;
+    double Out = Ok ? std::strtod(Price.c_str() + Comma + 1, &End) : 0;
+    if (!Ok || Comma + 1 == Price.size() || *End || !std::isfinite(Out) || Out < 0)
+      return fail("trace-optimize report: --price expects two non-negative numbers IN,OUT (per million prompt and "
+                  "completion tokens), got '" +
+                      Price + "'",
+                  2);
+    RO.PricePrompt = In;
+    RO.PriceCompletion = Out;
+  }
+  std::string Error;
+  std::optional<History> H = readHistory(WorkDir, Error);
+  if (!H)
+    return fail("trace-optimize report: " + Error);
+  std::string Html = renderReport(*H, RO);
+  std::string OutPath = A.get("--output");
+  if (OutPath.empty() || OutPath == "-") {
+    std::cout << Html;
+    std::cout.flush();
+    return std::cout ? 0 : fail("cannot write standard output");
+  }
+  if (!writeFileAtomic(OutPath, Html, Error, 0644))
+    return fail("trace-optimize report: " + Error);
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
@@ -505,5 +554,7 @@ int main(int Argc, char **Argv) {
     return cmdUndo(Args);
   if (Cmd == "dump")
     return cmdDump(Args);
+  if (Cmd == "report")
+    return cmdReport(Args);
   return fail("'" + Cmd + "' is not a trace-optimize command; see 'trace-optimize --help'", 2);
 }

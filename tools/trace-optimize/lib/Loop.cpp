@@ -2,6 +2,7 @@
 #include "Loop.h"
 #include "Backward.h"
 #include "Check.h"
+#include "History.h"
 #include "Progress.h"
 #include "PromptText.h"
 #include "Reply.h"
@@ -194,6 +195,8 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
 
   R.Variables = P.VariablesText;
   R.FeedbackText = P.FeedbackText;
+  R.System = P.System;
+  R.User = P.User;
   std::string StaleErr;
   std::optional<std::map<std::string, std::string>> Recorded = readRecordedTexts(T, P, StaleErr);
   if (!Recorded) {
@@ -211,8 +214,14 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
     LlmReply Reply = Llm->complete(Messages);
     ++R.LlmCalls;
     R.Tokens += Reply.PromptTokens + Reply.CompletionTokens;
+    StepAttempt &Try = R.Attempts.emplace_back();
+    Try.Request = Messages.back().Content;
+    Try.Reply = Reply.Content;
+    Try.PromptTokens = Reply.PromptTokens;
+    Try.CompletionTokens = Reply.CompletionTokens;
+    Try.Seconds = Reply.Seconds;
     if (!Reply.Ok) {
-      R.Error = Reply.Error;
+      R.Error = Try.Problem = Reply.Error;
       return R;
     }
     std::string Problem;
@@ -221,6 +230,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
     if (Parsed.Suggestions.empty()) {
       if (Parsed.Errors.empty()) {
         R.Status = StepStatus::NoChange;
+        Try.Outcome = "no change";
         return R;
       }
       Problem = "The reply could not be used:\n";
@@ -235,7 +245,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         const Param *Prm = T.findParam(S.ParamId);
         auto Text = Recorded->find(S.ParamId);
         if (!Prm || Text == Recorded->end()) {
-          R.Error = "the reply names an unknown parameter '" + S.ParamId + "'";
+          R.Error = Try.Problem = "the reply names an unknown parameter '" + S.ParamId + "'";
           return R;
         }
         std::string Refused;
@@ -252,11 +262,12 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
       std::string PlanErr;
       std::optional<PatchSet> Plan = planPatches(Edits, PlanErr);
       if (!Plan) {
-        R.Error = PlanErr;
+        R.Error = Try.Problem = PlanErr;
         return R;
       }
       if (Plan->empty()) {
         R.Status = StepStatus::NoChange;
+        Try.Outcome = "no change";
         return R;
       }
       // The units that include a patched file, each once, for the link check.
@@ -292,6 +303,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
           Out.flush();
           Err << "trace-optimize: dry run: nothing written\n";
           R.Status = StepStatus::DryRun;
+          Try.Outcome = "dry run";
           return R;
         }
         BackupStore Store(O.WorkDir);
@@ -301,13 +313,16 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         std::string CommitErr;
         std::optional<unsigned> Step = Store.commit(*Plan, Desc, CommitErr);
         if (!Step) {
-          R.Error = CommitErr;
+          R.Error = Try.Problem = CommitErr;
           return R;
         }
         std::optional<std::string> BuildProblem = AfterApply ? AfterApply() : std::nullopt;
         if (!BuildProblem) {
           R.Status = StepStatus::Applied;
           R.Step = *Step;
+          Try.Outcome = "applied";
+          for (const FilePatch &F : Plan->Files)
+            R.Diff += unifiedDiff(F.File, F.Original, F.Patched);
           for (const Edit &E : Edits)
             R.ChangedParams.push_back(E.ParamId);
           for (const FilePatch &F : Plan->Files)
@@ -324,12 +339,16 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
         // All or nothing: the sources go back to how they were before this attempt.
         std::string RestoreErr;
         if (!Store.restoreBefore(*Step, RestoreErr)) {
-          R.Error = "the build failed after the patch and restoring the sources failed: " + RestoreErr;
+          R.Error = Try.Problem = "the build failed after the patch and restoring the sources failed: " + RestoreErr;
           return R;
         }
         Problem = *BuildProblem;
+        Try.Outcome = "rolled back";
       }
     }
+    if (Try.Outcome != "rolled back")
+      Try.Outcome = "refused";
+    Try.Problem = Problem;
     if (Attempt >= O.Repairs) {
       R.Error = fmt::format("no usable suggestion after {} repair attempt{}; the sources are unchanged. Last "
                             "problem:\n{}",
@@ -477,6 +496,51 @@ static std::string finalState(bool Restored, unsigned BestIter, std::optional<do
                      Score(LastScore), Steps, Best);
 }
 
+/// The history record of step S, taken from candidate Parent; Child is the candidate it made.
+static HistoryStep historyStep(const StepResult &S, unsigned Iter, std::string Parent, std::string Child) {
+  HistoryStep H;
+  H.Parent = std::move(Parent);
+  H.Child = std::move(Child);
+  H.Iteration = Iter;
+  switch (S.Status) {
+  case StepStatus::Applied:
+    H.Status = "applied";
+    H.BackupStep = S.Step;
+    break;
+  case StepStatus::NoChange:
+    H.Status = "no change";
+    break;
+  case StepStatus::OutOfTokens:
+    H.Status = "out of tokens";
+    break;
+  case StepStatus::NothingToOptimize:
+    H.Status = "nothing to optimize";
+    break;
+  case StepStatus::DryRun:
+    H.Status = "dry run";
+    break;
+  case StepStatus::NoLlm:
+  case StepStatus::Failed:
+    H.Status = "failed";
+    break;
+  }
+  H.System = S.System;
+  H.User = S.User;
+  H.Diff = S.Diff;
+  H.Error = S.Error;
+  for (const StepAttempt &A : S.Attempts) {
+    HistoryAttempt &HA = H.Attempts.emplace_back();
+    HA.Request = A.Request;
+    HA.Reply = A.Reply;
+    HA.Outcome = A.Outcome;
+    HA.Problem = A.Problem;
+    HA.PromptTokens = A.PromptTokens;
+    HA.CompletionTokens = A.CompletionTokens;
+    HA.Seconds = A.Seconds;
+  }
+  return H;
+}
+
 int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::ostream &RawErr) {
   // Everything the loop and its steps print goes through the status line,
   // which steps aside for it on a terminal.
@@ -501,6 +565,21 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::os
     return 1;
   }
   Memory Mem = std::move(*Loaded);
+  HistoryRun RunInfo;
+  RunInfo.Llm = Llm ? Llm->describe() : "";
+  RunInfo.BuildCmd = O.BuildCmd;
+  RunInfo.RunCmd = O.RunCmd;
+  RunInfo.Iterations = O.Iterations;
+  RunInfo.Target = O.Target;
+  // What each iteration evaluated and each step did, for `report`.
+  HistoryWriter History(WorkDir, RunInfo);
+  bool HistoryWarned = false;
+  auto WarnHistory = [&] {
+    if (History.error().empty() || HistoryWarned)
+      return;
+    Err << "trace-optimize: warning: " << History.error() << "; the loop goes on without it\n";
+    HistoryWarned = true;
+  };
   uint64_t Tokens = 0;
   unsigned LlmCalls = 0, Applied = 0;
   std::optional<double> BestScore, LastScore;
@@ -567,6 +646,19 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::os
     bool Success = traceSuccess(*T);
     LastIter = Iter;
     LastSuccess = Success;
+    HistoryCandidate Candidate;
+    Candidate.Id = History.candidateId(Iter);
+    // Each iteration's version is the previous one with one step applied.
+    if (Iter > 0)
+      Candidate.Parent = History.candidateId(Iter - 1);
+    Candidate.Iteration = Iter;
+    Candidate.Score = LastScore;
+    Candidate.Success = Success;
+    Candidate.Trace = fmt::format("runs/iter-{}.bin", Iter);
+    for (const Param &Prm : T->Params)
+      Candidate.Params.push_back({Prm.Id, Prm.Text});
+    History.candidate(Candidate);
+    WarnHistory();
     if (LastScore && (!BestScore || *LastScore > *BestScore)) {
       BestScore = LastScore;
       BestIter = Iter;
@@ -623,6 +715,9 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::os
     Status.scores(BestScore, Tokens);
     if (S.Status == StepStatus::NoLlm)
       return 0;
+    History.step(historyStep(S, Iter, History.candidateId(Iter),
+                             S.Status == StepStatus::Applied ? History.candidateId(Iter + 1) : ""));
+    WarnHistory();
     if (S.Status == StepStatus::Applied) {
       ++Applied;
       StepsThisRun.push_back(S.Step);
@@ -678,6 +773,17 @@ int runLoop(const LoopOptions &O, LlmBackend *Llm, std::ostream &RawOut, std::os
         Rc = 1;
     }
   }
+  RunInfo.StopReason = StopReason;
+  RunInfo.Restored = Restored;
+  if (Restored) {
+    RunInfo.Final = History.candidateId(BestIter);
+    for (unsigned I = BestIter + 1; LastIter && I <= *LastIter; ++I)
+      RunInfo.RolledBack.push_back(History.candidateId(I));
+  } else if (LastIter) {
+    RunInfo.Final = History.candidateId(*LastIter);
+  }
+  History.end(RunInfo);
+  WarnHistory();
   Status.done();
   Out << fmt::format("trace-optimize run: {}; {} step{} applied, {} LLM call{}, {} tokens, {:.1f} s; {}\n", StopReason,
                      Applied, Applied == 1 ? "" : "s", LlmCalls, LlmCalls == 1 ? "" : "s", Tokens, since(Start),

@@ -33,6 +33,20 @@ struct StepOptions {
 /// OutOfTokens: the budget ran out before a needed request; nothing was written.
 enum class StepStatus { Applied, DryRun, NoChange, NothingToOptimize, NoLlm, OutOfTokens, Failed };
 
+/// One request of a step and what became of its reply, for the run's history (the report).
+struct StepAttempt {
+  /// The last user message sent: the prompt's, or a repair request.
+  std::string Request;
+  std::string Reply;
+  uint64_t PromptTokens = 0, CompletionTokens = 0;
+  double Seconds = 0;
+  /// "applied", "refused" (sent back for repair, or the last try), "rolled back" (written, then
+  /// the build failed), "no change", "dry run" or "error" (Problem says why, except for the
+  /// first three).
+  std::string Outcome = "error";
+  std::string Problem;
+};
+
 struct StepResult {
   StepStatus Status = StepStatus::Failed;
   unsigned Step = 0; ///< backup step number when applied
@@ -42,6 +56,11 @@ struct StepResult {
   /// The prompt's #Variables and #Feedback sections, for the loop's memory.
   std::string Variables, FeedbackText;
   std::string Error;
+  /// The prompt sent first, every request with its reply and outcome, and the diff written
+  /// (when applied), for the run's history.
+  std::string System, User;
+  std::vector<StepAttempt> Attempts;
+  std::string Diff;
 };
 
 /// After a step is written, the loop may run the build; a returned text is a compile
