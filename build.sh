@@ -15,6 +15,7 @@ jobs=${JOBS:-$(nproc)}
 packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev
           libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev bubblewrap lld
           graphviz dpkg-dev file)  # graphviz: graph --format svg; dpkg-dev, file: `cpack -G DEB`
+packages+=(libsqlite3-dev)  # trace-optimize search: the run database
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
