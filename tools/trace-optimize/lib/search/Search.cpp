@@ -210,7 +210,9 @@ EvalJob Searcher::jobFor(const Candidate &C, std::vector<std::pair<std::string, 
   J.BuildCmd = O.BuildCmd;
   J.QuickCmd = O.QuickCmd;
   J.RunCmd = O.RunCmd;
-  J.QuickThreshold = O.QuickThreshold;
+  // The sources as they are always get their full run: their trace makes the first prompt.
+  if (C.Id != 0)
+    J.QuickThreshold = O.QuickThreshold;
   J.Timeout = O.EvalTimeout;
   J.MemoryBytes = O.MemoryBytes;
   J.FeedbackFromRun = O.FeedbackFromRun;
