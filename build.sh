@@ -16,6 +16,7 @@ packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19
           libfmt-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev bubblewrap lld
           graphviz dpkg-dev file chromium)  # graphviz: graph --format svg; dpkg-dev, file: `cpack -G DEB`;
                                             # chromium: the report's rendering test
+packages+=(libsqlite3-dev)  # trace-optimize search: the run database
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

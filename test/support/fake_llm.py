@@ -2,7 +2,7 @@
 """A scripted OpenAI-compatible /chat/completions server for the optimizer's tests.
 
 Usage:
-  fake_llm.py --script FILE [--log FILE] [--timeout SECONDS] [--refuse] -- COMMAND [ARG...]
+  fake_llm.py --script FILE [--log FILE] [--timeout SECONDS] [--refuse] [--n] -- COMMAND [ARG...]
 
 Starts the server on a free port of 127.0.0.1, runs COMMAND with OPENAI_BASE_URL pointing at it
 ("{base}" and "{port}" in the arguments are replaced too), stops the server when COMMAND exits and
@@ -21,6 +21,9 @@ The script is a text file of blocks. Each block starts with a line "### <directi
                     (this does not consume the block: the next, plain request gets it)
   expect=TEXT       the request's last user message must contain TEXT, else answer 400
 When the script is exhausted the server answers 400 "fake_llm: script exhausted".
+With --n, a request for "n": K answers gets the next K blocks (fewer when the script ends) as its
+choices, the first block's directives applying; without it, "n" is ignored (one choice), as many
+servers do.
 Every request is appended to the log (JSON Lines: path, headers, body).
 """
 import argparse
@@ -56,7 +59,8 @@ def parse_script(path):
 
 
 class State:
-    def __init__(self, blocks, log):
+    def __init__(self, blocks, log, honour_n=False):
+        self.honour_n = honour_n
         self.blocks = blocks
         self.log = log
         self.lock = threading.Lock()
@@ -104,6 +108,10 @@ def make_handler(state):
                                                    "param": "response_format"}})
                     return
                 state.blocks.pop(0)
+                extra = []
+                want = body.get("n", 1) if isinstance(body, dict) and state.honour_n else 1
+                while isinstance(want, int) and len(extra) + 1 < want and state.blocks:
+                    extra.append(state.blocks.pop(0)["body"])
             if "expect" in d:
                 msgs = body.get("messages", []) if isinstance(body, dict) else []
                 last = next((m.get("content", "") for m in reversed(msgs) if m.get("role") == "user"), "")
@@ -136,8 +144,9 @@ def make_handler(state):
             prompt, completion = (int(x) for x in d.get("usage", "100,20").split(","))
             self.send_json(200, {
                 "id": "chatcmpl-fake", "object": "chat.completion", "model": body.get("model", "fake"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": block["body"]}}],
+                "choices": [{"index": i, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": c}}
+                            for i, c in enumerate([block["body"]] + extra)],
                 "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
                           "total_tokens": prompt + completion}}, headers)
 
@@ -156,6 +165,7 @@ def main():
     ap.add_argument("--log", help="append every request to this file")
     ap.add_argument("--timeout", type=float, default=120, help="kill COMMAND after this many seconds")
     ap.add_argument("--refuse", action="store_true", help="let nothing listen on the port")
+    ap.add_argument("--n", action="store_true", help="honour the requests' \"n\" (several choices)")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.command[1:] if args.command and args.command[0] == "--" else args.command
@@ -167,7 +177,7 @@ def main():
         port = free_port()
     else:
         blocks = parse_script(args.script) if args.script else []
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(State(blocks, args.log)))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(State(blocks, args.log, args.n)))
         server.daemon_threads = True
         port = server.server_address[1]
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -15,6 +15,7 @@
 #include "Report.h"
 #include "Summary.h"
 #include "Trace.h"
+#include "search/Search.h"
 
 #include <fmt/format.h>
 
@@ -23,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -44,6 +46,7 @@ const char *const MainHelp =
     "  prompt   print the prompt built from traces; calls no LLM\n"
     "  step     one optimization step: ask the LLM, check, patch the sources\n"
     "  run      loop: build, run, step, until the program succeeds or a budget runs out\n"
+    "  search   several candidates per step, each built and run in its own copy of the tree\n"
     "  undo     restore the sources from before the last step\n"
     "  dump     write a trace as JSON Lines (docs/trace-format.md)\n"
     "  report   an HTML page of a run: scores, lineage, each step's diff, prompt and replies\n"
@@ -416,6 +419,172 @@ int cmdRun(const std::vector<std::string> &Args) {
   return runLoop(LO, Backend.get(), std::cout, std::cerr);
 }
 
+int cmdSearch(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize search",
+              "trace-optimize search --run CMD [--build CMD] [--strategy best-of-k|beam|evolve] [options]",
+              "Searches instead of climbing one step at a time: asks the LLM for several candidates per step,\n"
+              "checks each as 'step' does, builds and runs each in its own copy of the project directory (never\n"
+              "in your sources), up to --jobs at a time, and scores it from its trace. Every candidate goes into\n"
+              "<work-dir>/search.db; --resume continues a search that was interrupted. At the end the best\n"
+              "candidate is applied to the sources (hash-checked, undoable with 'trace-optimize undo').\n"
+              "Exit status: 0 goal reached (success or --target), 3 stopped without reaching it, 1 error.");
+  A.option("--strategy", "NAME",
+           "best-of-k (default): K candidates from the best so far per step; beam: the best\n"
+           "                            --width of each generation, --depth generations; evolve: islands,\n"
+           "                            parents by score and diversity, earlier programs in the prompt");
+  A.option("-k", "K", "candidates asked for per parent and step (default 4)");
+  A.option("--iterations", "N", "steps (best-of-k, evolve) or generations (default 5)");
+  A.option("--width", "W", "beam: parents kept per generation (default 2)");
+  A.option("--depth", "D", "beam: generations (default: --iterations)");
+  A.option("--islands", "N", "evolve: islands (default 2)");
+  A.option("--migration-interval", "N", "evolve: each island's best joins the next every N generations (default 3)");
+  A.option("--inspirations", "N",
+           "evolve: best earlier programs shown in a prompt, plus the most different one (default 2)");
+  A.option("--temperature", "LOW[,HIGH]",
+           "temperature of the first request, and of the last one-answer request (default 0.4,1.0)");
+  A.option("--project", "DIR", "the directory copied for each candidate (default: the current directory)");
+  A.option("--exclude", "DIR", "leave DIR out of the copies (repeatable; the work directory always is)", true);
+  A.option("--build", "CMD", "shell command that builds the program, run in the candidate's copy");
+  A.option("--quick", "CMD", "a cheaper run first (a subset of the cases); see --quick-threshold");
+  A.option("--quick-threshold", "SCORE", "drop a candidate whose quick run scores below SCORE (default 0)");
+  A.option("--run", "CMD", "shell command that runs the program and writes $TRACE_FILE, run in the copy");
+  A.option("--target", "SCORE", "stop when a candidate's mean feedback score reaches SCORE");
+  A.flag("--feedback-from-run", "when the program gives no feedback, use the run's exit status (0 = success)");
+  A.option("--jobs", "N", "evaluations at a time (default 1)", false, "-j");
+  A.option("--eval-timeout", "SECONDS", "limit for each build and run command of a candidate (default 600)");
+  A.option("--memory-limit", "MB", "address-space limit of each build and run command (default none)");
+  A.option("--max-tokens", "N", "send no request once the LLM calls used this many tokens");
+  A.option("--max-cost", "USD", "send no request once the LLM calls cost this much (see --price)");
+  A.option("--max-evaluations", "N", "evaluate at most N candidates, the sources as they are included");
+  A.option("--price", "IN,OUT",
+           "US dollars per million prompt and completion tokens (default: the model's list price, if known)");
+  A.option("--seed", "N", "seed of the random choices (default: random; printed and kept in the database)");
+  A.flag("--resume", "continue the search recorded in <work-dir>/search.db");
+  A.flag("--dry-run", "print the best candidate's diff instead of applying it");
+  A.flag("--quiet", "no progress lines", "-q");
+  addPromptOptions(A);
+  addLlmOptions(A);
+  A.epilog(std::string("example:\n"
+                       "  trace-optimize search --strategy evolve -k 4 --jobs 2 --exclude build \\\n"
+                       "      --build 'cmake -S . -B build && cmake --build build' --run 'build/app'\n\n") +
+           EnvHelp);
+  std::string Error;
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
+  search::SearchOptions SO;
+  if (!parseStepOptions(A, SO.Step, Error))
+    return fail(Error, 2);
+  SO.DryRun = SO.Step.DryRun;
+  SO.Step.DryRun = false;
+  if (std::optional<search::Strategy> S = search::parseStrategy(A.get("--strategy", "best-of-k")))
+    SO.Strat = *S;
+  else
+    return fail(
+        "trace-optimize search: --strategy expects best-of-k, beam or evolve, got '" + A.get("--strategy") + "'", 2);
+  SO.RunCmd = A.get("--run");
+  if (SO.RunCmd.empty())
+    return fail("trace-optimize search: --run CMD is required (see 'trace-optimize search --help')", 2);
+  SO.BuildCmd = A.get("--build");
+  SO.QuickCmd = A.get("--quick");
+  SO.ProjectDir = A.get("--project", ".");
+  for (const std::string &E : A.all("--exclude"))
+    SO.Excluded.push_back(std::filesystem::absolute(SO.ProjectDir + "/" + E).lexically_normal().string());
+  auto Count = [&](const char *Name, unsigned &Into, unsigned long long Min, unsigned long long Max) {
+    unsigned long long N = Into;
+    if (!A.getUnsigned(Name, N, Error))
+      return false;
+    if (N < Min || N > Max) {
+      Error = fmt::format("trace-optimize search: {} expects a number from {} to {}, got {}", Name, Min, Max, N);
+      return false;
+    }
+    Into = unsigned(N);
+    return true;
+  };
+  SO.Jobs = 1;
+  unsigned MaxEval = 0, MemoryMb = 0;
+  if (!Count("-k", SO.K, 1, 64) || !Count("--iterations", SO.Iterations, 1, 100000) ||
+      !Count("--width", SO.Width, 1, 64) || !Count("--islands", SO.Islands, 1, 64) ||
+      !Count("--migration-interval", SO.MigrationInterval, 0, 100000) ||
+      !Count("--inspirations", SO.Inspirations, 0, 16) || !Count("--jobs", SO.Jobs, 1, 256) ||
+      !Count("--max-evaluations", MaxEval, 0, 1000000) || !Count("--memory-limit", MemoryMb, 0, 1u << 30) ||
+      !Count("--repairs", SO.Step.Repairs, 0, 100))
+    return fail(Error, 2);
+  if (A.has("--depth") && !Count("--depth", SO.Iterations, 1, 100000))
+    return fail(Error, 2);
+  SO.MaxEvaluations = MaxEval;
+  SO.MemoryBytes = uint64_t(MemoryMb) << 20;
+  unsigned long long MaxTokens = 0;
+  if (!A.getUnsigned("--max-tokens", MaxTokens, Error) || !A.getDouble("--max-cost", SO.MaxCost, Error, 0, 1e9) ||
+      !A.getDouble("--eval-timeout", SO.EvalTimeout, Error, 0.001, 1e7))
+    return fail(Error, 2);
+  SO.MaxTokens = MaxTokens;
+  if (A.has("--target")) {
+    double Target = 0;
+    if (!A.getDouble("--target", Target, Error, -1e300, 1e300))
+      return fail(Error, 2);
+    SO.Target = Target;
+  }
+  if (A.has("--quick")) {
+    double Threshold = 0;
+    if (!A.getDouble("--quick-threshold", Threshold, Error, -1e300, 1e300))
+      return fail(Error, 2);
+    SO.QuickThreshold = Threshold;
+  } else if (A.has("--quick-threshold")) {
+    return fail("trace-optimize search: --quick-threshold needs --quick CMD", 2);
+  }
+  // "LOW[,HIGH]" and "IN,OUT": two numbers, the second optional for the temperature.
+  auto Pair = [&](const char *Name, double &First, double &Second, bool SecondOptional) {
+    if (!A.has(Name))
+      return true;
+    std::string V = A.get(Name);
+    char *End = nullptr;
+    First = std::strtod(V.c_str(), &End);
+    if (End != V.c_str() && *End == '\0' && SecondOptional) {
+      Second = std::max(Second, First);
+      return First >= 0;
+    }
+    if (End == V.c_str() || *End != ',')
+      return false;
+    const char *Rest = End + 1;
+    Second = std::strtod(Rest, &End);
+    return End != Rest && *End == '\0' && First >= 0 && Second >= 0;
+  };
+  if (!Pair("--temperature", SO.TemperatureLow, SO.TemperatureHigh, true))
+    return fail("trace-optimize search: --temperature expects LOW or LOW,HIGH (non-negative numbers), got '" +
+                    A.get("--temperature") + "'",
+                2);
+  search::Price P;
+  if (!Pair("--price", P.Prompt, P.Completion, false))
+    return fail("trace-optimize search: --price expects IN,OUT in US dollars per million tokens, got '" +
+                    A.get("--price") + "'",
+                2);
+  if (A.has("--price"))
+    SO.PriceOverride = P;
+  if (A.has("--seed")) {
+    unsigned long long Seed = 0;
+    if (!A.getUnsigned("--seed", Seed, Error))
+      return fail(Error, 2);
+    SO.Seed = Seed;
+  }
+  SO.Resume = A.has("--resume");
+  SO.Quiet = A.has("--quiet");
+  SO.FeedbackFromRun = A.has("--feedback-from-run");
+  SO.Model = A.get("--model", std::getenv("TRACE_MODEL") ? std::getenv("TRACE_MODEL") : "");
+  if (SO.MaxCost > 0 && !SO.PriceOverride && !search::knownPrice(SO.Model))
+    return fail("trace-optimize search: --max-cost needs a price: the model '" + SO.Model +
+                    "' is not in the built-in table; pass --price IN,OUT",
+                2);
+  std::unique_ptr<LlmBackend> Backend;
+  if (!makeBackend(A, SO.Step.WorkDir, Backend, Error))
+    return fail(Error, 2);
+  if (!Backend) {
+    // Unlike `step`, there is no prompt to show before the sources have been built and run.
+    std::string Hint = configurationHint();
+    return fail("trace-optimize search: no LLM endpoint is configured.\n" + Hint.substr(Hint.find('\n') + 1));
+  }
+  return search::runSearch(SO, Backend.get(), std::cout, std::cerr);
+}
+
 int cmdUndo(const std::vector<std::string> &Args) {
   ArgParser A("trace-optimize undo", "trace-optimize undo [--dry-run] [--force] [--work-dir DIR]",
               "Restores the sources from before the last applied step (repeat to go further back). Refuses\n"
@@ -550,6 +719,8 @@ int main(int Argc, char **Argv) {
     return cmdStep(Args);
   if (Cmd == "run")
     return cmdRun(Args);
+  if (Cmd == "search")
+    return cmdSearch(Args);
   if (Cmd == "undo")
     return cmdUndo(Args);
   if (Cmd == "dump")

@@ -20,6 +20,10 @@ using nlohmann::json;
 
 LlmBackend::~LlmBackend() = default;
 
+std::vector<LlmReply> LlmBackend::sample(const std::vector<ChatMessage> &Messages, const SampleOptions &) {
+  return {complete(Messages)};
+}
+
 static std::string envOr(const char *Name) {
   const char *V = std::getenv(Name);
   return V ? std::string(V) : std::string();
@@ -213,22 +217,39 @@ public:
   std::string describe() const override { return Config.BaseUrl; }
 
   LlmReply complete(const std::vector<ChatMessage> &Messages) override {
+    return std::move(sample(Messages, SampleOptions()).front());
+  }
+
+  std::vector<LlmReply> sample(const std::vector<ChatMessage> &Messages, const SampleOptions &Opt) override {
     auto Start = std::chrono::steady_clock::now();
     Exchange Record;
     Record.Endpoint = Config.BaseUrl;
     Record.Model = Config.Model;
     Record.Messages = Messages;
-    LlmReply Reply = attempt(Messages, Record.AttemptLog);
+    Sampling = Opt;
+    std::vector<std::string> Extra;
+    LlmReply Reply = attempt(Messages, Record.AttemptLog, &Extra);
+    Sampling = SampleOptions();
     Reply.Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
-    if (!Config.TranscriptPath.empty()) {
-      Record.Reply = Reply;
+    std::vector<LlmReply> Replies = {Reply};
+    for (std::string &Content : Extra) {
+      LlmReply More = Reply;
+      More.Content = std::move(Content);
+      More.PromptTokens = More.CompletionTokens = 0;
+      Replies.push_back(std::move(More));
+    }
+    // One exchange per answer, so that a replay serves them in the same order.
+    for (LlmReply &R : Replies) {
+      if (Config.TranscriptPath.empty())
+        break;
+      Record.Reply = R;
       std::string Err;
-      if (!appendExchange(Config.TranscriptPath, Record, Err) && Reply.Ok) {
-        Reply.Ok = false;
-        Reply.Error = Err;
+      if (!appendExchange(Config.TranscriptPath, Record, Err) && R.Ok) {
+        R.Ok = false;
+        R.Error = Err;
       }
     }
-    return Reply;
+    return Replies;
   }
 
 private:
@@ -289,12 +310,17 @@ private:
     json Req = {{"model", Config.Model}, {"messages", std::move(Msgs)}};
     if (Config.JsonMode)
       Req["response_format"] = {{"type", "json_object"}};
-    if (Config.Temperature)
+    if (Sampling.Temperature)
+      Req["temperature"] = *Sampling.Temperature;
+    else if (Config.Temperature)
       Req["temperature"] = *Config.Temperature;
+    if (Sampling.N > 1)
+      Req["n"] = Sampling.N;
     return Req.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 
-  LlmReply attempt(const std::vector<ChatMessage> &Messages, std::vector<std::string> &Log) {
+  LlmReply attempt(const std::vector<ChatMessage> &Messages, std::vector<std::string> &Log,
+                   std::vector<std::string> *Extra = nullptr) {
     LlmReply Reply;
     unsigned Retry = 0;
     while (true) {
@@ -328,7 +354,7 @@ private:
         }
         Wait = retryAfterSeconds(R.RetryAfter, R.RetryAfterMs);
       } else {
-        return parseCompletion(R.Body, Reply);
+        return parseCompletion(R.Body, Reply, Extra);
       }
       if (Retry >= Config.MaxRetries) {
         Reply.Error = Why + (Retry ? " (after " + std::to_string(Retry + 1) + " attempts)" : "");
@@ -343,7 +369,7 @@ private:
     }
   }
 
-  LlmReply parseCompletion(const std::string &Body, LlmReply &Reply) {
+  LlmReply parseCompletion(const std::string &Body, LlmReply &Reply, std::vector<std::string> *Extra) {
     json J = json::parse(Body, nullptr, false);
     auto Malformed = [&](const std::string &What) {
       std::string Snip = Body.substr(0, 200);
@@ -362,6 +388,13 @@ private:
     if (!Content.is_string())
       return Malformed("choices[0].message.content is not a string");
     Reply.Content = Content.get<std::string>();
+    // The other answers of a request with "n"; one that is not a string is left out.
+    for (size_t I = 1; Extra && I < J["choices"].size(); ++I) {
+      const json &C = J["choices"][I];
+      if (C.is_object() && C.contains("message") && C["message"].is_object() &&
+          C["message"].value("content", json()).is_string())
+        Extra->push_back(C["message"]["content"].get<std::string>());
+    }
     if (J.contains("usage") && J["usage"].is_object()) {
       const json &U = J["usage"];
       if (U.contains("prompt_tokens") && U["prompt_tokens"].is_number_unsigned())
@@ -375,6 +408,8 @@ private:
 
   LlmConfig Config;
   RetryNotifier Notify;
+  /// The options of the request in progress (sample()).
+  SampleOptions Sampling;
 };
 
 class ReplayBackend : public LlmBackend {

@@ -56,10 +56,23 @@ struct LlmReply {
   unsigned Attempts = 0;
 };
 
+/// How one request for several answers is made (a search's candidates).
+struct SampleOptions {
+  /// Answers wanted. An endpoint that honours "n" gives them in one request; the others are
+  /// asked again, one answer per request.
+  unsigned N = 1;
+  /// Overrides the configured temperature when set.
+  std::optional<double> Temperature;
+};
+
 class LlmBackend {
 public:
   virtual ~LlmBackend();
   virtual LlmReply complete(const std::vector<ChatMessage> &Messages) = 0;
+  /// Up to Opt.N answers to the same messages from one request. Fewer come back when the
+  /// endpoint ignores "n" (the default: one, from complete()); a failed request gives one
+  /// reply that is not Ok. The tokens of the request are counted in the first reply.
+  virtual std::vector<LlmReply> sample(const std::vector<ChatMessage> &Messages, const SampleOptions &Opt);
   /// Where requests go, for messages ("http://127.0.0.1:8080/v1", "replay of t.jsonl").
   virtual std::string describe() const = 0;
 };

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <map>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,7 +72,7 @@ std::string answerFormat() {
 }
 
 /// The message that sends a rejected suggestion back to the LLM.
-static std::string repairMessage(const std::string &Problem) {
+std::string repairMessage(const std::string &Problem) {
   return "Your suggestion was not applied, because:\n\n" + Problem +
          "\nAnswer again with exactly one JSON object in the form the first message asked for:\n" + answerFormat() +
          "\nwith a corrected suggestion. Keep every function's name, parameter types, return type, qualifiers, "
@@ -80,7 +81,7 @@ static std::string repairMessage(const std::string &Problem) {
 }
 
 /// The edit that replaces parameter Prm's recorded text with NewText.
-static Edit editFor(const Param &Prm, std::string NewText) {
+Edit editFor(const Param &Prm, std::string NewText) {
   Edit E;
   E.ParamId = Prm.Id;
   E.File = Prm.File;
@@ -95,8 +96,8 @@ static Edit editFor(const Param &Prm, std::string NewText) {
 
 /// Checks, before anything is sent, that every parameter of the prompt still has its recorded
 /// text in its file, so that a stale trace costs no request. Returns each parameter's text by id.
-static std::optional<std::map<std::string, std::string>> readRecordedTexts(const TraceSet &T, const Prompt &P,
-                                                                          std::string &Error) {
+std::optional<std::map<std::string, std::string>> readRecordedTexts(const TraceSet &T, const Prompt &P,
+                                                                    std::string &Error) {
   std::map<std::string, std::string> Files, Texts;
   for (const auto &[Name, Id] : P.NameToParamId) {
     const Param *Prm = T.findParam(Id);
@@ -166,6 +167,100 @@ bool appendMemory(const std::string &WorkDir, unsigned Step, const std::string &
   return makeDirs(WorkDir, Error) && writeFileAtomic(Path, Text, Error, 0644);
 }
 
+std::vector<TuArgs> tuArgsOf(const TraceSet &T) {
+  std::vector<TuArgs> Tus;
+  for (const TuInfo &Tu : T.Tus)
+    Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
+  return Tus;
+}
+
+CheckedReply checkReply(const std::string &Content, const TraceSet &T, const Prompt &P,
+                        const std::map<std::string, std::string> &Recorded, const std::vector<TuArgs> &Tus,
+                        const std::string &CompileCommandsDir, std::ostream &Err) {
+  CheckedReply R;
+  auto Fatal = [&](std::string Why) {
+    R.Outcome = CheckedReply::Fatal;
+    R.Problem = std::move(Why);
+    return R;
+  };
+  std::string Problem;
+  ParsedReply Parsed = parseReply(Content, P, T);
+  if (Parsed.Suggestions.empty()) {
+    if (Parsed.Errors.empty()) {
+      R.Outcome = CheckedReply::NoChange;
+      return R;
+    }
+    Problem = "The reply could not be used:\n";
+    for (const std::string &E : Parsed.Errors)
+      Problem += "- " + E + "\n";
+  } else {
+    for (const std::string &E : Parsed.Errors)
+      Err << "trace-optimize: warning: part of the reply was ignored: " << E << "\n";
+    // What a suggestion may contain is decided from its text first; a refused one goes
+    // back for repair without a clang run.
+    for (const Suggestion &S : Parsed.Suggestions) {
+      const Param *Prm = T.findParam(S.ParamId);
+      auto Text = Recorded.find(S.ParamId);
+      if (!Prm || Text == Recorded.end())
+        return Fatal("the reply names an unknown parameter '" + S.ParamId + "'");
+      std::string Refused;
+      std::optional<std::string> NewText =
+          prepareSuggestion(Prm->Id, Prm->Kind == "code", Text->second, S.NewText, Refused);
+      if (!NewText) {
+        Problem += Refused;
+        continue;
+      }
+      R.Edits.push_back(editFor(*Prm, std::move(*NewText)));
+    }
+  }
+  if (!Problem.empty()) {
+    R.Outcome = CheckedReply::Repair;
+    R.Problem = std::move(Problem);
+    return R;
+  }
+  std::string PlanErr;
+  std::optional<PatchSet> Plan = planPatches(R.Edits, PlanErr);
+  if (!Plan)
+    return Fatal(PlanErr);
+  if (Plan->empty()) {
+    R.Outcome = CheckedReply::NoChange;
+    return R;
+  }
+  // The units that include a patched file, each once, for the link check.
+  std::vector<CompileCommand> Units;
+  bool CompileErrors = false;
+  for (const FilePatch &F : Plan->Files) {
+    // A header's function must compile in every unit that includes it, each with its own
+    // standard, macros and earlier declarations.
+    CheckOutcome C = checkPatchInUnits(F, findCompileCommands(F.File, Tus, CompileCommandsDir));
+    for (const std::string &N : C.Notes)
+      Err << "trace-optimize: note: " << N << "\n";
+    if (!C.Ok)
+      Problem += C.Problems;
+    CompileErrors |= C.CompileErrors;
+    for (CompileCommand &U : C.Units)
+      if (std::none_of(Units.begin(), Units.end(), [&](const CompileCommand &K) { return K.MainFile == U.MainFile; }))
+        Units.push_back(std::move(U));
+  }
+  // Units that each compile may still not link together. The link runs also when another
+  // check refused the reply, so that the repair request says what the build would.
+  if (!CompileErrors) {
+    LinkOutcome L = checkLink(*Plan, Units);
+    for (const std::string &N : L.Notes)
+      Err << "trace-optimize: note: " << N << "\n";
+    if (!L.Ok)
+      Problem += L.Problem;
+  }
+  if (!Problem.empty()) {
+    R.Outcome = CheckedReply::Repair;
+    R.Problem = std::move(Problem);
+    return R;
+  }
+  R.Outcome = CheckedReply::Usable;
+  R.Plan = std::move(*Plan);
+  return R;
+}
+
 StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
                         const PostApplyCheck &AfterApply, std::ostream &Out, std::ostream &Err) {
   StepResult R;
@@ -189,10 +284,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
     return R;
   }
 
-  std::vector<TuArgs> Tus;
-  for (const TuInfo &Tu : T.Tus)
-    Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
-
+  std::vector<TuArgs> Tus = tuArgsOf(T);
   R.Variables = P.VariablesText;
   R.FeedbackText = P.FeedbackText;
   R.System = P.System;
@@ -224,79 +316,21 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
       R.Error = Try.Problem = Reply.Error;
       return R;
     }
-    std::string Problem;
-    std::vector<Edit> Edits;
-    ParsedReply Parsed = parseReply(Reply.Content, P, T);
-    if (Parsed.Suggestions.empty()) {
-      if (Parsed.Errors.empty()) {
-        R.Status = StepStatus::NoChange;
-        Try.Outcome = "no change";
-        return R;
-      }
-      Problem = "The reply could not be used:\n";
-      for (const std::string &E : Parsed.Errors)
-        Problem += "- " + E + "\n";
-    } else {
-      for (const std::string &E : Parsed.Errors)
-        Err << "trace-optimize: warning: part of the reply was ignored: " << E << "\n";
-      // What a suggestion may contain is decided from its text first; a refused one goes
-      // back for repair without a clang run.
-      for (const Suggestion &S : Parsed.Suggestions) {
-        const Param *Prm = T.findParam(S.ParamId);
-        auto Text = Recorded->find(S.ParamId);
-        if (!Prm || Text == Recorded->end()) {
-          R.Error = Try.Problem = "the reply names an unknown parameter '" + S.ParamId + "'";
-          return R;
-        }
-        std::string Refused;
-        std::optional<std::string> NewText =
-            prepareSuggestion(Prm->Id, Prm->Kind == "code", Text->second, S.NewText, Refused);
-        if (!NewText) {
-          Problem += Refused;
-          continue;
-        }
-        Edits.push_back(editFor(*Prm, std::move(*NewText)));
-      }
+    CheckedReply Checked = checkReply(Reply.Content, T, P, *Recorded, Tus, O.CompileCommandsDir, Err);
+    if (Checked.Outcome == CheckedReply::Fatal) {
+      R.Error = Try.Problem = Checked.Problem;
+      return R;
     }
-    if (Problem.empty()) {
-      std::string PlanErr;
-      std::optional<PatchSet> Plan = planPatches(Edits, PlanErr);
-      if (!Plan) {
-        R.Error = Try.Problem = PlanErr;
-        return R;
-      }
-      if (Plan->empty()) {
-        R.Status = StepStatus::NoChange;
-        Try.Outcome = "no change";
-        return R;
-      }
-      // The units that include a patched file, each once, for the link check.
-      std::vector<CompileCommand> Units;
-      bool CompileErrors = false;
-      for (const FilePatch &F : Plan->Files) {
-        // A header's function must compile in every unit that includes it, each with its own
-        // standard, macros and earlier declarations.
-        CheckOutcome C = checkPatchInUnits(F, findCompileCommands(F.File, Tus, O.CompileCommandsDir));
-        for (const std::string &N : C.Notes)
-          Err << "trace-optimize: note: " << N << "\n";
-        if (!C.Ok)
-          Problem += C.Problems;
-        CompileErrors |= C.CompileErrors;
-        for (CompileCommand &U : C.Units)
-          if (std::none_of(Units.begin(), Units.end(),
-                           [&](const CompileCommand &K) { return K.MainFile == U.MainFile; }))
-            Units.push_back(std::move(U));
-      }
-      // Units that each compile may still not link together. The link runs also when another
-      // check refused the reply, so that the repair request says what the build would.
-      if (!CompileErrors) {
-        LinkOutcome L = checkLink(*Plan, Units);
-        for (const std::string &N : L.Notes)
-          Err << "trace-optimize: note: " << N << "\n";
-        if (!L.Ok)
-          Problem += L.Problem;
-      }
-      if (Problem.empty()) {
+    if (Checked.Outcome == CheckedReply::NoChange) {
+      R.Status = StepStatus::NoChange;
+      Try.Outcome = "no change";
+      return R;
+    }
+    std::string Problem = Checked.Outcome == CheckedReply::Repair ? Checked.Problem : "";
+    const std::vector<Edit> &Edits = Checked.Edits;
+    if (Checked.Outcome == CheckedReply::Usable) {
+      const PatchSet *Plan = &Checked.Plan;
+      {
         if (O.DryRun) {
           for (const FilePatch &F : Plan->Files)
             Out << unifiedDiff(F.File, F.Original, F.Patched);
@@ -369,10 +403,29 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
   }
 }
 
+extern "C" char **environ;
+
 CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::string, std::string>> &Env,
-                       double Timeout) {
+                       double Timeout, const ShellOptions &Opts) {
   CommandResult R;
   Clock::time_point Start = Clock::now();
+  // The environment is made before fork: with other threads running, the child may not
+  // allocate. The program and its build need no API key; code the LLM wrote must not see it.
+  std::vector<std::string> EnvText;
+  for (char **E = environ; *E; ++E) {
+    std::string_view V(*E);
+    std::string_view Name = V.substr(0, V.find('='));
+    if (Name == "OPENAI_API_KEY" ||
+        std::any_of(Env.begin(), Env.end(), [&](const auto &KV) { return KV.first == Name; }))
+      continue;
+    EnvText.emplace_back(V);
+  }
+  for (const auto &[K, V] : Env)
+    EnvText.push_back(K + "=" + V);
+  std::vector<char *> EnvPtrs;
+  for (std::string &E : EnvText)
+    EnvPtrs.push_back(E.data());
+  EnvPtrs.push_back(nullptr);
   int Pipe[2];
   if (::pipe2(Pipe, O_CLOEXEC) != 0) {
     R.Output = std::string("cannot create a pipe: ") + std::strerror(errno);
@@ -389,11 +442,13 @@ CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::
     ::setpgid(0, 0);
     ::dup2(Pipe[1], 1);
     ::dup2(Pipe[1], 2);
-    // The program and its build need no API key; code the LLM wrote must not see it.
-    ::unsetenv("OPENAI_API_KEY");
-    for (const auto &[K, V] : Env)
-      ::setenv(K.c_str(), V.c_str(), 1);
-    ::execl("/bin/sh", "sh", "-c", Cmd.c_str(), static_cast<char *>(nullptr));
+    if (!Opts.Dir.empty() && ::chdir(Opts.Dir.c_str()) != 0)
+      ::_exit(127);
+    if (Opts.MemoryBytes) {
+      struct rlimit Limit = {rlim_t(Opts.MemoryBytes), rlim_t(Opts.MemoryBytes)};
+      ::setrlimit(RLIMIT_AS, &Limit);
+    }
+    ::execle("/bin/sh", "sh", "-c", Cmd.c_str(), static_cast<char *>(nullptr), EnvPtrs.data());
     ::_exit(127);
   }
   ::setpgid(Pid, Pid);

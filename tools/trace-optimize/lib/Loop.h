@@ -8,6 +8,7 @@
 #include "Trace.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -72,6 +73,41 @@ using PostApplyCheck = std::function<std::optional<std::string>()>;
 StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
                         const PostApplyCheck &AfterApply, std::ostream &Out, std::ostream &Err);
 
+struct TuArgs;
+
+/// What one reply amounts to once checked (parsed, each suggestion's content allowed, the
+/// patched files compiled and linked with clang): a patch ready to write, or why not.
+struct CheckedReply {
+  enum Kind { Usable, NoChange, Repair, Fatal } Outcome = Fatal;
+  /// One edit per suggestion, against the files the trace names.
+  std::vector<Edit> Edits;
+  /// Usable: the files with the edits applied in memory, nothing written.
+  PatchSet Plan;
+  /// Repair: the problem to send back to the LLM; Fatal: the error that ends the step.
+  std::string Problem;
+};
+
+/// Checks the reply \p Content to prompt \p P against the recorded parameter texts
+/// (readRecordedTexts). Shared by `step` and `search`, so that a candidate of a search passes
+/// exactly the checks a step's suggestion does.
+CheckedReply checkReply(const std::string &Content, const TraceSet &T, const Prompt &P,
+                        const std::map<std::string, std::string> &Recorded, const std::vector<TuArgs> &Tus,
+                        const std::string &CompileCommandsDir, std::ostream &Err);
+
+/// The translation units the trace records, as the checks take them.
+std::vector<TuArgs> tuArgsOf(const TraceSet &T);
+
+/// Checks, before anything is sent, that every parameter of the prompt still has its recorded
+/// text in its file, so that a stale trace costs no request. Returns each parameter's text by id.
+std::optional<std::map<std::string, std::string>> readRecordedTexts(const TraceSet &T, const Prompt &P,
+                                                                    std::string &Error);
+
+/// The edit that replaces parameter Prm's recorded text with NewText.
+Edit editFor(const Param &Prm, std::string NewText);
+
+/// The message that sends a rejected suggestion back to the LLM.
+std::string repairMessage(const std::string &Problem);
+
 /// How to configure an endpoint, printed when none is.
 std::string configurationHint();
 
@@ -115,10 +151,20 @@ struct CommandResult {
   double Seconds = 0;
 };
 
+/// Where and under which limits runShell runs a command.
+struct ShellOptions {
+  /// Working directory (empty: the current one).
+  std::string Dir;
+  /// Address-space limit of the command and its children in bytes (0: none), so that a
+  /// candidate that allocates without bound fails alone instead of the machine.
+  uint64_t MemoryBytes = 0;
+};
+
 /// Runs Cmd with /bin/sh -c, with extra environment variables and without OPENAI_API_KEY,
-/// killing its process group after Timeout seconds.
+/// killing its process group after Timeout seconds. Safe to call from several threads at
+/// once: the child only calls async-signal-safe functions before exec.
 CommandResult runShell(const std::string &Cmd, const std::vector<std::pair<std::string, std::string>> &Env,
-                       double Timeout);
+                       double Timeout, const ShellOptions &Opts = {});
 
 /// Mean of the feedback scores (nullopt when none has a score) and whether any says success.
 std::optional<double> traceScore(const TraceSet &T);
