@@ -15,7 +15,7 @@ config.environment["PATH"] = os.pathsep.join(
     [config.trace_bin, config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 # Never let a developer's own settings leak into a test.
 for var in ["TRACE_FILE", "TRACE_ENABLE", "TRACE_MAX_VALUE", "TRACE_MAX_ELEMENTS", "TRACE_MAX_CALLS_PER_FUNCTION",
-            "TRACE_WRITER_THREAD", "TRACE_CRASH_FLUSH", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+            "TRACE_WRITER_THREAD", "TRACE_CRASH_FLUSH", "TRACE_TIMESTAMPS", "OPENAI_API_KEY", "OPENAI_BASE_URL",
             "OPENAI_API_BASE", "TRACE_MODEL"]:
     config.environment.pop(var, None)
 

@@ -72,12 +72,37 @@ static inline void commit(ThreadState &TS, char *End) { TS.Cur.Next = End; }
 
 static inline uint32_t siteIdOf(__Site &S) {
   uint32_t Id = __atomic_load_n(&S.Id, __ATOMIC_ACQUIRE);
-  return __builtin_expect(Id != 0, 1) ? Id : registerSite(S);
+  return __builtin_expect(Id != 0, 1) ? plainId(Id) : registerSite(S);
 }
 
 static inline uint32_t typeIdOf(TypeDesc &T) {
   uint32_t Id = __atomic_load_n(&T.Id, __ATOMIC_ACQUIRE);
-  return __builtin_expect(Id != 0, 1) ? Id : registerType(T);
+  return __builtin_expect(Id != 0, 1) ? plainId(Id) : registerType(T);
+}
+
+bool Timestamps = false;
+ClockInfo TheClock;
+
+void timeRecord(ThreadState &T, uint8_t Which) noexcept {
+  // Read first: reserve() may hand a full chunk over, which takes a lock.
+  const uint64_t Now = clockTicks();
+  // A thread's times never go back (a TSC read on another core may).
+  const uint64_t Delta = Now > T.LastTick ? Now - T.LastTick : 0;
+  char *R = reserve(T, 1 + tf::MaxVarint);
+  if (!R)
+    return;
+  *R = static_cast<char>(static_cast<unsigned>(tf::Op::Time) |
+                         static_cast<unsigned>(Which) << 3 |
+                         static_cast<unsigned>(Delta & 15) << 4);
+  commit(T, tf::putVarint(R + 1, Delta >> 4));
+  T.LastTick += Delta;
+}
+
+/// The time a call ends, before the record of its result: a value record
+/// in slot \p K is one when K is Ret.
+static inline void exitTime(__Call &C, Slot K) {
+  if (__builtin_expect(Timestamps, 0) && K == Slot::Ret)
+    timeRecord(threadOf(C), tf::TimeExit);
 }
 
 /// The id of a string or an enum table: from the thread's cache, else
@@ -242,16 +267,22 @@ void __Call::enter(__Site &Where) noexcept {
   enterNotes(Seq);
 
   uint32_t Id = siteIdOf(Where);
+  // Room for the entry time too: the enter and its time share a block.
+  const std::size_t Time = Timestamps ? 1 + tf::MaxVarint : 0;
   if (__builtin_expect(Id < tf::EnterInlineMax, 1)) {
-    if (char *R = reserve(*T, 1))
+    if (char *R = reserve(*T, 1 + Time)) {
       *R = static_cast<char>(Id << 3);
-  } else if (char *R = reserve(*T, 1 + tf::MaxVarint)) {
+      commit(*T, R + 1);
+    }
+  } else if (char *R = reserve(*T, 1 + tf::MaxVarint + Time)) {
     *R = static_cast<char>(tf::EnterInlineMax << 3);
     commit(*T, tf::putVarint(R + 1, Id));
   }
   // Counted after the record is in the chunk: a chunk handed over counts
   // exactly the enters it and the chunks before it hold (Chunk::SeqEnd).
   __atomic_store_n(&T->Seq, Seq, __ATOMIC_RELAXED);
+  if (__builtin_expect(Timestamps, 0))
+    timeRecord(*T, tf::TimeEntry);
 }
 
 void __Call::enterNotes(uint32_t Seq) noexcept {
@@ -534,6 +565,7 @@ void captureBytes(__Call &C, uint64_t Pos, const void *Obj, unsigned Size,
                   TypeDesc *Type, const void *Extra) noexcept {
   uint32_t TypeId = typeIdOf(*Type);
   Slot K = slotOf(Pos);
+  exitTime(C, K);
   unsigned Index = static_cast<unsigned>(Pos);
   // Decided from the arguments alone: no provenance to look up (it is looked
   // up for arguments and this only), no enum names, not a pack element.
@@ -558,6 +590,7 @@ void captureBytes(__Call &C, uint64_t Pos, const void *Obj, unsigned Size,
 
 void captureFixed(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                   const void *Extra) noexcept {
+  exitTime(C, slotOf(Pos));
   uint32_t TypeId = typeIdOf(*Type);
   ValueHead H = valueHead(C, Pos, Obj, Extra);
   if (char *D = valueRecord(C, H, tf::Form::Fixed, TypeId, 0))
@@ -577,6 +610,7 @@ static void captureSpan(__Call &C, ValueHead &H, tf::Form F, uint32_t TypeId,
 void captureString(__Call &C, uint64_t Pos, const char *P, std::size_t N,
                    const void *Addr, TypeDesc *Type,
                    const void *Extra) noexcept {
+  exitTime(C, slotOf(Pos));
   std::size_t Max = MaxValueLimit;
   std::size_t Keep = N <= Max ? N : utf8Prefix(std::string_view(P, N), Max);
   uint32_t TypeId = typeIdOf(*Type);
@@ -593,6 +627,7 @@ void captureStringCut(__Call &C, uint64_t Pos, const char *P, std::size_t N,
   // of it is kept for a quarter of the limit, 64 bytes by default: enough
   // to show where it points, and a tokenizer's every call does not carry a
   // whole limit of text twice (argument and result).
+  exitTime(C, slotOf(Pos));
   std::size_t Max = cursorPrefixLimit();
   std::size_t Keep = utf8Prefix(std::string_view(P, N), N < Max ? N : Max);
   uint32_t TypeId = typeIdOf(*Type);
@@ -603,6 +638,7 @@ void captureStringCut(__Call &C, uint64_t Pos, const char *P, std::size_t N,
 
 void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
                  const void *Extra) noexcept {
+  exitTime(C, slotOf(Pos));
   ThreadState &T = threadOf(C);
   Out &O = T.Scratch;
   O.reset(MaxValueLimit);
@@ -626,6 +662,7 @@ void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
 }
 
 static void nodeRecord(__Call &C, tf::Op K) {
+  exitTime(C, Slot::Ret);
   if (char *R = reserve(threadOf(C), 1))
     *R = static_cast<char>(K);
 }
@@ -659,6 +696,7 @@ bool describeCurrentException(std::string &Type, std::string &What) noexcept {
 }
 
 void captureException(__Call &C) noexcept {
+  exitTime(C, Slot::Ret);
   std::string Type, What;
   bool HasWhat = describeCurrentException(Type, What);
   std::size_t Max = MaxValueLimit;

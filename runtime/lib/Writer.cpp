@@ -68,13 +68,13 @@ void Writer::record(tf::Kind K) {
 
 uint32_t Writer::siteId(__Site &S) {
   if (uint32_t Id = __atomic_load_n(&S.Id, __ATOMIC_ACQUIRE))
-    return Id;
+    return plainId(Id);
   std::string Key = std::string(S.Key ? S.Key : "") + '\0' +
                     (S.Pretty ? S.Pretty : "");
   Named.push_back(&S);
   auto It = SiteIds.find(Key);
   if (It != SiteIds.end()) {
-    __atomic_store_n(&S.Id, It->second, __ATOMIC_RELEASE);
+    __atomic_store_n(&S.Id, publishedId(It->second), __ATOMIC_RELEASE);
     return It->second;
   }
   uint32_t Id = static_cast<uint32_t>(SiteIds.size() + 1);
@@ -96,13 +96,13 @@ uint32_t Writer::siteId(__Site &S) {
   putStr(R, S.Doc);
   putOStr(R, S.ParamId);
   record(tf::Kind::Site);
-  __atomic_store_n(&S.Id, Id, __ATOMIC_RELEASE);
+  __atomic_store_n(&S.Id, publishedId(Id), __ATOMIC_RELEASE);
   return Id;
 }
 
 uint32_t Writer::typeId(TypeDesc &T) {
   if (uint32_t Id = __atomic_load_n(&T.Id, __ATOMIC_ACQUIRE))
-    return Id;
+    return plainId(Id);
   uint32_t Id = NextType++;
   Typed.push_back(&T);
   std::string_view Raw(T.Name.Ptr, T.Name.Len);
@@ -117,7 +117,7 @@ uint32_t Writer::typeId(TypeDesc &T) {
     putStr(R, Fixed);
   }
   record(tf::Kind::Type);
-  __atomic_store_n(&T.Id, Id, __ATOMIC_RELEASE);
+  __atomic_store_n(&T.Id, publishedId(Id), __ATOMIC_RELEASE);
   return Id;
 }
 
@@ -189,12 +189,20 @@ void Writer::header(long Pid, std::string_view Program,
   std::string Saved;
   Saved.swap(Text);
   Text.append(tf::Magic, tf::MagicSize);
-  putVarint(Text, tf::Version);
+  putVarint(Text, Timestamps ? tf::TimedVersion : tf::Version);
   std::string &R = begin();
   putVarint(R, static_cast<uint64_t>(Pid));
   putStr(R, Program);
   putStr(R, Time);
   record(tf::Kind::Header);
+  if (Timestamps) {
+    std::string &C = begin();
+    C += static_cast<char>(TheClock.Source);
+    putVarint(C, TheClock.Hz);
+    putVarint(C, TheClock.Origin);
+    putVarint(C, TheClock.Monotonic);
+    record(tf::Kind::Clock);
+  }
   Text += Saved;
 }
 
@@ -243,14 +251,18 @@ void Writer::feedback(const FeedbackTarget &To, std::string_view Msg,
   putVarint(R, To.DerivedOmitted);
   putOStr(R, To.Unattributed.empty() ? nullptr : &To.Unattributed);
   putStr(R, Msg);
-  uint8_t Flags = (Score ? tf::FeedbackScore : 0) |
-                  (Success ? tf::FeedbackSuccess : 0) |
-                  (Uncaught ? tf::FeedbackUncaught : 0);
+  uint8_t Flags =
+      (Score ? tf::FeedbackScore : 0) | (Success ? tf::FeedbackSuccess : 0) |
+      (Uncaught ? tf::FeedbackUncaught : 0) | (To.Timed ? tf::FeedbackTime : 0);
   R += static_cast<char>(Flags);
   if (Score) {
     char B[8];
     std::memcpy(B, Score, 8); // Little-endian hosts only (see format.hpp).
     R.append(B, 8);
+  }
+  if (To.Timed) {
+    putVarint(R, To.Thread);
+    putVarint(R, To.Ticks);
   }
   record(tf::Kind::Feedback);
 }

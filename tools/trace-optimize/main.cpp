@@ -1,12 +1,13 @@
 //===- main.cpp - trace-optimize: improve trainable code with an LLM -----===//
 //
-// Subcommands: summary, graph, prompt, step, run, undo, dump, report. See docs/optimizer.md.
+// Subcommands: summary, graph, prompt, step, run, undo, dump, report, export. See docs/optimizer.md.
 //
 //===----------------------------------------------------------------------===//
 #include "Apply.h"
 #include "Backward.h"
 #include "Cli.h"
 #include "Dot.h"
+#include "Export.h"
 #include "JsonDump.h"
 #include "Llm.h"
 #include "Loop.h"
@@ -50,6 +51,7 @@ const char *const MainHelp =
     "  undo     restore the sources from before the last step\n"
     "  dump     write a trace as JSON Lines (docs/trace-format.md)\n"
     "  report   an HTML page of a run: scores, lineage, each step's diff, prompt and replies\n"
+    "  export   write traces as a timeline for ui.perfetto.dev and chrome://tracing\n"
     "\n"
     "Run 'trace-optimize <command> --help' for a command's options.\n"
     "\n"
@@ -691,6 +693,55 @@ int cmdReport(const std::vector<std::string> &Args) {
   return 0;
 }
 
+int cmdExport(const std::vector<std::string> &Args) {
+  ArgParser A("trace-optimize export", "trace-optimize export --format perfetto [-o OUT] --trace FILE...",
+              "Writes traces as a timeline in the Chrome JSON trace-event format, which ui.perfetto.dev and\n"
+              "chrome://tracing open: a process per trace, a track per thread, a slice per call (its arguments,\n"
+              "result or exception as args), an arrow from the call that produced a value to each call that\n"
+              "received it, and an instant event per feedback (its text and score). The traces need call\n"
+              "times: record them with TRACE_TIMESTAMPS=1. The output is written as the traces are read.");
+  A.option("--trace", "FILE", "binary trace to read (repeatable; each becomes a process)", true);
+  A.option("--format", "FMT", "perfetto (the Chrome JSON trace-event format; the only one)");
+  A.option("--output", "OUT", "write here instead of to standard output", false, "-o");
+  A.epilog("example:\n"
+           "  TRACE_TIMESTAMPS=1 TRACE_FILE=run.bin ./program\n"
+           "  trace-optimize export --format perfetto --trace run.bin -o run.json   # open in ui.perfetto.dev\n");
+  if (std::optional<int> Done = parseOrHelp(A, Args))
+    return *Done;
+  std::string Format = A.get("--format", "perfetto");
+  if (Format != "perfetto")
+    return fail("trace-optimize export: --format expects perfetto, got '" + Format + "'", 2);
+  std::vector<std::string> Paths = A.all("--trace");
+  for (const std::string &P : A.positional())
+    Paths.push_back(P);
+  if (Paths.empty())
+    return fail("trace-optimize export: no trace given (--trace FILE; see 'trace-optimize export --help')", 2);
+  std::string OutPath = A.get("--output");
+  std::FILE *Out = stdout;
+  if (!OutPath.empty() && OutPath != "-") {
+    Out = std::fopen(OutPath.c_str(), "wb");
+    if (!Out)
+      return fail(fmt::format("cannot create '{}': {}", OutPath, std::strerror(errno)));
+  }
+  DumpWriter Write = [Out](std::string_view S) { return std::fwrite(S.data(), 1, S.size(), Out) == S.size(); };
+  std::vector<std::string> Warnings;
+  std::string Error;
+  bool Ok = exportTimeline(Paths, Write, Warnings, Error);
+  bool Closed = Out == stdout ? std::fflush(Out) == 0 : std::fclose(Out) == 0;
+  for (const std::string &W : Warnings)
+    std::cerr << "trace-optimize: warning: " << W << "\n";
+  if (!Ok) {
+    // Half a timeline is no use: nothing is left behind.
+    if (Out != stdout)
+      std::remove(OutPath.c_str());
+    return fail("trace-optimize export: " + Error);
+  }
+  if (!Closed)
+    return fail(
+        fmt::format("cannot write '{}': {}", OutPath.empty() ? "standard output" : OutPath, std::strerror(errno)));
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
@@ -727,5 +778,7 @@ int main(int Argc, char **Argv) {
     return cmdDump(Args);
   if (Cmd == "report")
     return cmdReport(Args);
+  if (Cmd == "export")
+    return cmdExport(Args);
   return fail("'" + Cmd + "' is not a trace-optimize command; see 'trace-optimize --help'", 2);
 }

@@ -34,6 +34,13 @@ constexpr char Magic[8] = {'\x7f', 'T', 'R', 'A', 'C', 'E', 'B', '\0'};
 constexpr std::size_t MagicSize = 8;
 /// Written as a varint right after the magic. Version 1 was JSON Lines.
 constexpr uint64_t Version = 2;
+/// Version 3 is version 2 with call times: Kind::Clock, Op::Time and
+/// FeedbackTime. The rule: a writer writes the lowest version that has every
+/// record it uses (2 unless it records times, so a trace without times reads
+/// with an older reader too); a reader reads every version from Version to
+/// LatestVersion.
+constexpr uint64_t TimedVersion = 3;
+constexpr uint64_t LatestVersion = TimedVersion;
 
 /// Top-level record kinds.
 enum class Kind : uint8_t {
@@ -49,6 +56,15 @@ enum class Kind : uint8_t {
   Cut = 10,     ///< site:varint calls:varint recorded:varint
   End = 11,     ///< nodes dropped flags:u8 cut lost (all varint but flags)
   ThreadStart = 12, ///< thread:varint seq:varint (numbering continues after)
+  /// source:u8 hz:varint origin:varint monotonic:varint: how Op::Time
+  /// ticks convert to time. Before the first block (version 3).
+  Clock = 13,
+};
+
+/// Clock sources (the Clock record's source).
+enum class ClockSource : uint8_t {
+  Monotonic = 0, ///< clock_gettime(CLOCK_MONOTONIC) in ns; hz is 1e9.
+  Tsc = 1,       ///< the x86 time-stamp counter; hz measured at start.
 };
 
 /// Thread records: the low 3 bits of the tag byte.
@@ -65,7 +81,14 @@ enum class Op : uint8_t {
   /// The innermost open call ended by an exception:
   /// flags:u8 (ExcWhat, ExcWhere) type:str [what:str] [file:varint line:varint]
   Exception = 4,
+  /// A call's time (version 3): tag = Time | which << 3 | (delta & 15) << 4,
+  /// then varint(delta >> 4). which: TimeEntry (right after the call's enter
+  /// record) or TimeExit (right before the record that ends the call). delta:
+  /// clock ticks since the thread's previous time record in the file (the
+  /// first: since the Clock record's origin).
+  Time = 5,
 };
+constexpr uint8_t TimeEntry = 0, TimeExit = 1;
 constexpr unsigned EnterInlineMax = 31; ///< tag >> 3 == 31: varint follows.
 
 /// Value tag: Op::Value | slot << 3 | form << 5 | has-flags << 7.
@@ -106,8 +129,10 @@ enum class TypeKind : uint8_t {
   Fixed = 10,   ///< every value renders as the type record's text
 };
 
-/// Feedback flags.
-constexpr uint8_t FeedbackScore = 1, FeedbackSuccess = 2, FeedbackUncaught = 4;
+/// Feedback flags. FeedbackTime (version 3): `thread:varint ticks:varint`
+/// follow the score, ticks counted from the Clock record's origin.
+constexpr uint8_t FeedbackScore = 1, FeedbackSuccess = 2, FeedbackUncaught = 4,
+                  FeedbackTime = 8;
 /// End flags.
 constexpr uint8_t EndHasLimit = 1;
 

@@ -935,8 +935,8 @@ TEST(BinaryTrace, MalformedTracesNameTheOffset) {
   }
   {
     std::string B(tf::Magic, tf::MagicSize);
-    varint(B, 3);
-    EXPECT_EQ(refusal(B), At(8) + "unsupported binary trace version 3 (this trace-optimize reads version 2)");
+    varint(B, 4);
+    EXPECT_EQ(refusal(B), At(8) + "unsupported binary trace version 4 (this trace-optimize reads versions 2 to 3)");
     EXPECT_EQ(refusal(std::string(tf::Magic, tf::MagicSize)), At(8) + "the file ends before the format version");
   }
   {
@@ -1038,8 +1038,8 @@ TEST(BinaryTrace, MalformedTracesNameTheOffset) {
   {
     Trace T = minimal();
     size_t Off = T.size() + 3;
-    T.block(1, Block().raw("\x05"));
-    EXPECT_EQ(refusal(T.bytes()), At(Off) + "unknown thread record (op 5)");
+    T.block(1, Block().raw("\x06"));
+    EXPECT_EQ(refusal(T.bytes()), At(Off) + "unknown thread record (op 6)");
   }
   {
     Trace T = minimal();
@@ -1347,8 +1347,10 @@ public:
     OS << "call " << C.Node << " parent=" << C.Parent
        << " site=" << C.Site->Index << " at=" << C.At
        << " irregular=" << C.Irregular << " args=" << C.NumArgs
-       << " this=" << (C.This != nullptr) << " globals=" << C.NumGlobals
-       << "\n";
+       << " this=" << (C.This != nullptr) << " globals=" << C.NumGlobals;
+    if (C.HasTime)
+      OS << " t=" << C.Time;
+    OS << "\n";
     // Only arguments with a producer: without rendering, a call whose
     // arguments have no flags reports none (NumArgs only).
     for (size_t I = 0; C.Args && I < C.NumArgs; ++I)
@@ -1363,6 +1365,8 @@ public:
     if (R.Value)
       OS << " type=" << R.Value->Type << "#" << R.Value->TypeIndex
          << " slot=" << int(R.Value->Slot);
+    if (R.HasTime)
+      OS << " t=" << R.Time;
     OS << "\n";
     RetAt[R.Node] = R.At;
     return true;
@@ -1507,4 +1511,126 @@ TEST(BinarySkipValues, AValuePassedOnUnchangedIsComparedByItsBytes) {
             std::string::npos); // nan, nan.
   EXPECT_NE(Skipped.OS.str().find("arg 0 double from=4294967301 modified=1"),
             std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Call times (version 3)
+//===----------------------------------------------------------------------===//
+
+/// A time record of \p Delta ticks.
+std::string timeRec(uint8_t Which, uint64_t Delta) {
+  std::string S(1, char(uint8_t(tf::Op::Time) | Which << 3 | (Delta & 15) << 4));
+  varint(S, Delta >> 4);
+  return S;
+}
+
+/// A version 3 trace: minimal()'s records and a clock of 2 GHz, \p B as
+/// thread 1's block and a timed feedback on thread 1 at tick 9000.
+std::string timedTrace(const Block &B) {
+  Trace T;
+  T.header();
+  std::string Clock;
+  Clock += char(tf::ClockSource::Tsc);
+  varint(Clock, 2000000000);
+  varint(Clock, 123456);
+  varint(Clock, 777);
+  T.record(tf::Kind::Clock, Clock)
+      .type(1, tf::TypeKind::Signed, 4, "int")
+      .site(1, "f(int, int)", {"a", "b"})
+      .site(2, "g()", {})
+      .block(1, B);
+  std::string F;
+  varint(F, T1 | 1);
+  varint(F, 0);
+  varint(F, 0);
+  ostr(F, std::nullopt);
+  str(F, "late");
+  F += char(tf::FeedbackTime);
+  varint(F, 1);
+  varint(F, 9000);
+  T.record(tf::Kind::Feedback, F).end(4);
+  std::string Bytes = T.bytes();
+  Bytes[tf::MagicSize] = char(tf::TimedVersion);
+  return Bytes;
+}
+
+TEST(BinaryTimes, EveryWayOfReadingGivesTheSameTimes) {
+  // f(1, 2) calls g() and f(x, 5), a leaf whose x is g's result; times are
+  // deltas from the thread's previous time record, at 2 ticks a ns; a
+  // delta of 2^20 ticks takes a three-byte varint.
+  Block B;
+  B.enter(1)
+      .raw(timeRec(tf::TimeEntry, 20))
+      .value(intArg(0, 1))
+      .value(intArg(1, 2))
+      .enter(2)
+      .raw(timeRec(tf::TimeEntry, 30))
+      .raw(timeRec(tf::TimeExit, 1 << 20))
+      .voidRet()
+      .enter(1)
+      .raw(timeRec(tf::TimeEntry, 2));
+  Val X = intArg(0, 7);
+  X.From = back(1);
+  B.value(X)
+      .value(intArg(1, 5))
+      .raw(timeRec(tf::TimeExit, 17))
+      .value(result(1, raw(int32_t(12))))
+      .raw(timeRec(tf::TimeExit, 1))
+      .value(result(1, raw(int32_t(3))));
+  B.enter(1)
+      .raw(timeRec(tf::TimeEntry, 4))
+      .value(intArg(0, 8))
+      .value(intArg(1, 9))
+      .raw(timeRec(tf::TimeExit, 6))
+      .value(result(1, raw(int32_t(17))));
+  std::string Bytes = timedTrace(B);
+  std::string Json = dump(Bytes);
+  EXPECT_NE(Json.find("{\"k\":\"clock\",\"source\":\"tsc\",\"hz\":2000000000,\"monotonic_ns\":777}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"value\":\"2\"}],\"t_ns\":10}\n"), std::string::npos) << Json;
+  EXPECT_NE(Json.find("{\"k\":\"call\",\"node\":4294967298,\"site\":2,\"parent\":4294967297,\"thread\":1,"
+                      "\"args\":[],\"t_ns\":25}\n{\"k\":\"ret\",\"node\":4294967298,\"t_ns\":524313}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"from\":4294967298},{\"name\":\"b\",\"type\":\"int\",\"value\":\"5\"}],\"t_ns\":524314}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"node\":4294967299,\"type\":\"int\",\"value\":\"12\",\"t_ns\":524322}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"node\":4294967297,\"type\":\"int\",\"value\":\"3\",\"t_ns\":524323}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"value\":\"9\"}],\"t_ns\":524325}\n{\"k\":\"ret\",\"node\":4294967300,\"type\":\"int\","
+                      "\"value\":\"17\",\"t_ns\":524328}\n"),
+            std::string::npos)
+      << Json;
+  EXPECT_NE(Json.find("\"text\":\"late\",\"thread\":1,\"t_ns\":4500}\n"), std::string::npos) << Json;
+  expectSameAsDump(Bytes);
+
+  // Record by record, and with the leaf calls in one step.
+  EventLog Full(true), Skipped(true);
+  std::string Error;
+  ASSERT_TRUE(readInto(Bytes, /*Skip=*/false, Full, Error)) << Error;
+  ASSERT_TRUE(readInto(Bytes, /*Skip=*/true, Skipped, Error)) << Error;
+  EXPECT_EQ(Full.OS.str(), Skipped.OS.str());
+  EXPECT_EQ(Skipped.Leaves, 2u);
+  EXPECT_NE(Full.OS.str().find("ret 4294967299 at="), std::string::npos);
+  EXPECT_NE(Full.OS.str().find("t=524322\n"), std::string::npos) << Full.OS.str();
+}
+
+TEST(BinaryTimes, TimesNeedAClockAndACall) {
+  Block B;
+  B.raw(timeRec(tf::TimeEntry, 5));
+  std::string Bytes = timedTrace(B);
+  EXPECT_NE(refusal(Bytes).find("entry time record: thread 1 has no call starting"), std::string::npos)
+      << refusal(Bytes);
+  // A version 2 trace has no clock: its time records cannot be read.
+  Trace T = minimal();
+  Block C;
+  C.enter(1).raw(timeRec(tf::TimeEntry, 5)).voidRet();
+  T.block(1, C);
+  EXPECT_NE(refusal(T.bytes()).find("time record: the trace has no clock record before it"), std::string::npos)
+      << refusal(T.bytes());
 }

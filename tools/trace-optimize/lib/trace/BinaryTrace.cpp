@@ -57,6 +57,7 @@ std::string kindName(unsigned Kind) {
   case unsigned(tf::Kind::Cut): return "cut";
   case unsigned(tf::Kind::End): return "end";
   case unsigned(tf::Kind::ThreadStart): return "thread-start";
+  case unsigned(tf::Kind::Clock): return "clock";
   }
   return "kind-" + std::to_string(Kind);
 }
@@ -357,6 +358,12 @@ struct ThreadState {
   bool HasThis = false;
   std::string Text;             ///< Rendered texts and composed names.
   std::vector<uint64_t> Derived; ///< `derived` lists of the values.
+  /// Clock ticks since the origin at the thread's last time record; the
+  /// active call's entry time, and an exit time for the next record that
+  /// ends a call (ns).
+  uint64_t Ticks = 0;
+  bool EntryTimed = false, ExitTimed = false;
+  uint64_t EntryNs = 0, ExitNs = 0;
 };
 
 } // namespace
@@ -414,6 +421,20 @@ private:
   bool cutRecord(Cursor &C, const char *RecStart);
   bool endRecord(Cursor &C, const char *RecStart);
   bool threadStartRecord(Cursor &C, const char *RecStart);
+  bool clockRecord(Cursor &C, const char *RecStart);
+  /// Ticks since the clock's origin in ns.
+  uint64_t toNs(uint64_t Ticks) const { return uint64_t((unsigned __int128)Ticks * 1000000000u / ClockHz); }
+  /// Reads the rest of a time record (the tag is read) into \p Delta.
+  static bool timeDelta(Cursor &C, uint8_t Tag, uint64_t &Delta) {
+    const char *At = C.P;
+    uint64_t High;
+    if (!C.varint(High, "time"))
+      return false;
+    if (High >> 59)
+      return C.fail(Fault::Bad, At, "time", "is more than 64 bits of ticks");
+    Delta = High << 4 | ((Tag >> 4) & 15);
+    return true;
+  }
   /// A block's thread records in [C.P, C.End). \p Complete is false for a
   /// block cut by the end of the file: then a thread record cut short ends
   /// the block quietly.
@@ -464,6 +485,9 @@ public:
     RetKind Kind;
     const char *RetAt; ///< The record that ends the call...
     const char *End;   ///< ...and the byte after it.
+    /// Time records after the enter and before the end (ticks), if any.
+    bool EntryTimed, ExitTimed;
+    uint64_t EntryDelta, ExitDelta;
   };
   /// Whether the records at \p At, up to \p E, are a leaf call in its
   /// usual encoding (see leafCall).
@@ -501,6 +525,8 @@ private:
   std::string Name;
   BinHandler *H; ///< Another handler while decodeCall or decodeRet runs.
   bool SawHeader = false, Hinted = false;
+  bool HasClock = false;
+  uint64_t ClockHz = 1000000000;
   uint64_t Calls = 0, Values = 0;
 
   IdTable<BinSite> Sites;
@@ -579,6 +605,8 @@ bool BinaryTraceReader::Impl::finish(ThreadState &T, const char *At, bool ByFile
   Call.Site = T.Site;
   Call.At = T.CallAt;
   Call.Irregular = T.Crossed || ByFile;
+  Call.HasTime = T.EntryTimed;
+  Call.Time = T.EntryNs;
   Call.Args = T.Args.data();
   Call.NumArgs = T.Args.size();
   if (!T.Light.empty()) {
@@ -1146,9 +1174,28 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
     T.Globals.clear();
     T.GlobalFix.clear();
     T.HasThis = false;
+    T.EntryTimed = false;
     T.Text.clear();
     T.Derived.clear();
     ++Calls;
+    return true;
+  }
+  case tf::Op::Time: {
+    uint64_t Delta;
+    if (!timeDelta(C, Tag, Delta))
+      return false;
+    if (!HasClock)
+      return fail(At, "time record: the trace has no clock record before it");
+    T.Ticks += Delta;
+    if ((Tag >> 3) & 1) {
+      T.ExitTimed = true;
+      T.ExitNs = toNs(T.Ticks);
+      return true;
+    }
+    if (!T.Active)
+      return fail(At, "entry time record: thread " + std::to_string(T.Id) + " has no call starting");
+    T.EntryTimed = true;
+    T.EntryNs = toNs(T.Ticks);
     return true;
   }
   case tf::Op::Value: {
@@ -1165,6 +1212,8 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       V.Derived = V.NumDerived ? ScratchDerived.data() : nullptr;
       if (!finish(T, At))
         return false;
+      const bool ExitTimed = T.ExitTimed;
+      T.ExitTimed = false;
       if (T.Open.empty()) {
         // In a forked child, calls open at the fork return without a
         // record of their start in this file.
@@ -1181,6 +1230,8 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       R.At = uint64_t(At - Begin);
       R.Kind = RetKind::Value;
       R.Value = &V;
+      R.HasTime = ExitTimed;
+      R.Time = T.ExitNs;
       if (!H->ret(R))
         return handlerFailed(At);
       return true;
@@ -1229,6 +1280,9 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
     }
     if (!finish(T, At))
       return false;
+    R.HasTime = T.ExitTimed;
+    R.Time = T.ExitNs;
+    T.ExitTimed = false;
     if (T.Open.empty()) {
       if (T.Started)
         return true;
@@ -1265,16 +1319,33 @@ bool BinaryTraceReader::Impl::parseLeaf(const char *At, const char *E,
   L.Site = Sites.find(SiteId);
   if (!L.Site)
     return false;
+  // A time record (with a clock to read it by) of the expected kind.
+  auto Time = [&](uint8_t Which, uint64_t &Delta) {
+    if (!HasClock || P == E || (uint8_t(*P) & 7) != uint8_t(tf::Op::Time) || ((uint8_t(*P) >> 3) & 1) != Which)
+      return false;
+    Cursor TC(P + 1, E);
+    if (!timeDelta(TC, uint8_t(*P), Delta))
+      return false;
+    P = TC.P;
+    return true;
+  };
+  L.EntryTimed = Time(tf::TimeEntry, L.EntryDelta);
+  L.ExitTimed = false;
   // The values, up to the record that ends the call; a value is read with
   // the checks skipPayload makes.
   L.NumArgs = 0;
   L.RetType = nullptr;
   while (true) {
+    if (!L.ExitTimed && Time(tf::TimeExit, L.ExitDelta))
+      L.ExitTimed = true;
     if (P == E)
       return false;
     const char *ValueAt = P;
     uint8_t ValueTag = uint8_t(*P++);
     auto Op = static_cast<tf::Op>(ValueTag & 7);
+    // After the exit time comes the record that ends the call.
+    if (L.ExitTimed && Op == tf::Op::Value && ((ValueTag >> 3) & 3) != uint8_t(tf::Slot::Ret))
+      return false;
     if (Op == tf::Op::Void || Op == tf::Op::NotCaptured) {
       L.RetAt = ValueAt;
       L.Kind = Op == tf::Op::Void ? RetKind::Void : RetKind::NotCaptured;
@@ -1349,6 +1420,16 @@ BinaryTraceReader::Impl::leafCall(Cursor &C, ThreadState &T) {
   R.Node = Call.Node;
   R.At = uint64_t(L.RetAt - Begin);
   R.Kind = L.Kind;
+  if (L.EntryTimed) {
+    T.Ticks += L.EntryDelta;
+    Call.HasTime = true;
+    Call.Time = toNs(T.Ticks);
+  }
+  if (L.ExitTimed) {
+    T.Ticks += L.ExitDelta;
+    R.HasTime = true;
+    R.Time = toNs(T.Ticks);
+  }
   if (L.RetType) {
     Result.Slot = tf::Slot::Ret;
     Result.TypeIndex = L.RetType->Index;
@@ -1596,6 +1677,18 @@ bool BinaryTraceReader::Impl::feedbackRecord(Cursor &C, const char *RecStart) {
   }
   R.Success = Flags & tf::FeedbackSuccess;
   R.Uncaught = Flags & tf::FeedbackUncaught;
+  if (Flags & tf::FeedbackTime) {
+    uint64_t Thread, Ticks;
+    if (!C.varint(Thread, "thread") || !C.varint(Ticks, "time"))
+      return fieldFault(C, "feedback", "its record");
+    if (Thread > UINT32_MAX)
+      return fail(RecStart, "feedback record: thread " + std::to_string(Thread) + " does not fit in 32 bits");
+    if (!HasClock)
+      return fail(RecStart, "feedback record: a time, but no clock record before it");
+    R.HasTime = true;
+    R.Thread = uint32_t(Thread);
+    R.Time = toNs(Ticks);
+  }
   R.Derived = ScratchDerived.data();
   R.NumDerived = ScratchDerived.size();
   // The runtime writes feedback after everything its thread recorded, so
@@ -1642,6 +1735,24 @@ bool BinaryTraceReader::Impl::threadStartRecord(Cursor &C, const char *RecStart)
   return true;
 }
 
+bool BinaryTraceReader::Impl::clockRecord(Cursor &C, const char *RecStart) {
+  BinClock R;
+  uint8_t Source;
+  if (!C.u8(Source, "source") || !C.varint(R.Hz, "hz") || !C.varint(R.Origin, "origin") ||
+      !C.varint(R.Monotonic, "monotonic"))
+    return fieldFault(C, "clock", "its record");
+  if (Source > uint8_t(tf::ClockSource::Tsc))
+    return fail(RecStart, "clock record: unknown source " + std::to_string(Source));
+  if (!R.Hz)
+    return fail(RecStart, "clock record: a rate of 0 ticks a second");
+  if (HasClock && R.Hz != ClockHz)
+    return fail(RecStart, "a second clock record with another rate");
+  R.Source = tf::ClockSource(Source);
+  HasClock = true;
+  ClockHz = R.Hz;
+  return H->clock(R) || handlerFailed(RecStart);
+}
+
 bool BinaryTraceReader::Impl::record(unsigned Kind, const char *RecStart, Cursor &C) {
   switch (static_cast<tf::Kind>(Kind)) {
   case tf::Kind::Header:
@@ -1657,6 +1768,7 @@ bool BinaryTraceReader::Impl::record(unsigned Kind, const char *RecStart, Cursor
   case tf::Kind::Cut: return cutRecord(C, RecStart);
   case tf::Kind::End: return endRecord(C, RecStart);
   case tf::Kind::ThreadStart: return threadStartRecord(C, RecStart);
+  case tf::Kind::Clock: return clockRecord(C, RecStart);
   }
   // A kind from a newer writer: its length lets us skip it.
   return true;
@@ -1676,10 +1788,10 @@ bool BinaryTraceReader::Impl::read() {
   if (!Head.varint(Version, "format version"))
     return fail(Head.At, Head.F == Fault::Short ? "the file ends before the format version"
                                                 : "the format version is a varint longer than 10 bytes");
-  if (Version != tf::Version)
+  if (Version < tf::Version || Version > tf::LatestVersion)
     return fail(Begin + tf::MagicSize, "unsupported binary trace version " + std::to_string(Version) +
-                                           " (this trace-optimize reads version " + std::to_string(tf::Version) +
-                                           ")");
+                                           " (this trace-optimize reads versions " + std::to_string(tf::Version) +
+                                           " to " + std::to_string(tf::LatestVersion) + ")");
   const char *P = Head.P;
   constexpr ptrdiff_t HintAfter = ptrdiff_t(4) << 20;
   // Pages behind the cursor go every few MiB: reading a large trace then
@@ -1816,6 +1928,14 @@ bool BinaryTraceReader::Impl::decodeCall(uint64_t At, uint64_t Node, uint64_t Pa
       continue;
     }
     uint8_t ValueTag = uint8_t(*C.P);
+    if ((ValueTag & 7) == uint8_t(tf::Op::Time) && !((ValueTag >> 3) & 1)) {
+      // The call's entry time, right after its enter record.
+      uint64_t Delta;
+      ++C.P;
+      if (!timeDelta(C, ValueTag, Delta))
+        return fail(EnterAt, "malformed time record");
+      continue;
+    }
     if ((ValueTag & 7) != uint8_t(tf::Op::Value) || static_cast<tf::Slot>((ValueTag >> 3) & 3) == tf::Slot::Ret)
       break;
     const char *ValueAt = C.P++;

@@ -1,6 +1,6 @@
 //===- BinaryTrace.h - Streaming reader of binary traces ---------*- C++ -*-===//
 //
-// Decodes the binary trace format (version 2, docs/trace-format.md and
+// Decodes the binary trace format (versions 2 and 3, docs/trace-format.md and
 // runtime/include/trace/format.hpp) into records with their values rendered
 // as text, in file order, for a handler: the JSON Lines export
 // (JsonDump.h) and trace-optimize's loader (Trace.cpp) are two handlers of
@@ -50,6 +50,13 @@ struct OptStr {
 struct BinHeader {
   uint64_t Pid = 0;
   std::string_view Program, Time;
+};
+
+/// The `clock` record of a trace with call times (version 3). Readers get
+/// times already in ns since Origin.
+struct BinClock {
+  __trace_format::ClockSource Source = __trace_format::ClockSource::Monotonic;
+  uint64_t Hz = 0, Origin = 0, Monotonic = 0;
 };
 
 struct BinTu {
@@ -138,6 +145,10 @@ struct BinCall {
   const BinValue *This = nullptr; ///< Null for a free function.
   const BinValue *Globals = nullptr;
   size_t NumGlobals = 0;
+  /// When the call started, in ns since the clock's origin (a trace
+  /// recorded with TRACE_TIMESTAMPS).
+  bool HasTime = false;
+  uint64_t Time = 0;
 };
 
 /// How a call ended.
@@ -154,6 +165,9 @@ struct BinRet {
   bool HasWhere = false; ///< Where a `throw` of instrumented code threw it.
   std::string_view File;
   uint64_t Line = 0;
+  /// When the call ended, in ns since the clock's origin.
+  bool HasTime = false;
+  uint64_t Time = 0;
 };
 
 struct BinFeedback {
@@ -166,6 +180,11 @@ struct BinFeedback {
   bool HasScore = false;
   double Score = 0;
   bool Success = false, Uncaught = false;
+  /// The thread that gave it (0: none recorded) and when, in ns since the
+  /// clock's origin.
+  bool HasTime = false;
+  uint32_t Thread = 0;
+  uint64_t Time = 0;
 };
 
 struct BinCut {
@@ -186,6 +205,7 @@ public:
   virtual ~BinHandler();
   virtual bool header(const BinHeader &) { return true; }
   virtual bool tu(const BinTu &) { return true; }
+  virtual bool clock(const BinClock &) { return true; }
   virtual bool site(const BinSite &) { return true; }
   virtual bool param(const BinParam &) { return true; }
   virtual bool call(const BinCall &) { return true; }

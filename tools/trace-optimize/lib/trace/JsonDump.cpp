@@ -43,6 +43,24 @@ public:
     return line();
   }
 
+  bool clock(const BinClock &C) override {
+    Out += "{\"k\":\"clock\",\"source\":";
+    Out += C.Source == __trace_format::ClockSource::Tsc ? "\"tsc\"" : "\"monotonic\"";
+    Out += ",\"hz\":";
+    appendUInt(Out, C.Hz);
+    Out += ",\"monotonic_ns\":";
+    appendUInt(Out, C.Monotonic);
+    return line();
+  }
+
+  /// A call's, a result's or a feedback's time, when the trace has them.
+  void time(bool Has, uint64_t Ns) {
+    if (!Has)
+      return;
+    Out += ",\"t_ns\":";
+    appendUInt(Out, Ns);
+  }
+
   bool tu(const BinTu &T) override {
     Out += "{\"k\":\"tu\",\"file\":";
     nullable(T.File);
@@ -161,6 +179,7 @@ public:
       }
       Out += ']';
     }
+    time(C.HasTime, C.Time);
     return line();
   }
 
@@ -192,6 +211,7 @@ public:
       Out += '}';
       break;
     }
+    time(R.HasTime, R.Time);
     return line();
   }
 
@@ -232,6 +252,11 @@ public:
       Out += ",\"success\":true";
     if (F.Uncaught)
       Out += ",\"uncaught\":true";
+    if (F.HasTime) {
+      Out += ",\"thread\":";
+      appendUInt(Out, F.Thread);
+      time(true, F.Time);
+    }
     return line();
   }
 
