@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates the pictures of docs/optimizer.md ("Seeing the graph") from the examples:
+# Regenerates the pictures of docs/optimizer.md from the examples and the tests' inputs:
 #   docs/pictures/make.sh <trace build dir>
 # Builds examples/text under the plugin (in a temporary directory; the repository's sources are
 # never patched), runs it once, and draws its graph with `trace-optimize graph`, as DOT and as
-# SVG (through Graphviz's dot).
+# SVG (through Graphviz's dot); runs it again with call times and writes its timeline with
+# `trace-optimize export --format perfetto` (open it in ui.perfetto.dev); and, when Chromium is
+# installed, runs the loop of test/optimize/report.test against its scripted server and takes a
+# screenshot of the page `trace-optimize report` writes.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,3 +27,24 @@ cmake --build "$work/build" >/dev/null
 (cd "$work" && "$optimize" graph --trace text.bin -o "$here/text.dot")
 (cd "$work" && "$optimize" graph --trace text.bin --format svg -o "$here/text.svg")
 echo "wrote $here/text.dot and $here/text.svg"
+
+(cd "$work" && TRACE_TIMESTAMPS=1 TRACE_FILE=timed.bin ./build/notify >/dev/null) || true
+(cd "$work" && "$optimize" export --format perfetto --trace timed.bin -o "$here/text-timeline.json")
+echo "wrote $here/text-timeline.json"
+
+chromium=$(command -v chromium || true)
+if [ -z "$chromium" ]; then
+  echo "make.sh: no chromium (Debian: apt-get install chromium): report.png not made" >&2
+  exit 0
+fi
+tests=$(cd "$here/../../test" && pwd)
+mkdir "$work/report"
+# The inputs of report.test: leap.cpp, its checker run.py and the scripted replies.
+/usr/lib/llvm-19/bin/split-file "$tests/optimize/report.test" "$work/report"
+(cd "$work/report" && PATH="$build_dir/bin:$PATH" python3 "$tests/support/fake_llm.py" --script script.txt -- \
+   trace-optimize run --model demo --build "clang++-19 -Wno-unknown-attributes leap.cpp -o leap" \
+   --run "python3 run.py $tests/support \$TRACE_FILE" --iterations 2 --quiet >/dev/null 2>&1) || true
+(cd "$work/report" && "$optimize" report .trace-optimize -o report.html --price 0.15,0.6)
+python3 "$tests/optimize/Inputs/render_report.py" "$chromium" "$work/report/report.html" step-1 \
+  "$work/report/dom.html" "$here/report.png" 1024x1400
+echo "wrote $here/report.png"
