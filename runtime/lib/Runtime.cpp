@@ -790,7 +790,7 @@ void registerParam(const __ParamInfo &P, const void *Var,
   if (Var && P.Kind == 1)
     registerParamAddress(Var, P.Id);
   if (Var && Render) {
-    Out O(config().MaxValue);
+    Out O(MaxValueLimit);
     Render(O, Var, nullptr);
     std::size_t Omitted = O.finish();
     PP.Value = O.str();

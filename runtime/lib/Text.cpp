@@ -35,7 +35,9 @@ struct Out::StreamImpl final : std::streambuf {
   std::ostream Stream;
 };
 
-Out::Out(std::size_t Limit) : Limit(Limit) {}
+// Room from the start: write() never copies to or from a null buffer (not
+// even zero bytes, which memcpy does not allow either).
+Out::Out(std::size_t Limit) : Limit(Limit) { grow(1); }
 Out::~Out() { std::free(Data); }
 
 void Out::grow(std::size_t Need) {

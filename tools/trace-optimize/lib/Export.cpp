@@ -73,13 +73,7 @@ public:
   bool header(const BinHeader &H) override {
     meta("process_name", 0,
          std::string(cleanUtf8(H.Program, Scratch)) + " (pid " + std::to_string(H.Pid) + ", " + Name + ")");
-    std::string &T = Out.begin();
-    T += "\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":";
-    appendUInt(T, Pid);
-    T += ",\"tid\":0,\"args\":{\"sort_index\":";
-    appendUInt(T, Pid);
-    T += '}';
-    return written(Out.end());
+    return sortIndex("process_sort_index", 0, Pid);
   }
 
   bool clock(const BinClock &) override {
@@ -284,15 +278,7 @@ private:
     auto [It, New] = Tracks.try_emplace(Id);
     if (New) {
       meta("thread_name", Id, "thread " + std::to_string(Id));
-      std::string &T = Out.begin();
-      T += "\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":";
-      appendUInt(T, Pid);
-      T += ",\"tid\":";
-      appendUInt(T, Id);
-      T += ",\"args\":{\"sort_index\":";
-      appendUInt(T, Id);
-      T += '}';
-      Out.end();
+      sortIndex("thread_sort_index", Id, Id);
     }
     return It->second;
   }
@@ -392,6 +378,22 @@ private:
     appendUInt(F, Thread);
     F += ",\"ts\":";
     appendMicros(F, To);
+    return written(Out.end());
+  }
+
+  /// A metadata event that orders the tracks: \p What is process_sort_index
+  /// or thread_sort_index.
+  bool sortIndex(const char *What, uint32_t Tid, uint64_t Index) {
+    std::string &T = Out.begin();
+    T += "\"ph\":\"M\",\"name\":\"";
+    T += What;
+    T += "\",\"pid\":";
+    appendUInt(T, Pid);
+    T += ",\"tid\":";
+    appendUInt(T, Tid);
+    T += ",\"args\":{\"sort_index\":";
+    appendUInt(T, Index);
+    T += '}';
     return written(Out.end());
   }
 
