@@ -295,12 +295,15 @@ bool pageReadable(uintptr_t A) {
       return S.State == Readable;
     }
   }
+  // The break first: a parser's cursors point into malloc's main arena,
+  // and inBrk is two compares where inImage is a binary search. Brk pages
+  // are not remembered: the break may shrink.
+  if (inBrk(A))
+    return true;
   if (inOwnStack(T, A) || inImage(A)) {
     remember(T, Page, Stable, 0);
     return true;
   }
-  if (inBrk(A))
-    return true;
   return probe(T, A);
 }
 
