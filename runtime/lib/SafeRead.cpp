@@ -26,7 +26,9 @@
 
 #include <fcntl.h>
 #include <link.h>
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 #include <pthread.h>
@@ -64,6 +66,8 @@ struct ProcessFacts {
   unsigned NumImage = 0;
   /// Where the program break started (start_brk); 0 if unknown.
   uintptr_t StartBrk = 0;
+  /// The CPU has AVX2: findNul scans 64 bytes a step.
+  bool Avx2 = false;
 };
 
 ProcessFacts Facts;
@@ -135,6 +139,10 @@ void gatherFacts() {
   }
   Facts.NumImage = Out;
   Facts.StartBrk = readStartBrk();
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  Facts.Avx2 = __builtin_cpu_supports("avx2");
+#endif
   FactsReady.store(true, std::memory_order_release);
 }
 
@@ -319,8 +327,8 @@ bool pageReadable(uintptr_t A) {
   __attribute__((no_sanitize("address", "hwaddress", "thread")))
 #endif
 
-/// First NUL in [P, P + N), or null.
-TRACE_UNCHECKED const char *findNul(const char *P, std::size_t N) {
+/// First NUL in [P, P + N), or null, 16 bytes a step.
+TRACE_UNCHECKED const char *findNulBase(const char *P, std::size_t N) {
   std::size_t I = 0;
 #if defined(__SSE2__)
   const __m128i Zero = _mm_setzero_si128();
@@ -350,6 +358,41 @@ TRACE_UNCHECKED const char *findNul(const char *P, std::size_t N) {
     if (P[I] == '\0')
       return P + I;
   return nullptr;
+}
+
+#if defined(__x86_64__)
+/// The same, 64 bytes a step: a cursor into a document (no NUL within the
+/// value limit) is scanned over the whole limit at every call, the largest
+/// single cost of recording a parser. Reads only [P, P + N), as findNulBase.
+__attribute__((target("avx2"))) TRACE_UNCHECKED const char *
+findNulAvx2(const char *P, std::size_t N) {
+  const __m256i Zero = _mm256_setzero_si256();
+  std::size_t I = 0;
+  for (; I + 64 <= N; I += 64) {
+    const __m256i A =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(P + I));
+    const __m256i B =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(P + I + 32));
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(A, B), Zero)))
+      break;
+  }
+  for (; I + 32 <= N; I += 32) {
+    const __m256i A =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(P + I));
+    if (const unsigned M = static_cast<unsigned>(
+            _mm256_movemask_epi8(_mm256_cmpeq_epi8(A, Zero))))
+      return P + I + __builtin_ctz(M);
+  }
+  return findNulBase(P + I, N - I);
+}
+#endif
+
+TRACE_UNCHECKED const char *findNul(const char *P, std::size_t N) {
+#if defined(__x86_64__)
+  if (Facts.Avx2 && N >= 32)
+    return findNulAvx2(P, N);
+#endif
+  return findNulBase(P, N);
 }
 
 /// How many bytes from A, at most N, lie on readable pages and are not

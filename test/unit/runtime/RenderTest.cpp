@@ -616,6 +616,36 @@ TEST(SafeRead, NoNulBeforeAGuardPageShowsTheAddress) {
   EXPECT_TRUE(Terminated);
 }
 
+/// Every NUL position and every alignment the scan's steps (64, 32 and 16
+/// bytes, then bytes) can meet, up to a guard page: the length found is
+/// the NUL's, and nothing past the page is read (a fault would end the test).
+TEST(SafeRead, FindsTheFirstNulAtEveryPositionAndAlignment) {
+  GuardedPage G;
+  ASSERT_NE(G.Base, MAP_FAILED);
+  char *End = static_cast<char *>(G.end());
+  for (std::size_t Len = 0; Len <= 300; ++Len) {
+    for (std::size_t Slack = 0; Slack < 70; Slack += 3) {
+      // The string ends Slack bytes before the guard; a second NUL after
+      // the first must not be taken for it.
+      char *S = End - Len - 1 - Slack;
+      std::memset(S, 'z', Len + 1 + Slack);
+      S[Len] = '\0';
+      if (Slack)
+        S[Len + 1 + (Slack - 1) / 2] = '\0';
+      bool Terminated = false;
+      ASSERT_EQ(safeCStringPrefix(S, 400, Terminated), Len)
+          << "length " << Len << ", " << Slack << " bytes to the guard";
+      ASSERT_TRUE(Terminated);
+    }
+    // No NUL at all up to the guard: what is readable, not terminated.
+    char *T = End - Len;
+    std::memset(T, 'w', Len);
+    bool Terminated = true;
+    ASSERT_EQ(safeCStringPrefix(T, 400, Terminated), Len) << Len;
+    ASSERT_FALSE(Terminated);
+  }
+}
+
 TEST(SafeRead, LongTextIsCutWithoutMeasuringIt) {
   GuardedPage G;
   ASSERT_NE(G.Base, MAP_FAILED);
