@@ -31,7 +31,8 @@ bool copyTree(const std::string &From, const std::string &To, const std::vector<
         It.disable_recursion_pending();
       continue;
     }
-    fs::path Dest = fs::path(To) / fs::relative(P, From);
+    // Lexically: fs::relative resolves symlinks, and a link would be copied to its target's path.
+    fs::path Dest = fs::path(To) / P.lexically_relative(From);
     if (It->is_symlink())
       fs::copy_symlink(P, Dest, Ec);
     else if (It->is_directory())
