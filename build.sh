@@ -17,6 +17,7 @@ packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19
           graphviz dpkg-dev file chromium)  # graphviz: graph --format svg; dpkg-dev, file: `cpack -G DEB`;
                                             # chromium: the report's rendering test
 packages+=(libsqlite3-dev)  # trace-optimize search: the run database
+packages+=(slurm-wlm munge) # search --executor slurm: the test suite starts a single-node Slurm
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

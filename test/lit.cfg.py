@@ -80,3 +80,18 @@ _gxx = shutil.which("g++-12", path=config.environment["PATH"]) or shutil.which("
 if _gxx:
     config.available_features.add("g++")
     config.substitutions.append(("%gxx", _gxx))
+
+# `REQUIRES: slurm`: a real single-node Slurm starts here (Debian's slurm-wlm and munge, as root, which
+# build.sh installs). test/support/slurm_cluster.py starts munged, slurmctld and slurmd in a temporary
+# folder and stops them again; where that fails, the note says why and those tests are unsupported.
+import subprocess
+try:
+    _probe = subprocess.run([config.python, os.path.join(config.test_source_root, "support", "slurm_cluster.py"),
+                             "probe"], capture_output=True, text=True, timeout=120)
+    _slurm_why = _probe.stderr.strip() if _probe.returncode else ""
+except (OSError, subprocess.TimeoutExpired) as _e:
+    _slurm_why = "the start probe failed: %s" % _e
+if _slurm_why:
+    lit_config.note("Slurm tests unsupported: " + _slurm_why)
+else:
+    config.available_features.add("slurm")

@@ -16,6 +16,7 @@
 #include "Report.h"
 #include "Summary.h"
 #include "Trace.h"
+#include "search/Runner.h"
 #include "search/Search.h"
 
 #include <fmt/format.h>
@@ -426,9 +427,10 @@ int cmdSearch(const std::vector<std::string> &Args) {
               "trace-optimize search --run CMD [--build CMD] [--strategy best-of-k|beam|evolve] [options]",
               "Searches instead of climbing one step at a time: asks the LLM for several candidates per step,\n"
               "checks each as 'step' does, builds and runs each in its own copy of the project directory (never\n"
-              "in your sources), up to --jobs at a time, and scores it from its trace. Every candidate goes into\n"
-              "<work-dir>/search.db; --resume continues a search that was interrupted. At the end the best\n"
-              "candidate is applied to the sources (hash-checked, undoable with 'trace-optimize undo').\n"
+              "in your sources), up to --jobs at a time, here or on a cluster (--executor), and scores it from\n"
+              "its trace. Every candidate goes into <work-dir>/search.db; --resume continues a search that was\n"
+              "interrupted. At the end the best candidate is applied to the sources (hash-checked, undoable\n"
+              "with 'trace-optimize undo').\n"
               "Exit status: 0 goal reached (success or --target), 3 stopped without reaching it, 1 error.");
   A.option("--strategy", "NAME",
            "best-of-k (default): K candidates from the best so far per step; beam: the best\n"
@@ -452,7 +454,17 @@ int cmdSearch(const std::vector<std::string> &Args) {
   A.option("--run", "CMD", "shell command that runs the program and writes $TRACE_FILE, run in the copy");
   A.option("--target", "SCORE", "stop when a candidate's mean feedback score reaches SCORE");
   A.flag("--feedback-from-run", "when the program gives no feedback, use the run's exit status (0 = success)");
-  A.option("--jobs", "N", "evaluations at a time (default 1)", false, "-j");
+  A.option("--jobs", "N", "evaluations at a time (default 1): worker threads, runner commands or array tasks", false,
+           "-j");
+  A.option("--executor", "NAME",
+           "where evaluations run: local (default), this machine; slurm, one sbatch job array per\n"
+           "                            round; runner, the --runner command line per evaluation");
+  A.option("--runner", "TEMPLATE",
+           "command line run per evaluation, with placeholders (below); implies --executor runner");
+  A.option("--slurm-arg", "ARG", "pass ARG to sbatch, e.g. --slurm-arg=--partition=short (repeatable)", true);
+  A.option("--shared-dir", "DIR",
+           "where the candidates' copies go, at the same path where the evaluations run (default:\n"
+           "                            the work directory)");
   A.option("--eval-timeout", "SECONDS", "limit for each build and run command of a candidate (default 600)");
   A.option("--memory-limit", "MB", "address-space limit of each build and run command (default none)");
   A.option("--max-tokens", "N", "send no request once the LLM calls used this many tokens");
@@ -466,9 +478,15 @@ int cmdSearch(const std::vector<std::string> &Args) {
   A.flag("--quiet", "no progress lines", "-q");
   addPromptOptions(A);
   addLlmOptions(A);
-  A.epilog(std::string("example:\n"
-                       "  trace-optimize search --strategy evolve -k 4 --jobs 2 --exclude build \\\n"
-                       "      --build 'cmake -S . -B build && cmake --build build' --run 'build/app'\n\n") +
+  A.epilog(std::string("runner placeholders (quoted for where they stand, also inside '...' and \"...\"):\n") +
+           search::runnerPlaceholderHelp() +
+           "\nexamples:\n"
+           "  trace-optimize search --strategy evolve -k 4 --jobs 2 --exclude build \\\n"
+           "      --build 'cmake -S . -B build && cmake --build build' --run 'build/app'\n"
+           "  trace-optimize search --executor slurm --jobs 8 --shared-dir /nfs/me/search \\\n"
+           "      --slurm-arg=--partition=short --build make --run ./app\n"
+           "  trace-optimize search --jobs 4 --runner \"ssh node1 'cd {dir} && {build} && {run}'\" \\\n"
+           "      --shared-dir /nfs/me/search --build make --run ./app\n\n" +
            EnvHelp);
   std::string Error;
   if (std::optional<int> Done = parseOrHelp(A, Args))
@@ -568,6 +586,27 @@ int cmdSearch(const std::vector<std::string> &Args) {
       return fail(Error, 2);
     SO.Seed = Seed;
   }
+  // --executor names the place; --runner alone is enough for the runner.
+  std::string ExecName = A.get("--executor", A.has("--runner") ? "runner" : "local");
+  if (std::optional<search::ExecutorKind> K = search::parseExecutor(ExecName))
+    SO.Exec = *K;
+  else
+    return fail("trace-optimize search: --executor expects local, slurm or runner, got '" + ExecName + "'", 2);
+  SO.RunnerTemplate = A.get("--runner");
+  if (SO.Exec == search::ExecutorKind::Runner) {
+    if (SO.RunnerTemplate.empty())
+      return fail("trace-optimize search: --executor runner needs --runner TEMPLATE (see 'trace-optimize search "
+                  "--help')",
+                  2);
+    if (!search::checkRunnerTemplate(SO.RunnerTemplate, Error))
+      return fail("trace-optimize search: --runner: " + Error, 2);
+  } else if (A.has("--runner")) {
+    return fail("trace-optimize search: --runner needs --executor runner, not " + ExecName, 2);
+  }
+  SO.SlurmArgs = A.all("--slurm-arg");
+  if (!SO.SlurmArgs.empty() && SO.Exec != search::ExecutorKind::Slurm)
+    return fail("trace-optimize search: --slurm-arg needs --executor slurm", 2);
+  SO.SharedDir = A.get("--shared-dir");
   SO.Resume = A.has("--resume");
   SO.Quiet = A.has("--quiet");
   SO.FeedbackFromRun = A.has("--feedback-from-run");

@@ -17,13 +17,15 @@ const char *statusName(CandidateStatus S) {
     return "dropped";
   case CandidateStatus::Duplicate:
     return "duplicate";
+  case CandidateStatus::Failed:
+    return "failed";
   }
   return "proposed";
 }
 
 std::optional<CandidateStatus> parseStatus(const std::string &Name) {
   for (CandidateStatus S : {CandidateStatus::Proposed, CandidateStatus::Evaluated, CandidateStatus::BuildFailed,
-                            CandidateStatus::Dropped, CandidateStatus::Duplicate})
+                            CandidateStatus::Dropped, CandidateStatus::Duplicate, CandidateStatus::Failed})
     if (Name == statusName(S))
       return S;
   return std::nullopt;

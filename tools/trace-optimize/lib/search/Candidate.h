@@ -24,6 +24,7 @@ enum class CandidateStatus {
   BuildFailed, ///< its build command failed
   Dropped,     ///< scored below --quick-threshold in the quick run
   Duplicate,   ///< the same normalised text as an earlier candidate; not evaluated
+  Failed,      ///< its evaluation did not finish (a cluster job cancelled, timed out or lost)
 };
 
 const char *statusName(CandidateStatus S);

@@ -31,7 +31,8 @@ bool copyTree(const std::string &From, const std::string &To, const std::vector<
         It.disable_recursion_pending();
       continue;
     }
-    fs::path Dest = fs::path(To) / fs::relative(P, From);
+    // Lexically: fs::relative resolves symlinks, and a link would be copied to its target's path.
+    fs::path Dest = fs::path(To) / P.lexically_relative(From);
     if (It->is_symlink())
       fs::copy_symlink(P, Dest, Ec);
     else if (It->is_directory())
@@ -52,49 +53,26 @@ static std::string tailOf(const std::string &S, size_t Max) {
   return S.size() <= Max ? S : "[...]\n" + S.substr(S.size() - Max);
 }
 
-EvalResult evaluate(const EvalJob &Job) {
+std::string tracePathOf(const EvalJob &Job, const std::string &Stage) { return Job.Dir + "/" + Stage + ".bin"; }
+
+EvalResult resultOf(const EvalJob &Job, const EvalOutcome &O) {
   EvalResult R;
   R.CandidateId = Job.CandidateId;
-  std::string Tree = Job.Dir + "/tree", Error;
-  std::error_code Ec;
-  // A rerun (after --resume) starts from a fresh copy.
-  fs::remove_all(Tree, Ec);
-  if (!copyTree(Job.ProjectDir, Tree, Job.Excluded, Error)) {
-    R.Status = CandidateStatus::BuildFailed;
-    R.Note = Error;
-    return R;
-  }
-  for (const auto &[Rel, Content] : Job.Files)
-    if (!writeFileAtomic(Tree + "/" + Rel, Content, Error)) {
+  if (O.Build.Ran) {
+    R.BuildSeconds = O.Build.Seconds;
+    if (O.Build.Status != 0 || O.Build.TimedOut) {
       R.Status = CandidateStatus::BuildFailed;
-      R.Note = Error;
-      return R;
-    }
-  ShellOptions Shell;
-  Shell.Dir = Tree;
-  Shell.MemoryBytes = Job.MemoryBytes;
-  std::vector<std::pair<std::string, std::string>> Env = {{"TRACE_CANDIDATE_DIR", Tree}};
-  if (!Job.BuildCmd.empty()) {
-    CommandResult B = runShell(Job.BuildCmd, Env, Job.Timeout, Shell);
-    R.BuildSeconds = B.Seconds;
-    writeFileAtomic(Job.Dir + "/build.log", B.Output, Error);
-    if (B.Status != 0 || B.TimedOut) {
-      R.Status = CandidateStatus::BuildFailed;
-      R.ExitStatus = B.Status;
-      R.Note = fmt::format("the build {}:\n{}", B.TimedOut ? "timed out" : fmt::format("failed ({})", B.Status),
-                           tailOf(B.Output, 2000));
+      R.ExitStatus = O.Build.Status;
+      R.Note =
+          fmt::format("the build {}:\n{}", O.Build.TimedOut ? "timed out" : fmt::format("failed ({})", O.Build.Status),
+                      tailOf(O.Build.Output, 2000));
       return R;
     }
   }
   // One run: its trace's score and success; the exit status judges a run without feedback.
-  auto RunOnce = [&](const std::string &Cmd, const std::string &Name) {
-    std::string TracePath = Job.Dir + "/" + Name + ".bin";
-    fs::remove(TracePath, Ec);
-    Env.push_back({"TRACE_FILE", TracePath});
-    CommandResult Run = runShell(Cmd, Env, Job.Timeout, Shell);
-    Env.pop_back();
+  auto Judge = [&](const StageOutcome &Run, const std::string &Cmd, const std::string &Name) {
+    std::string TracePath = tracePathOf(Job, Name);
     R.RunSeconds += Run.Seconds;
-    writeFileAtomic(Job.Dir + "/" + Name + ".log", Run.Output, Error);
     R.ExitStatus = Run.TimedOut ? 124 : Run.Status;
     R.TracePath = TracePath;
     R.Score.reset();
@@ -113,8 +91,8 @@ EvalResult evaluate(const EvalJob &Job) {
       R.Note = fmt::format("no usable trace from '{}' ({}): {}", Cmd,
                            Run.TimedOut ? "timed out" : fmt::format("exit status {}", Run.Status), LoadErr);
   };
-  if (!Job.QuickCmd.empty()) {
-    RunOnce(Job.QuickCmd, "quick");
+  if (O.Quick.Ran) {
+    Judge(O.Quick, Job.QuickCmd, "quick");
     if (Job.QuickThreshold && !R.Success && (!R.Score || *R.Score < *Job.QuickThreshold)) {
       R.Status = CandidateStatus::Dropped;
       R.Note = fmt::format("the quick run scored {}, below the threshold {}",
@@ -122,12 +100,82 @@ EvalResult evaluate(const EvalJob &Job) {
       return R;
     }
   }
-  RunOnce(Job.RunCmd, "run");
+  if (!O.Run.Ran) {
+    R.Status = CandidateStatus::Failed;
+    R.Note = O.Missing.empty() ? std::string("the evaluation ended before the run") : O.Missing;
+    return R;
+  }
+  Judge(O.Run, Job.RunCmd, "run");
   R.Status = CandidateStatus::Evaluated;
   return R;
 }
 
-LocalExecutor::LocalExecutor(unsigned J) : Jobs(std::max(J, 1u)) {
+bool prepareCopy(const EvalJob &Job, std::string &Error) {
+  std::string Tree = Job.Dir + "/tree";
+  std::error_code Ec;
+  fs::remove_all(Tree, Ec);
+  if (!copyTree(Job.ProjectDir, Tree, Job.Excluded, Error))
+    return false;
+  for (const auto &[Rel, Content] : Job.Files)
+    if (!writeFileAtomic(Tree + "/" + Rel, Content, Error))
+      return false;
+  return true;
+}
+
+EvalResult evaluate(const EvalJob &Job) {
+  std::string Tree = Job.Dir + "/tree", Error;
+  if (!prepareCopy(Job, Error)) {
+    EvalResult R;
+    R.CandidateId = Job.CandidateId;
+    R.Status = CandidateStatus::BuildFailed;
+    R.Note = Error;
+    return R;
+  }
+  ShellOptions Shell;
+  Shell.Dir = Tree;
+  Shell.MemoryBytes = Job.MemoryBytes;
+  std::vector<std::pair<std::string, std::string>> Env = {{"TRACE_CANDIDATE_DIR", Tree}};
+  std::error_code Ec;
+  // Runs one command of the evaluation; a run writes its trace to TRACE_FILE.
+  auto Run = [&](const std::string &Cmd, const std::string &Name, bool WritesTrace) {
+    if (WritesTrace) {
+      fs::remove(tracePathOf(Job, Name), Ec);
+      Env.push_back({"TRACE_FILE", tracePathOf(Job, Name)});
+    }
+    CommandResult C = runShell(Cmd, Env, Job.Timeout, Shell);
+    if (WritesTrace)
+      Env.pop_back();
+    writeFileAtomic(Job.Dir + "/" + Name + ".log", C.Output, Error);
+    StageOutcome S;
+    S.Ran = true;
+    S.Status = C.Status;
+    S.TimedOut = C.TimedOut;
+    S.Seconds = C.Seconds;
+    S.Output = std::move(C.Output);
+    return S;
+  };
+  EvalOutcome O;
+  if (!Job.BuildCmd.empty()) {
+    O.Build = Run(Job.BuildCmd, "build", false);
+    if (O.Build.Status != 0 || O.Build.TimedOut)
+      return resultOf(Job, O);
+  }
+  if (!Job.QuickCmd.empty()) {
+    O.Quick = Run(Job.QuickCmd, "quick", true);
+    // Here the full run is spared when the quick one already drops the candidate.
+    if (Job.QuickThreshold)
+      if (EvalResult R = resultOf(Job, O); R.Status == CandidateStatus::Dropped)
+        return R;
+  }
+  O.Run = Run(Job.RunCmd, "run", true);
+  return resultOf(Job, O);
+}
+
+LocalExecutor::LocalExecutor(unsigned J)
+    : LocalExecutor(J, evaluate, fmt::format("this machine, {} at a time", std::max(J, 1u))) {}
+
+LocalExecutor::LocalExecutor(unsigned J, EvalFn Eval, std::string Where)
+    : Jobs(std::max(J, 1u)), Eval(std::move(Eval)), Where(std::move(Where)) {
   for (unsigned I = 0; I < Jobs; ++I)
     Workers.emplace_back([this] { work(); });
 }
@@ -142,7 +190,7 @@ LocalExecutor::~LocalExecutor() {
     T.join();
 }
 
-std::string LocalExecutor::describe() const { return fmt::format("this machine, {} at a time", Jobs); }
+std::string LocalExecutor::describe() const { return Where; }
 
 void LocalExecutor::submit(EvalJob Job) {
   {
@@ -175,7 +223,7 @@ void LocalExecutor::work() {
       Job = std::move(Queue.front());
       Queue.pop_front();
     }
-    EvalResult R = evaluate(Job);
+    EvalResult R = Eval(Job);
     {
       std::lock_guard<std::mutex> L(M);
       Done.push_back(std::move(R));

@@ -3,8 +3,9 @@
 // An evaluation takes one candidate's copy of the user's tree, builds it, runs
 // the quick command (a cascade stage) and the full run command, and reads the
 // score from the trace. An Executor runs evaluations somewhere: LocalExecutor
-// on this machine, N at a time; a cluster executor (Slurm, a runner template)
-// implements the same two calls.
+// on this machine, N at a time; SlurmExecutor as job arrays, and the runner
+// template through any command line (search/Slurm.h, search/Runner.h). Wherever
+// the commands ran, resultOf turns what they did into the result.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_SEARCH_EXECUTOR_H
@@ -15,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,7 +48,39 @@ struct EvalResult {
   int ExitStatus = -1;
   std::string TracePath, Note;
   double BuildSeconds = 0, RunSeconds = 0;
+  /// Where it ran when that is a job of a scheduler ("12_3", Slurm's array job and task), and
+  /// the state the scheduler gave it at the end; empty for local evaluations.
+  std::string Job, JobState;
 };
+
+/// What one command of an evaluation did, wherever it ran.
+struct StageOutcome {
+  bool Ran = false;
+  int Status = -1; ///< exit status, 128+signal, or -1 when it could not start
+  bool TimedOut = false;
+  double Seconds = 0;
+  std::string Output; ///< its output, or the end of it
+};
+
+/// The commands of one evaluation as they ran. A stage with Ran false did not run: there is no
+/// such command, the evaluation stopped before it, or its job ended first.
+struct EvalOutcome {
+  StageOutcome Build, Quick, Run;
+  /// Why the run is missing when it should have run (a lost job); empty otherwise.
+  std::string Missing;
+};
+
+/// The trace file of a run stage ("quick" or "run") of the evaluation.
+std::string tracePathOf(const EvalJob &Job, const std::string &Stage);
+
+/// The one path from the commands of a finished evaluation to its result, the same for every
+/// executor: the build's status, the quick run's score against the threshold, then the full run's
+/// trace, score and success.
+EvalResult resultOf(const EvalJob &Job, const EvalOutcome &O);
+
+/// Makes Job.Dir/tree a fresh copy of the project (a rerun after --resume starts anew) with the
+/// candidate's files written into it.
+bool prepareCopy(const EvalJob &Job, std::string &Error);
 
 /// Runs one evaluation here, in the calling thread.
 EvalResult evaluate(const EvalJob &Job);
@@ -65,7 +99,11 @@ public:
 /// candidate's build and runs as child processes).
 class LocalExecutor : public Executor {
 public:
+  using EvalFn = std::function<EvalResult(const EvalJob &)>;
   explicit LocalExecutor(unsigned Jobs);
+  /// Each evaluation is Eval(Job) in a worker thread (the runner template runs a command per
+  /// evaluation this way); Where is what describe() says.
+  LocalExecutor(unsigned Jobs, EvalFn Eval, std::string Where);
   ~LocalExecutor() override;
   void submit(EvalJob Job) override;
   std::optional<EvalResult> next() override;
@@ -75,6 +113,8 @@ private:
   void work();
 
   unsigned Jobs;
+  EvalFn Eval;
+  std::string Where;
   std::mutex M;
   std::condition_variable Cv;
   std::deque<EvalJob> Queue;

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS replies (
   seq INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, content TEXT NOT NULL,
   error TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
   seconds REAL NOT NULL, PRIMARY KEY (seq, idx));
+CREATE TABLE IF NOT EXISTS jobs (
+  candidate INTEGER PRIMARY KEY, executor TEXT NOT NULL, job TEXT NOT NULL, state TEXT NOT NULL);
 )sql";
 
 } // namespace
@@ -161,6 +163,19 @@ std::map<unsigned, Candidate> RunDb::candidates(std::string &Error) {
     Out[C.Id] = std::move(C);
   }
   return Out;
+}
+
+bool RunDb::putJob(unsigned Candidate, const std::string &Executor, const std::string &Job, const std::string &State,
+                   std::string &Error) {
+  Stmt S(Db, "INSERT OR REPLACE INTO jobs (candidate, executor, job, state) VALUES (?1, ?2, ?3, ?4)");
+  S.integer(1, Candidate);
+  S.text(2, Executor);
+  S.text(3, Job);
+  S.text(4, State);
+  if (S && S.step() == SQLITE_DONE)
+    return true;
+  Error = lastError();
+  return false;
 }
 
 bool RunDb::putReplies(unsigned Seq, const std::vector<LlmReply> &Replies, std::string &Error) {

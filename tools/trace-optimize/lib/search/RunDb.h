@@ -2,7 +2,8 @@
 //
 // One SQLite file, <work-dir>/search.db, holds everything a search decided and
 // measured: its seed and options, every candidate (parent, texts, diff, scores,
-// trace path, tokens, cost, timings) and every LLM answer in request order.
+// trace path, tokens, cost, timings), the scheduler's job of each evaluation
+// that ran as one, and every LLM answer in request order.
 // Each row is written when it is known, in its own transaction, so a killed
 // search loses at most the evaluations in flight; `--resume` re-runs the same
 // decisions from the recorded answers and results.
@@ -36,6 +37,11 @@ public:
   /// Inserts or replaces the candidate's row.
   bool putCandidate(const Candidate &C, std::string &Error);
   std::map<unsigned, Candidate> candidates(std::string &Error);
+
+  /// Where a candidate's evaluation ran as a scheduler's job: the executor, the job ("12_3" for
+  /// Slurm's array job 12, task 3) and the state it ended in.
+  bool putJob(unsigned Candidate, const std::string &Executor, const std::string &Job, const std::string &State,
+              std::string &Error);
 
   /// The answers to LLM request number Seq (counted from 0 in the order the search made them).
   bool putReplies(unsigned Seq, const std::vector<LlmReply> &Replies, std::string &Error);

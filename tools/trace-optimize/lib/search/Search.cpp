@@ -9,6 +9,8 @@
 #include "search/Candidate.h"
 #include "search/Executor.h"
 #include "search/RunDb.h"
+#include "search/Runner.h"
+#include "search/Slurm.h"
 
 #include <fmt/format.h>
 
@@ -45,6 +47,25 @@ const char *strategyName(Strategy S) {
     return "evolve";
   }
   return "best-of-k";
+}
+
+std::optional<ExecutorKind> parseExecutor(const std::string &Name) {
+  for (ExecutorKind K : {ExecutorKind::Local, ExecutorKind::Slurm, ExecutorKind::Runner})
+    if (Name == executorName(K))
+      return K;
+  return std::nullopt;
+}
+
+const char *executorName(ExecutorKind K) {
+  switch (K) {
+  case ExecutorKind::Local:
+    return "local";
+  case ExecutorKind::Slurm:
+    return "slurm";
+  case ExecutorKind::Runner:
+    return "runner";
+  }
+  return "local";
 }
 
 std::optional<Price> knownPrice(const std::string &Model) {
@@ -116,6 +137,7 @@ private:
   };
 
   bool open();
+  std::unique_ptr<Executor> makeExecutor(std::string &Error);
   bool evaluateRoot();
   std::vector<Parent> selectParents(unsigned Gen);
   bool proposeFrom(const Parent &P, unsigned Gen);
@@ -137,7 +159,7 @@ private:
   LlmBackend *Llm;
   std::ostream &Out, &Err;
 
-  std::string WorkDir, ProjectDir, RootTree;
+  std::string WorkDir, ProjectDir, SharedDir, RootTree;
   std::unique_ptr<RunDb> Db;
   std::map<unsigned, Candidate> Recorded; ///< from the database, when resuming
   std::map<unsigned, Candidate> Cands;
@@ -157,9 +179,8 @@ private:
 bool Searcher::open() {
   WorkDir = absolutePath(O.Step.WorkDir);
   ProjectDir = absolutePath(O.ProjectDir.empty() ? "." : O.ProjectDir);
-  RootTree = WorkDir + "/candidates/0/tree";
   std::string Error;
-  if (!makeDirs(WorkDir + "/candidates", Error)) {
+  if (!makeDirs(WorkDir, Error)) {
     Err << "trace-optimize search: " << Error << "\n";
     return false;
   }
@@ -189,23 +210,61 @@ bool Searcher::open() {
     Seed = O.Seed ? *O.Seed : std::random_device()();
   }
   Rng.seed(Seed);
+  // The copies stay where the interrupted search made them: the recorded traces point there.
+  SharedDir = absolutePath(O.SharedDir.empty() ? WorkDir : O.SharedDir);
+  if (std::optional<std::string> Shared = Db->meta("shared_dir"); O.Resume && Shared && *Shared != SharedDir) {
+    Err << fmt::format("trace-optimize search: note: resuming with the recorded shared directory {}\n", *Shared);
+    SharedDir = *Shared;
+  }
+  RootTree = SharedDir + "/candidates/0/tree";
+  if (!makeDirs(SharedDir + "/candidates", Error) || !Db->setMeta("shared_dir", SharedDir, Error) ||
+      !Db->setMeta("executor", executorName(O.Exec), Error)) {
+    Err << "trace-optimize search: " << Error << "\n";
+    return false;
+  }
   if (!Db->setMeta("seed", std::to_string(Seed), Error) || !Db->setMeta("strategy", strategyName(O.Strat), Error) ||
       !Db->setMeta("project", ProjectDir, Error)) {
     Err << "trace-optimize search: " << Error << "\n";
     return false;
   }
-  Exec = std::make_unique<LocalExecutor>(O.Jobs);
+  Exec = makeExecutor(Error);
+  if (!Exec) {
+    Err << "trace-optimize search: " << Error << "\n";
+    return false;
+  }
   Islands.assign(O.Strat == Strategy::Evolve ? std::max(O.Islands, 1u) : 1u, {});
   return true;
+}
+
+std::unique_ptr<Executor> Searcher::makeExecutor(std::string &Error) {
+  switch (O.Exec) {
+  case ExecutorKind::Local:
+    break;
+  case ExecutorKind::Runner:
+    if (!checkRunnerTemplate(O.RunnerTemplate, Error))
+      return nullptr;
+    return makeRunnerExecutor(O.RunnerTemplate, O.Jobs);
+  case ExecutorKind::Slurm: {
+    SlurmOptions S;
+    S.Jobs = O.Jobs;
+    S.SbatchArgs = O.SlurmArgs;
+    S.Dir = SharedDir + "/slurm";
+    if (!O.Quiet)
+      S.Log = [this](const std::string &Line) { Err << Line << "\n"; };
+    return makeSlurmExecutor(std::move(S), Error);
+  }
+  }
+  return std::make_unique<LocalExecutor>(O.Jobs);
 }
 
 EvalJob Searcher::jobFor(const Candidate &C, std::vector<std::pair<std::string, std::string>> Files) const {
   EvalJob J;
   J.CandidateId = C.Id;
   J.ProjectDir = ProjectDir;
-  J.Dir = fmt::format("{}/candidates/{}", WorkDir, C.Id);
+  J.Dir = fmt::format("{}/candidates/{}", SharedDir, C.Id);
   J.Excluded = O.Excluded;
   J.Excluded.push_back(WorkDir);
+  J.Excluded.push_back(SharedDir);
   J.Files = std::move(Files);
   J.BuildCmd = O.BuildCmd;
   J.QuickCmd = O.QuickCmd;
@@ -314,10 +373,11 @@ bool Searcher::addCandidate(Candidate C) {
     }
     Files = std::move(*F);
   }
-  // A result recorded for the same program by the interrupted run is taken as it is.
+  // A result recorded for the same program by the interrupted run is taken as it is; an
+  // evaluation that failed (a job cancelled or lost: nothing about the program) runs again.
   auto Old = Recorded.find(C.Id);
   if (Old != Recorded.end() && Old->second.Key == C.Key && Old->second.Status != CandidateStatus::Proposed &&
-      Old->second.Status != CandidateStatus::Duplicate) {
+      Old->second.Status != CandidateStatus::Duplicate && Old->second.Status != CandidateStatus::Failed) {
     Candidate Kept = Old->second;
     Kept.Tokens = C.Tokens;
     Cands[C.Id] = std::move(Kept);
@@ -353,7 +413,8 @@ void Searcher::record(const EvalResult &R) {
   C.BuildSeconds = R.BuildSeconds;
   C.RunSeconds = R.RunSeconds;
   std::string Error;
-  if (!Db->putCandidate(C, Error))
+  if (!Db->putCandidate(C, Error) ||
+      (!R.Job.empty() && !Db->putJob(C.Id, executorName(O.Exec), R.Job, R.JobState, Error)))
     Err << "trace-optimize search: warning: " << Error << "\n";
 }
 
@@ -373,9 +434,10 @@ bool Searcher::collect() {
       What = fmt::format("score {}{}", C.Score ? fmt::format("{:.3g}", *C.Score) : "n/a", C.Success ? ", success" : "");
     else
       What = fmt::format("{}: {}", statusName(C.Status), firstLines(C.Note, 3));
-    Err << fmt::format("[candidate {}{}] {}, build {:.1f} s, run {:.1f} s\n", C.Id,
+    Err << fmt::format("[candidate {}{}] {}, build {:.1f} s, run {:.1f} s{}\n", C.Id,
                        C.Parent ? fmt::format(" from {}", *C.Parent) : std::string(" (the sources as they are)"), What,
-                       C.BuildSeconds, C.RunSeconds);
+                       C.BuildSeconds, C.RunSeconds,
+                       R->Job.empty() ? std::string() : fmt::format(" ({} job {})", executorName(O.Exec), R->Job));
   }
   return true;
 }
@@ -643,7 +705,8 @@ int Searcher::finish(const std::string &Reason, int Rc) {
   for (const auto &[Id, C] : Cands) {
     Evaluated += C.evaluated();
     Duplicates += C.Status == CandidateStatus::Duplicate;
-    Failed += C.Status == CandidateStatus::BuildFailed || C.Status == CandidateStatus::Dropped;
+    Failed += C.Status == CandidateStatus::BuildFailed || C.Status == CandidateStatus::Dropped ||
+              C.Status == CandidateStatus::Failed;
   }
   std::string Applied;
   if (B && B->Id != 0 && !B->Texts.empty() && better(*B, Cands[0])) {

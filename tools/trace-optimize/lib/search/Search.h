@@ -25,6 +25,10 @@
 namespace traceopt::search {
 
 enum class Strategy { BestOfK, Beam, Evolve };
+/// Where evaluations run: this machine, Slurm job arrays, or a command template per evaluation.
+enum class ExecutorKind { Local, Slurm, Runner };
+std::optional<ExecutorKind> parseExecutor(const std::string &Name);
+const char *executorName(ExecutorKind K);
 std::optional<Strategy> parseStrategy(const std::string &Name);
 const char *strategyName(Strategy S);
 
@@ -58,6 +62,14 @@ struct SearchOptions {
   double EvalTimeout = 600;
   uint64_t MemoryBytes = 0;
   unsigned Jobs = 1;
+  ExecutorKind Exec = ExecutorKind::Local;
+  /// --runner: the command line run per evaluation (search/Runner.h).
+  std::string RunnerTemplate;
+  /// --slurm-arg: passed to sbatch.
+  std::vector<std::string> SlurmArgs;
+  /// Where the candidates' copies (and Slurm's scripts and logs) go, visible at the same path
+  /// where the evaluations run (default: the work directory).
+  std::string SharedDir;
 
   /// Budgets (0: none).
   uint64_t MaxTokens = 0;
