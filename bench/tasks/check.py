@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # the import below must leave no __pycache__ in the sources
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as suite  # noqa: E402
 
