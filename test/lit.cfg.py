@@ -45,6 +45,7 @@ config.substitutions.append(("%trace_std", trace_std))
 config.substitutions.append(("%trace_ldflags", ldflags))
 config.substitutions.append(("%trace_include", runtime_include))
 config.substitutions.append(("%trace_src", config.trace_src_root))
+config.substitutions.append(("%trace_build", os.path.dirname(config.trace_bin)))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%support", os.path.join(config.test_source_root, "support")))
 
