@@ -702,7 +702,7 @@ private:
                        quiet("::__trace_rt::__Local " + Local + ";") + " ",
                        /*InsertAfter=*/true))
       return;
-    S.R.InsertTextAfterToken(Semi, After);
+    S.R.InsertTextAfterToken(Semi, " " + quiet(StringRef(After).ltrim()));
     ++S.NextGuard;
     ++S.NumCallSiteEdits;
     if (!isa<DecompositionDecl>(VD))
@@ -741,7 +741,7 @@ private:
     if (After.empty() ||
         S.R.InsertText(Begin, quiet(Before) + " ", /*InsertAfter=*/true))
       return;
-    S.R.InsertTextAfterToken(Semi, After);
+    S.R.InsertTextAfterToken(Semi, " " + quiet(StringRef(After).ltrim()));
     S.NextGuard = Next;
     ++S.NumCallSiteEdits;
     for (const VarDecl *VD : Bound)
