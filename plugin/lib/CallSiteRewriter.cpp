@@ -659,9 +659,11 @@ private:
         return " " + Local + ".__guard(" + Name + ");";
       return "";
     }
+    // Quiet: it takes the variable by reference before it is initialised
+    // (-Wuninitialized-const-reference).
     if (!Init && !LabelAfter && Targets.contains(VD) &&
         !VD->getType()->isReferenceType())
-      return " " + Local + ".__guard(" + Name + ");";
+      return " " + quiet(Local + ".__guard(" + Name + ");");
     return "";
   }
 
@@ -702,7 +704,7 @@ private:
                        quiet("::__trace_rt::__Local " + Local + ";") + " ",
                        /*InsertAfter=*/true))
       return;
-    S.R.InsertTextAfterToken(Semi, " " + quiet(StringRef(After).ltrim()));
+    S.R.InsertTextAfterToken(Semi, After);
     ++S.NextGuard;
     ++S.NumCallSiteEdits;
     if (!isa<DecompositionDecl>(VD))
@@ -741,7 +743,7 @@ private:
     if (After.empty() ||
         S.R.InsertText(Begin, quiet(Before) + " ", /*InsertAfter=*/true))
       return;
-    S.R.InsertTextAfterToken(Semi, " " + quiet(StringRef(After).ltrim()));
+    S.R.InsertTextAfterToken(Semi, After);
     S.NextGuard = Next;
     ++S.NumCallSiteEdits;
     for (const VarDecl *VD : Bound)
