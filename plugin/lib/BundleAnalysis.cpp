@@ -261,6 +261,11 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
     return false;
+  // Constructors, destructors and conversion functions are instrumented
+  // when annotated; 'all' leaves them out for now: every object made and
+  // destroyed would become a node of the graph.
+  if (isa<CXXConstructorDecl, CXXDestructorDecl, CXXConversionDecl>(FD))
+    return false;
   return Opts.selects(qualifiedName(FD), /*Annotated=*/false);
 }
 

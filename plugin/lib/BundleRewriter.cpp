@@ -361,8 +361,9 @@ ReturnForm returnForm(RewriteSession &S, const FunctionDecl *FD, const Expr *E,
   if (RT->isReferenceType()) {
     if (E->isTypeDependent())
       return InLambda();
+    // Arrays and functions are recorded through a reference, as they are.
     if (Braced || !E->isGLValue() || E->refersToBitField() ||
-        !isRecordable(E->getType()))
+        E->getType().isVolatileQualified())
       return ReturnForm::Untouched;
     return ReturnForm::Ref;
   }
@@ -598,7 +599,8 @@ void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
       StringRef Text = Lexer::getSourceText(Edit.Range, S.SM, LO);
       // After the prologue when `return` follows the body's '{'.
       S.R.InsertText(Edit.RS->getReturnLoc(),
-                     quiet("{__trace_call.__ret(" + Text.str() + ");") + " ",
+                     quietExpr("{__trace_call.__ret(" + Text.str() + ");") +
+                         " ",
                      /*InsertAfter=*/true);
       S.R.InsertText(AfterSemi, "}", /*InsertAfter=*/true);
       continue;
@@ -611,7 +613,7 @@ void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
       break;
     case ReturnForm::As:
       Open = "::__trace_rt::__retAs " +
-             quiet("< " + *S.Analysis.lambdaReturnType(FD) + ">") +
+             quietExpr("< " + *S.Analysis.lambdaReturnType(FD) + ">") +
              " (__trace_call, " + Open;
       break;
     case ReturnForm::Ref:
@@ -621,8 +623,8 @@ void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
       // A lambda warns under -Wc++98-compat: quiet.
       std::string RetType = *S.Analysis.lambdaReturnType(FD);
       std::string Arrow = RetType.empty() ? "" : " -> " + RetType;
-      Open = quiet("::__trace_rt::__result(__trace_call, [&]()" + Arrow +
-                   " { return") +
+      Open = quietExpr("::__trace_rt::__result(__trace_call, [&]()" + Arrow +
+                       " { return") +
              " ";
       Close = "; }";
       break;

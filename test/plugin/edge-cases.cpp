@@ -22,18 +22,18 @@ struct NoMove {
 [[trace::bundle]] NoMove make(int X) { return NoMove(X); }
 
 [[trace::bundle]] std::unique_ptr<int> own(std::unique_ptr<int> P) { return P; }
-// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}try {  __TRACE_END  __TRACE_BEGIN {__trace_call.__ret(P); __TRACE_END return P;}  __TRACE_BEGIN } catch
+// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}try {  __TRACE_END  __TRACE_EXPR_BEGIN {__trace_call.__ret(P); __TRACE_EXPR_END return P;}  __TRACE_BEGIN } catch
 [[trace::bundle]] std::string copyOf(const std::string &S) { return S; }
 // A reference parameter is not moved (nor is it in the original).
-// CHECK: std::string copyOf(const std::string &S) {{.*}}__TRACE_BEGIN {__trace_call.__ret(S); __TRACE_END return S;}
+// CHECK: std::string copyOf(const std::string &S) {{.*}}__TRACE_EXPR_BEGIN {__trace_call.__ret(S); __TRACE_EXPR_END return S;}
 template <class T> [[trace::bundle]] T pass(T V) { return (V); }
-// CHECK: T pass(T V) {{.*}}__TRACE_BEGIN {__trace_call.__ret((V)); __TRACE_END return (V);}
+// CHECK: T pass(T V) {{.*}}__TRACE_EXPR_BEGIN {__trace_call.__ret((V)); __TRACE_EXPR_END return (V);}
 
 struct V2 {
   int X, Y;
 };
 [[trace::bundle]] V2 operator+(V2 A, V2 B) { return {A.X + B.X, A.Y + B.Y}; }
-// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}return __TRACE_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> V2 { return __TRACE_END {A.X + B.X, A.Y + B.Y}; });
+// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> V2 { return __TRACE_EXPR_END {A.X + B.X, A.Y + B.Y}; });
 
 [[trace::bundle]] int (&table())[3] {
   static int A[3] = {1, 2, 3};

@@ -43,7 +43,7 @@ namespace {
 
 // Trailing and deduced return types.
 [[trace::bundle]] auto trailing(int X) -> long { return X; }
-// CHECK: auto trailing(int X) -> long {{.*}} return ::__trace_rt::__retAs __TRACE_BEGIN < long> __TRACE_END (__trace_call, X);
+// CHECK: auto trailing(int X) -> long {{.*}} return ::__trace_rt::__retAs __TRACE_EXPR_BEGIN < long> __TRACE_EXPR_END (__trace_call, X);
 [[trace::bundle]] auto deduced(int X) { return X + 1; }
 // CHECK: auto deduced(int X) {{.*}} return ::__trace_rt::__retv(__trace_call, X + 1);
 [[trace::bundle]] decltype(auto) deducedRef(int &X) { return (X); }

@@ -28,15 +28,15 @@ struct Big {
 // CHECK: Big make(const std::string &s) {__TRACE_BEGIN {{.*}} try { __TRACE_END {{$}}
 // CHECK-NEXT: Big B{s};
 // CHECK-NEXT: if (s.empty())
-// CHECK-NEXT: return __TRACE_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> Big { return __TRACE_END Big{"empty"}; });
-// CHECK-NEXT: __TRACE_BEGIN {__trace_call.__ret(B); __TRACE_END return B;}
+// CHECK-NEXT: return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> Big { return __TRACE_EXPR_END Big{"empty"}; });
+// CHECK-NEXT: __TRACE_EXPR_BEGIN {__trace_call.__ret(B); __TRACE_EXPR_END return B;}
 // CHECK-NEXT: __TRACE_BEGIN } catch
 
 [[trace::bundle]] const std::string &name(const Big &b) { return b.S; }
 // CHECK: const std::string &name(const Big &b) {{[{].*}} return ::__trace_rt::__retRef(__trace_call, b.S); __TRACE_BEGIN } catch
 
 [[trace::bundle]] long pair(int a, int b) { return a++, b; }
-// CHECK: long pair(int a, int b) {{[{].*}} return ::__trace_rt::__retAs __TRACE_BEGIN < long> __TRACE_END (__trace_call, (a++, b)); __TRACE_BEGIN } catch
+// CHECK: long pair(int a, int b) {{[{].*}} return ::__trace_rt::__retAs __TRACE_EXPR_BEGIN < long> __TRACE_EXPR_END (__trace_call, (a++, b)); __TRACE_BEGIN } catch
 
 [[trace::bundle]] int loose(int a) {
   if (a)
@@ -70,7 +70,7 @@ struct Res {
 // CHECK-NEXT: return -1;
 
 [[trace::bundle]] const char *where() { return __func__; }
-// CHECK: const char *where() {{[{].*}} return ::__trace_rt::__retAs __TRACE_BEGIN < const char *> __TRACE_END (__trace_call, __func__);
+// CHECK: const char *where() {{[{].*}} return ::__trace_rt::__retAs __TRACE_EXPR_BEGIN < const char *> __TRACE_EXPR_END (__trace_call, __func__);
 
 #define RETURN_TWICE(x) return 2 * (x)
 [[trace::bundle]] int twice(int x) { RETURN_TWICE(x); }

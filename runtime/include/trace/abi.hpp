@@ -43,6 +43,16 @@
 #define __TRACE_BEGIN
 #define __TRACE_END
 #endif
+// The same inside an expression or before a statement of an if or a loop,
+// where GCC does not allow a pragma: there the inserted text is bare (GCC
+// has no -Weverything whose warnings it would raise).
+#if defined(__clang__)
+#define __TRACE_EXPR_BEGIN __TRACE_BEGIN
+#define __TRACE_EXPR_END __TRACE_END
+#else
+#define __TRACE_EXPR_BEGIN
+#define __TRACE_EXPR_END
+#endif
 #if defined(__TRACE_PLUGIN__) && !defined(__clang__) && defined(__GNUC__) &&   \
     __GNUC__ >= 12
 // The user's [[trace::bundle]] and [[trace::trainable]] mean nothing to GCC
