@@ -333,6 +333,25 @@ bool namesObject(const Expr *E) {
   return false;
 }
 
+/// True if the return converts \p E with a conversion function
+/// (`return S;` of a class with operator bool): the scalar to record is
+/// the converted one, so __retv, which takes E's own type, does not fit.
+bool userConversion(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParens();
+    if (const auto *FE = dyn_cast<FullExpr>(E)) {
+      E = FE->getSubExpr();
+      continue;
+    }
+    const auto *ICE = dyn_cast<ImplicitCastExpr>(E);
+    if (!ICE)
+      return false;
+    if (ICE->getCastKind() == CK_UserDefinedConversion)
+      return true;
+    E = ICE->getSubExpr();
+  }
+}
+
 ReturnForm returnForm(RewriteSession &S, const FunctionDecl *FD, const Expr *E,
                       const std::optional<std::string> &Spelled) {
   QualType RT = FD->getReturnType();
@@ -369,8 +388,8 @@ ReturnForm returnForm(RewriteSession &S, const FunctionDecl *FD, const Expr *E,
   }
   if (RT->isScalarType()) {
     QualType WT = E->IgnoreImpCasts()->getType();
-    if (!Braced && !E->isTypeDependent() && isRecordable(WT) &&
-        S.Ctx.hasSameUnqualifiedType(WT, RT))
+    if (!Braced && !E->isTypeDependent() && !userConversion(E) &&
+        isRecordable(WT) && S.Ctx.hasSameUnqualifiedType(WT, RT))
       return ReturnForm::Value;
     return Spellable ? ReturnForm::As : ReturnForm::Untouched;
   }

@@ -35,8 +35,8 @@ struct Big {
 [[trace::bundle]] const std::string &name(const Big &b) { return b.S; }
 // CHECK: const std::string &name(const Big &b) {{[{].*}} return ::__trace_rt::__retRef(__trace_call, b.S); __TRACE_BEGIN } catch
 
-[[trace::bundle]] long pair(int a, int b) { return a++, b; }
-// CHECK: long pair(int a, int b) {{[{].*}} return ::__trace_rt::__retAs __TRACE_EXPR_BEGIN < long> __TRACE_EXPR_END (__trace_call, (a++, b)); __TRACE_BEGIN } catch
+[[trace::bundle]] long pair(int a, int b) { return a += b, a; }
+// CHECK: long pair(int a, int b) {{[{].*}} return ::__trace_rt::__retAs __TRACE_EXPR_BEGIN < long> __TRACE_EXPR_END (__trace_call, (a += b, a)); __TRACE_BEGIN } catch
 
 [[trace::bundle]] int loose(int a) {
   if (a)
