@@ -36,7 +36,7 @@
 // CHECK: inline int scale(int X) {{[{].+}}"scale(int)"{{.+}}return ::__trace_rt::__retv(__trace_call, 3 * X);
 // CHECK: int add(int X) {{[{].+}}"Counter::add(int)"
 // CHECK: int get() const {{[{].+}}"Counter::get() const"
-// CHECK: template <class T> T twice(T X) {{[{].+}}"twice<int>(T)"{{.+}}return __TRACE_END X + X; });
+// CHECK: template <class T> T twice(T X) {{[{].+}}"twice<int>(T)"{{.+}}return __TRACE_EXPR_END X + X; });
 // CHECK: T open() const {{[{].+}}"Box<int>::open() const"
 // CHECK: static int hidden(int X) {{[{].+}}"hidden(int)"
 // CHECK: int unnamed(int X) {{[{].+}}"(anonymous namespace)::unnamed(int)"

@@ -7,8 +7,8 @@
 // RUN: %clangxx_trace -fplugin-arg-trace-all -fsyntax-only %s 2>&1 | count 0
 
 // CHECK: trace plugin: {{.*}}verbose-left-alone.cpp: 3 bundle(s), 2 left alone,
-// CHECK-DAG: verbose-left-alone.cpp:[[@LINE+4]]:15: left alone: 'twice' is not instrumented: it is constexpr
-// CHECK-DAG: verbose-left-alone.cpp:[[@LINE+11]]:5: left alone: 'byHand' is not instrumented: its body already declares '__trace_call'
+// CHECK-DAG: verbose-left-alone.cpp:[[@LINE+3]]:15: left alone: 'twice' is not instrumented: it is constexpr
+// CHECK-DAG: verbose-left-alone.cpp:[[@LINE+10]]:5: left alone: 'byHand' is not instrumented: its body already declares '__trace_call'
 // CHECK-NOT: left alone
 constexpr int twice(int X) { return 2 * X; }
 struct Box {
