@@ -1,23 +1,17 @@
 //===- BundleAnalysis.cpp - Which functions can be instrumented -----------===//
 //
-// A bundle's body is moved into a lambda. That is invisible to the body
-// except in the cases below, where the plugin leaves the function alone and
-// says why (the outer compile reports it as a warning):
+// A bundle is instrumented in place: its statements stay the function's
+// own (BundleRewriter.cpp). The plugin leaves a function alone, and says
+// why (the outer compile reports it as a warning), only where the inserted
+// code could not run or would change the meaning:
 //   - constexpr/consteval: the runtime calls are not constant expressions;
-//   - coroutines: co_await/co_return must stay in the coroutine itself;
-//   - function-try-blocks: the handler would no longer cover the prologue;
-//   - C varargs: va_start needs the function's own frame;
-//   - __func__ and friends, source_location::current(): would name the
-//     lambda;
-//   - constructors/destructors: member initializers cannot move into a
-//     lambda (not supported yet);
+//   - coroutines: the recording would have to follow suspensions and
+//     co_return (not done yet);
 //   - defaulted/deleted functions: there is no body;
 //   - bodies from macros: the Rewriter cannot edit inside an expansion;
-//   - return types that cannot be spelled in the lambda (unnamed types);
-//   - main(): it returns 0 when control falls off its end, a lambda would
-//     not;
-//   - a deduced return type the body itself needs (recursion) would be used
-//     before it is deduced.
+//   - explicit object parameters (`this Self &&self`): not supported yet;
+//   - bodies that already declare __trace_call or __trace_site (code
+//     instrumented by hand): the inserted names would clash.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,31 +36,13 @@ namespace {
 /// Finds constructs in a body that rule out the rewrite.
 class BodyScanner : public RecursiveASTVisitor<BodyScanner> {
 public:
-  explicit BodyScanner(const FunctionDecl *FD) : Fn(FD->getCanonicalDecl()) {}
-
   std::string Reason;
-  bool SelfReference = false;
 
-  bool VisitPredefinedExpr(PredefinedExpr *) {
-    Reason = "its body uses __func__, __FUNCTION__ or __PRETTY_FUNCTION__, "
-             "which would name the wrapping lambda";
-    return false;
-  }
-  bool VisitSourceLocExpr(SourceLocExpr *) {
-    Reason = "its body uses a __builtin source-location function, which "
-             "would describe the wrapping lambda";
-    return false;
-  }
-  bool VisitCallExpr(CallExpr *CE) {
-    const FunctionDecl *Callee = CE->getDirectCallee();
-    if (!Callee || !Callee->getIdentifier() ||
-        Callee->getName() != "current")
-      return true;
-    const auto *RD = dyn_cast<CXXRecordDecl>(Callee->getDeclContext());
-    if (RD && RD->getIdentifier() && RD->getName() == "source_location" &&
-        RD->isInStdNamespace()) {
-      Reason = "its body uses std::source_location::current(), which would "
-               "describe the wrapping lambda";
+  bool VisitVarDecl(VarDecl *VD) {
+    if (VD->getIdentifier() &&
+        (VD->getName() == "__trace_call" || VD->getName() == "__trace_site")) {
+      Reason = "its body already declares '" + VD->getName().str() +
+               "' (instrumented by hand); a second one would clash";
       return false;
     }
     return true;
@@ -75,39 +51,12 @@ public:
   bool VisitCoreturnStmt(CoreturnStmt *) { return coroutine(); }
   bool VisitCoawaitExpr(CoawaitExpr *) { return coroutine(); }
   bool VisitCoyieldExpr(CoyieldExpr *) { return coroutine(); }
-  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) {
-    return coroutine();
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
-    if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
-      if (FD->getCanonicalDecl() == Fn)
-        SelfReference = true;
-    return true;
-  }
-  bool VisitUnresolvedLookupExpr(UnresolvedLookupExpr *ULE) {
-    for (const NamedDecl *D : ULE->decls()) {
-      const NamedDecl *U = D->getUnderlyingDecl();
-      if (const auto *FTD = dyn_cast<FunctionTemplateDecl>(U))
-        U = FTD->getTemplatedDecl();
-      if (const auto *FD = dyn_cast<FunctionDecl>(U))
-        if (FD->getCanonicalDecl() == Fn)
-          SelfReference = true;
-    }
-    return true;
-  }
-  bool VisitMemberExpr(MemberExpr *ME) {
-    if (const auto *FD = dyn_cast<FunctionDecl>(ME->getMemberDecl()))
-      if (FD->getCanonicalDecl() == Fn)
-        SelfReference = true;
-    return true;
-  }
+  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) { return coroutine(); }
 
 private:
-  const FunctionDecl *Fn;
-
   bool coroutine() {
-    Reason = "it is a coroutine; co_await, co_yield and co_return must stay "
-             "in the coroutine's own body";
+    Reason = "it is a coroutine; recording its calls would have to follow "
+             "its suspensions and co_return, which is not done yet";
     return false;
   }
 };
@@ -312,15 +261,15 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
     return false;
+  // Constructors, destructors and conversion functions are instrumented
+  // when annotated; 'all' leaves them out for now: every object made and
+  // destroyed would become a node of the graph.
+  if (isa<CXXConstructorDecl, CXXDestructorDecl, CXXConversionDecl>(FD))
+    return false;
   return Opts.selects(qualifiedName(FD), /*Annotated=*/false);
 }
 
 std::string BundleAnalysis::declarationSkipReason(const FunctionDecl *FD) {
-  if (isa<CXXConstructorDecl>(FD))
-    return "constructors are not instrumented (member initializers cannot "
-           "move into the wrapping lambda)";
-  if (isa<CXXDestructorDecl>(FD))
-    return "destructors are not instrumented";
   if (FD->isDeleted())
     return "it is deleted";
   if (FD->isExplicitlyDefaulted() || FD->isDefaulted())
@@ -331,17 +280,8 @@ std::string BundleAnalysis::declarationSkipReason(const FunctionDecl *FD) {
   if (FD->isConstexpr())
     return "it is constexpr; the recording calls are not constant "
            "expressions";
-  if (FD->isVariadic())
-    return "it takes C variadic arguments ('...'), which the wrapping "
-           "lambda cannot reach";
-  if (FD->isMain())
-    return "main() returns 0 when control reaches its end, the wrapping "
-           "lambda would not";
   if (FD->hasCXXExplicitFunctionObjectParameter())
     return "functions with an explicit object parameter are not supported";
-  if (isa<CXXConversionDecl>(FD))
-    return "conversion functions are not instrumented (no written return "
-           "type)";
   return "";
 }
 
@@ -374,31 +314,21 @@ std::string BundleAnalysis::bodySkipReason(const FunctionDecl *FD) {
   const Stmt *Body = FD->getBody();
   if (!Body)
     return "it has no body";
-  if (isa<CXXTryStmt>(Body))
-    return "it has a function-try-block; its handlers would no longer cover "
-           "the recording code";
   if (isa<CoroutineBodyStmt>(Body))
-    return "it is a coroutine; co_await, co_yield and co_return must stay in "
-           "the coroutine's own body";
+    return "it is a coroutine; recording its calls would have to follow its "
+           "suspensions and co_return, which is not done yet";
+  // A function-try-block's statements are its try block's.
+  if (const auto *Try = dyn_cast<CXXTryStmt>(Body))
+    Body = Try->getTryBlock();
   const auto *CS = dyn_cast<CompoundStmt>(Body);
   if (!CS)
     return "its body is not a compound statement";
   if (!isEditableLoc(CS->getLBracLoc()) || !isEditableLoc(CS->getRBracLoc()) ||
       SM.getFileID(CS->getLBracLoc()) != SM.getFileID(CS->getRBracLoc()))
     return "its body comes from a macro expansion, which cannot be edited";
-  BodyScanner Scanner(FD);
-  Scanner.TraverseStmt(const_cast<Stmt *>(Body));
-  if (!Scanner.Reason.empty())
-    return Scanner.Reason;
-  if (Scanner.SelfReference &&
-      FD->getDeclaredReturnType()->getContainedDeducedType() &&
-      !FD->isNoReturn())
-    return "its deduced return type is needed inside its own body "
-           "(recursion), before the wrapping lambda's type is known";
-  if (!lambdaReturnType(FD))
-    return "its return type cannot be spelled in the wrapping lambda "
-           "(unnamed or local type)";
-  return "";
+  BodyScanner Scanner;
+  Scanner.TraverseStmt(const_cast<Stmt *>(FD->getBody()));
+  return Scanner.Reason;
 }
 
 BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {

@@ -1,9 +1,12 @@
-//===- BundleRewriter.cpp - The prologue and epilogue of a bundle ---------===//
+//===- BundleRewriter.cpp - The prologue, returns and handler of a bundle -===//
 //
-// The user's '{' stays the function's and the user's '}' still closes it;
-// in between, the user's body, unchanged, becomes the body of a lambda run by
-// ::__trace_rt::__invoke. Everything the prologue needs (Site, arguments,
-// enum names, trainable globals) goes on the line of the '{'.
+// The user's statements stay the statements of the user's function, so
+// Clang's analyses (thread safety, -Wreturn-type, -Wuninitialized...) see
+// the function as written. The prologue (Site, the __Call, arguments, enum
+// names, trainable globals) goes on the line of the body's '{'; each
+// `return E;` is rewritten on its own line(s) to record its result; a
+// handler that records an exception wraps the statements inside the
+// function's own braces. No line moves.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +19,8 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
@@ -63,66 +68,6 @@ private:
   static constexpr unsigned MaxHelpers = 64;
   RewriteSession &S;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
-};
-
-/// Finds "return p;" where p is a by-value parameter. In the function,
-/// such a return moves p (implicit move); inside the wrapping lambda p is a
-/// captured reference and would be copied (a move-only type would not even
-/// compile), so the rewrite spells the move.
-class ParameterReturns : public RecursiveASTVisitor<ParameterReturns> {
-public:
-  ParameterReturns(const FunctionDecl *FD, const LangOptions &LO)
-      : Fn(FD), LO(LO) {}
-
-  std::vector<const DeclRefExpr *> Found;
-
-  bool shouldVisitLambdaBody() const { return false; }
-  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-
-  bool VisitReturnStmt(ReturnStmt *RS) {
-    const Expr *E = RS->getRetValue();
-    if (!E)
-      return true;
-    while (true) {
-      E = E->IgnoreParens();
-      if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
-        E = ICE->getSubExpr();
-      else if (const auto *FE = dyn_cast<FullExpr>(E))
-        E = FE->getSubExpr();
-      else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
-        E = BTE->getSubExpr();
-      else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
-               CCE && CCE->getNumArgs() == 1 &&
-               CCE->getParenOrBraceRange().isInvalid())
-        E = CCE->getArg(0);
-      else
-        break;
-    }
-    const auto *DRE = dyn_cast<DeclRefExpr>(E);
-    if (!DRE)
-      return true;
-    const auto *PV = dyn_cast<ParmVarDecl>(DRE->getDecl());
-    if (!PV || PV->getDeclContext() != Fn || PV->isParameterPack())
-      return true;
-    QualType T = PV->getType();
-    if (T.isVolatileQualified() || T.isConstQualified())
-      return true;
-    // C++20 also moves rvalue-reference parameters; lvalue references are
-    // never moved.
-    if (T->isLValueReferenceType() ||
-        (T->isRValueReferenceType() && !LO.CPlusPlus20))
-      return true;
-    if (!T->isRecordType() && !T->isDependentType() &&
-        !T->isRValueReferenceType())
-      return true;
-    Found.push_back(DRE);
-    return true;
-  }
-
-private:
-  const FunctionDecl *Fn;
-  const LangOptions &LO;
 };
 
 std::string integerLiteral(const llvm::APSInt &V) {
@@ -259,11 +204,291 @@ std::string siteIdentity(RewriteSession &S, const FunctionDecl *FD,
          quoted(PatternKey);
 }
 
+/// The return statements of a body that return from the function itself
+/// (not from a lambda, a block or a local class inside it).
+class ReturnFinder : public RecursiveASTVisitor<ReturnFinder> {
+public:
+  std::vector<const ReturnStmt *> Found;
+
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseBlockExpr(BlockExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitReturnStmt(ReturnStmt *RS) {
+    Found.push_back(RS);
+    return true;
+  }
+};
+
+/// Finds what changes meaning, or does not compile, inside the lambda of
+/// a class prvalue's return: __func__ and friends and
+/// source_location::current() would name the lambda; a structured binding
+/// cannot be captured before C++20.
+class LambdaUnsafe : public RecursiveASTVisitor<LambdaUnsafe> {
+public:
+  explicit LambdaUnsafe(const LangOptions &LO) : LO(LO) {}
+
+  bool Found = false;
+
+  bool VisitPredefinedExpr(PredefinedExpr *) { return found(); }
+  bool VisitSourceLocExpr(SourceLocExpr *) { return found(); }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+    if (isa<BindingDecl>(DRE->getDecl()) && !LO.CPlusPlus20)
+      return found();
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier() || Callee->getName() != "current")
+      return true;
+    const auto *RD = dyn_cast<CXXRecordDecl>(Callee->getDeclContext());
+    if (RD && RD->getIdentifier() && RD->getName() == "source_location")
+      return found();
+    return true;
+  }
+
+private:
+  const LangOptions &LO;
+
+  bool found() {
+    Found = true;
+    return false;
+  }
+};
+
+/// How one `return E;` records its result.
+enum class ReturnForm {
+  /// `{__trace_call.__ret(x); return x;}`: E names a variable or a member;
+  /// the return statement stays as written (NRVO, implicit move).
+  Variable,
+  /// `return __retv(__trace_call, E);`: a scalar of the return type,
+  /// passed by value (a bit-field, a constant without a definition).
+  Value,
+  /// `return __retAs<R>(__trace_call, E);`: a scalar converted to R.
+  As,
+  /// `return __retRef(__trace_call, E);`: a glvalue for a reference.
+  Ref,
+  /// `return __result(__trace_call, [&]() -> R { return E; });`: a class
+  /// prvalue. Recording it in the function would need a copy or a move;
+  /// in the lambda it initialises a local that NRVO makes the caller's
+  /// object, as guaranteed elision would.
+  Lambda,
+  /// Left as written: the call records "not captured".
+  Untouched
+};
+
+struct ReturnEdit {
+  const ReturnStmt *RS;
+  ReturnForm Form;
+  /// The returned expression's characters in the file.
+  CharSourceRange Range;
+};
+
+/// \p E without the nodes a return adds around what the user wrote
+/// (conversions, temporaries, an implicit copy or move).
+const Expr *writtenExpr(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParens();
+    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+      E = ICE->getSubExpr();
+    else if (const auto *FE = dyn_cast<FullExpr>(E))
+      E = FE->getSubExpr();
+    else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = BTE->getSubExpr();
+    else if (const auto *MTE = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = MTE->getSubExpr();
+    else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
+             CCE && CCE->getNumArgs() == 1 && !CCE->isListInitialization() &&
+             CCE->getParenOrBraceRange().isInvalid() &&
+             !isa<CXXTemporaryObjectExpr>(CCE))
+      E = CCE->getArg(0);
+    else
+      return E;
+  }
+}
+
+/// A type whose value the runtime can look at through a const reference.
+bool isRecordable(QualType T) {
+  T = T.getNonReferenceType();
+  return !T.isVolatileQualified() && !T->isArrayType() && !T->isFunctionType();
+}
+
+/// True if \p E names a variable or a field of *this: evaluating it again
+/// before the return has no effect, so it is recorded first and the
+/// return statement keeps its exact form.
+bool namesObject(const Expr *E) {
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    // A constant static member may have no definition (before C++17): a
+    // reference to it would need one.
+    if (VD && VD->isStaticDataMember() &&
+        (VD->isConstexpr() || VD->getType().isConstQualified()))
+      return false;
+    return VD && isRecordable(VD->getType());
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    return FD && !FD->isBitField() && isRecordable(FD->getType()) &&
+           isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts());
+  }
+  return false;
+}
+
+/// True if the return converts \p E with a conversion function
+/// (`return S;` of a class with operator bool): the scalar to record is
+/// the converted one, so __retv, which takes E's own type, does not fit.
+bool userConversion(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParens();
+    if (const auto *FE = dyn_cast<FullExpr>(E)) {
+      E = FE->getSubExpr();
+      continue;
+    }
+    const auto *ICE = dyn_cast<ImplicitCastExpr>(E);
+    if (!ICE)
+      return false;
+    if (ICE->getCastKind() == CK_UserDefinedConversion)
+      return true;
+    E = ICE->getSubExpr();
+  }
+}
+
+ReturnForm returnForm(RewriteSession &S, const FunctionDecl *FD, const Expr *E,
+                      const std::optional<std::string> &Spelled) {
+  QualType RT = FD->getReturnType();
+  // Only where the return statement's own form matters (NRVO, implicit
+  // move): a scalar goes through __retv, so that a return Clang finds
+  // unreachable is still the first statement of its block.
+  if (namesObject(writtenExpr(E)) &&
+      (RT->isDependentType() || RT->isRecordType() ||
+       RT->isRValueReferenceType()))
+    return ReturnForm::Variable;
+  bool Deduced = FD->getDeclaredReturnType()->getContainedDeducedType();
+  auto InLambda = [&] {
+    LambdaUnsafe Unsafe(S.Ctx.getLangOpts());
+    Unsafe.TraverseStmt(const_cast<Expr *>(E));
+    return Spelled && !Unsafe.Found ? ReturnForm::Lambda
+                                    : ReturnForm::Untouched;
+  };
+  bool Spellable = Spelled && !Spelled->empty() && !Deduced;
+  if (RT->isDependentType())
+    return InLambda();
+  const Expr *Bare = E->IgnoreImplicit();
+  bool Braced = isa<InitListExpr>(Bare) ||
+                (isa<CXXConstructExpr>(Bare) &&
+                 cast<CXXConstructExpr>(Bare)->isListInitialization() &&
+                 !isa<CXXTemporaryObjectExpr>(Bare));
+  if (RT->isReferenceType()) {
+    if (E->isTypeDependent())
+      return InLambda();
+    // Arrays and functions are recorded through a reference, as they are.
+    if (Braced || !E->isGLValue() || E->refersToBitField() ||
+        E->getType().isVolatileQualified())
+      return ReturnForm::Untouched;
+    return ReturnForm::Ref;
+  }
+  if (RT->isScalarType()) {
+    QualType WT = E->IgnoreImpCasts()->getType();
+    if (!Braced && !E->isTypeDependent() && !userConversion(E) &&
+        isRecordable(WT) && S.Ctx.hasSameUnqualifiedType(WT, RT))
+      return ReturnForm::Value;
+    return Spellable ? ReturnForm::As : ReturnForm::Untouched;
+  }
+  if (RT->isRecordType())
+    return InLambda();
+  return ReturnForm::Untouched;
+}
+
+/// The returns of \p FD and how each records its result.
+std::vector<ReturnEdit> planReturns(RewriteSession &S, const FunctionDecl *FD,
+                                    const CompoundStmt *Block) {
+  std::vector<ReturnEdit> Plan;
+  if (FD->getReturnType()->isVoidType() || FD->isNoReturn())
+    return Plan;
+  std::optional<std::string> Spelled = S.Analysis.lambdaReturnType(FD);
+  const LangOptions &LO = S.Ctx.getLangOpts();
+  ReturnFinder Finder;
+  Finder.TraverseStmt(const_cast<CompoundStmt *>(Block));
+  for (const ReturnStmt *RS : Finder.Found) {
+    const Expr *E = RS->getRetValue();
+    if (!E)
+      continue;
+    ReturnEdit Edit{RS, returnForm(S, FD, E, Spelled), {}};
+    Edit.Range = Lexer::makeFileCharRange(
+        CharSourceRange::getTokenRange(E->getSourceRange()), S.SM, LO);
+    if (Edit.Range.isInvalid() ||
+        !S.Analysis.isEditableLoc(Edit.Range.getBegin()) ||
+        S.SM.getFileID(Edit.Range.getBegin()) !=
+            S.SM.getFileID(Edit.Range.getEnd()))
+      Edit.Form = ReturnForm::Untouched;
+    if (Edit.Form == ReturnForm::Variable &&
+        (!RS->getReturnLoc().isFileID() || !E->getBeginLoc().isFileID() ||
+         !E->getEndLoc().isFileID()))
+      Edit.Form = ReturnForm::Untouched;
+    Plan.push_back(Edit);
+  }
+  return Plan;
+}
+
+/// True if control cannot reach the end of \p S (a return, a throw, a
+/// call of a [[noreturn]] function, an if/else whose branches all end).
+/// Conservative: "false" only costs the function its handler.
+bool endsFunction(const Stmt *S) {
+  if (!S)
+    return false;
+  if (isa<ReturnStmt>(S))
+    return true;
+  if (const auto *CS = dyn_cast<CompoundStmt>(S))
+    return !CS->body_empty() && endsFunction(CS->body_back());
+  if (const auto *AS = dyn_cast<AttributedStmt>(S))
+    return endsFunction(AS->getSubStmt());
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return If->getElse() && endsFunction(If->getThen()) &&
+           endsFunction(If->getElse());
+  if (const auto *E = dyn_cast<Expr>(S)) {
+    E = E->IgnoreImplicit()->IgnoreParenImpCasts();
+    if (isa<CXXThrowExpr>(E))
+      return true;
+    if (const auto *CE = dyn_cast<CallExpr>(E))
+      if (const FunctionDecl *Callee = CE->getDirectCallee())
+        return Callee->isNoReturn();
+  }
+  return false;
+}
+
+/// True if the statements are wrapped in `try { ... } catch (...) {
+/// __trace_call.__threw(); throw; }`, which records an exception's type
+/// and what(). Not where no exception can leave (noexcept, destructors,
+/// -fno-exceptions) and not in a non-void function whose end may be
+/// reached: there the handler would change the wording of -Wreturn-type.
+/// Without it, the __Call's destructor records an exception of unknown
+/// type.
+bool hasHandler(RewriteSession &S, const FunctionDecl *FD,
+                const CompoundStmt *Block) {
+  if (!S.Ctx.getLangOpts().CXXExceptions || isa<CXXDestructorDecl>(FD))
+    return false;
+  const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
+  if (Proto && Proto->isNothrow(/*ResultIfDependent=*/false))
+    return false;
+  if (!FD->getReturnType()->isVoidType() && !FD->isMain() &&
+      !FD->isNoReturn() && !endsFunction(Block))
+    return false;
+  return true;
+}
+
 } // namespace
+
+const CompoundStmt *bodyBlock(const FunctionDecl *FD) {
+  const Stmt *Body = FD->getBody();
+  if (const auto *Try = dyn_cast_or_null<CXXTryStmt>(Body))
+    return Try->getTryBlock();
+  return dyn_cast_or_null<CompoundStmt>(Body);
+}
 
 void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
                     const TraceMarks &Marks) {
-  const auto *Body = cast<CompoundStmt>(FD->getBody());
+  // A function-try-block's prologue goes inside its try block: the
+  // handlers stay the user's.
+  const CompoundStmt *Body = bodyBlock(FD);
   std::string Key = patternKey(FD);
   SourceLocation NameLoc = S.SM.getFileLoc(FD->getLocation());
 
@@ -277,7 +502,10 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     Flags |= 2;
   if (Proto && Proto->isNothrow(/*ResultIfDependent=*/false))
     Flags |= 4;
-
+  if (FD->getReturnType()->isVoidType())
+    Flags |= 8;
+  if (FD->isMain())
+    Flags |= 16;
   // An unnamed parameter is recorded as "argI" when it can be named.
   std::vector<std::string> Named = nameParameters(S, FD);
   std::string ParamNames;
@@ -351,33 +579,84 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
            quoted(Id) + ", " + spellGlobal(VD) + "); ";
   }
 
-  std::optional<std::string> RetType = S.Analysis.lambdaReturnType(FD);
-  std::string Arrow = RetType && !RetType->empty() ? " -> " + *RetType : "";
-  if (FD->isNoReturn())
-    Out += "::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
-  else
-    Out += "return ::__trace_rt::__invoke(__trace_call, [&]()" + Arrow + " {";
+  // A return left as written (from a macro, or a value that cannot be
+  // looked at without a copy) records "not captured" rather than nothing.
+  for (const ReturnEdit &Edit : planReturns(S, FD, Body))
+    if (Edit.Form == ReturnForm::Untouched) {
+      Out += "__trace_call.__unrecorded(); ";
+      break;
+    }
+  if (hasHandler(S, FD, Body))
+    Out += "try { ";
 
-  S.R.InsertTextAfterToken(Body->getLBracLoc(), quiet(Out));
-
-  ParameterReturns Returns(FD, S.Ctx.getLangOpts());
-  Returns.TraverseStmt(const_cast<CompoundStmt *>(Body));
-  for (const DeclRefExpr *DRE : Returns.Found) {
-    SourceLocation Begin = DRE->getBeginLoc(), End = DRE->getEndLoc();
-    if (!S.Analysis.isEditableLoc(Begin) || !S.Analysis.isEditableLoc(End))
-      continue;
-    // Not std::move: a user macro may be named `move`, and the TU may not
-    // include <utility>.
-    S.R.InsertText(Begin, "::__trace_rt::__move(", /*InsertAfter=*/true);
-    S.R.InsertTextAfterToken(End, ")");
-  }
+  // The space keeps __TRACE_END apart from a token right after the '{'.
+  S.R.InsertTextAfterToken(Body->getLBracLoc(), quiet(Out) + " ");
 }
 
 void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
-  const auto *Body = cast<CompoundStmt>(FD->getBody());
-  S.R.InsertText(Body->getRBracLoc(),
-                 FD->isNoReturn() ? "}); __builtin_unreachable();" : "});",
-                 /*InsertAfter=*/true);
+  const CompoundStmt *Body = bodyBlock(FD);
+  const LangOptions &LO = S.Ctx.getLangOpts();
+  // Runs after the call sites are rewritten: the text around a returned
+  // expression goes outside theirs (before their insertions at its start,
+  // after those at its end).
+  for (const ReturnEdit &Edit : planReturns(S, FD, Body)) {
+    const Expr *E = Edit.RS->getRetValue();
+    SourceLocation Begin = Edit.Range.getBegin(), End = Edit.Range.getEnd();
+    const Expr *Bare = E->IgnoreImplicit();
+    bool Comma =
+        isa<BinaryOperator>(Bare) && cast<BinaryOperator>(Bare)->isCommaOp();
+    std::string Open = Comma ? "(" : "", Close = Comma ? ")" : "";
+    switch (Edit.Form) {
+    case ReturnForm::Untouched:
+      continue;
+    case ReturnForm::Variable: {
+      SourceLocation AfterSemi = Lexer::findLocationAfterToken(
+          E->getEndLoc(), tok::semi, S.SM, LO,
+          /*SkipTrailingWhitespaceAndNewLine=*/false);
+      if (AfterSemi.isInvalid())
+        continue;
+      StringRef Text = Lexer::getSourceText(Edit.Range, S.SM, LO);
+      // After the prologue when `return` follows the body's '{'.
+      S.R.InsertText(Edit.RS->getReturnLoc(),
+                     quietExpr("{__trace_call.__ret(" + Text.str() + ");") +
+                         " ",
+                     /*InsertAfter=*/true);
+      S.R.InsertText(AfterSemi, "}", /*InsertAfter=*/true);
+      continue;
+    }
+    // The call is not quieted: -Wunreachable-code-return reports an
+    // unreachable return at the first token of its value, and nothing in
+    // these names warns.
+    case ReturnForm::Value:
+      Open = "::__trace_rt::__retv(__trace_call, " + Open;
+      break;
+    case ReturnForm::As:
+      Open = "::__trace_rt::__retAs " +
+             quietExpr("< " + *S.Analysis.lambdaReturnType(FD) + ">") +
+             " (__trace_call, " + Open;
+      break;
+    case ReturnForm::Ref:
+      Open = "::__trace_rt::__retRef(__trace_call, " + Open;
+      break;
+    case ReturnForm::Lambda: {
+      // A lambda warns under -Wc++98-compat: quiet.
+      std::string RetType = *S.Analysis.lambdaReturnType(FD);
+      std::string Arrow = RetType.empty() ? "" : " -> " + RetType;
+      Open = quietExpr("::__trace_rt::__result(__trace_call, [&]()" + Arrow +
+                       " { return") +
+             " ";
+      Close = "; }";
+      break;
+    }
+    }
+    S.R.InsertText(Begin, Open, /*InsertAfter=*/false);
+    S.R.InsertText(End, Close + ")", /*InsertAfter=*/true);
+  }
+  if (hasHandler(S, FD, Body))
+    S.R.InsertText(Body->getRBracLoc(),
+                   " " + quiet("} catch (...) { __trace_call.__threw(); "
+                               "throw; }"),
+                   /*InsertAfter=*/true);
 }
 
 } // namespace trace_plugin

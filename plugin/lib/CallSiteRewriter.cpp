@@ -659,9 +659,11 @@ private:
         return " " + Local + ".__guard(" + Name + ");";
       return "";
     }
+    // Quiet: it takes the variable by reference before it is initialised
+    // (-Wuninitialized-const-reference).
     if (!Init && !LabelAfter && Targets.contains(VD) &&
         !VD->getType()->isReferenceType())
-      return " " + Local + ".__guard(" + Name + ");";
+      return " " + quiet(Local + ".__guard(" + Name + ");");
     return "";
   }
 

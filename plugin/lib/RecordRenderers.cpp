@@ -50,7 +50,7 @@ constexpr unsigned MaxTypeDepth = 8;
 class RendererBuilder {
 public:
   RendererBuilder(RewriteSession &S, const FunctionDecl *FD)
-      : S(S), Fn(FD), Body(cast<CompoundStmt>(FD->getBody())->getLBracLoc()) {}
+      : S(S), Fn(FD), Body(bodyBlock(FD)->getLBracLoc()) {}
 
   /// A value of type \p T is rendered: find the records it shows.
   void addValueType(QualType T, unsigned Depth);

@@ -54,4 +54,8 @@ std::string quiet(llvm::StringRef Code) {
   return "__TRACE_BEGIN " + Code.str() + " __TRACE_END";
 }
 
+std::string quietExpr(llvm::StringRef Code) {
+  return "__TRACE_EXPR_BEGIN " + Code.str() + " __TRACE_EXPR_END";
+}
+
 } // namespace trace_plugin

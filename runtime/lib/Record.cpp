@@ -695,10 +695,13 @@ bool describeCurrentException(std::string &Type, std::string &What) noexcept {
   return false;
 }
 
-void captureException(__Call &C) noexcept {
+/// The exception record: \p Known when a handler is running for the
+/// exception (its type and what() can be asked), else its type is
+/// "unknown" (a destructor during unwinding sees no current exception).
+static void exceptionRecord(__Call &C, bool Known) noexcept {
   exitTime(C, Slot::Ret);
-  std::string Type, What;
-  bool HasWhat = describeCurrentException(Type, What);
+  std::string Type = "unknown", What;
+  bool HasWhat = Known && describeCurrentException(Type, What);
   std::size_t Max = MaxValueLimit;
   if (Type.size() > Max)
     Type.resize(utf8Prefix(Type, Max));
@@ -732,5 +735,9 @@ void captureException(__Call &C) noexcept {
   }
   commit(T, R);
 }
+
+void captureException(__Call &C) noexcept { exceptionRecord(C, true); }
+
+void captureUnwound(__Call &C) noexcept { exceptionRecord(C, false); }
 
 } // namespace __trace_rt

@@ -33,15 +33,15 @@
 
 // CONSISTENT: checked 2 file(s), {{[1-9][0-9]*}} site(s), 0 param(s)
 
-// CHECK: inline int scale(int X) {{[{].+}}"scale(int)"{{.+}}return 3 * X;
+// CHECK: inline int scale(int X) {{[{].+}}"scale(int)"{{.+}}return ::__trace_rt::__retv(__trace_call, 3 * X);
 // CHECK: int add(int X) {{[{].+}}"Counter::add(int)"
 // CHECK: int get() const {{[{].+}}"Counter::get() const"
-// CHECK: template <class T> T twice(T X) {{[{].+}}"twice<int>(T)"{{.+}}return X + X;
+// CHECK: template <class T> T twice(T X) {{[{].+}}"twice<int>(T)"{{.+}}return __TRACE_EXPR_END X + X; });
 // CHECK: T open() const {{[{].+}}"Box<int>::open() const"
 // CHECK: static int hidden(int X) {{[{].+}}"hidden(int)"
 // CHECK: int unnamed(int X) {{[{].+}}"(anonymous namespace)::unnamed(int)"
 // sideA's definition is in other.cpp only: a wildcard note in both TUs.
-// CHECK: inline int viaOther(int X) {{[{].+}}"viaOther(int)"{{.+}}return sideA({{.*}}X, 0, 0){{.*}}) + scale(
+// CHECK: inline int viaOther(int X) {{[{].+}}"viaOther(int)"{{.+}}return ::__trace_rt::__retv(__trace_call, sideA({{.*}}X, 0, 0){{.*}}) + scale(
 
 // NO-EXCLUDE: //=== trace rewritten: {{.*}}vendor.h
 // NO-EXCLUDE: inline int vendorMul(int X) {{[{].+}}"vendorMul(int)"

@@ -15,7 +15,7 @@
 #define WHOLE(Name) static int Name() { return 7; }
 #define RUN_CASE(Suite, Name) Suite##_##Name##_body()
 
-// CHECK: TEST_CASE(math, adds) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"math_adds_body", {{.*}}return ::__trace_rt::__invoke(__trace_call, [&]() -> void { __TRACE_END std::printf("%d\n", 1 + 1); });}
+// CHECK: TEST_CASE(math, adds) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"math_adds_body", {{.*}}::__trace_rt::__Call __trace_call(__trace_site); try {  __TRACE_END  std::printf("%d\n", 1 + 1);  __TRACE_BEGIN } catch (...) { __trace_call.__threw(); throw; } __TRACE_END}
 TEST_CASE(math, adds) { std::printf("%d\n", 1 + 1); }
 // CHECK: WHOLE(seven){{$}}
 WHOLE(seven)

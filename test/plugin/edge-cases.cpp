@@ -1,5 +1,5 @@
-// Functions whose bodies are sensitive to the move into a lambda: a returned
-// by-value parameter is moved explicitly (it would be a copied capture
+// Functions whose bodies were sensitive to the move into a lambda (kept in
+// place now): a returned by-value parameter is moved implicitly (it would be a copied capture
 // otherwise), non-movable results, operators, friends, extern "C", local
 // classes, and lambdas returned by value. The program compiles, links and
 // runs with the same result as without the plugin.
@@ -22,24 +22,24 @@ struct NoMove {
 [[trace::bundle]] NoMove make(int X) { return NoMove(X); }
 
 [[trace::bundle]] std::unique_ptr<int> own(std::unique_ptr<int> P) { return P; }
-// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}[&]() -> std::unique_ptr<int> { __TRACE_END return ::__trace_rt::__move(P); });}
+// CHECK: std::unique_ptr<int> own(std::unique_ptr<int> P) {{.*}}try {  __TRACE_END  __TRACE_EXPR_BEGIN {__trace_call.__ret(P); __TRACE_EXPR_END return P;}  __TRACE_BEGIN } catch
 [[trace::bundle]] std::string copyOf(const std::string &S) { return S; }
 // A reference parameter is not moved (nor is it in the original).
-// CHECK: [&]() -> std::string { __TRACE_END return S; });}
+// CHECK: std::string copyOf(const std::string &S) {{.*}}__TRACE_EXPR_BEGIN {__trace_call.__ret(S); __TRACE_EXPR_END return S;}
 template <class T> [[trace::bundle]] T pass(T V) { return (V); }
-// CHECK: [&]() -> T { __TRACE_END return (::__trace_rt::__move(V)); });}
+// CHECK: T pass(T V) {{.*}}__TRACE_EXPR_BEGIN {__trace_call.__ret((V)); __TRACE_EXPR_END return (V);}
 
 struct V2 {
   int X, Y;
 };
 [[trace::bundle]] V2 operator+(V2 A, V2 B) { return {A.X + B.X, A.Y + B.Y}; }
-// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}[&]() -> V2 { __TRACE_END return {A.X + B.X, A.Y + B.Y}; });}
+// CHECK: V2 operator+(V2 A, V2 B) {{.*}}"operator+(V2, V2)", "operator+"{{.*}}return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> V2 { return __TRACE_EXPR_END {A.X + B.X, A.Y + B.Y}; });
 
 [[trace::bundle]] int (&table())[3] {
   static int A[3] = {1, 2, 3};
   return A;
 }
-// CHECK: int (&table())[3] {{.*}}[&]() -> int (&)[3] { __TRACE_END
+// CHECK: int (&table())[3] {{.*}} try { __TRACE_END
 
 extern "C" [[trace::bundle]] int cfun(int X) { return X; }
 struct F {

@@ -3,7 +3,7 @@
 // RUN: %clangxx_trace -fplugin-arg-trace-print -fsyntax-only %s | grep -v -e CHECK -e RUN | FileCheck %s
 
 [[trace::bundle]] int first(int X) { static_assert(__LINE__ == 5, "line moved"); return X; }
-// CHECK: int first(int X) {__TRACE_BEGIN static ::__trace_rt::__Site{{.*}}static_assert(__LINE__ == 5, "line moved"); return X; });}
+// CHECK: int first(int X) {__TRACE_BEGIN static ::__trace_rt::__Site{{.*}}static_assert(__LINE__ == 5, "line moved"); return ::__trace_rt::__retv(__trace_call, X);
 
 [[trace::bundle]] int second(int X) {
   static_assert(__LINE__ == 9, "line moved");

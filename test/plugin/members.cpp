@@ -19,11 +19,11 @@ struct Square : Shape {
 int Shape::scaled(int K) && { return Size * K; }
 }
 
-// CHECK: virtual double area() const {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::area() const", "geo::Shape::area", __PRETTY_FUNCTION__, "{{.*}}members.cpp", 10u, "", 0u, "", nullptr, 2u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__self(*this); return ::__trace_rt::__invoke(__trace_call, [&]() -> double { __TRACE_END return 0; });}
+// CHECK: virtual double area() const {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::area() const", "geo::Shape::area", __PRETTY_FUNCTION__, "{{.*}}members.cpp", 10u, "", 0u, "", nullptr, 2u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__self(*this);
 // A static member has no 'self' and no member flag.
-// CHECK: static int count(int N) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::count(int)", "geo::Shape::count",{{.*}}, nullptr, 0u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, N); return
-// CHECK: double area() const override {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Square::area() const", "geo::Square::area",{{.*}}__trace_call.__self(*this); return ::__trace_rt::__invoke(__trace_call, [&]() -> double { __TRACE_END return Side * Side; });}
+// CHECK: static int count(int N) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::count(int)", "geo::Shape::count",{{.*}}, nullptr, 0u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, N); try {
+// CHECK: double area() const override {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Square::area() const", "geo::Square::area",{{.*}}__trace_call.__self(*this);
 // The out-of-line definition inherits the attribute of the declaration.
-// CHECK: int Shape::scaled(int K) && {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::scaled(int) &&", "geo::Shape::scaled", __PRETTY_FUNCTION__, "{{.*}}members.cpp", 19u, "K\0", 1u, "", nullptr, 2u}; {{.*}}__trace_call.__self(*this); __trace_call.__arg(0, K); return ::__trace_rt::__invoke(__trace_call, [&]() -> int { __TRACE_END return Size * K; });}
+// CHECK: int Shape::scaled(int K) && {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "geo::Shape::scaled(int) &&", "geo::Shape::scaled", __PRETTY_FUNCTION__, "{{.*}}members.cpp", 19u, "K\0", 1u, "", nullptr, 2u}; {{.*}}__trace_call.__self(*this); __trace_call.__arg(0, K);
 
 // CHECK-CONSISTENT: checked 1 file(s), 4 site(s), 0 param(s)

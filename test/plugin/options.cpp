@@ -26,7 +26,7 @@ int main() { return other(1) + annotated(2) + app::constant(); }
 // CHECK-ALL: int helper(int X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"app::helper(int)"
 // CHECK-ALL: constexpr int constant() { return 1; }
 // CHECK-ALL: int get() const {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"app::Thing::get() const"
-// CHECK-ALL: int other(int X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"other(int)"{{.*}}return app::helper(::__trace_rt::__note(X,
+// CHECK-ALL: int other(int X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{{.*}}"other(int)"{{.*}}app::helper(::__trace_rt::__note(X,
 // CHECK-ALL: int annotated(int X) {__TRACE_BEGIN static ::__trace_rt::__Site
 // main() is never instrumented.
 // CHECK-ALL: int main() { return other(1) + annotated(2) + app::constant(); }

@@ -29,7 +29,7 @@ private:
   double Gain = 2; // a local shadowing the trainable: the record reads ::tune::Gain
   return X * Gain * tune::Gain + Hidden;
 }
-// CHECK: double scale(double X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "tune::scale(double)", "tune::scale", __PRETTY_FUNCTION__, "{{.*}}trainable.cpp", 28u, "X\0", 1u, "Scales a value.", "code:tune::scale(double)", 1u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, X); __trace_call.__global(0x{{[0-9a-f]+}}ull, "var:tune::Gain", ::tune::Gain); __trace_call.__global(0x{{[0-9a-f]+}}ull, "var:tune::(anonymous namespace)::Hidden", ::tune::Hidden); return
+// CHECK: double scale(double X) {__TRACE_BEGIN static ::__trace_rt::__Site __trace_site{0x{{[0-9a-f]+}}ull, "tune::scale(double)", "tune::scale", __PRETTY_FUNCTION__, "{{.*}}trainable.cpp", 28u, "X\0", 1u, "Scales a value.", "code:tune::scale(double)", 1u}; ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, X); __trace_call.__global(0x{{[0-9a-f]+}}ull, "var:tune::Gain", ::tune::Gain); __trace_call.__global(0x{{[0-9a-f]+}}ull, "var:tune::(anonymous namespace)::Hidden", ::tune::Hidden); try {
 
 template <class T>
 [[trace::trainable]] T clampTo(T V, T Hi) {

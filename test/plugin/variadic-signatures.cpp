@@ -41,4 +41,4 @@ int use() {
 // CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_4{"code:callback(int (*)(int), int)", {{.*}}, "int callback(int (*Fn)(int), int X)", nullptr, nullptr};
 // CHECK-SAME: static ::__trace_rt::__ParamInfo __trace_param_5{"code:sum(int, ...)", {{.*}}, "int sum(int Count, ...)", nullptr, nullptr};
 
-// CHECK-CONSISTENT: checked 1 file(s), 5 site(s), 6 param(s)
+// CHECK-CONSISTENT: checked 1 file(s), 6 site(s), 6 param(s)

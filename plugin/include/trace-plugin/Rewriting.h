@@ -20,6 +20,7 @@
 #include "trace-plugin/Options.h"
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/Stmt.h"
 #include "clang/Basic/FileEntry.h"
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -116,6 +117,9 @@ private:
 std::string spellGlobal(const clang::VarDecl *VD);
 
 // BundleRewriter.cpp
+/// The block that holds a bundle's statements: the body, or the try block
+/// of a function-try-block.
+const clang::CompoundStmt *bodyBlock(const clang::FunctionDecl *FD);
 void insertPrologue(RewriteSession &S, const clang::FunctionDecl *FD,
                     const TraceMarks &Marks);
 void insertEpilogue(RewriteSession &S, const clang::FunctionDecl *FD);

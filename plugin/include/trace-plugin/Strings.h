@@ -30,6 +30,9 @@ std::string quoted(llvm::StringRef Bytes);
 /// are macros of trace/abi.hpp (a system header under the plugin); the
 /// user's own code outside the region keeps its warnings.
 std::string quiet(llvm::StringRef Code);
+/// Like quiet(), for text inside an expression or in a statement's place
+/// (`if (c) <here>`), where GCC rejects a pragma: quiet under Clang only.
+std::string quietExpr(llvm::StringRef Code);
 
 } // namespace trace_plugin
 

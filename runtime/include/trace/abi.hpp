@@ -43,6 +43,16 @@
 #define __TRACE_BEGIN
 #define __TRACE_END
 #endif
+// The same inside an expression or before a statement of an if or a loop,
+// where GCC does not allow a pragma: there the inserted text is bare (GCC
+// has no -Weverything whose warnings it would raise).
+#if defined(__clang__)
+#define __TRACE_EXPR_BEGIN __TRACE_BEGIN
+#define __TRACE_EXPR_END __TRACE_END
+#else
+#define __TRACE_EXPR_BEGIN
+#define __TRACE_EXPR_END
+#endif
 #if defined(__TRACE_PLUGIN__) && !defined(__clang__) && defined(__GNUC__) &&   \
     __GNUC__ >= 12
 // The user's [[trace::bundle]] and [[trace::trainable]] mean nothing to GCC
@@ -89,7 +99,16 @@ struct __EnumInfo {
   const char *const *Names;
 };
 
-enum : unsigned { SiteTrainable = 1, SiteMember = 2, SiteNoexcept = 4 };
+/// SiteVoid: the function returns nothing (a constructor, a destructor, a
+/// void function), so a call that ends with no result recorded returned
+/// normally. SiteMain: main(), whose end returns 0.
+enum : unsigned {
+  SiteTrainable = 1,
+  SiteMember = 2,
+  SiteNoexcept = 4,
+  SiteVoid = 8,
+  SiteMain = 16
+};
 
 /// Per-bundle metadata. The plugin aggregate-initialises the fields up to
 /// Flags (optionally Enums); the rest belong to the runtime and start at 0.
@@ -1180,6 +1199,12 @@ void captureText(__Call &C, uint64_t Pos, const void *Obj, TypeDesc *Type,
 void captureNothing(__Call &C, const char *Why) noexcept;
 void captureVoid(__Call &C) noexcept;
 void captureException(__Call &C) noexcept;
+/// An exception left a call whose handler could not be added (see
+/// __Call::finish()): its type is not known there.
+void captureUnwound(__Call &C) noexcept;
+
+/// How a call's result stands (__Call::Ended).
+enum : unsigned char { EndOpen = 0, EndDone = 1, EndNotCaptured = 2 };
 
 class __Call {
 public:
@@ -1192,11 +1217,17 @@ public:
   }
   __Call(const __Call &) = delete;
   __Call &operator=(const __Call &) = delete;
+  /// The body stays the function's own (docs/design.md): its returns
+  /// record the result on the way out; what none recorded is decided here,
+  /// where every way out of the function passes.
   __attribute__((always_inline)) ~__Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
-    if (TS)
+    if (TS) {
+      if (Ended != EndDone)
+        finish();
       leaveFast();
+    }
   }
 
   /// A parameter taken by value: the callee's copy. Only a note from the
@@ -1247,20 +1278,62 @@ public:
   __attribute__((always_inline)) void ret(const T &V) noexcept {
     if (Node)
       capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
+    Ended = EndDone;
   }
   void retVoid() noexcept {
     if (Node)
       captureVoid(*this);
+    Ended = EndDone;
   }
   void retNotCaptured() noexcept {
-    RetDone = true;
+    Ended = EndDone;
     if (Node)
       captureNothing(*this, "<not captured>");
   }
   void retException() noexcept {
-    RetDone = true;
+    Ended = EndDone;
     if (Node)
       captureException(*this);
+  }
+
+  /// `{__trace_call.__ret(x); return x;}`: a returned variable is recorded
+  /// before the unchanged `return x;`, which keeps NRVO and implicit move.
+  template <class T>
+  __attribute__((always_inline)) void __ret(const T &V) noexcept {
+    ret(V);
+  }
+  /// The function's own handler, `catch (...) { __trace_call.__threw();
+  /// throw; }`: the exception's type and what() are known here.
+  void __threw() noexcept {
+    if (Ended != EndDone)
+      retException();
+  }
+  /// A return that the plugin could not rewrite (from a macro, or a value
+  /// it cannot look at without a copy): a normal end records "not
+  /// captured", not an exception.
+  void __unrecorded() noexcept { Ended = EndNotCaptured; }
+
+  /// A call that ends without a recorded result: a void function's end,
+  /// main()'s implicit `return 0`, a return the plugin left alone, or an
+  /// exception where the function has no handler of the plugin's (noexcept
+  /// functions, destructors, -fno-exceptions, non-void functions whose end
+  /// is reachable: a handler there would change the wording of
+  /// -Wreturn-type).
+  __attribute__((noinline)) void finish() noexcept {
+    const unsigned char E = Ended;
+    Ended = EndDone;
+    if (!Node)
+      return;
+    if (E == EndNotCaptured) {
+      captureNothing(*this, "<not captured>");
+    } else if (S->Flags & SiteVoid) {
+      captureVoid(*this);
+    } else if (S->Flags & SiteMain) {
+      const int Zero = 0;
+      capture(Slot::Ret, 0, 0, Zero, nullptr, nullptr);
+    } else {
+      captureUnwound(*this);
+    }
   }
 
   /// Runtime-owned state, public so the library's free functions reach it.
@@ -1270,7 +1343,8 @@ public:
   uint64_t PendingTop = 0;
   const __EnumInfo *RetEnum = nullptr;
   __Site *S = nullptr;
-  bool RetDone = false;
+  /// EndOpen until a result (or an exception) is recorded.
+  unsigned char Ended = EndOpen;
   /// Some provenance may apply to this call's arguments (notes, bindings,
   /// trainable variables, handed-over or wildcard notes); else the
   /// captures skip the look-ups.
@@ -1552,20 +1626,22 @@ template <class R, class F> R invokePinned(__Call &C, F &&Body) {
   struct Finish {
     __Call &C;
     ~Finish() {
-      if (!C.RetDone)
+      if (C.Ended != EndDone)
         C.retNotCaptured();
     }
   } Fin{C};
   return callBody(C, static_cast<F &&>(Body));
 }
 
-} // namespace detail
-
-/// `return P;` of a parameter taken by value, inside the body's lambda, where
-/// P is no longer moved implicitly: the plugin writes `return __move(P);`.
-template <class T> constexpr T &&__move(T &V) noexcept {
-  return static_cast<T &&>(V);
+/// The class prvalue of one return statement (see __result), built in
+/// place in a named local that NRVO turns into the caller's object.
+template <class R, class F> R resultValue(__Call &C, F &&Body) {
+  R Result = static_cast<F &&>(Body)();
+  C.ret(Result);
+  return Result;
 }
+
+} // namespace detail
 
 /// Runs the body of a bundle and records its result. Never adds a copy or
 /// a move: references pass through, prvalues are elided (see invokeValue).
@@ -1585,6 +1661,75 @@ auto __invoke(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
     return detail::invokeValue<R>(C, static_cast<F &&>(Body));
   } else {
     return detail::invokePinned<R>(C, static_cast<F &&>(Body));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Results recorded where the function returns (the in-place rewrite).
+//===----------------------------------------------------------------------===//
+
+/// The returned value is the argument: Clang's lifetime analysis follows
+/// it through the recording call, so returning the address of a local, or
+/// a reference to one, is still reported (-Wreturn-stack-address).
+#if defined(__clang__)
+#define __TRACE_LIFETIMEBOUND [[clang::lifetimebound]]
+#else
+#define __TRACE_LIFETIMEBOUND
+#endif
+
+/// `return __retv(__trace_call, E);`: a scalar E of the function's return
+/// type. Taken by value: a copy of a scalar is its value (nothing
+/// observable is added), and a bit-field or a constant that has no
+/// definition needs no reference.
+template <class T>
+__attribute__((always_inline)) inline T
+__retv(__Call &C, T V __TRACE_LIFETIMEBOUND) noexcept {
+  C.ret(V);
+  return V;
+}
+
+/// `return __retAs<R>(__trace_call, E);`: a scalar return type R that E
+/// converts to. The conversion happens where the return statement made it
+/// (copy-initialisation of R from E), so `return 0;` of a pointer still
+/// converts a null pointer constant.
+template <class R>
+__attribute__((always_inline)) inline R
+__retAs(__Call &C, R V __TRACE_LIFETIMEBOUND) noexcept {
+  C.ret(V);
+  return V;
+}
+
+/// `return __retRef(__trace_call, E);`: a reference return type and a
+/// glvalue E, passed through unchanged.
+template <class T>
+__attribute__((always_inline)) inline T &&
+__retRef(__Call &C, T &&V __TRACE_LIFETIMEBOUND) noexcept {
+  C.ret(V);
+  return static_cast<T &&>(V);
+}
+
+/// `return __result(__trace_call, [&]() -> R { return E; });`: E is a class
+/// prvalue (or the return type depends on a template parameter). Recording
+/// it in the function would need a copy or a move, so only E goes into the
+/// lambda: its prvalue initialises the named local of resultValue, which
+/// NRVO turns into the caller's object. A type that cannot be moved goes
+/// straight to the caller and is recorded as not captured. Exceptions pass
+/// through to the function's own handler.
+template <class F>
+auto __result(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
+  using R = decltype(static_cast<F &&>(Body)());
+  if constexpr (std::is_void<R>::value) {
+    static_cast<F &&>(Body)();
+    C.retVoid();
+  } else if constexpr (std::is_reference<R>::value) {
+    R Result = static_cast<F &&>(Body)();
+    C.ret(Result);
+    return static_cast<R>(Result);
+  } else if constexpr (std::is_move_constructible<R>::value) {
+    return detail::resultValue<R>(C, static_cast<F &&>(Body));
+  } else {
+    C.__unrecorded();
+    return static_cast<F &&>(Body)();
   }
 }
 
@@ -1895,7 +2040,7 @@ public:
 // in the runtime's check, which needs __trace_plugin_abi_v<M>, which only
 // objects of version M define. Raise it on any incompatible change here.
 #ifndef TRACE_RT_ABI_VERSION
-#define TRACE_RT_ABI_VERSION 1
+#define TRACE_RT_ABI_VERSION 2
 #endif
 #define __TRACE_ABI_CAT2(A, B) A##B
 #define __TRACE_ABI_CAT(A, B) __TRACE_ABI_CAT2(A, B)

@@ -127,6 +127,62 @@ Box makeBox() {
   ::__trace_rt::__Call __trace_call(__trace_site);
   return ::__trace_rt::__invoke(__trace_call, [&]() -> Box { return Box(); });}
 
+// The in-place forms: the statements stay the function's; each return
+// records its result, the handler records an exception, the __Call's
+// destructor records what no return did.
+int inThrower(int n) {
+  static ::__trace_rt::__Site __trace_site{0x1a1aull, "inThrower(int)", "inThrower", __PRETTY_FUNCTION__, "/t.cpp", 20, "n\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, n); try {
+  if (n > 0)
+    throw std::out_of_range("n too big");
+  return ::__trace_rt::__retv(__trace_call, n);
+  } catch (...) { __trace_call.__threw(); throw; }}
+void inVoid(int v) {
+  static ::__trace_rt::__Site __trace_site{0x1b1bull, "inVoid(int)", "inVoid", __PRETTY_FUNCTION__, "/t.cpp", 21, "v\0", 1, "", nullptr, 8u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); try {
+  if (v)
+    return;
+  } catch (...) { __trace_call.__threw(); throw; }}
+/// No handler (its end is reachable): an exception of unknown type.
+int inLoose(int n) {
+  static ::__trace_rt::__Site __trace_site{0x1c1cull, "inLoose(int)", "inLoose", __PRETTY_FUNCTION__, "/t.cpp", 22, "n\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, n);
+  if (n > 0)
+    return ::__trace_rt::__retv(__trace_call, n);
+  throw std::runtime_error("not positive");
+}
+Counted inNamed(int v) {
+  static ::__trace_rt::__Site __trace_site{0x1d1dull, "inNamed(int)", "inNamed", __PRETTY_FUNCTION__, "/t.cpp", 23, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); try {
+  Counted C(v);
+  {__trace_call.__ret(C); return C;}
+  } catch (...) { __trace_call.__threw(); throw; }}
+Counted inMade(int v) {
+  static ::__trace_rt::__Site __trace_site{0x1e1eull, "inMade(int)", "inMade", __PRETTY_FUNCTION__, "/t.cpp", 24, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); try {
+  return ::__trace_rt::__result(__trace_call, [&]() -> Counted { return Counted(v); });
+  } catch (...) { __trace_call.__threw(); throw; }}
+Pinned inPinned(int v) {
+  static ::__trace_rt::__Site __trace_site{0x1f1full, "inPinned(int)", "inPinned", __PRETTY_FUNCTION__, "/t.cpp", 25, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); try {
+  return ::__trace_rt::__result(__trace_call, [&]() -> Pinned { return Pinned(v); });
+  } catch (...) { __trace_call.__threw(); throw; }}
+int &inRef(int &a) {
+  static ::__trace_rt::__Site __trace_site{0x2a2aull, "inRef(int &)", "inRef", __PRETTY_FUNCTION__, "/t.cpp", 26, "a\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__argRef(0, a); try {
+  return ::__trace_rt::__retRef(__trace_call, a);
+  } catch (...) { __trace_call.__threw(); throw; }}
+long inAs(int v) {
+  static ::__trace_rt::__Site __trace_site{0x2b2bull, "inAs(int)", "inAs", __PRETTY_FUNCTION__, "/t.cpp", 27, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); try {
+  return ::__trace_rt::__retAs< long>(__trace_call, v * 2);
+  } catch (...) { __trace_call.__threw(); throw; }}
+int inUnrecorded(int v) {
+  static ::__trace_rt::__Site __trace_site{0x2c2cull, "inUnrecorded(int)", "inUnrecorded", __PRETTY_FUNCTION__, "/t.cpp", 28, "v\0", 1, "", nullptr, 0u};
+  ::__trace_rt::__Call __trace_call(__trace_site); __trace_call.__arg(0, v); __trace_call.__unrecorded(); try {
+  return v;
+  } catch (...) { __trace_call.__threw(); throw; }}
+
 ::__trace_rt::__ParamInfo ParamGain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
 ::__trace_rt::__Registrar RegGain(ParamGain, Gain);
 ::__trace_rt::__ParamInfo ParamGainAgain{"var:Gain", 1, "Gain", "/t.cpp", 10, 100, 103, "fnv1a64:0123456789abcdef", "0.5", nullptr, "keep in [0, 1]", "double"};
@@ -397,6 +453,55 @@ TEST(Record, VoidReferenceMoveOnlyAndPinnedReturns) {
   EXPECT_FALSE(retOf(T, node(calls(T, "sink")[0])).contains("value"));
   EXPECT_EQ(retOf(T, node(calls(T, "makePinned")[0]))["value"], "<not captured>");
   EXPECT_EQ(retOf(T, node(calls(T, "pick")[0]))["value"], "9");
+}
+
+TEST(Record, InPlaceReturnsAndExceptions) {
+  EXPECT_THROW(inThrower(1), std::out_of_range);
+  EXPECT_EQ(inThrower(0), 0);
+  inVoid(0);
+  inVoid(1);
+  EXPECT_EQ(inLoose(2), 2);
+  EXPECT_THROW(inLoose(0), std::runtime_error);
+  Counted::Copies = Counted::Moves = 0;
+  Counted N = inNamed(4);
+  Counted M = inMade(5);
+  EXPECT_EQ(N.V + M.V, 9);
+  EXPECT_EQ(Counted::Copies, 0);
+  EXPECT_EQ(Counted::Moves, 0);
+  Pinned P = inPinned(6);
+  EXPECT_EQ(P.V, 6);
+  int Target = 9;
+  EXPECT_EQ(&inRef(Target), &Target);
+  EXPECT_EQ(inAs(3), 6);
+  EXPECT_EQ(inUnrecorded(7), 7);
+  auto T = readTrace();
+  auto Thr = calls(T, "inThrower");
+  ASSERT_EQ(Thr.size(), 2u);
+  EXPECT_EQ(retOf(T, node(Thr[0]))["exception"]["type"], "std::out_of_range");
+  EXPECT_EQ(retOf(T, node(Thr[0]))["exception"]["what"], "n too big");
+  EXPECT_EQ(retOf(T, node(Thr[1]))["value"], "0");
+  auto V = calls(T, "inVoid");
+  ASSERT_EQ(V.size(), 2u);
+  for (const json &C : V) {
+    json R = retOf(T, node(C));
+    EXPECT_FALSE(R.is_null());
+    EXPECT_FALSE(R.contains("value"));
+    EXPECT_FALSE(R.contains("exception"));
+  }
+  auto L = calls(T, "inLoose");
+  ASSERT_EQ(L.size(), 2u);
+  EXPECT_EQ(retOf(T, node(L[0]))["value"], "2");
+  EXPECT_EQ(retOf(T, node(L[1]))["exception"]["type"], "unknown");
+  EXPECT_FALSE(retOf(T, node(L[1]))["exception"].contains("what"));
+  for (const char *Name : {"inNamed", "inMade"}) {
+    json R = retOf(T, node(calls(T, Name)[0]));
+    ASSERT_TRUE(R.contains("value")) << Name;
+    EXPECT_NE(R["value"], "<not captured>") << Name;
+  }
+  EXPECT_EQ(retOf(T, node(calls(T, "inPinned")[0]))["value"], "<not captured>");
+  EXPECT_EQ(retOf(T, node(calls(T, "inRef")[0]))["value"], "9");
+  EXPECT_EQ(retOf(T, node(calls(T, "inAs")[0]))["value"], "6");
+  EXPECT_EQ(retOf(T, node(calls(T, "inUnrecorded")[0]))["value"], "<not captured>");
 }
 
 TEST(Record, GlobalsAreInputs) {
