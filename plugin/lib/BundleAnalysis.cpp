@@ -139,7 +139,7 @@ bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
   if (SM.isInSystemHeader(Loc))
     return false;
   FileID FID = SM.getFileID(Loc);
-  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty() &&
+  return hasFileEntry(SM, FID) && excludedBy(FID).empty() &&
          !isRuntimeHeader(FID);
 }
 
@@ -337,7 +337,7 @@ std::string BundleAnalysis::declarationSkipReason(const FunctionDecl *FD) {
   if (FD->isMain())
     return "main() returns 0 when control reaches its end, the wrapping "
            "lambda would not";
-  if (FD->hasCXXExplicitFunctionObjectParameter())
+  if (hasExplicitObjectParameter(FD))
     return "functions with an explicit object parameter are not supported";
   if (isa<CXXConversionDecl>(FD))
     return "conversion functions are not instrumented (no written return "
