@@ -3,7 +3,8 @@
 #   ./build.sh demo   build the plugin, runtime and tools, build example (a) under the plugin, run it,
 #                     show where its graph went and what it holds, then take optimization steps
 #                     (or print the prompt and how to configure an endpoint when none is set)
-#   ./build.sh test   build everything and run the whole test suite (lit + GoogleTest, through ctest)
+#   ./build.sh test   build everything, with a plugin for each clang in extra_clangs too, and run the
+#                     whole test suite (lit + GoogleTest, through ctest; the compilers stages included)
 #   ./build.sh build  only install and build
 # Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
 set -euo pipefail
@@ -18,6 +19,9 @@ packages=(cmake ninja-build python3 clang-19 libclang-19-dev llvm-19-dev llvm-19
                                             # chromium: the report's rendering test
 packages+=(libsqlite3-dev)  # trace-optimize search: the run database
 packages+=(slurm-wlm munge) # search --executor slurm: the test suite starts a single-node Slurm
+# The other clangs the test command builds a plugin for and runs the plugin, e2e and corpus suites with
+# (ctest stages compilers-clang-N). Debian 12 also ships 13 and 15; 15 works the same way.
+extra_clangs=(14)  # 15 and 16 build the same way (-DTRACE_CLANG_VERSIONS); CI time allows one
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -41,6 +45,10 @@ configure_and_build() {
     cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
   fi
+  if [ -n "${clang_versions:-}" ]; then
+    log "plugins for clang ${clang_versions//;/, }"
+    cmake -B "$build_dir" -DTRACE_CLANG_VERSIONS="$clang_versions" >/dev/null
+  fi
   log "building"
   cmake --build "$build_dir" -j "$jobs"
 }
@@ -50,6 +58,10 @@ case "$cmd" in
   build)
     configure_and_build ;;
   test)
+    for v in "${extra_clangs[@]}"; do
+      packages+=("clang-$v" "libclang-$v-dev" "llvm-$v-dev")
+    done
+    clang_versions=$(IFS=';'; echo "${extra_clangs[*]};19")
     configure_and_build
     log "running the test suite"
     cd "$build_dir"

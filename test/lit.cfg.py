@@ -31,6 +31,20 @@ for _std in _std_order[:_std_order.index(trace_std) + 1]:
     config.available_features.add(_std)
 config.name = "Trace (%s)" % trace_std
 
+# The clang the tests compile with: `--param clang=14` (or TRACE_TEST_CLANG) runs them with clang++ 14 and
+# lib/TracePlugin-14.so, when the build made that plugin (-DTRACE_CLANG_VERSIONS). Feature clang-N names
+# the chosen major version, so a test can say `UNSUPPORTED: clang-14` when that release's language or
+# library cannot do what the test needs (say why next to it).
+trace_clang = lit_config.params.get("clang", os.environ.get("TRACE_TEST_CLANG", config.trace_clang_default))
+if trace_clang not in config.trace_clangs:
+    lit_config.fatal("clang=%s: this build has a plugin for clang %s (configure with -DTRACE_CLANG_VERSIONS)" %
+                     (trace_clang, ", ".join(sorted(config.trace_clangs, key=int))))
+if trace_clang != config.trace_clang_default:
+    config.clangxx = config.trace_clangs[trace_clang]
+    config.trace_plugin = os.path.join(config.trace_lib, "TracePlugin-%s.so" % trace_clang)
+    config.name += " clang %s" % trace_clang
+config.available_features.add("clang-" + trace_clang)
+
 runtime_include = os.path.join(config.trace_src_root, "runtime", "include")
 runtime_lib = os.path.join(config.trace_lib, "libtrace_rt.a")
 plugin_flag = "-fplugin=" + config.trace_plugin
@@ -70,11 +84,17 @@ if chromium:
     config.available_features.add("chromium")
     config.substitutions.append(("%chromium", chromium))
 
-# Tests that need a sanitizer runtime or a network namespace can require these.
-if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a"):
-    config.available_features.add("tsan")
-if os.path.exists("/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.asan-x86_64.a"):
-    config.available_features.add("asan")
+# Tests that need a sanitizer runtime can require these: the chosen clang's runtime is installed
+# (libclang-rt-N-dev).
+import subprocess
+try:
+    _resource_dir = subprocess.run([config.clangxx, "-print-resource-dir"], capture_output=True, text=True,
+                                   check=True).stdout.strip()
+except (OSError, subprocess.CalledProcessError) as e:
+    lit_config.fatal("%s -print-resource-dir: %s" % (config.clangxx, e))
+for _san in ["tsan", "asan"]:
+    if os.path.exists(os.path.join(_resource_dir, "lib", "linux", "libclang_rt.%s-x86_64.a" % _san)):
+        config.available_features.add(_san)
 
 # `REQUIRES: g++`: GCC's g++ (12, else the default one) builds trace-rewrite's output; `%gxx` runs it.
 _gxx = shutil.which("g++-12", path=config.environment["PATH"]) or shutil.which("g++", path=config.environment["PATH"])

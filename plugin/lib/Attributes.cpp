@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trace-plugin/Attributes.h"
+#include "trace-plugin/Compat.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
@@ -61,19 +62,19 @@ bool readStringArgument(Sema &S, const ParsedAttr &Attr,
   SourceManager &SM = S.getSourceManager();
   const LangOptions &LO = S.getLangOpts();
   SourceLocation NameLoc = SM.getSpellingLoc(Attr.getLoc());
-  std::optional<Token> Tok = Lexer::findNextToken(NameLoc, SM, LO);
+  std::optional<Token> Tok = findNextToken(NameLoc, SM, LO);
   // The location is the scope's ("trace"); step over "::" and the name.
   if (Tok && Tok->is(tok::coloncolon)) {
-    Tok = Lexer::findNextToken(Tok->getLocation(), SM, LO);
+    Tok = findNextToken(Tok->getLocation(), SM, LO);
     if (Tok)
-      Tok = Lexer::findNextToken(Tok->getLocation(), SM, LO);
+      Tok = findNextToken(Tok->getLocation(), SM, LO);
   }
   if (!Tok || Tok->isNot(tok::l_paren))
     return true;
   SmallVector<Token, 2> Strings;
   SourceLocation Loc = Tok->getLocation();
   while (true) {
-    Tok = Lexer::findNextToken(Loc, SM, LO);
+    Tok = findNextToken(Loc, SM, LO);
     if (!Tok || !tok::isStringLiteral(Tok->getKind()))
       break;
     Strings.push_back(*Tok);
@@ -89,7 +90,7 @@ bool readStringArgument(Sema &S, const ParsedAttr &Attr,
   if (Strings.empty() || !Tok || Tok->isNot(tok::r_paren))
     return Fail(Tok ? Tok->getLocation() : NameLoc);
   StringLiteralParser Parser(Strings, S.getPreprocessor());
-  if (Parser.hadError || !Parser.isOrdinary())
+  if (Parser.hadError || !isOrdinaryString(Parser))
     return Fail(Strings.front().getLocation());
   Out = Parser.GetString().str();
   return true;

@@ -88,7 +88,7 @@ bool BundleAnalysis::isEditableLoc(SourceLocation Loc) const {
   if (SM.isInSystemHeader(Loc))
     return false;
   FileID FID = SM.getFileID(Loc);
-  return SM.getFileEntryRefForID(FID).has_value() && excludedBy(FID).empty() &&
+  return hasFileEntry(SM, FID) && excludedBy(FID).empty() &&
          !isRuntimeHeader(FID);
 }
 
@@ -280,7 +280,7 @@ std::string BundleAnalysis::declarationSkipReason(const FunctionDecl *FD) {
   if (FD->isConstexpr())
     return "it is constexpr; the recording calls are not constant "
            "expressions";
-  if (FD->hasCXXExplicitFunctionObjectParameter())
+  if (hasExplicitObjectParameter(FD))
     return "functions with an explicit object parameter are not supported";
   return "";
 }

@@ -189,8 +189,7 @@ std::string siteIdentity(RewriteSession &S, const FunctionDecl *FD,
     if (Key == PatternKey)
       continue;
     std::string Number = std::to_string(++Count) + "u";
-    std::string Pretty = PredefinedExpr::ComputeName(
-        PredefinedIdentKind::PrettyFunction, Inst);
+    std::string Pretty = prettyFunctionName(Inst);
     Index += "!__builtin_strcmp(__PRETTY_FUNCTION__, " + quoted(Pretty) +
              ") ? " + Number + " : ";
     Hashes += "__trace_inst == " + Number + " ? 0x" + hex16(fnv1a64(Key)) +

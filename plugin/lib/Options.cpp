@@ -1,6 +1,7 @@
 //===- Options.cpp - -fplugin-arg-trace-<opt> -----------------------------===//
 
 #include "trace-plugin/Options.h"
+#include "trace-plugin/Compat.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -145,7 +146,7 @@ bool PluginOptions::selects(llvm::StringRef QualifiedName,
 
 llvm::StringRef PluginOptions::excludedBy(llvm::StringRef AbsolutePath) const {
   for (const std::string &Dir : ExcludeDirs) {
-    if (!AbsolutePath.starts_with(Dir))
+    if (!startsWith(AbsolutePath, Dir))
       continue;
     // "/a/b" holds "/a/b/c.h", not "/a/bc/d.h"; "/" holds everything.
     if (AbsolutePath.size() > Dir.size() &&

@@ -26,6 +26,7 @@
 
 #include "RecordRenderers.h"
 
+#include "trace-plugin/Compat.h"
 #include "trace-plugin/Strings.h"
 
 #include "clang/AST/CXXInheritance.h"
@@ -310,7 +311,7 @@ void RendererBuilder::emitFields(const CXXRecordDecl *RD,
                                  std::string &Out, unsigned &Nested,
                                  llvm::SmallVectorImpl<QualType> &Next) {
   for (const FieldDecl *F : RD->fields()) {
-    if (F->isUnnamedBitField())
+    if (isUnnamedBitField(F))
       continue;
     if (F->getAccess() != AS_public && F->getAccess() != AS_none &&
         !canSeePrivate(RD)) {

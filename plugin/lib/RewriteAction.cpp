@@ -88,7 +88,7 @@ std::shared_ptr<CompilerInvocation> quietCopy(const CompilerInvocation &CI) {
   FO.ActionName.clear();
   FO.ShowStats = false;
   FO.StatsFile.clear();
-  FO.TimeTracePath.clear();
+  clearTimeTracePath(FO);
   FO.ASTDumpDecls = false;
   FO.ASTDumpAll = false;
   // The driver's -disable-free makes a compile leak its AST at exit, which
@@ -114,7 +114,7 @@ TuContext tuContext(const CompilerInvocation &Inv, StringRef MainFile) {
   }
   Tu.Directory = WorkingDir;
   // Clang prints "-cc1" first itself.
-  Tu.Args = quietCopy(Inv)->getCC1CommandLine();
+  Tu.Args = cc1CommandLine(*quietCopy(Inv));
   return Tu;
 }
 

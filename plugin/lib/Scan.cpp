@@ -29,7 +29,7 @@ size_t skipSpace(llvm::StringRef Text, size_t Pos) {
 }
 
 bool wordAt(llvm::StringRef Text, size_t Pos, llvm::StringRef Word) {
-  if (!Text.substr(Pos).starts_with(Word))
+  if (!startsWith(Text.substr(Pos), Word))
     return false;
   size_t End = Pos + Word.size();
   return End >= Text.size() || !isIdentChar(Text[End]);
@@ -99,7 +99,7 @@ bool mentionsTraceAttribute(llvm::StringRef Text) {
     if (Pos > 0 && isIdentChar(Text[Pos - 1]))
       continue;
     size_t P = skipSpace(Text, Pos + 5);
-    if (!Text.substr(P).starts_with("::"))
+    if (!startsWith(Text.substr(P), "::"))
       continue;
     P = skipSpace(Text, P + 2);
     if (wordAt(Text, P, "bundle") || wordAt(Text, P, "trainable"))

@@ -61,6 +61,11 @@ case "$mode" in
       fail "the plugin links a clang library"
     fi
     dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/files"
+    # The plugins for other clangs (-DTRACE_CLANG_VERSIONS) are packaged beside the default one.
+    for p in "$build"/lib/TracePlugin-*.so; do
+      [ -e "$p" ] || continue
+      grep -qx "/usr/lib/trace/${p##*/}" "$work/files" || fail "the package lacks /usr/lib/trace/${p##*/}"
+    done
     for f in /usr/bin/trace-optimize /usr/bin/trace-config /usr/lib/trace/TracePlugin.so /usr/lib/libtrace_rt.a \
              /usr/include/trace/abi.hpp /usr/include/trace/trace.hpp /usr/include/trace/format.hpp \
              /usr/lib/cmake/Trace/TraceConfig.cmake /usr/lib/cmake/Trace/TraceConfigVersion.cmake \
@@ -96,6 +101,27 @@ clang++-19 app.o $("$prefix/bin/trace-config" --ldflags) -o app-by-hand
 TRACE_FILE="$work/by-hand.bin" ./app-by-hand
 "$prefix/bin/trace-optimize" summary "$work/by-hand.bin" >/dev/null
 "$prefix/bin/trace-config" --plugin --includedir --ldflags
+# Each other clang with an installed plugin: trace-config and trace_instrument() pick that plugin.
+plugindir=$(dirname "$("$prefix/bin/trace-config" --plugin)")
+for plugin in "$plugindir"/TracePlugin-*.so; do
+  [ -e "$plugin" ] || continue
+  v=${plugin##*/TracePlugin-}
+  v=${v%.so}
+  cxx=clang++-$v
+  if ! command -v "$cxx" >/dev/null; then
+    echo "clang $v: $cxx is not installed, not tried"
+    continue
+  fi
+  picked=$("$prefix/bin/trace-config" --cxx "$cxx" --plugin)
+  [ "$picked" = "$plugin" ] || { echo "trace-config --cxx $cxx picked $picked"; exit 1; }
+  cmake -S example -B "example-build-$v" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_PREFIX_PATH="$prefix" >"example-configure-$v.log"
+  cmake --build "example-build-$v" -v >"example-build-$v.log"
+  grep -q -- "-fplugin=$plugin" "example-build-$v.log" || { echo "trace_instrument() did not load $plugin"; exit 1; }
+  TRACE_FILE="$work/cmake-$v.bin" "example-build-$v/app"
+  "$prefix/bin/trace-optimize" summary "$work/cmake-$v.bin" | grep -q label
+  echo "clang $v: trace-config and trace_instrument() use ${plugin##*/}; the example is traced"
+done
 INSIDE
 clean_env=(env -i "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$work" "TMPDIR=$work" "LANG=C.UTF-8")
 if bwrap --dev-bind / / --tmpfs "$src" --tmpfs "$build" true 2>/dev/null; then

@@ -40,9 +40,9 @@ int caller(int Param) {
   int R4 = f(Vol, Local + 1);
   // CHECK: int R4 = f(Vol, Local + 1); __trace_l3.__init(R4);
   int R5 = f(g(Local), plain(Local));
-  // CHECK: int R5 = f((::__trace_rt::__expect(0x[[F]], 0), g(::__trace_rt::__note(Local, 0x[[G:[0-9a-f]+]], 0))), (::__trace_rt::__expectLast(0x[[F]], 1), plain(::__trace_rt::__note(Local, 0, 0)))); __trace_l4.__init(R5);
+  // CHECK: int R5 = f(((void)::__trace_rt::__expect(0x[[F]], 0), g(::__trace_rt::__note(Local, 0x[[G:[0-9a-f]+]], 0))), ((void)::__trace_rt::__expectLast(0x[[F]], 1), plain(::__trace_rt::__note(Local, 0, 0)))); __trace_l4.__init(R5);
   std::string T = h(h(S));
-  // CHECK: std::string T = h((::__trace_rt::__expect(0x[[H:[0-9a-f]+]], 0), h(::__trace_rt::__note(S, 0x[[H]], 0)))); __trace_l5.__init(T);
+  // CHECK: std::string T = h(((void)::__trace_rt::__expect(0x[[H:[0-9a-f]+]], 0), h(::__trace_rt::__note(S, 0x[[H]], 0)))); __trace_l5.__init(T);
   int R6 = O.m(Local);
   // CHECK: int R6 = O.m(::__trace_rt::__note(Local, 0x{{[0-9a-f]+}}, 0)); __trace_l6.__init(R6);
   int R7 = notBundle(Local) + plain(Local);

@@ -16,6 +16,7 @@
 #define TRACE_PLUGIN_ANALYSIS_H
 
 #include "trace-plugin/Attributes.h"
+#include "trace-plugin/Compat.h"
 #include "trace-plugin/Options.h"
 
 #include "clang/AST/ASTContext.h"
