@@ -35,6 +35,11 @@ config.name = "Trace (%s)" % trace_std
 # lib/TracePlugin-14.so, when the build made that plugin (-DTRACE_CLANG_VERSIONS). Feature clang-N names
 # the chosen major version, so a test can say `UNSUPPORTED: clang-14` when that release's language or
 # library cannot do what the test needs (say why next to it).
+# A site written by a stage script (test/support/lit_site.sh: sanitizers, dogfood) names one compiler,
+# clang 19's, and no other plugins.
+if not hasattr(config, "trace_clang_default"):
+    config.trace_clang_default = "19"
+    config.trace_clangs = {"19": config.clangxx}
 trace_clang = lit_config.params.get("clang", os.environ.get("TRACE_TEST_CLANG", config.trace_clang_default))
 if trace_clang not in config.trace_clangs:
     lit_config.fatal("clang=%s: this build has a plugin for clang %s (configure with -DTRACE_CLANG_VERSIONS)" %
@@ -86,9 +91,11 @@ if chromium:
 
 # Tests that need a sanitizer runtime can require these: the chosen clang's runtime is installed
 # (libclang-rt-N-dev).
+import shlex
 import subprocess
 try:
-    _resource_dir = subprocess.run([config.clangxx, "-print-resource-dir"], capture_output=True, text=True,
+    # A stage's compiler may carry flags ("clang++ -fsanitize=thread ...").
+    _resource_dir = subprocess.run(shlex.split(config.clangxx) + ["-print-resource-dir"], capture_output=True, text=True,
                                    check=True).stdout.strip()
 except (OSError, subprocess.CalledProcessError) as e:
     lit_config.fatal("%s -print-resource-dir: %s" % (config.clangxx, e))

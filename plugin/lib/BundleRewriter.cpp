@@ -412,8 +412,14 @@ std::vector<ReturnEdit> planReturns(RewriteSession &S, const FunctionDecl *FD,
     if (!E)
       continue;
     ReturnEdit Edit{RS, returnForm(S, FD, E, Spelled), {}};
+    // Before C++17 the elidable copy of a returned temporary (`return Buf;`
+    // to a std::string) begins at the `return` keyword: the written
+    // expression begins where the copied one does.
+    SourceRange Written = E->getSourceRange();
+    if (Written.getBegin() == RS->getReturnLoc())
+      Written.setBegin(E->IgnoreUnlessSpelledInSource()->getBeginLoc());
     Edit.Range = Lexer::makeFileCharRange(
-        CharSourceRange::getTokenRange(E->getSourceRange()), S.SM, LO);
+        CharSourceRange::getTokenRange(Written), S.SM, LO);
     if (Edit.Range.isInvalid() ||
         !S.Analysis.isEditableLoc(Edit.Range.getBegin()) ||
         S.SM.getFileID(Edit.Range.getBegin()) !=
