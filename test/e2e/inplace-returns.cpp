@@ -3,7 +3,8 @@
 // moved), NRVO of a local, the implicit move of a by-value parameter,
 // references, comma expressions, a return in a braceless if, braced
 // initializer lists, void returns, a returned lambda, deduced return types.
-// REQUIRES: c++14
+// Guaranteed elision of a type that cannot be moved is C++17.
+// REQUIRES: c++17
 // RUN: %clangxx_trace %s -o %t %trace_ldflags
 // RUN: env TRACE_FILE=%t.bin %t > %t.out
 // RUN: FileCheck --check-prefix=OUT %s < %t.out
