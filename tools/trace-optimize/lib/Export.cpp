@@ -381,9 +381,9 @@ private:
     return written(Out.end());
   }
 
-  /// A metadata event that orders the tracks: \p What is process_sort_index
-  /// or thread_sort_index.
-  bool sortIndex(const char *What, uint32_t Tid, uint64_t Index) {
+  /// Starts a metadata event \p What of the track \p Tid, up to the opening
+  /// of its arguments.
+  std::string &metaHead(const char *What, uint32_t Tid) {
     std::string &T = Out.begin();
     T += "\"ph\":\"M\",\"name\":\"";
     T += What;
@@ -391,21 +391,23 @@ private:
     appendUInt(T, Pid);
     T += ",\"tid\":";
     appendUInt(T, Tid);
-    T += ",\"args\":{\"sort_index\":";
+    T += ",\"args\":{";
+    return T;
+  }
+
+  /// A metadata event that orders the tracks: \p What is process_sort_index
+  /// or thread_sort_index.
+  bool sortIndex(const char *What, uint32_t Tid, uint64_t Index) {
+    std::string &T = metaHead(What, Tid);
+    T += "\"sort_index\":";
     appendUInt(T, Index);
     T += '}';
     return written(Out.end());
   }
 
   void meta(const char *What, uint32_t Tid, const std::string &Value) {
-    std::string &T = Out.begin();
-    T += "\"ph\":\"M\",\"name\":\"";
-    T += What;
-    T += "\",\"pid\":";
-    appendUInt(T, Pid);
-    T += ",\"tid\":";
-    appendUInt(T, Tid);
-    T += ",\"args\":{\"name\":";
+    std::string &T = metaHead(What, Tid);
+    T += "\"name\":";
     appendJsonString(T, Value);
     T += "}";
     Out.end();
