@@ -103,7 +103,7 @@ lit_started=$SECONDS
 # Its own process group, so that a failure or a timeout of the stage ends all of it.
 # bench-tasks.test drives bench/tasks' scripts with a build folder's own tools (--build), not the
 # tool on PATH that the wrapper instruments: it is left out here.
-setsid "$python" "$lit" -s -j "$jobs" --filter '^Trace( [(][^)]*[)])? :: optimize/' \
+setsid "$python" "$lit" -sv -j "$jobs" --filter '^Trace( [(][^)]*[)])? :: optimize/' \
   --filter-out 'optimize/bench-tasks' "$site" >"$work/lit.log" 2>&1 &
 lit_pid=$!
 trap 'kill -- -"$lit_pid" 2>/dev/null || true' EXIT

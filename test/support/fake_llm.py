@@ -30,6 +30,7 @@ import argparse
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -163,7 +164,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--script", help="reply script (see above)")
     ap.add_argument("--log", help="append every request to this file")
-    ap.add_argument("--timeout", type=float, default=120, help="kill COMMAND after this many seconds")
+    # Generous: a search on a real Slurm cluster with an instrumented tool, on a CI machine
+    # whose two cores run other test stages, takes minutes. A hang still ends.
+    ap.add_argument("--timeout", type=float, default=600,
+                    help="kill COMMAND and its process group after this many seconds")
     ap.add_argument("--refuse", action="store_true", help="let nothing listen on the port")
     ap.add_argument("--n", action="store_true", help="honour the requests' \"n\" (several choices)")
     ap.add_argument("command", nargs=argparse.REMAINDER)
@@ -185,13 +189,19 @@ def main():
     env = dict(os.environ, OPENAI_BASE_URL=base)
     cmd = [c.replace("{base}", base).replace("{port}", str(port)) for c in cmd]
     try:
-        rc = subprocess.run(cmd, env=env, timeout=args.timeout).returncode
+        # Its own process group, so that a timeout ends COMMAND's children too (a wrapper
+        # script's tool), not only COMMAND: nothing it started outlives the test.
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            print(f"fake_llm: command timed out after {args.timeout} s: {' '.join(cmd)}", file=sys.stderr)
+            rc = 124
     except FileNotFoundError:
         print(f"fake_llm: command not found: {cmd[0]}", file=sys.stderr)
         rc = 127
-    except subprocess.TimeoutExpired:
-        print(f"fake_llm: command timed out after {args.timeout} s: {' '.join(cmd)}", file=sys.stderr)
-        rc = 124
     if server:
         server.shutdown()
     sys.exit(rc)
