@@ -63,6 +63,8 @@ private:
   const FunctionDecl *Fn;
   SourceLocation Body;
   llvm::DenseSet<const CXXRecordDecl *> Seen;
+  /// The records given a renderer here.
+  llvm::DenseSet<const CXXRecordDecl *> Rendered;
   /// Access decisions per record (canonical declaration).
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> Privileged;
   std::string Functions;
@@ -394,9 +396,21 @@ void RendererBuilder::addRecord(const CXXRecordDecl *RD, unsigned Depth) {
       ++Hidden;
       continue;
     }
+    // A base of this project shows something only through a renderer of
+    // its own: without one, `Base: Base{...}` says no more than the type's
+    // name and costs a call at every capture (tinyxml2's XMLDocument, whose
+    // fields are private, rendered as `{XMLNode: XMLNode{...}, +14
+    // private}`). It is counted as not shown. A standard base is rendered
+    // by the runtime.
+    addValueType(BT, Depth + 1);
+    if (!BRD->isInStdNamespace() &&
+        !S.SM.isInSystemHeader(BRD->getLocation()) &&
+        !Rendered.count(BRD->getCanonicalDecl())) {
+      ++Hidden;
+      continue;
+    }
     Entries += "__f.__field(" + quoted(BRD->getName()) +
                ", static_cast<const " + spell(BT) + " &>(__v)); ";
-    Next.push_back(BT);
   }
   emitFields(RD, "__v", "__f", Hidden, Entries, Nested, Next);
   // Nothing the bundle may read, or nothing to read (an interface, a
@@ -407,6 +421,7 @@ void RendererBuilder::addRecord(const CXXRecordDecl *RD, unsigned Depth) {
   if (Hidden)
     Entries += "__f.__hidden(" + std::to_string(Hidden) + "u); ";
 
+  Rendered.insert(RD->getCanonicalDecl());
   std::string Fn = "__r" + std::to_string(Count++);
   Functions += "static void " + Fn +
                "(::__trace_rt::__Out &__o, const void *__p) { const " +
