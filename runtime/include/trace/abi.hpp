@@ -68,6 +68,17 @@
 #include <type_traits>
 #include <utility>
 
+// The recording fast path is inlined into each instrumented function where
+// the build optimizes. At -O0 (no __OPTIMIZE__) nothing is optimized after
+// inlining, so each bundle would carry its own unoptimized copy of every
+// capture: there the path stays one out-of-line function per type, which
+// the compiler emits once per translation unit instead of once per bundle.
+#if defined(__OPTIMIZE__)
+#define __TRACE_HOT __attribute__((always_inline))
+#else
+#define __TRACE_HOT
+#endif
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #define TRACE_RT_EXCEPTIONS 1
 #else
@@ -1208,7 +1219,7 @@ enum : unsigned char { EndOpen = 0, EndDone = 1, EndNotCaptured = 2 };
 
 class __Call {
 public:
-  __attribute__((always_inline)) explicit __Call(__Site &S) noexcept {
+  __TRACE_HOT explicit __Call(__Site &S) noexcept {
     int Mode = __atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED);
     if (__builtin_expect(Mode == 1, 1))
       enterFast(S);
@@ -1220,7 +1231,7 @@ public:
   /// The body stays the function's own (docs/design.md): its returns
   /// record the result on the way out; what none recorded is decided here,
   /// where every way out of the function passes.
-  __attribute__((always_inline)) ~__Call() {
+  __TRACE_HOT ~__Call() {
     // TS without Node: a call cut by the recording policy, which still has
     // to restore the thread's provenance state.
     if (TS) {
@@ -1233,7 +1244,7 @@ public:
   /// A parameter taken by value: the callee's copy. Only a note from the
   /// call site can tell where its value came from.
   template <class T>
-  __attribute__((always_inline)) void __arg(unsigned I, const T &V) noexcept {
+  __TRACE_HOT void __arg(unsigned I, const T &V) noexcept {
     if (Node)
       capture<true>(Slot::Arg, I, 0, V, nullptr, nullptr);
   }
@@ -1245,7 +1256,7 @@ public:
   /// A reference parameter: the caller's object itself, which a binding may
   /// name even when the call site left no note.
   template <class T>
-  __attribute__((always_inline)) void __argRef(unsigned I,
+  __TRACE_HOT void __argRef(unsigned I,
                                               const T &V) noexcept {
     if (Node)
       capture(Slot::Arg, I, 0, V, nullptr, nullptr);
@@ -1275,7 +1286,7 @@ public:
 
   /// Records the value returned by the body.
   template <class T>
-  __attribute__((always_inline)) void ret(const T &V) noexcept {
+  __TRACE_HOT void ret(const T &V) noexcept {
     if (Node)
       capture(Slot::Ret, 0, 0, V, RetEnum, nullptr);
     Ended = EndDone;
@@ -1299,7 +1310,7 @@ public:
   /// `{__trace_call.__ret(x); return x;}`: a returned variable is recorded
   /// before the unchanged `return x;`, which keeps NRVO and implicit move.
   template <class T>
-  __attribute__((always_inline)) void __ret(const T &V) noexcept {
+  __TRACE_HOT void __ret(const T &V) noexcept {
     ret(V);
   }
   /// The function's own handler, `catch (...) { __trace_call.__threw();
@@ -1360,7 +1371,7 @@ public:
   /// object was the thread's front binding: `y = f(y)` in a loop): the
   /// value record with `from`, written here. False when the record needs
   /// the library (another shape of notes, a far producer, a full chunk).
-  __attribute__((always_inline)) bool fromNote(unsigned I, uint32_t Id,
+  __TRACE_HOT bool fromNote(unsigned I, uint32_t Id,
                                                const void *Addr,
                                                std::size_t Size) noexcept {
     const EntryProvenance &P = TS->Prov;
@@ -1411,7 +1422,7 @@ private:
   /// nothing needs it: the thread is known, no call limit is set, no note
   /// on the pending stack is addressed to this bundle, the site has a
   /// one-byte id and the chunk has room. Anything else takes enter().
-  __attribute__((always_inline)) void enterFast(__Site &Where) noexcept {
+  __TRACE_HOT void enterFast(__Site &Where) noexcept {
     HotThread *T = CurrentHot;
     const uint32_t Id = __atomic_load_n(&Where.Id, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!T || T->InCapture ||
@@ -1485,7 +1496,7 @@ private:
   }
 
   /// A recorded call's exit; a call the limit cut takes leave().
-  __attribute__((always_inline)) void leaveFast() noexcept {
+  __TRACE_HOT void leaveFast() noexcept {
     if (__builtin_expect(!Node, 0)) {
       leave();
       return;
@@ -1494,7 +1505,7 @@ private:
   }
 
   /// The thread's state after this call returned a value \p Produced by.
-  __attribute__((always_inline)) void returned(uint64_t Produced) noexcept {
+  __TRACE_HOT void returned(uint64_t Produced) noexcept {
     HotThread &T = *TS;
     T.Current = Parent;
     T.Pending.truncate(PendingTop);
@@ -1513,7 +1524,7 @@ private:
   /// and parameter id are constants there: a scalar argument's record is a
   /// few tests and stores, with no call and no register spills.
   template <bool ByValue = false, class T>
-  __attribute__((always_inline)) void
+  __TRACE_HOT void
   capture(Slot K, unsigned I, unsigned Sub, const T &V, const __EnumInfo *E,
           const char *ParamId) noexcept {
     using U = detail::RemoveCvT<T>;
@@ -1682,7 +1693,7 @@ auto __invoke(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
 /// observable is added), and a bit-field or a constant that has no
 /// definition needs no reference.
 template <class T>
-__attribute__((always_inline)) inline T
+__TRACE_HOT inline T
 __retv(__Call &C, T V __TRACE_LIFETIMEBOUND) noexcept {
   C.ret(V);
   return V;
@@ -1693,7 +1704,7 @@ __retv(__Call &C, T V __TRACE_LIFETIMEBOUND) noexcept {
 /// (copy-initialisation of R from E), so `return 0;` of a pointer still
 /// converts a null pointer constant.
 template <class R>
-__attribute__((always_inline)) inline R
+__TRACE_HOT inline R
 __retAs(__Call &C, R V __TRACE_LIFETIMEBOUND) noexcept {
   C.ret(V);
   return V;
@@ -1702,7 +1713,7 @@ __retAs(__Call &C, R V __TRACE_LIFETIMEBOUND) noexcept {
 /// `return __retRef(__trace_call, E);`: a reference return type and a
 /// glvalue E, passed through unchanged.
 template <class T>
-__attribute__((always_inline)) inline T &&
+__TRACE_HOT inline T &&
 __retRef(__Call &C, T &&V __TRACE_LIFETIMEBOUND) noexcept {
   C.ret(V);
   return static_cast<T &&>(V);
@@ -1744,7 +1755,7 @@ void notePartPush(const void *Root, uint64_t CalleeHash, unsigned I) noexcept;
 /// the object at &V. Returns V itself, so the call is unchanged. A hash of 0
 /// addresses the first bundle to start (a callee not known statically).
 template <class T>
-__attribute__((always_inline)) inline T &__note(T &V, uint64_t CalleeHash,
+__TRACE_HOT inline T &__note(T &V, uint64_t CalleeHash,
                                                 unsigned I) noexcept {
   if (__atomic_load_n(&RuntimeMode, __ATOMIC_RELAXED) != 1)
     return V;
