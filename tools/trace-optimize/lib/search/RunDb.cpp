@@ -178,6 +178,21 @@ bool RunDb::putJob(unsigned Candidate, const std::string &Executor, const std::s
   return false;
 }
 
+std::vector<std::pair<unsigned, std::string>> RunDb::jobsIn(const std::string &Executor, const std::string &State,
+                                                            std::string &Error) {
+  std::vector<std::pair<unsigned, std::string>> Out;
+  Stmt S(Db, "SELECT candidate, job FROM jobs WHERE executor = ?1 AND state = ?2 ORDER BY candidate");
+  S.text(1, Executor);
+  S.text(2, State);
+  if (!S) {
+    Error = lastError();
+    return Out;
+  }
+  while (S.step() == SQLITE_ROW)
+    Out.emplace_back(unsigned(S.columnInt(0)), S.columnText(1));
+  return Out;
+}
+
 bool RunDb::putReplies(unsigned Seq, const std::vector<LlmReply> &Replies, std::string &Error) {
   if (!exec("BEGIN", Error))
     return false;

@@ -42,6 +42,9 @@ public:
   /// Slurm's array job 12, task 3) and the state it ended in.
   bool putJob(unsigned Candidate, const std::string &Executor, const std::string &Job, const std::string &State,
               std::string &Error);
+  /// The jobs of Executor in State, as (candidate, job).
+  std::vector<std::pair<unsigned, std::string>> jobsIn(const std::string &Executor, const std::string &State,
+                                                       std::string &Error);
 
   /// The answers to LLM request number Seq (counted from 0 in the order the search made them).
   bool putReplies(unsigned Seq, const std::vector<LlmReply> &Replies, std::string &Error);

@@ -138,6 +138,7 @@ private:
 
   bool open();
   std::unique_ptr<Executor> makeExecutor(std::string &Error);
+  void cancelLeftoverJobs();
   bool evaluateRoot();
   std::vector<Parent> selectParents(unsigned Gen);
   bool proposeFrom(const Parent &P, unsigned Gen);
@@ -232,8 +233,38 @@ bool Searcher::open() {
     Err << "trace-optimize search: " << Error << "\n";
     return false;
   }
+  if (O.Resume)
+    cancelLeftoverJobs();
   Islands.assign(O.Strat == Strategy::Evolve ? std::max(O.Islands, 1u) : 1u, {});
   return true;
+}
+
+/// Array tasks that an interrupted search submitted and never saw end still run on the cluster,
+/// in copies that the resumed search reuses: they are cancelled before anything is evaluated again.
+void Searcher::cancelLeftoverJobs() {
+  std::string Error;
+  std::vector<std::pair<unsigned, std::string>> Left = Db->jobsIn("slurm", "SUBMITTED", Error);
+  if (!Error.empty()) {
+    Err << "trace-optimize search: warning: " << Error << "\n";
+    return;
+  }
+  if (Left.empty())
+    return;
+  std::vector<std::string> Ids;
+  std::string Names;
+  for (const auto &[Candidate, Task] : Left) {
+    Ids.push_back(Task);
+    Names += fmt::format("{}{} (candidate {})", Names.empty() ? "" : ", ", Task, Candidate);
+  }
+  if (std::string Why = cancelSlurmTasks(Ids); !Why.empty()) {
+    Err << "trace-optimize search: warning: cannot cancel the Slurm tasks the interrupted search left (" << Names
+        << "): " << Why << "\n";
+    return;
+  }
+  Err << "trace-optimize search: cancelled the Slurm tasks the interrupted search left: " << Names << "\n";
+  for (const auto &[Candidate, Task] : Left)
+    if (!Db->putJob(Candidate, "slurm", Task, "CANCELLED", Error))
+      Err << "trace-optimize search: warning: " << Error << "\n";
 }
 
 std::unique_ptr<Executor> Searcher::makeExecutor(std::string &Error) {
@@ -251,6 +282,12 @@ std::unique_ptr<Executor> Searcher::makeExecutor(std::string &Error) {
     S.Dir = SharedDir + "/slurm";
     if (!O.Quiet)
       S.Log = [this](const std::string &Line) { Err << Line << "\n"; };
+    // Recorded as soon as submitted: a search killed meanwhile leaves the task's id for --resume.
+    S.Submitted = [this](unsigned Candidate, const std::string &Task) {
+      std::string Error;
+      if (!Db->putJob(Candidate, "slurm", Task, "SUBMITTED", Error))
+        Err << "trace-optimize search: warning: " << Error << "\n";
+    };
     return makeSlurmExecutor(std::move(S), Error);
   }
   }

@@ -198,6 +198,8 @@ void SlurmExecutor::submitArray() {
     T.ArrayId = Id;
     T.Id = fmt::format("{}_{}", Id, I);
     T.Log = fmt::format("{}/{}_{}.log", Dir, Id, I);
+    if (O.Submitted)
+      O.Submitted(T.Job.CandidateId, T.Id);
     Running.push_back(std::move(T));
   }
   say(fmt::format("[slurm] job {}: array tasks 0-{} evaluate candidate{} {} ({}, --time={})", Id, Jobs.size() - 1,
@@ -330,6 +332,24 @@ std::optional<EvalResult> SlurmExecutor::next() {
 }
 
 } // namespace
+
+std::string cancelSlurmTasks(const std::vector<std::string> &Ids) {
+  std::vector<std::string> Argv = {"scancel"};
+  Argv.insert(Argv.end(), Ids.begin(), Ids.end());
+  CommandResult R = slurmCommand(Argv, 60);
+  if (R.TimedOut)
+    return "scancel timed out";
+  if (R.Status == 0)
+    return "";
+  // A task that ended meanwhile is not an error: the point is that none goes on running.
+  std::istringstream Lines(R.Output);
+  std::string Line;
+  while (std::getline(Lines, Line))
+    if (!Line.empty() && Line.find("already completing or completed") == std::string::npos &&
+        Line.find("Invalid job id specified") == std::string::npos)
+      return Line;
+  return "";
+}
 
 std::unique_ptr<Executor> makeSlurmExecutor(SlurmOptions O, std::string &Error) {
   for (const char *Tool : {"sbatch", "squeue", "scontrol"})

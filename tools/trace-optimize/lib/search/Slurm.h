@@ -34,10 +34,17 @@ struct SlurmOptions {
   double PollSeconds = 1;
   /// Progress lines (submissions, squeue trouble); none when empty.
   std::function<void(const std::string &)> Log;
+  /// Told of each array task as soon as sbatch has taken it (candidate, task id "J_I"), so that a
+  /// search killed before the task ends can still name it.
+  std::function<void(unsigned, const std::string &)> Submitted;
 };
 
 /// nullptr with Error when sbatch, squeue or scontrol is not on PATH.
 std::unique_ptr<Executor> makeSlurmExecutor(SlurmOptions O, std::string &Error);
+
+/// Cancels array tasks ("J_I") that a killed search left queued or running: scancel's output,
+/// empty when it succeeded.
+std::string cancelSlurmTasks(const std::vector<std::string> &Ids);
 
 /// The --time of a task that runs Job: every command's limit, in whole minutes, and one more.
 unsigned slurmMinutes(const EvalJob &Job);
