@@ -5,13 +5,14 @@
 #   slurm-resume.sh SUPPORT PYTHON CLANGXX OUT
 set -u
 support=$1 python=$2 clangxx=$3 out=$4
-# Candidate 1 ("return false;"), the first time only: kill the tool (the process whose command
-# line starts with the trace-optimize program; neither a wrapper script nor fake_llm.py), then
-# stay in the queue. The bracket keeps this shell's own command line from matching.
-run="if grep -q 'return false;' leap.cpp && mkdir $out/killed 2>/dev/null; then pkill -KILL -f '^[^ ]*trace-optimiz[e] search'; sleep 300; fi; $python run.py $support \$TRACE_FILE"
+# Candidate 1 ("return false;"), the first time only: kill this test's tool (the process whose
+# command line starts with the trace-optimize program, neither a wrapper script nor fake_llm.py,
+# and names this test's work directory: other tests' searches may run meanwhile), then stay in
+# the queue. The bracket keeps this shell's own command line from matching.
+run="if grep -q 'return false;' leap.cpp && mkdir $out/killed 2>/dev/null; then pkill -KILL -f '^[^ ]*trace-optimize search .*--work-dir $out/searc[h]'; sleep 300; fi; $python run.py $support \$TRACE_FILE"
 search() {
   "$python" "$support/fake_llm.py" --n --script wrong-then-right.txt -- trace-optimize search --executor slurm \
-    --jobs 2 --model m -k 4 --seed 3 --build "$clangxx -Wno-unknown-attributes leap.cpp -o leap" --run "$run" "$@"
+    --work-dir "$out/search" --jobs 2 --model m -k 4 --seed 3 --build "$clangxx -Wno-unknown-attributes leap.cpp -o leap" --run "$run" "$@"
 }
 search > "$out/killed.out" 2> "$out/killed.err"
 echo "status $?" >> "$out/killed.out"
