@@ -5,9 +5,16 @@ run as root.
 
   slurm_cluster.py probe               start one in a temporary folder and stop it again; exit 0,
                                        or 1 with the reason why Slurm cannot run here
-  slurm_cluster.py run DIR -- CMD...   start one in DIR, run CMD with SLURM_CONF set, then stop
+  slurm_cluster.py run DIR [--spool DIR] -- CMD...
+                                       start one in DIR, run CMD with SLURM_CONF set, then stop
                                        everything it started, also when CMD or the start fails;
                                        exits with CMD's status
+
+The sockets (munged's, and the ones slurmd makes in its spool folder for each job step, named
+after the host and the job) go to a short folder under the system's temporary folder: a Unix
+socket path has at most 108 bytes, which a test's output folder can exceed, and a job whose
+step socket cannot be made fails to launch. --spool puts the spool folder elsewhere (a test of
+that failure).
 
 Stopping cancels the cluster's jobs first (so no job step outlives it), then ends the three
 daemons it started, by their process ids.
@@ -44,8 +51,10 @@ def tail(path, n=15):
 
 
 class Cluster:
-    def __init__(self, d):
+    def __init__(self, d, spool=None):
         self.dir = os.path.abspath(d)
+        self.spool = os.path.abspath(spool) if spool else None
+        self.sockets = None
         self.procs = []
         self.conf = os.path.join(self.dir, "slurm.conf")
         self.env = dict(os.environ, SLURM_CONF=self.conf)
@@ -70,9 +79,11 @@ class Cluster:
     def start(self):
         self.check_host()
         os.makedirs(os.path.join(self.dir, "state"), exist_ok=True)
-        os.makedirs(os.path.join(self.dir, "spool"), exist_ok=True)
+        self.sockets = tempfile.mkdtemp(prefix="tsl-")
+        spool = self.spool or os.path.join(self.sockets, "spool")
+        os.makedirs(spool, exist_ok=True)
         d = self.dir
-        sock = os.path.join(d, "munge.sock")
+        sock = os.path.join(self.sockets, "munge.sock")
         self.spawn("munged", ["munged", "--foreground", "--force", "--socket=" + sock, "--pid-file=" + d + "/munged.pid",
                               "--log-file=" + d + "/munged.log", "--seed-file=" + d + "/munged.seed"])
         for _ in range(100):
@@ -95,7 +106,7 @@ AuthType=auth/munge
 AuthInfo=socket={sock}
 CredType=cred/munge
 StateSaveLocation={d}/state
-SlurmdSpoolDir={d}/spool
+SlurmdSpoolDir={spool}
 SlurmctldPidFile={d}/slurmctld.pid
 SlurmdPidFile={d}/slurmd.pid
 SlurmctldLogFile={d}/slurmctld.log
@@ -115,7 +126,7 @@ ReturnToService=2
 SchedulerParameters=sched_interval=1
 NodeName={host} CPUs={cpus} RealMemory={mem} State=UNKNOWN
 PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
-""".format(host=host, sock=sock, d=d, p1=free_port(), p2=free_port(), cpus=os.cpu_count() or 1, mem=mem)
+""".format(host=host, sock=sock, d=d, spool=spool, p1=free_port(), p2=free_port(), cpus=os.cpu_count() or 1, mem=mem)
         with open(self.conf, "w") as f:
             f.write(conf)
         self.spawn("slurmctld", ["slurmctld", "-D", "-i", "-f", self.conf])
@@ -154,6 +165,9 @@ PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
                 p.kill()
                 p.wait()
         self.procs = []
+        if self.sockets:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            self.sockets = None
 
 
 def main(argv):
@@ -169,8 +183,12 @@ def main(argv):
             c.stop()
             shutil.rmtree(d, ignore_errors=True)
         return 0
+    spool = None
+    if len(argv) >= 5 and argv[0] == "run" and argv[2] == "--spool":
+        spool = argv[3]
+        argv = argv[:2] + argv[4:]
     if len(argv) >= 3 and argv[0] == "run" and argv[2] == "--":
-        c = Cluster(argv[1])
+        c = Cluster(argv[1], spool)
         os.makedirs(c.dir, exist_ok=True)
         # A signal (a lit timeout, ^C) still stops the cluster.
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

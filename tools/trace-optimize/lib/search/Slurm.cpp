@@ -228,12 +228,14 @@ std::pair<std::string, std::string> SlurmExecutor::finalState(const std::string 
 
 void SlurmExecutor::poll() {
   std::set<std::string> Arrays, Listed;
+  // Tasks that Slurm holds because their launch failed on the node: they never run by themselves.
+  std::map<std::string, std::string> LaunchFailed;
   for (const Task &T : Running)
     Arrays.insert(T.ArrayId);
   bool SqueueOk = true;
   for (const std::string &A : Arrays) {
-    // -r: one line per array task, pending ones too.
-    CommandResult Q = slurmCommand({"squeue", "-h", "-r", "-j", A, "-o", "%i %T"}, 60);
+    // -r: one line per array task, pending ones too; then its state and the reason it waits.
+    CommandResult Q = slurmCommand({"squeue", "-h", "-r", "-j", A, "-o", "%i %T %r"}, 60);
     if (Q.Status != 0) {
       // A job that finished and was purged is not an error.
       if (Q.Output.find("Invalid job id") != std::string::npos)
@@ -247,8 +249,15 @@ void SlurmExecutor::poll() {
     }
     std::istringstream In(Q.Output);
     std::string Line;
-    while (std::getline(In, Line))
-      Listed.insert(Line.substr(0, Line.find(' ')));
+    while (std::getline(In, Line)) {
+      std::istringstream Words(Line);
+      std::string Id, State, Reason;
+      Words >> Id >> State;
+      std::getline(Words >> std::ws, Reason);
+      Listed.insert(Id);
+      if (State == "PENDING" && Reason.find("launch failed") != std::string::npos)
+        LaunchFailed[Id] = Reason;
+    }
   }
   if (SqueueOk)
     SqueueFailingSince.reset();
@@ -256,7 +265,23 @@ void SlurmExecutor::poll() {
   bool GiveUp = SqueueFailingSince && Clock::now() - *SqueueFailingSince > std::chrono::minutes(5);
   for (size_t I = 0; I < Running.size();) {
     Task &T = Running[I];
-    std::optional<EvalResult> R = finished(T, SqueueOk && Listed.count(T.Id), SqueueOk, GiveUp);
+    std::optional<EvalResult> R;
+    if (auto It = LaunchFailed.find(T.Id); It != LaunchFailed.end()) {
+      // Held after a failed launch (a socket path too long for the node's spool folder, a
+      // missing folder on the node, ...): it would wait in the queue for ever. It is cancelled
+      // and failed with the reason, which the node's slurmd log explains.
+      slurmCommand({"scancel", T.Id}, 60);
+      std::string Why =
+          fmt::format("slurm job {} could not start on its node ({}); see the node's slurmd log", T.Id, It->second);
+      EvalOutcome Out;
+      Out.Missing = Why;
+      R = resultOf(T.Job, Out);
+      R->Status = CandidateStatus::Failed;
+      R->Note = Why;
+      R->JobState = "LAUNCH_FAILED";
+    } else {
+      R = finished(T, SqueueOk && Listed.count(T.Id), SqueueOk, GiveUp);
+    }
     if (!R) {
       ++I;
       continue;
