@@ -3,8 +3,9 @@
 // rendering read the lines first). Input ranges, and C++20 input-only views such as
 // std::ranges::istream_view, are recorded by their type's name (docs/runtime.md).
 //
-// clang 14 cannot compile libstdc++ 12's <ranges> (its concepts), with or without the plugin.
-// UNSUPPORTED: clang-14
+// clang 14 and 15 cannot compile libstdc++ 12's <ranges> (its concepts), with or without the
+// plugin; clang 16 can.
+// UNSUPPORTED: clang-14, clang-15
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -std=c++17 %s -o %t/plain
 // RUN: %corpus_trace -std=c++17 -fplugin-arg-trace-match=^count_ %s -o %t/traced %corpus_ldflags

@@ -3,8 +3,9 @@
 // show at most TRACE_MAX_ELEMENTS elements (16 by default): a view whose size is known says how
 // many were left out (`… +N more`), an unbounded one only that it was cut (`…`).
 //
-// clang 14 cannot compile libstdc++ 12's <ranges> (its concepts), with or without the plugin.
-// UNSUPPORTED: clang-14
+// clang 14 and 15 cannot compile libstdc++ 12's <ranges> (its concepts), with or without the
+// plugin; clang 16 can.
+// UNSUPPORTED: clang-14, clang-15
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %corpus_plain -std=c++20 %s -o %t/plain
 // RUN: %corpus_trace -std=c++20 %s -o %t/traced %corpus_ldflags
