@@ -243,7 +243,8 @@ bool Searcher::open() {
 /// in copies that the resumed search reuses: they are cancelled before anything is evaluated again.
 void Searcher::cancelLeftoverJobs() {
   std::string Error;
-  std::vector<std::pair<unsigned, std::string>> Left = Db->jobsIn("slurm", "SUBMITTED", Error);
+  std::vector<std::pair<unsigned, std::string>> Left =
+      Db->jobsIn(executorName(ExecutorKind::Slurm), "SUBMITTED", Error);
   if (!Error.empty()) {
     Err << "trace-optimize search: warning: " << Error << "\n";
     return;
@@ -263,7 +264,7 @@ void Searcher::cancelLeftoverJobs() {
   }
   Err << "trace-optimize search: cancelled the Slurm tasks the interrupted search left: " << Names << "\n";
   for (const auto &[Candidate, Task] : Left)
-    if (!Db->putJob(Candidate, "slurm", Task, "CANCELLED", Error))
+    if (!Db->putJob(Candidate, executorName(ExecutorKind::Slurm), Task, "CANCELLED", Error))
       Err << "trace-optimize search: warning: " << Error << "\n";
 }
 
@@ -285,7 +286,7 @@ std::unique_ptr<Executor> Searcher::makeExecutor(std::string &Error) {
     // Recorded as soon as submitted: a search killed meanwhile leaves the task's id for --resume.
     S.Submitted = [this](unsigned Candidate, const std::string &Task) {
       std::string Error;
-      if (!Db->putJob(Candidate, "slurm", Task, "SUBMITTED", Error))
+      if (!Db->putJob(Candidate, executorName(ExecutorKind::Slurm), Task, "SUBMITTED", Error))
         Err << "trace-optimize search: warning: " << Error << "\n";
     };
     return makeSlurmExecutor(std::move(S), Error);

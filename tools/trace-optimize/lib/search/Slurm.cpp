@@ -226,6 +226,19 @@ std::pair<std::string, std::string> SlurmExecutor::finalState(const std::string 
   return {field(S.Output, "JobState"), field(S.Output, "ExitCode")};
 }
 
+/// The result of a task that ended without finishing its evaluation, \p Why in its note: whatever
+/// the stages so far say, the evaluation did not finish (a failed build stays one).
+EvalResult unfinished(const EvalJob &Job, EvalOutcome Outcome, const std::string &Why, std::string State) {
+  Outcome.Missing = Why;
+  EvalResult R = resultOf(Job, Outcome);
+  if (R.Status != CandidateStatus::BuildFailed) {
+    R.Status = CandidateStatus::Failed;
+    R.Note = Why;
+  }
+  R.JobState = std::move(State);
+  return R;
+}
+
 void SlurmExecutor::poll() {
   std::set<std::string> Arrays, Listed;
   // Tasks that Slurm holds because their launch failed on the node: they never run by themselves.
@@ -270,15 +283,11 @@ void SlurmExecutor::poll() {
       // Held after a failed launch (a socket path too long for the node's spool folder, a
       // missing folder on the node, ...): it would wait in the queue for ever. It is cancelled
       // and failed with the reason, which the node's slurmd log explains.
-      slurmCommand({"scancel", T.Id}, 60);
-      std::string Why =
-          fmt::format("slurm job {} could not start on its node ({}); see the node's slurmd log", T.Id, It->second);
-      EvalOutcome Out;
-      Out.Missing = Why;
-      R = resultOf(T.Job, Out);
-      R->Status = CandidateStatus::Failed;
-      R->Note = Why;
-      R->JobState = "LAUNCH_FAILED";
+      cancelSlurmTasks({T.Id});
+      R = unfinished(
+          T.Job, EvalOutcome(),
+          fmt::format("slurm job {} could not start on its node ({}); see the node's slurmd log", T.Id, It->second),
+          "LAUNCH_FAILED");
     } else {
       R = finished(T, SqueueOk && Listed.count(T.Id), SqueueOk, GiveUp);
     }
@@ -330,15 +339,7 @@ std::optional<EvalResult> SlurmExecutor::finished(Task &T, bool Listed, bool Squ
     Why += fmt::format("; its {} was interrupted", Rec.Interrupted);
   if (std::string Log = fileTail(T.Log, 1000); !Log.empty() && State != "CANCELLED")
     Why += ":\n" + Log;
-  Rec.Outcome.Missing = Why;
-  EvalResult R = resultOf(T.Job, Rec.Outcome);
-  // Whatever the stages so far say, the evaluation did not finish.
-  if (R.Status != CandidateStatus::BuildFailed) {
-    R.Status = CandidateStatus::Failed;
-    R.Note = Why;
-  }
-  R.JobState = State.empty() ? "LOST" : State;
-  return R;
+  return unfinished(T.Job, std::move(Rec.Outcome), Why, State.empty() ? "LOST" : State);
 }
 
 std::optional<EvalResult> SlurmExecutor::next() {
