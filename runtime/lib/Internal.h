@@ -379,6 +379,7 @@ void calibrateClock() noexcept;
 struct ThreadState : HotThread {
   ThreadState(uint32_t Index, Chunk *Buffer) : Buffer(Buffer), Scratch(0) {
     this->Index = Index;
+    Events = uint64_t(Index) << EventsShift;
     setBuffer(Buffer);
   }
 
@@ -401,7 +402,7 @@ struct ThreadState : HotThread {
     __atomic_store_n(&Seq, 0u, __ATOMIC_RELAXED);
     Current = LastRet = LastTop = 0;
     Returns = 0;
-    Events = 0;
+    Events = uint64_t(NewIndex) << EventsShift;
     LastCarry = nullptr;
     BindAddr = nullptr;
     BindProv = 0;

@@ -463,8 +463,10 @@ void bindResult(const void *Addr, uint64_t Mark, unsigned Mode) noexcept {
   ValueProv P;
   // A bundle returned while the right-hand side ran: the last one is the
   // producer (it may have returned through non-bundle helpers). Or the
-  // expression started a thread whose result it holds (std::async).
-  if (T->Events != Mark)
+  // expression started a thread whose result it holds (std::async). A mark
+  // of another thread (a coroutine suspended there went on here) tells
+  // nothing about this thread's returns.
+  if (T->Events != Mark && !((T->Events ^ Mark) >> HotThread::EventsShift))
     P.From = T->LastCarry ? SlotTag | reinterpret_cast<uintptr_t>(T->LastCarry)
                           : T->LastRet;
   if (Mode == BindParts) {

@@ -1040,7 +1040,10 @@ struct HotThread {
   uint64_t LastRet = 0; ///< Latest bundle call that returned (or a cut tag).
   uint64_t Returns = 0; ///< Bundle calls that returned, cut ones included.
   /// Returns plus callables carried to new threads: a __Local's mark.
+  /// Counted from the thread's index << EventsShift, so that a mark taken
+  /// on another thread (a coroutine that went on there) is told apart.
   uint64_t Events = 0;
+  static constexpr unsigned EventsShift = 40;
   uint64_t LastTop = 0; ///< Latest top-level bundle call.
   /// The latest carried callable's result slot, if it is the latest event.
   HandoffSlot *LastCarry = nullptr;
@@ -1839,8 +1842,9 @@ inline bool bindFront(const void *Addr, uint64_t Mark) noexcept {
   HotThread *H = CurrentHot;
   if (!H || H->BindAddr != Addr)
     return false;
-  if (H->Events == Mark) {
-    // No bundle returned: x holds a value no recorded call produced.
+  // No bundle returned, or none that this thread can tell (the mark is
+  // another thread's): x holds a value no recorded call produced.
+  if (H->Events == Mark || (H->Events ^ Mark) >> HotThread::EventsShift) {
     H->BindAddr = nullptr;
     --H->Bound;
     return true;
