@@ -91,6 +91,7 @@ class Trace:
         elif self.records[0].get("version") != 1:
             p.append("header version is not 1")
         seen_nodes = set()
+        rets_seen = set()
         param_ids = {r.get("id") for r in self.records if r.get("k") == "param"}
         for r in self.records:
             k = r.get("k")
@@ -103,8 +104,14 @@ class Trace:
                     p.append(f"node {n}: thread field {r.get('thread')} does not match the id")
                 if r["site"] not in self.sites:
                     p.append(f"node {n}: unknown site {r['site']}")
-                if r["parent"] and r["parent"] not in seen_nodes:
-                    p.append(f"node {n}: parent {r['parent']} not seen before")
+                # A parent of another thread may come later in the file: a
+                # coroutine's call resumed on this thread is the parent of the
+                # calls it makes here.
+                parent = r["parent"]
+                if parent and parent not in self.calls:
+                    p.append(f"node {n}: parent {parent} is no call of the file")
+                elif parent and (parent >> 32) == (n >> 32) and parent not in seen_nodes:
+                    p.append(f"node {n}: parent {parent} not seen before")
                 for a in r.get("args", []) + ([r["this"]] if "this" in r else []):
                     # A producer of the same thread comes earlier in the file;
                     # one of another thread may come later (threads are drained
@@ -120,8 +127,13 @@ class Trace:
                                                        and a["derived_omitted"] > 0):
                         p.append(f"node {n}: derived_omitted is not a positive count")
             elif k == "ret":
-                if r["node"] not in seen_nodes:
-                    p.append(f"ret for node {r['node']} before its call")
+                # A coroutine's call that ends on another thread than it began
+                # may end before its call record is in the file.
+                if r["node"] not in self.calls:
+                    p.append(f"ret for node {r['node']}, which has no call")
+                elif r["node"] in rets_seen:
+                    p.append(f"node {r['node']} has two ret records")
+                rets_seen.add(r["node"])
                 e = r.get("exception", {})
                 if ("file" in e) != ("line" in e):
                     p.append(f"ret {r['node']}: exception has file or line without the other")

@@ -40,7 +40,10 @@ constexpr uint64_t Version = 2;
 /// with an older reader too); a reader reads every version from Version to
 /// LatestVersion.
 constexpr uint64_t TimedVersion = 3;
-constexpr uint64_t LatestVersion = TimedVersion;
+/// Version 4 is version 3 with the coroutine records (Op::Coro), written by
+/// a program that has coroutine bundles (call times or not).
+constexpr uint64_t CoroutineVersion = 4;
+constexpr uint64_t LatestVersion = CoroutineVersion;
 
 /// Top-level record kinds.
 enum class Kind : uint8_t {
@@ -87,8 +90,17 @@ enum class Op : uint8_t {
   /// clock ticks since the thread's previous time record in the file (the
   /// first: since the Clock record's origin).
   Time = 5,
+  /// A coroutine's call (version 4): tag = Coro | which << 3. CoSuspend: the
+  /// innermost open call is suspended; it is no longer open on this thread,
+  /// and has not ended. CoResume, then node:varint (the full node id): that
+  /// call, suspended earlier on any thread, is this thread's innermost open
+  /// call again. CoDestroyed: the innermost open call ended unfinished, its
+  /// coroutine destroyed while suspended (preceded by a TimeExit record when
+  /// times are recorded).
+  Coro = 6,
 };
 constexpr uint8_t TimeEntry = 0, TimeExit = 1;
+constexpr uint8_t CoSuspend = 0, CoResume = 1, CoDestroyed = 2;
 constexpr unsigned EnterInlineMax = 31; ///< tag >> 3 == 31: varint follows.
 
 /// Value tag: Op::Value | slot << 3 | form << 5 | has-flags << 7.

@@ -164,6 +164,19 @@ struct Block {
     P += char(tf::Op::NotCaptured);
     return *this;
   }
+  Block &suspend() {
+    P += char(uint8_t(tf::Op::Coro) | tf::CoSuspend << 3);
+    return *this;
+  }
+  Block &resume(uint64_t Node) {
+    P += char(uint8_t(tf::Op::Coro) | tf::CoResume << 3);
+    varint(P, Node);
+    return *this;
+  }
+  Block &destroyed() {
+    P += char(uint8_t(tf::Op::Coro) | tf::CoDestroyed << 3);
+    return *this;
+  }
   Block &exception(std::string_view Type, std::optional<std::string_view> What,
                    std::optional<std::pair<uint64_t, uint64_t>> Where = std::nullopt) {
     P += char(tf::Op::Exception);
@@ -763,6 +776,81 @@ TEST(BinaryTrace, NodeNumberingAndParents) {
   expectSameAsDump(T.bytes());
 }
 
+TEST(BinaryTrace, CoroutineCallsLeaveAndRejoinThreads) {
+  Trace T = minimal();
+  T.site(2, "co(int)", {"x"});
+  // Thread 1: co starts (node 1), suspends; g runs at top level (node 2);
+  // a second co (node 3) starts and suspends.
+  T.block(1, Block()
+                 .enter(2)
+                 .value(intArg(0, 4))
+                 .suspend()
+                 .enter(1)
+                 .voidRet()
+                 .enter(2)
+                 .suspend());
+  // Thread 2 resumes node 1: its call there has node 1 as parent, and node 1
+  // ends there with a result.
+  T.block(2, Block().resume(T1 | 1).enter(1).voidRet().value(
+                 result(1, raw(int32_t(7)))));
+  // Thread 1 again: a call given node 1's output, changed since; node 3 is
+  // destroyed while suspended (resumed to end it, as the runtime does).
+  Val From = intArg(0, 8);
+  From.From = full(T1 | 1);
+  T.block(1, Block().enter(1).value(From).voidRet().resume(T1 | 3).destroyed());
+  T.end(5);
+  std::vector<std::string> Warnings;
+  std::string Json = dump(T.bytes(), &Warnings);
+  EXPECT_TRUE(Warnings.empty());
+  EXPECT_NE(
+      Json.find(
+          R"({"k":"call","node":4294967297,"site":2,"parent":0,"thread":1,"args":[{"name":"x","type":"int","value":"4"}]}
+{"k":"call","node":4294967298,"site":1,"parent":0,"thread":1,"args":[]}
+{"k":"ret","node":4294967298}
+{"k":"call","node":4294967299,"site":2,"parent":0,"thread":1,"args":[]}
+{"k":"call","node":8589934593,"site":1,"parent":4294967297,"thread":2,"args":[]}
+{"k":"ret","node":8589934593}
+{"k":"ret","node":4294967297,"type":"int","value":"7"}
+{"k":"call","node":4294967300,"site":1,"parent":0,"thread":1,"args":[{"name":"a","type":"int","value":"8","from":4294967297,"modified":true}]}
+{"k":"ret","node":4294967300}
+{"k":"ret","node":4294967299,"value":"<not finished>"}
+)"),
+      std::string::npos)
+      << Json;
+  TraceSet S;
+  std::string Error;
+  ASSERT_TRUE(parseTraceText(T.bytes(), "co.bin", S, Error)) << Error;
+  ASSERT_EQ(S.Nodes.size(), 5u);
+  EXPECT_EQ(S.call(2).ret(), std::optional<std::string_view>("<not finished>"));
+  // Node 1's output, recorded on thread 2, is what the value is compared
+  // with.
+  ASSERT_EQ(S.call(4).args().size(), 1u);
+  EXPECT_EQ(S.call(4).args()[0].From, T1 | 1);
+  EXPECT_TRUE(S.call(4).args()[0].Modified);
+  EXPECT_TRUE(S.Warnings.empty());
+  expectSameAsDump(T.bytes());
+
+  // The thread that resumes a call may be written first.
+  Trace Early = minimal();
+  Early.site(2, "co(int)", {"x"});
+  Early.block(2, Block().resume(T1 | 1).value(result(1, raw(int32_t(7)))));
+  Early.block(1, Block().enter(2).value(intArg(0, 4)).suspend());
+  Early.end(1);
+  ASSERT_TRUE(parseTraceText(Early.bytes(), "early.bin", S, Error)) << Error;
+  expectSameAsDump(Early.bytes());
+
+  // Records with nothing to act on.
+  Trace NoCall = minimal();
+  NoCall.block(1, Block().suspend());
+  EXPECT_NE(
+      refusal(NoCall.bytes()).find("suspend record: thread 1 has no open call"),
+      std::string::npos);
+  Trace NoNode = minimal();
+  NoNode.block(1, Block().resume(0));
+  EXPECT_NE(refusal(NoNode.bytes()).find("resume record: node 0 is no node id"),
+            std::string::npos);
+}
+
 TEST(BinaryTrace, CutStringsEndWithAnEllipsisAndNoCount) {
   // A `char *` read up to the value limit without finding its NUL: the bytes
   // kept, then the ellipsis after the closing quote, and no `truncated`.
@@ -935,8 +1023,9 @@ TEST(BinaryTrace, MalformedTracesNameTheOffset) {
   }
   {
     std::string B(tf::Magic, tf::MagicSize);
-    varint(B, 4);
-    EXPECT_EQ(refusal(B), At(8) + "unsupported binary trace version 4 (this trace-optimize reads versions 2 to 3)");
+    varint(B, 5);
+    EXPECT_EQ(refusal(B), At(8) + "unsupported binary trace version 5 (this "
+                                  "trace-optimize reads versions 2 to 4)");
     EXPECT_EQ(refusal(std::string(tf::Magic, tf::MagicSize)), At(8) + "the file ends before the format version");
   }
   {
@@ -1038,8 +1127,15 @@ TEST(BinaryTrace, MalformedTracesNameTheOffset) {
   {
     Trace T = minimal();
     size_t Off = T.size() + 3;
-    T.block(1, Block().raw("\x06"));
-    EXPECT_EQ(refusal(T.bytes()), At(Off) + "unknown thread record (op 6)");
+    T.block(1, Block().raw("\x07"));
+    EXPECT_EQ(refusal(T.bytes()), At(Off) + "unknown thread record (op 7)");
+  }
+  {
+    Trace T = minimal();
+    size_t Off = T.size() + 3;
+    T.block(1,
+            Block().raw(std::string(1, char(uint8_t(tf::Op::Coro) | 3 << 3))));
+    EXPECT_EQ(refusal(T.bytes()), At(Off) + "unknown coroutine record (3)");
   }
   {
     Trace T = minimal();

@@ -20,6 +20,7 @@
 #include "MappedFile.h"
 #include "TraceText.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -134,10 +135,15 @@ public:
 
   bool ret(const BinRet &R) override {
     Track *T = find(uint32_t(R.Node >> 32));
-    if (!T || T->Open.empty() || T->Open.back().Node != R.Node)
+    if (!T)
+      return true;
+    // The innermost open call, or a coroutine's call that went on after its
+    // thread started others (it may even end on another thread).
+    auto It = std::find_if(T->Open.rbegin(), T->Open.rend(), [&](const OpenCall &O) { return O.Node == R.Node; });
+    if (It == T->Open.rend())
       return true; // A call begun before the file (a forked child's).
-    OpenCall O = std::move(T->Open.back());
-    T->Open.pop_back();
+    OpenCall O = std::move(*It);
+    T->Open.erase(std::next(It).base());
     std::string &A = O.Args;
     switch (R.Kind) {
     case RetKind::Value:
@@ -148,6 +154,9 @@ public:
       break;
     case RetKind::NotCaptured:
       A += ",\"result\":\"<not captured>\"";
+      break;
+    case RetKind::Unfinished:
+      A += ",\"result\":\"<not finished>\"";
       break;
     case RetKind::Exception:
       A += ",\"exception\":{\"type\":";

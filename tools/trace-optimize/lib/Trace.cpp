@@ -657,6 +657,9 @@ public:
     case RetKind::NotCaptured:
       RetParts = {{}, text("<not captured>"), false, true};
       break;
+    case RetKind::Unfinished:
+      RetParts = {{}, text("<not finished>"), false, true};
+      break;
     case RetKind::Exception:
       // The JSON reader gives every exception a `what`, empty when absent.
       RetParts = {text(R.ExcType), text(R.What), true, true};

@@ -468,6 +468,7 @@ private:
   /// would make. \p At: the value's record.
   bool skipPayload(Cursor &C, const char *At, tf::Form Form, const TypeInfo &Type);
   bool threadRecord(Cursor &C, ThreadState &T);
+  bool coroRecord(Cursor &C, uint8_t Tag, const char *At, ThreadState &T);
   enum class Leaf : uint8_t { No, Done, Failed };
   /// With Skip: reads the leaf call (BinHandler::leafCall) whose enter
   /// record is at C.P in one step, without the per-value state of
@@ -1222,9 +1223,13 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
         return fail(At, "result record: thread " + std::to_string(T.Id) + " has no open call to return from");
       }
       T.Open.pop_back();
-      // Skipping values, the handler keeps where the output is.
-      if (!Skip)
-        T.Outputs.set((Node & 0xFFFFFFFFu) - T.Base - 1, hashValue(V.Text, V.Omitted));
+      // Skipping values, the handler keeps where the output is. A
+      // coroutine's call may end on another thread than it began.
+      if (!Skip) {
+        ThreadState *Of = uint32_t(Node >> 32) == T.Id ? &T : findThread(uint32_t(Node >> 32));
+        if (Of && (Node & 0xFFFFFFFFu) > Of->Base)
+          Of->Outputs.set((Node & 0xFFFFFFFFu) - Of->Base - 1, hashValue(V.Text, V.Omitted));
+      }
       BinRet R;
       R.Node = Node;
       R.At = uint64_t(At - Begin);
@@ -1296,8 +1301,53 @@ bool BinaryTraceReader::Impl::threadRecord(Cursor &C, ThreadState &T) {
       return handlerFailed(At);
     return true;
   }
+  case tf::Op::Coro:
+    return coroRecord(C, Tag, At, T);
   }
   return fail(At, "unknown thread record (op " + std::to_string(Tag & 7) + ")");
+}
+
+bool BinaryTraceReader::Impl::coroRecord(Cursor &C, uint8_t Tag, const char *At, ThreadState &T) {
+  const unsigned Which = Tag >> 3;
+  if (Which == tf::CoResume) {
+    uint64_t Node;
+    if (!C.varint(Node, "resumed node"))
+      return false;
+    if (!Node || (Node & 0xFFFFFFFFu) == 0)
+      return fail(At, "resume record: node " + std::to_string(Node) + " is no node id");
+    if (!finish(T, At))
+      return false;
+    // Its call record may be in a block of its thread that comes later in
+    // the file (threads are written independently).
+    T.Open.push_back(Node);
+    return true;
+  }
+  if (Which != tf::CoSuspend && Which != tf::CoDestroyed)
+    return fail(At, "unknown coroutine record (" + std::to_string(Which) + ")");
+  if (!finish(T, At))
+    return false;
+  const bool ExitTimed = T.ExitTimed;
+  if (Which == tf::CoDestroyed)
+    T.ExitTimed = false;
+  if (T.Open.empty()) {
+    if (T.Started)
+      return true;
+    return fail(At, std::string(Which == tf::CoSuspend ? "suspend" : "destroyed") + " record: thread " +
+                        std::to_string(T.Id) + " has no open call");
+  }
+  const uint64_t Node = T.Open.back();
+  T.Open.pop_back();
+  if (Which == tf::CoSuspend)
+    return true;
+  BinRet R;
+  R.Kind = RetKind::Unfinished;
+  R.Node = Node;
+  R.At = uint64_t(At - Begin);
+  R.HasTime = ExitTimed;
+  R.Time = T.ExitNs;
+  if (!H->ret(R))
+    return handlerFailed(At);
+  return true;
 }
 
 bool BinaryTraceReader::Impl::parseLeaf(const char *At, const char *E,
@@ -1981,6 +2031,11 @@ bool BinaryTraceReader::Impl::decodeRet(uint64_t At, uint64_t Node, BinHandler &
     break;
   case tf::Op::NotCaptured:
     R.Kind = RetKind::NotCaptured;
+    break;
+  case tf::Op::Coro:
+    if ((Tag >> 3) != tf::CoDestroyed)
+      return fail(RetAt, "no result record here");
+    R.Kind = RetKind::Unfinished;
     break;
   case tf::Op::Exception: {
     R.Kind = RetKind::Exception;

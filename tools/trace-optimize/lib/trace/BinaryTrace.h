@@ -151,8 +151,8 @@ struct BinCall {
   uint64_t Time = 0;
 };
 
-/// How a call ended.
-enum class RetKind : uint8_t { Value, Void, NotCaptured, Exception };
+/// How a call ended. Unfinished: a coroutine destroyed while suspended.
+enum class RetKind : uint8_t { Value, Void, NotCaptured, Exception, Unfinished };
 
 struct BinRet {
   uint64_t Node = 0;

@@ -195,6 +195,9 @@ public:
     case RetKind::NotCaptured:
       Out += ",\"value\":\"<not captured>\"";
       break;
+    case RetKind::Unfinished:
+      Out += ",\"value\":\"<not finished>\"";
+      break;
     case RetKind::Exception:
       Out += ",\"exception\":{\"type\":";
       appendJsonString(Out, R.ExcType);
