@@ -736,6 +736,64 @@ static void exceptionRecord(__Call &C, bool Known) noexcept {
   commit(T, R);
 }
 
+//===----------------------------------------------------------------------===//
+// Coroutines (docs/design.md, "Coroutines")
+//===----------------------------------------------------------------------===//
+
+static inline char coroTag(uint8_t Which) {
+  return static_cast<char>(static_cast<unsigned>(tf::Op::Coro) |
+                           static_cast<unsigned>(Which) << 3);
+}
+
+void coSuspend(__Call &C) noexcept {
+  ThreadState &T = threadOf(C);
+  if (C.Node)
+    if (char *R = reserve(T, 1))
+      *R = coroTag(tf::CoSuspend);
+  // What the thread was doing when the body started or went on; a call the
+  // limit cut never changed it.
+  T.Current = C.Parent;
+  T.Pending.truncate(C.PendingTop);
+}
+
+bool coResume(__Call &C) noexcept {
+  ThreadState *T = currentThread();
+  // A thread that cannot record (it is exiting, or renders a value that
+  // resumed the coroutine): nothing more of the call is recorded.
+  if (!T || T->InCapture) {
+    C.TS = nullptr;
+    C.Node = 0;
+    return false;
+  }
+  C.TS = T;
+  C.Cur = &T->Cur;
+  C.Parent = T->Current;
+  C.PendingTop = T->Pending.size();
+  if (C.Node) {
+    if (char *R = reserve(*T, 1 + tf::MaxVarint)) {
+      *R = coroTag(tf::CoResume);
+      commit(*T, tf::putVarint(R + 1, C.Node));
+    }
+    T->Current = C.Node;
+  }
+  return true;
+}
+
+void coDestroyed(__Call &C) noexcept {
+  ThreadState &T = threadOf(C);
+  if (C.Node) {
+    exitTime(C, Slot::Ret);
+    if (char *R = reserve(T, 1))
+      *R = coroTag(tf::CoDestroyed);
+  }
+  // Left as a suspension leaves it: an unfinished call produced no value
+  // that a later binding could name.
+  T.Current = C.Parent;
+  T.Pending.truncate(C.PendingTop);
+  C.Ended = EndDone;
+  C.TS = nullptr;
+}
+
 void captureException(__Call &C) noexcept { exceptionRecord(C, true); }
 
 void captureUnwound(__Call &C) noexcept { exceptionRecord(C, false); }

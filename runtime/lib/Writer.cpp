@@ -13,6 +13,11 @@
 #include <cstring>
 #include <map>
 
+/// Defined, weak, by each translation unit that instruments a coroutine (the
+/// plugin appends the definition): such a program may write Op::Coro
+/// records, which only readers of version 4 know.
+extern "C" __attribute__((weak)) const char __trace_rt_coroutines;
+
 namespace __trace_rt {
 
 namespace tf = __trace_format;
@@ -189,7 +194,9 @@ void Writer::header(long Pid, std::string_view Program,
   std::string Saved;
   Saved.swap(Text);
   Text.append(tf::Magic, tf::MagicSize);
-  putVarint(Text, Timestamps ? tf::TimedVersion : tf::Version);
+  putVarint(Text, &__trace_rt_coroutines != nullptr ? tf::CoroutineVersion
+                  : Timestamps                      ? tf::TimedVersion
+                                                    : tf::Version);
   std::string &R = begin();
   putVarint(R, static_cast<uint64_t>(Pid));
   putStr(R, Program);

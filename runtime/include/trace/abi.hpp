@@ -1748,6 +1748,124 @@ auto __result(__Call &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
 }
 
 //===----------------------------------------------------------------------===//
+// Coroutines.
+//===----------------------------------------------------------------------===//
+
+/// The call of \p C leaves its thread's stack of open calls (its coroutine
+/// is about to suspend).
+void coSuspend(__Call &C) noexcept;
+/// The call of \p C is the calling thread's innermost open call again; false
+/// (and nothing of it is recorded any more) when this thread cannot record.
+bool coResume(__Call &C) noexcept;
+/// The call of \p C ends unfinished: its coroutine was destroyed while
+/// suspended.
+void coDestroyed(__Call &C) noexcept;
+
+/// The call object of a coroutine bundle: a local of the body, so it lives
+/// in the coroutine frame (docs/design.md, "Coroutines"). A thread's records
+/// are a stack of open calls, and a suspended coroutine runs on no thread:
+/// each suspension point of the body takes the call off the thread's stack
+/// (__suspend), and where the body goes on, maybe on another thread, puts it
+/// back (__resume). What ends the call: a co_return, the end of the body, an
+/// exception, or the frame destroyed while suspended (recorded as such).
+class __CoCall : public __Call {
+public:
+  /// \p Lazy: the body may start after the call returned (its
+  /// initial_suspend() may suspend), so the call-site notes it would take
+  /// are not about its arguments any more: they are dropped.
+  __CoCall(__Site &S, bool Lazy) noexcept : __Call(S) {
+    if (Lazy)
+      MaybeProv = false;
+  }
+  __CoCall(const __CoCall &) = delete;
+  __CoCall &operator=(const __CoCall &) = delete;
+  ~__CoCall() {
+    if (!TS || (!Attached && !coResume(*this)))
+      return;
+    // Neither a co_return nor the end of the body nor an exception ended
+    // the call: the frame is destroyed at a suspension point.
+    if (Ended == EndOpen)
+      coDestroyed(*this);
+  }
+
+  /// A suspension point is reached (its operand evaluated).
+  void __suspend() noexcept {
+    if (TS && Attached) {
+      coSuspend(*this);
+      Attached = false;
+    }
+  }
+  /// The body goes on after a suspension point, on the calling thread.
+  void __resume() noexcept {
+    if (TS && !Attached && coResume(*this))
+      Attached = true;
+  }
+  /// `co_return;`, `co_return E;` of a void E, the end of the body (where
+  /// return_void() is called; a promise without it has no valid way there).
+  void __coVoid() noexcept {
+    __resume();
+    if (Ended != EndDone)
+      retVoid();
+  }
+  template <class T> void __ret(const T &V) noexcept {
+    __resume();
+    ret(V);
+  }
+  void __threw() noexcept {
+    __resume();
+    __Call::__threw();
+  }
+
+private:
+  /// On the stack of the thread that runs the body.
+  bool Attached = true;
+};
+
+/// `co_return ::__trace_rt::__retv(__trace_call, E);`: a scalar E.
+template <class T>
+__attribute__((always_inline)) inline T
+__retv(__CoCall &C, T V __TRACE_LIFETIMEBOUND) noexcept {
+  C.__resume();
+  C.ret(V);
+  return V;
+}
+
+/// `co_return ::__trace_rt::__result(__trace_call, [&]() { return E; });`: a
+/// class prvalue E.
+template <class F>
+auto __result(__CoCall &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
+  C.__resume();
+  return __result(static_cast<__Call &>(C), static_cast<F &&>(Body));
+}
+
+/// A temporary of the full-expression that holds a suspension point:
+/// `co_await ::__trace_rt::__CoSuspend(__trace_call).__pass(E)`, or, for a
+/// class prvalue E that the awaiting takes by value,
+/// `co_await ((void)::__trace_rt::__CoSuspend(__trace_call).__now(), E)`. The
+/// call leaves the thread's stack once the operand is evaluated (__pass) or
+/// before (__now), and comes back at the end of the full-expression, after
+/// the coroutine resumed, or when its frame is destroyed while suspended
+/// there (or during an exception's unwinding).
+class __CoSuspend {
+public:
+  explicit __CoSuspend(__CoCall &C) noexcept : C(C) {}
+  __CoSuspend(const __CoSuspend &) = delete;
+  __CoSuspend &operator=(const __CoSuspend &) = delete;
+  ~__CoSuspend() { C.__resume(); }
+  /// E itself, with its type and value category: a glvalue, a scalar, or a
+  /// class prvalue that the awaiting binds to a reference (the temporary is
+  /// the one this parameter binds, which lives as long).
+  template <class T> T &&__pass(T &&E) noexcept {
+    C.__suspend();
+    return static_cast<T &&>(E);
+  }
+  void __now() noexcept { C.__suspend(); }
+
+private:
+  __CoCall &C;
+};
+
+//===----------------------------------------------------------------------===//
 // Call-site provenance.
 //===----------------------------------------------------------------------===//
 
