@@ -5,8 +5,8 @@
 // why (the outer compile reports it as a warning), only where the inserted
 // code could not run or would change the meaning:
 //   - constexpr/consteval: the runtime calls are not constant expressions;
-//   - coroutines: the recording would have to follow suspensions and
-//     co_return (not done yet);
+//   - coroutines with a suspension point that cannot be edited (in a macro,
+//     a co_yield of a braced list; CoroutineAnalysis.cpp);
 //   - defaulted/deleted functions: there is no body;
 //   - bodies from macros: the Rewriter cannot edit inside an expansion;
 //   - explicit object parameters (`this Self &&self`): not supported yet;
@@ -47,21 +47,30 @@ public:
     }
     return true;
   }
-  bool VisitCoroutineBodyStmt(CoroutineBodyStmt *) { return coroutine(); }
-  bool VisitCoreturnStmt(CoreturnStmt *) { return coroutine(); }
-  bool VisitCoawaitExpr(CoawaitExpr *) { return coroutine(); }
-  bool VisitCoyieldExpr(CoyieldExpr *) { return coroutine(); }
-  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) { return coroutine(); }
-
-private:
-  bool coroutine() {
-    Reason = "it is a coroutine; recording its calls would have to follow "
-             "its suspensions and co_return, which is not done yet";
-    return false;
-  }
 };
 
 } // namespace
+
+const Expr *writtenExpr(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParens();
+    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+      E = ICE->getSubExpr();
+    else if (const auto *FE = dyn_cast<FullExpr>(E))
+      E = FE->getSubExpr();
+    else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = BTE->getSubExpr();
+    else if (const auto *MTE = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = MTE->getSubExpr();
+    else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
+             CCE && CCE->getNumArgs() == 1 && !CCE->isListInitialization() &&
+             CCE->getParenOrBraceRange().isInvalid() &&
+             !isa<CXXTemporaryObjectExpr>(CCE))
+      E = CCE->getArg(0);
+    else
+      return E;
+  }
+}
 
 /// True if a declaration of \p FD carries a trace attribute; with
 /// \p SkipMainFile, one outside the main file (an attribute a redeclaration
@@ -314,9 +323,15 @@ std::string BundleAnalysis::bodySkipReason(const FunctionDecl *FD) {
   const Stmt *Body = FD->getBody();
   if (!Body)
     return "it has no body";
-  if (isa<CoroutineBodyStmt>(Body))
-    return "it is a coroutine; recording its calls would have to follow its "
-           "suspensions and co_return, which is not done yet";
+  // A coroutine's statements are its body's, each of its suspension points
+  // edited to follow the suspension.
+  if (const auto *CB = dyn_cast<CoroutineBodyStmt>(Body)) {
+    std::string Why;
+    suspensionPoints(FD, Why);
+    if (!Why.empty())
+      return Why;
+    Body = CB->getBody();
+  }
   // A function-try-block's statements are its try block's.
   if (const auto *Try = dyn_cast<CXXTryStmt>(Body))
     Body = Try->getTryBlock();
@@ -351,6 +366,8 @@ BundleVerdict BundleAnalysis::judgeDefinition(const FunctionDecl *FD) {
     V.SkipReason = bodySkipReason(FD);
   if (V.SkipReason.empty() && !Marks.any())
     V.SkipReason = smallBodyReason(FD);
+  V.LazyCoroutine =
+      isa_and_nonnull<CoroutineBodyStmt>(FD->getBody()) && startsLazily(FD);
   return V;
 }
 
@@ -372,7 +389,8 @@ bool BundleAnalysis::isBundleCallee(const FunctionDecl *Callee) {
     Def = nullptr;
   bool Result = false;
   if (Def) {
-    Result = judgeDefinition(Def).instrument();
+    BundleVerdict V = judgeDefinition(Def);
+    Result = V.instrument() && !V.LazyCoroutine;
   } else {
     Result = isMarkedOutside(FD, CallerInHeader) &&
              Opts.selects(qualifiedName(FD), true) &&

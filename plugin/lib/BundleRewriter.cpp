@@ -282,29 +282,6 @@ struct ReturnEdit {
   CharSourceRange Range;
 };
 
-/// \p E without the nodes a return adds around what the user wrote
-/// (conversions, temporaries, an implicit copy or move).
-const Expr *writtenExpr(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParens();
-    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
-      E = ICE->getSubExpr();
-    else if (const auto *FE = dyn_cast<FullExpr>(E))
-      E = FE->getSubExpr();
-    else if (const auto *BTE = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = BTE->getSubExpr();
-    else if (const auto *MTE = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = MTE->getSubExpr();
-    else if (const auto *CCE = dyn_cast<CXXConstructExpr>(E);
-             CCE && CCE->getNumArgs() == 1 && !CCE->isListInitialization() &&
-             CCE->getParenOrBraceRange().isInvalid() &&
-             !isa<CXXTemporaryObjectExpr>(CCE))
-      E = CCE->getArg(0);
-    else
-      return E;
-  }
-}
-
 /// A type whose value the runtime can look at through a const reference.
 bool isRecordable(QualType T) {
   T = T.getNonReferenceType();
@@ -471,6 +448,10 @@ bool hasHandler(RewriteSession &S, const FunctionDecl *FD,
                 const CompoundStmt *Block) {
   if (!S.Ctx.getLangOpts().CXXExceptions || isa<CXXDestructorDecl>(FD))
     return false;
+  // An exception that leaves a coroutine's body goes to the promise's
+  // unhandled_exception(), whatever the function's noexcept says.
+  if (isa<CoroutineBodyStmt>(FD->getBody()))
+    return true;
   const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
   if (Proto && Proto->isNothrow(/*ResultIfDependent=*/false))
     return false;
@@ -480,10 +461,221 @@ bool hasHandler(RewriteSession &S, const FunctionDecl *FD,
   return true;
 }
 
+/// How one `co_return` ends the call of a coroutine bundle.
+enum class CoreturnForm {
+  /// `{__trace_call.__ret(x); co_return x;}`: the statement stays as
+  /// written (the implicit move of a local).
+  Variable,
+  /// `co_return ::__trace_rt::__retv(__trace_call, E);`: a scalar.
+  Value,
+  /// `co_return ::__trace_rt::__result(__trace_call, [&]() ->
+  /// decltype(auto) { return E; });`: a class prvalue, or an E whose type
+  /// depends on a template parameter.
+  Lambda,
+  /// `co_return __trace_call.__coVoid();`: no operand (a void operand is
+  /// the same return_void()).
+  Void,
+  /// `co_return (E), __trace_call.__coVoid();`: a void E.
+  VoidExpr,
+  /// Left as written: the call records "not captured".
+  Untouched
+};
+
+struct CoreturnEdit {
+  const CoreturnStmt *CS;
+  CoreturnForm Form;
+  /// The operand's characters in the file.
+  CharSourceRange Range;
+};
+
+/// The co_return statements of a coroutine's body, not of the lambdas,
+/// blocks and local classes in it.
+class CoreturnFinder : public RecursiveASTVisitor<CoreturnFinder> {
+public:
+  std::vector<const CoreturnStmt *> Found;
+  bool HasSuspension = false;
+
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseBlockExpr(BlockExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitCoreturnStmt(CoreturnStmt *CS) {
+    if (!CS->isImplicit())
+      Found.push_back(CS);
+    return true;
+  }
+  bool VisitCoawaitExpr(CoawaitExpr *) { return suspends(); }
+  bool VisitDependentCoawaitExpr(DependentCoawaitExpr *) { return suspends(); }
+  bool VisitCoyieldExpr(CoyieldExpr *) { return suspends(); }
+  bool VisitUnaryOperator(UnaryOperator *UO) {
+    return UO->getOpcode() == UO_Coawait ? suspends() : true;
+  }
+
+private:
+  bool suspends() {
+    HasSuspension = true;
+    return true;
+  }
+};
+
+/// True if \p E suspends: a lambda made of it would be a coroutine.
+bool hasSuspension(const Expr *E) {
+  CoreturnFinder F;
+  F.TraverseStmt(const_cast<Expr *>(E));
+  return F.HasSuspension;
+}
+
+CoreturnForm coreturnForm(RewriteSession &S, const CoreturnStmt *CS) {
+  const Expr *E = CS->getOperand();
+  if (!E)
+    return CoreturnForm::Void;
+  if (!E->isTypeDependent() && E->getType()->isVoidType())
+    return CoreturnForm::VoidExpr;
+  const Expr *W = writtenExpr(E);
+  if (isa<InitListExpr>(E->IgnoreImplicit()) || isa<InitListExpr>(W))
+    return CoreturnForm::Untouched;
+  if (namesObject(W))
+    return CoreturnForm::Variable;
+  // In the lambda, E keeps its type and value category (decltype(auto)),
+  // a class prvalue initialises its result in place, a void E is void. A
+  // lambda cannot suspend, nor name the function (__func__).
+  auto InLambda = [&] {
+    LambdaUnsafe Unsafe(S.Ctx.getLangOpts());
+    Unsafe.TraverseStmt(const_cast<Expr *>(E));
+    return Unsafe.Found || hasSuspension(E) ? CoreturnForm::Untouched
+                                            : CoreturnForm::Lambda;
+  };
+  if (E->isTypeDependent() || W->isTypeDependent())
+    return InLambda();
+  QualType WT = W->getType();
+  if (WT->isScalarType()) {
+    if (!isRecordable(WT) || userConversion(E))
+      return CoreturnForm::Untouched;
+    // __retv gives E's value as a prvalue of E's own type, which the
+    // promise's return_value() converts as it would E. Not where that
+    // changes what it gets: a glvalue bound to a reference parameter (its
+    // address), an integer null pointer constant to a pointer.
+    const auto *Call =
+        dyn_cast_or_null<CXXMemberCallExpr>(CS->getPromiseCall());
+    const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+    std::optional<QualType> PT;
+    if (MD && MD->getNumParams() == 1)
+      PT = MD->getParamDecl(0)->getType();
+    if (W->isGLValue() && (!PT || (*PT)->isReferenceType()))
+      return CoreturnForm::Untouched;
+    if (WT->isIntegerType() &&
+        W->isNullPointerConstant(S.Ctx, Expr::NPC_ValueDependentIsNotNull) &&
+        (!PT || PT->getNonReferenceType()->isPointerType() ||
+         PT->getNonReferenceType()->isMemberPointerType()))
+      return CoreturnForm::Untouched;
+    return CoreturnForm::Value;
+  }
+  if (WT->isRecordType() && W->isPRValue() &&
+      S.Ctx.hasSameUnqualifiedType(E->getType(), WT))
+    return InLambda();
+  return CoreturnForm::Untouched;
+}
+
+/// The co_returns of a coroutine's \p Block and how each ends its call.
+std::vector<CoreturnEdit> planCoreturns(RewriteSession &S,
+                                        const CompoundStmt *Block) {
+  std::vector<CoreturnEdit> Plan;
+  const LangOptions &LO = S.Ctx.getLangOpts();
+  CoreturnFinder Finder;
+  Finder.TraverseStmt(const_cast<CompoundStmt *>(Block));
+  for (const CoreturnStmt *CS : Finder.Found) {
+    CoreturnEdit Edit{CS, coreturnForm(S, CS), {}};
+    SourceLocation Keyword = CS->getKeywordLoc();
+    if (!Keyword.isFileID() || !S.Analysis.isEditableLoc(Keyword))
+      Edit.Form = CoreturnForm::Untouched;
+    if (const Expr *E = CS->getOperand()) {
+      SourceRange Written = E->getSourceRange();
+      if (Written.getBegin() == Keyword)
+        Written.setBegin(E->IgnoreUnlessSpelledInSource()->getBeginLoc());
+      Edit.Range = Lexer::makeFileCharRange(
+          CharSourceRange::getTokenRange(Written), S.SM, LO);
+      if (Edit.Range.isInvalid() ||
+          !S.Analysis.isEditableLoc(Edit.Range.getBegin()) ||
+          S.SM.getFileID(Edit.Range.getBegin()) != S.SM.getFileID(Keyword) ||
+          S.SM.getFileID(Edit.Range.getEnd()) != S.SM.getFileID(Keyword))
+        Edit.Form = CoreturnForm::Untouched;
+      if (Edit.Form == CoreturnForm::Variable &&
+          (!E->getBeginLoc().isFileID() || !E->getEndLoc().isFileID()))
+        Edit.Form = CoreturnForm::Untouched;
+    }
+    Plan.push_back(Edit);
+  }
+  return Plan;
+}
+
+/// The edits of a coroutine bundle's body besides the prologue: its
+/// suspension points, its co_returns, the end of its body.
+void insertCoroutineEdits(RewriteSession &S, const FunctionDecl *FD,
+                          const CompoundStmt *Body) {
+  const LangOptions &LO = S.Ctx.getLangOpts();
+  std::string Why;
+  for (const SuspensionPoint &P : S.Analysis.suspensionPoints(FD, Why)) {
+    std::string Open = P.Pass
+                           ? "::__trace_rt::__CoSuspend(__trace_call).__pass("
+                           : "((void)::__trace_rt::__CoSuspend(__trace_call)"
+                             ".__now(),";
+    S.R.InsertText(P.Operand.getBegin(), quietExpr(Open) + " ",
+                   /*InsertAfter=*/false);
+    S.R.InsertText(P.Operand.getEnd(), ")", /*InsertAfter=*/true);
+  }
+  for (const CoreturnEdit &Edit : planCoreturns(S, Body)) {
+    SourceLocation Begin = Edit.Range.getBegin(), End = Edit.Range.getEnd();
+    switch (Edit.Form) {
+    case CoreturnForm::Untouched:
+      continue;
+    case CoreturnForm::Void:
+      S.R.InsertTextAfterToken(Edit.CS->getKeywordLoc(),
+                               " __trace_call.__coVoid()");
+      continue;
+    case CoreturnForm::VoidExpr:
+      S.R.InsertText(Begin, "(", /*InsertAfter=*/false);
+      S.R.InsertText(End, " " + quietExpr("), __trace_call.__coVoid()"),
+                     /*InsertAfter=*/true);
+      continue;
+    case CoreturnForm::Variable: {
+      SourceLocation AfterSemi = Lexer::findLocationAfterToken(
+          Edit.CS->getOperand()->getEndLoc(), tok::semi, S.SM, LO,
+          /*SkipTrailingWhitespaceAndNewLine=*/false);
+      if (AfterSemi.isInvalid())
+        continue;
+      StringRef Text = Lexer::getSourceText(Edit.Range, S.SM, LO);
+      S.R.InsertText(Edit.CS->getKeywordLoc(),
+                     quietExpr("{__trace_call.__ret(" + Text.str() + ");") +
+                         " ",
+                     /*InsertAfter=*/true);
+      S.R.InsertText(AfterSemi, "}", /*InsertAfter=*/true);
+      continue;
+    }
+    case CoreturnForm::Value:
+      S.R.InsertText(Begin, "::__trace_rt::__retv(__trace_call, ",
+                     /*InsertAfter=*/false);
+      S.R.InsertText(End, ")", /*InsertAfter=*/true);
+      continue;
+    case CoreturnForm::Lambda:
+      S.R.InsertText(Begin,
+                     quietExpr("::__trace_rt::__result(__trace_call, [&]() -> "
+                               "decltype(auto) { return") +
+                         " ",
+                     /*InsertAfter=*/false);
+      S.R.InsertText(End, "; })", /*InsertAfter=*/true);
+      continue;
+    }
+  }
+  // Falling off the end: return_void(), as `co_return;`.
+  S.R.InsertText(Body->getRBracLoc(), " " + quiet("__trace_call.__coVoid();"),
+                 /*InsertAfter=*/true);
+}
+
 } // namespace
 
 const CompoundStmt *bodyBlock(const FunctionDecl *FD) {
   const Stmt *Body = FD->getBody();
+  if (const auto *CB = dyn_cast_or_null<CoroutineBodyStmt>(Body))
+    Body = CB->getBody();
   if (const auto *Try = dyn_cast_or_null<CXXTryStmt>(Body))
     return Try->getTryBlock();
   return dyn_cast_or_null<CompoundStmt>(Body);
@@ -521,6 +713,11 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
     ParamNames += escapeForLiteral(Shown) + "\\0";
   }
 
+  // A coroutine that may start after its call returned reads no reference
+  // parameter and no *this: a valid program may have ended them by then.
+  const bool Coroutine = isa<CoroutineBodyStmt>(FD->getBody());
+  const bool Lazy = Coroutine && S.Analysis.startsLazily(FD);
+
   std::string Out = siteIdentity(S, FD, Key);
   Out += ", " + quoted(qualifiedName(FD)) +
          ", __PRETTY_FUNCTION__, " + quoted(S.absolutePath(NameLoc)) + ", " +
@@ -532,9 +729,13 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
   Out += ", " + std::to_string(Flags) + "u}; ";
   // Records without operator<< render field by field (RecordRenderers.cpp).
   Out += recordRenderers(S, FD);
-  Out += "::__trace_rt::__Call __trace_call(__trace_site); ";
+  if (Coroutine)
+    Out += std::string("::__trace_rt::__CoCall __trace_call(__trace_site, ") +
+           (Lazy ? "true" : "false") + "); ";
+  else
+    Out += "::__trace_rt::__Call __trace_call(__trace_site); ";
   // A volatile object cannot bind to the const T& that self() takes.
-  if (IsMember && !MD->getMethodQualifiers().hasVolatile())
+  if (IsMember && !MD->getMethodQualifiers().hasVolatile() && !Lazy)
     Out += "__trace_call.__self(*this); ";
 
   for (unsigned I = 0, N = FD->getNumParams(); I != N; ++I) {
@@ -543,6 +744,13 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
       continue;
     std::string Name = Named[I];
     std::string Index = std::to_string(I);
+    if (Lazy) {
+      QualType Pattern = P->getType();
+      if (const auto *PET = Pattern->getAs<PackExpansionType>())
+        Pattern = PET->getPattern();
+      if (Pattern->isReferenceType())
+        continue;
+    }
     if (P->isParameterPack()) {
       Out += "__trace_call.__pack(" + Index + ", " + Name + "...); ";
       continue;
@@ -586,11 +794,14 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
 
   // A return left as written (from a macro, or a value that cannot be
   // looked at without a copy) records "not captured" rather than nothing.
+  bool Unrecorded = false;
   for (const ReturnEdit &Edit : planReturns(S, FD, Body))
-    if (Edit.Form == ReturnForm::Untouched) {
-      Out += "__trace_call.__unrecorded(); ";
-      break;
-    }
+    Unrecorded = Unrecorded || Edit.Form == ReturnForm::Untouched;
+  if (Coroutine)
+    for (const CoreturnEdit &Edit : planCoreturns(S, Body))
+      Unrecorded = Unrecorded || Edit.Form == CoreturnForm::Untouched;
+  if (Unrecorded)
+    Out += "__trace_call.__unrecorded(); ";
   if (hasHandler(S, FD, Body))
     Out += "try { ";
 
@@ -601,6 +812,8 @@ void insertPrologue(RewriteSession &S, const FunctionDecl *FD,
 void insertEpilogue(RewriteSession &S, const FunctionDecl *FD) {
   const CompoundStmt *Body = bodyBlock(FD);
   const LangOptions &LO = S.Ctx.getLangOpts();
+  if (isa<CoroutineBodyStmt>(FD->getBody()))
+    insertCoroutineEdits(S, FD, Body);
   // Runs after the call sites are rewritten: the text around a returned
   // expression goes outside theirs (before their insertions at its start,
   // after those at its end).

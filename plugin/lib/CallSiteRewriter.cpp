@@ -138,6 +138,13 @@ public:
     return true;
   }
   bool TraverseStaticAssertDecl(StaticAssertDecl *) { return true; }
+  // A co_yield calls the promise's yield_value(), which no one wrote: only
+  // its operand is the user's.
+  bool TraverseCoyieldExpr(CoyieldExpr *E) {
+    if (const Expr *Operand = yieldOperand(E))
+      return TraverseStmt(const_cast<Expr *>(Operand));
+    return Base::TraverseCoyieldExpr(E);
+  }
 
   bool TraverseLambdaExpr(LambdaExpr *L) {
     // Init-captures are evaluated by the enclosing function.

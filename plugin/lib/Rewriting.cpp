@@ -9,6 +9,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RawCommentList.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/Basic/FileManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
@@ -300,6 +301,15 @@ RewriteResult rewriteTranslationUnit(ASTContext &Ctx,
   }
 
   std::string Trailer = Params.trailer(Tu);
+  // A program with a coroutine bundle may write coroutine records: this
+  // tells the runtime, which writes the trace format version that has them
+  // (a weak definition: one per program, whatever the TUs that make it).
+  if (llvm::any_of(Bundles, [](const Bundle &B) {
+        return isa<CoroutineBodyStmt>(B.FD->getBody());
+      }))
+    Trailer += std::string(Trailer.empty() ? "" : " ") +
+               "extern \"C\" __attribute__((__weak__)) const char "
+               "__trace_rt_coroutines = 1;";
   if (!Trailer.empty()) {
     FileID Main = SM.getMainFileID();
     StringRef Buffer = SM.getBufferData(Main);

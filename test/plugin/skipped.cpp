@@ -2,7 +2,7 @@
 // warning naming the reason; the text of those functions is not touched.
 // What the in-place rewrite instruments (function-try-blocks, C varargs,
 // __func__ and source_location, constructors, destructors, deduced return
-// types that recurse, main) gets no warning.
+// types that recurse, coroutines, main) gets no warning.
 // Clang 14 has no __builtin_source_location: libstdc++ 12's <source_location> declares nothing there.
 // UNSUPPORTED: clang-14
 // RUN: %clangxx_trace -std=c++20 -fsyntax-only -Xclang -verify %s
@@ -13,6 +13,7 @@
 #include <coroutine>
 #include <cstdarg>
 #include <source_location>
+#include <utility>
 
 [[trace::bundle]] constexpr int cx(int X) { return X; } // expected-warning {{'cx' is not instrumented: it is constexpr}}
 // CHECK: {{^..trace::bundle..}} constexpr int cx(int X) { return X; } //
@@ -27,8 +28,26 @@ struct Task {
     void unhandled_exception() {}
   };
 };
-[[trace::bundle]] Task coro() { co_return; } // expected-warning {{'coro' is not instrumented: it is a coroutine; recording its calls would have to follow its suspensions and co_return, which is not done yet}}
-// CHECK: {{^..trace::bundle..}} Task coro() { co_return; } //
+[[trace::bundle]] Task coro() { co_return; }
+// CHECK: Task coro() {__TRACE_BEGIN {{.*}}::__CoCall __trace_call(__trace_site, false);
+
+// A coroutine's call leaves the thread at each suspension point, so each
+// must be edited; where one cannot be, the coroutine is left alone.
+struct Pairs {
+  struct promise_type {
+    Pairs get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    std::suspend_never yield_value(std::pair<int, int>) { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+};
+#define YIELD_ONE co_yield std::make_pair(1, 1)
+[[trace::bundle]] Pairs yieldInMacro() { YIELD_ONE; } // expected-warning {{'yieldInMacro' is not instrumented: it is a coroutine with a co_await or co_yield in a macro expansion, which cannot be edited to follow its suspension}}
+// CHECK: {{^..trace::bundle..}} Pairs yieldInMacro() { YIELD_ONE; } //
+[[trace::bundle]] Pairs yieldBraced() { co_yield {1, 2}; } // expected-warning {{'yieldBraced' is not instrumented: it is a coroutine whose co_yield of a braced initializer list cannot be edited to follow its suspension}}
+// CHECK: {{^..trace::bundle..}} Pairs yieldBraced() { co_yield {1, 2}; } //
 
 [[trace::bundle]] int tryBlock(int X) try { return X; } catch (...) { return 0; }
 
@@ -66,4 +85,4 @@ struct Widget {
 
 [[trace::bundle]] int main() { return fine(1) + cx(1) + ce(1) + tryBlock(1) + fromMacro(1) + varargs(0) + fact(3) + byHand(1); }
 
-// CHECK-CONSISTENT: checked 1 file(s), 11 site(s), 0 param(s)
+// CHECK-CONSISTENT: checked 1 file(s), 12 site(s), 0 param(s)

@@ -21,10 +21,13 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/PointerIntPair.h"
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace trace_plugin {
 
@@ -34,9 +37,31 @@ struct BundleVerdict {
   bool Selected = false;
   /// Empty when the function can be rewritten; else why it is left alone.
   std::string SkipReason;
+  /// A coroutine whose body may start after its call returned: a call of
+  /// it runs no bundle, and its arguments take no call-site note.
+  bool LazyCoroutine = false;
 
   bool instrument() const { return Selected && SkipReason.empty(); }
 };
+
+/// A co_await or co_yield written in a coroutine bundle's body.
+struct SuspensionPoint {
+  /// The operand's characters.
+  clang::CharSourceRange Operand;
+  /// `__CoSuspend(__trace_call).__pass(E)`: E reaches the awaiting with its
+  /// own type and value category, and the call leaves the thread once E is
+  /// evaluated. Else `((void)__CoSuspend(__trace_call).__now(), E)`: it
+  /// leaves before.
+  bool Pass = false;
+};
+
+/// The operand of the co_yield \p E, which the parse makes the argument of
+/// the promise's yield_value(); nullptr if not known.
+const clang::Expr *yieldOperand(const clang::CoyieldExpr *E);
+
+/// \p E without the nodes that the language adds around what was written
+/// (conversions, temporaries, an implicit copy or move).
+const clang::Expr *writtenExpr(const clang::Expr *E);
 
 class BundleAnalysis {
 public:
@@ -70,6 +95,14 @@ public:
   /// The return type text to put after "->" in the lambda, "" to omit it
   /// (deduced 'auto'), or std::nullopt if it cannot be reused.
   std::optional<std::string> lambdaReturnType(const clang::FunctionDecl *FD);
+
+  /// The suspension points of the coroutine \p FD, in source order; empty,
+  /// with \p Why set, when one of them cannot be edited.
+  std::vector<SuspensionPoint> suspensionPoints(const clang::FunctionDecl *FD,
+                                                std::string &Why);
+  /// True if the body of the coroutine \p FD may start after its call
+  /// returned: its initial_suspend() is not known never to suspend.
+  bool startsLazily(const clang::FunctionDecl *FD);
 
 private:
   clang::ASTContext &Ctx;

@@ -14,6 +14,7 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/FileEntry.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Basic/Version.h"
@@ -150,6 +151,19 @@ inline void createDiagnosticsWith(clang::CompilerInstance &CI,
                        /*ShouldOwnClient=*/true);
 #else
   CI.createDiagnostics(Client, /*ShouldOwnClient=*/true);
+#endif
+}
+
+/// The operand of a co_await or co_yield as the parse made it: for
+/// co_await the expression written, for co_yield the call of the promise's
+/// yield_value. Clang 15 keeps it; Clang 14 only has the awaiter built from
+/// it (nullptr here), and then a coroutine is left alone.
+inline const clang::Expr *suspendOperand(const clang::CoroutineSuspendExpr *E) {
+#if CLANG_VERSION_MAJOR < 15
+  (void)E;
+  return nullptr;
+#else
+  return E->getOperand();
 #endif
 }
 
