@@ -270,10 +270,13 @@ bool BundleAnalysis::isSelected(const FunctionDecl *FD,
   // 'all' takes what can be taken: no warning about main() and friends.
   if (FD->isMain())
     return false;
-  // Constructors, destructors and conversion functions are instrumented
-  // when annotated; 'all' leaves them out for now: every object made and
-  // destroyed would become a node of the graph.
-  if (isa<CXXConstructorDecl, CXXDestructorDecl, CXXConversionDecl>(FD))
+  // Constructors, destructors and conversion functions the user wrote are
+  // taken like the others: the ones that make or end objects in a hot loop
+  // are small and in headers, where the small-body rule leaves them alone.
+  // Defaulted ones (and the implicit ones, above) have no body of the
+  // user's.
+  if (isa<CXXConstructorDecl, CXXDestructorDecl, CXXConversionDecl>(FD) &&
+      FD->isDefaulted())
     return false;
   return Opts.selects(qualifiedName(FD), /*Annotated=*/false);
 }

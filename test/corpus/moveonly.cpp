@@ -70,6 +70,9 @@ int main() {
 }
 
 // CHECK: run: exit=0
+// Under `all`, the constructors written in the file are nodes too.
+// CHECK-DAG: site Counted::Counted key=Counted::Counted(int) calls=1 rets=1
+// CHECK-DAG: site Pinned::Pinned key=Pinned::Pinned(int) calls=2 rets=2
 // CHECK-DAG: site consumePinned key={{.*}} calls=1 rets=1
 // CHECK-DAG: site grow key={{.*}} calls=1 rets=1
 // CHECK-DAG: site makeBox key={{.*}} calls=1 rets=1
@@ -80,6 +83,11 @@ int main() {
 // CHECK: thread 1
 // CHECK-NEXT: makeBox(V=5) -> {{.+}}
 // CHECK-NEXT: unbox(P={{.+}}) -> 5
-// CHECK:      readPinned(P={{.+}}) -> 42
+// CHECK-NEXT: makeCounted(V=8) -> {{.+}}
+// CHECK-NEXT: | Counted::Counted(V=8) -> void
+// CHECK-NEXT: makePinned(V=21) -> <not captured>
+// CHECK-NEXT: | Pinned::Pinned(V=42) -> void
+// CHECK-NEXT: readPinned(P={{.+}}) -> 42
+// CHECK-NEXT: Pinned::Pinned(V=1) -> void
 // CHECK-NEXT: consumePinned(P={{.+}}) -> 2
 // CHECK-NEXT: grow(Items={{.*}}"a", "b"{{.*}}) -> {{.*}}"a", "b", "c"

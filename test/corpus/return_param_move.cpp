@@ -45,10 +45,16 @@ int main() {
 }
 
 // CHECK: run: exit=0 stdout-lines=4
+// CHECK-DAG: site Counted::Counted key=Counted::Counted(int) calls=1 rets=1
+// CHECK-DAG: site Counted::Counted key=Counted::Counted(Counted &&) calls=1 rets=1
 // CHECK-DAG: site passBox key={{.*}} calls=1 rets=1
 // CHECK-DAG: site passCounted key={{.*}} calls=1 rets=1
 // CHECK-DAG: site shout key={{.*}} calls=1 rets=1
 // CHECK: thread 1
 // CHECK-NEXT: passBox(P={{.*}}) -> {{.*}}
+// CHECK-NEXT: Counted::Counted(V=7) -> void
 // CHECK-NEXT: passCounted(C={{.*}}) -> {{.*}}
+// The one move: the returned parameter into the result, after the return
+// statement recorded it (so after the call's record).
+// CHECK-NEXT: Counted::Counted(O={V: 8}) -> void
 // CHECK-NEXT: shout(S="hey") -> "hey!"

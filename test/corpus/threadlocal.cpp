@@ -52,6 +52,7 @@ int main() {
 }
 
 // CHECK: run: exit=0 stdout-lines=7
+// CHECK-DAG: site Goodbye::~Goodbye key={{.*}} calls=3 rets=3
 // CHECK-DAG: site bump key={{.*}} calls=7 rets=7
 // CHECK-DAG: site farewell key={{.*}} calls=3 rets=3
 // CHECK-DAG: site serial key={{.*}} calls=7 rets=7
@@ -67,11 +68,14 @@ int main() {
 // CHECK-NEXT: | bump(By=1) -> 2
 // CHECK-NEXT: | serial() -> 10
 // CHECK-NEXT: | serial() -> 11
-// CHECK-NEXT: farewell(Seen=1) -> 100
+// The thread_local object's destructor, as the thread exits.
+// CHECK-NEXT: Goodbye::~Goodbye() -> void
+// CHECK-NEXT: | farewell(Seen=1) -> 100
 // CHECK-NEXT: thread 3
 // CHECK-NEXT: worker(Id=2) -> void
 // CHECK-NEXT: | bump(By=2) -> 2
 // CHECK-NEXT: | bump(By=2) -> 4
 // CHECK:      thread 4
 // CHECK-NEXT: worker(Id=3) -> void
-// CHECK:      farewell(Seen=3) -> 300
+// CHECK:      Goodbye::~Goodbye() -> void
+// CHECK-NEXT: | farewell(Seen=3) -> 300

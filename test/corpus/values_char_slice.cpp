@@ -74,14 +74,17 @@ int main() {
 
 // CHECK: run: exit=0 stdout-lines=5
 // CHECK: thread 1
+// CHECK-NEXT: Slice::Slice(D="007\n\"x\"", N=7) -> void
 // CHECK-NEXT: zeros(S="007\n\"x\"") -> 2
 // CHECK-NEXT: | Slice::data() -> "007\n\"x\""
 // CHECK-NEXT: | Slice::size() -> 7
+// CHECK-NEXT: Slice::Slice(D="0000{{.*}}, N=300) -> void
 // CHECK-NEXT: zeros(S="0000{{.*}}) -> 300
 // CHECK-NEXT: | Slice::data() -> "0000
 // CHECK-NEXT: | Slice::size() -> 300
 // CHECK-NEXT: sum(Buffer="12\t") -> 108
 // CHECK-NEXT: first(Tag="abc\0") -> 'a'
+// CHECK-NEXT: Slice::Slice(D="abc", N=3) -> void
 // CHECK-NEXT: length(T=token of 3) -> 3
 
 // JSON: "name":"S","type":"Slice","value":"\"007\\n\\\"x\\\"\""

@@ -139,6 +139,7 @@ int main() {
 // CHECK: sum(P={x: 1, y: 2}) -> 3
 // CHECK: length(S={a: {x: 0, y: 0}, b: {x: 3, y: 4}, label: "diagonal"}) -> 3
 // CHECK: count(Ps=[{x: 1, y: 1}, {x: 2, y: 2}]) -> 2
+// CHECK: Account::Account(Id=7) -> void
 // CHECK: accountId(A={id: 7, +1 private}) -> 7
 // CHECK: Account::deposit(Amount=50) -> 50
 // CHECK: audit(A={id: 7, balance: 50}) -> 50
@@ -157,5 +158,8 @@ int main() {
 // The depth bound: eight records, then `{…}` (the value limit keeps the text short before it).
 // JSON: "name":"L","type":"Level","value":"{depth: 9, parent: {depth: 8, parent: {depth: 7, parent: {depth: 6, parent: {depth: 5, parent: {depth: 4, parent: {depth: 3, parent: {depth: 2, parent: {…}}}}}}}}}"
 
-// No value is shown by its type's name alone.
+// No value is shown by its type's name alone, but for the *this of Account's constructor (under
+// `all`): it runs before accountId, the first bundle that takes an Account, registered the renderer.
+// NAMES-NOT: "value":"{{[A-Za-z:]+}}{...}"
+// NAMES: "this":{"type":"Account","value":"Account{...}"}
 // NAMES-NOT: "value":"{{[A-Za-z:]+}}{...}"

@@ -2,11 +2,11 @@
 // alone and names each with its reason, while the compile itself stays free
 // of warnings (the dogfood stage adds these counts up over a whole build).
 // A body that uses __func__ is instrumented in place; constructors are
-// not selected by all.
+// selected by all too.
 // RUN: %clangxx_trace -fplugin-arg-trace-all -fplugin-arg-trace-verbose -Werror -fsyntax-only %s 2>&1 | FileCheck %s
 // RUN: %clangxx_trace -fplugin-arg-trace-all -fsyntax-only %s 2>&1 | count 0
 
-// CHECK: trace plugin: {{.*}}verbose-left-alone.cpp: 3 bundle(s), 2 left alone,
+// CHECK: trace plugin: {{.*}}verbose-left-alone.cpp: 4 bundle(s), 2 left alone,
 // CHECK-DAG: verbose-left-alone.cpp:[[@LINE+3]]:15: left alone: 'twice' is not instrumented: it is constexpr
 // CHECK-DAG: verbose-left-alone.cpp:[[@LINE+10]]:5: left alone: 'byHand' is not instrumented: its body already declares '__trace_call'
 // CHECK-NOT: left alone
