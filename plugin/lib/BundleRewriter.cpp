@@ -469,8 +469,9 @@ enum class CoreturnForm {
   /// `co_return ::__trace_rt::__retv(__trace_call, E);`: a scalar.
   Value,
   /// `co_return ::__trace_rt::__result(__trace_call, [&]() ->
-  /// decltype(auto) { return E; });`: a class prvalue, or an E whose type
-  /// depends on a template parameter.
+  /// decltype(auto) { return (E); });`: a class prvalue, or an E whose type
+  /// depends on a template parameter. The parentheses keep E's value
+  /// category (a member access would give its declared type: a copy).
   Lambda,
   /// `co_return __trace_call.__coVoid();`: no operand (a void operand is
   /// the same return_void()).
@@ -658,10 +659,10 @@ void insertCoroutineEdits(RewriteSession &S, const FunctionDecl *FD,
     case CoreturnForm::Lambda:
       S.R.InsertText(Begin,
                      quietExpr("::__trace_rt::__result(__trace_call, [&]() -> "
-                               "decltype(auto) { return") +
+                               "decltype(auto) { return (") +
                          " ",
                      /*InsertAfter=*/false);
-      S.R.InsertText(End, "; })", /*InsertAfter=*/true);
+      S.R.InsertText(End, "); })", /*InsertAfter=*/true);
       continue;
     }
   }

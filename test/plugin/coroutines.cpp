@@ -90,7 +90,7 @@ TicketAwaiter operator co_await(Ticket T) { return {T.N}; }
 // CHECK: Task<std::string, false> outer(int x) {{[{].*}}::__CoCall __trace_call(__trace_site, true); __trace_call.__arg(0, x); try {  __TRACE_END {{$}}
 // CHECK-NEXT: int a = co_await __TRACE_EXPR_BEGIN ::__trace_rt::__CoSuspend(__trace_call).__pass( __TRACE_EXPR_END lazy(::__trace_rt::__note(x, 0, 0), "ab"));
 // CHECK-NEXT: int b = co_await __TRACE_EXPR_BEGIN ((void)::__trace_rt::__CoSuspend(__trace_call).__now(), __TRACE_EXPR_END Ticket{a});
-// CHECK-NEXT: co_return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> decltype(auto) { return __TRACE_EXPR_END std::to_string(a) + "/" + std::to_string(b); });
+// CHECK-NEXT: co_return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> decltype(auto) { return ( __TRACE_EXPR_END std::to_string(a) + "/" + std::to_string(b)); });
 
 [[trace::bundle]] Gen count(int n) {
   for (int i = 0; i < n; ++i)
@@ -131,7 +131,7 @@ template <class T> [[trace::bundle]] Task<int, false> generic(T x) {
 template Task<int, false> generic<long>(long);
 // CHECK: Task<int, false> generic(T x) {{[{].*}}__trace_call.__arg(0, x); try {  __TRACE_END {{$}}
 // CHECK-NEXT: int v = co_await __TRACE_EXPR_BEGIN ((void)::__trace_rt::__CoSuspend(__trace_call).__now(), __TRACE_EXPR_END lazy(int(x), ""));
-// CHECK-NEXT: co_return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> decltype(auto) { return __TRACE_EXPR_END v + x; });
+// CHECK-NEXT: co_return __TRACE_EXPR_BEGIN ::__trace_rt::__result(__trace_call, [&]() -> decltype(auto) { return ( __TRACE_EXPR_END v + x); });
 
 // A co_return in a macro is left as written: the call records "not
 // captured" (and so does one whose frame is destroyed before it finishes).

@@ -1831,7 +1831,7 @@ __retv(__CoCall &C, T V __TRACE_LIFETIMEBOUND) noexcept {
 }
 
 /// `co_return ::__trace_rt::__result(__trace_call, [&]() -> decltype(auto) {
-/// return E; });`: a class prvalue E, or one whose type depends on a
+/// return (E); });`: a class prvalue E, or one whose type depends on a
 /// template parameter (a void E records void).
 template <class F>
 auto __result(__CoCall &C, F &&Body) -> decltype(static_cast<F &&>(Body)()) {
