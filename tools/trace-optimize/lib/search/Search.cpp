@@ -503,9 +503,12 @@ bool Searcher::evaluateRoot() {
   if (!R.TracePath.empty())
     T = loadTraces({R.TracePath}, Error);
   if (!T) {
-    Err << fmt::format("trace-optimize search: the sources as they are gave no usable trace ({}); {}\n"
-                       "Is the program built with the Trace plugin and runtime, and does --run write $TRACE_FILE?\n",
+    Err << fmt::format("trace-optimize search: the sources as they are gave no usable trace ({}); {}\n",
                        statusName(R.Status), R.Note.empty() ? Error : R.Note);
+    // Only a program that ran can be missing the plugin; a failed build or a job that never
+    // started says its own cause above.
+    if (R.Status == CandidateStatus::Evaluated)
+      Err << "Is the program built with the Trace plugin and runtime, and does --run write $TRACE_FILE?\n";
     return false;
   }
   RootTrace = std::move(T);
