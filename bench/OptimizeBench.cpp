@@ -20,11 +20,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Backward.h"
-#include "Graph.h"
-#include "Trace.h"
+#include "graph/Backward.h"
+#include "graph/Graph.h"
+#include "traceset/TraceSet.h"
 #ifdef TRACE_BENCH_HAVE_PROMPT
-#include "Prompt.h"
+#include "prompt/Prompt.h"
 #endif
 
 #include <benchmark/benchmark.h>

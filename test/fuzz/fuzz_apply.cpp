@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Apply.h"
+#include "patch/Apply.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

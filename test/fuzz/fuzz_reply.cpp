@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Reply.h"
+#include "llm/Reply.h"
 
 #include <cctype>
 #include <cerrno>

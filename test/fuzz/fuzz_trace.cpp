@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Trace.h"
+#include "traceset/TraceSet.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -18,9 +18,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BinaryTrace.h"
-#include "JsonDump.h"
-#include "Trace.h"
+#include "trace/BinaryTrace.h"
+#include "trace/JsonDump.h"
+#include "traceset/TraceSet.h"
 
 #include <trace/format.hpp>
 

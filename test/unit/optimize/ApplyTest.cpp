@@ -1,5 +1,5 @@
 //===- ApplyTest.cpp - hashing, patch planning, diff, backups, undo -------===//
-#include "Apply.h"
+#include "patch/Apply.h"
 #include "PatchFixtures.h"
 
 #include <gtest/gtest.h>

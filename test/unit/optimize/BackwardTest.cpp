@@ -1,5 +1,5 @@
 //===- BackwardTest.cpp - The backward pass -------------------------------===//
-#include "Backward.h"
+#include "graph/Backward.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 //===- CheckTest.cpp - clang-based signature and compile checks ----------===//
-#include "Check.h"
+#include "patch/Check.h"
 
 #include <gtest/gtest.h>
 

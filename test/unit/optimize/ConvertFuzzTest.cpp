@@ -11,7 +11,7 @@
 // failure repeats.
 //
 //===----------------------------------------------------------------------===//
-#include "Convert.h"
+#include "patch/Convert.h"
 
 #include <gtest/gtest.h>
 

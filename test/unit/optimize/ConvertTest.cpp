@@ -1,6 +1,6 @@
 //===- ConvertTest.cpp - Suggested values to C++ text ---------------------===//
-#include "Convert.h"
-#include "Trace.h"
+#include "patch/Convert.h"
+#include "traceset/TraceSet.h"
 
 #include <gtest/gtest.h>
 

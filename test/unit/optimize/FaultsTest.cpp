@@ -4,7 +4,7 @@
 // local ones that a lit test cannot provoke on purpose.
 //
 //===----------------------------------------------------------------------===//
-#include "Apply.h"
+#include "patch/Apply.h"
 #include "PatchFixtures.h"
 
 #include <gtest/gtest.h>

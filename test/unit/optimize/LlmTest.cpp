@@ -1,6 +1,6 @@
 //===- LlmTest.cpp - retry policy, configuration, transcript round trip --===//
-#include "Llm.h"
-#include "Transcript.h"
+#include "llm/Llm.h"
+#include "llm/Transcript.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 //===- LoopTest.cpp - running commands, scoring traces --------------------===//
-#include "Loop.h"
+#include "run/Loop.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #ifndef TRACE_OPT_UNITTEST_PATCHFIXTURES_H
 #define TRACE_OPT_UNITTEST_PATCHFIXTURES_H
 
-#include "Apply.h"
+#include "patch/Apply.h"
 
 #include <gtest/gtest.h>
 

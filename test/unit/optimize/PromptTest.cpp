@@ -1,6 +1,6 @@
 //===- PromptTest.cpp - Building the prompt -------------------------------===//
-#include "Prompt.h"
-#include "PromptText.h"
+#include "prompt/Prompt.h"
+#include "prompt/PromptText.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 //===- ReplyTest.cpp - Parsing the LLM's reply ----------------------------===//
-#include "Reply.h"
+#include "llm/Reply.h"
 
 #include <gtest/gtest.h>
 

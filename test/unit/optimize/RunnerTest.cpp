@@ -1,7 +1,7 @@
 //===- RunnerTest.cpp - runner templates and evaluation scripts -----------===//
 #include "search/Runner.h"
-#include "Apply.h"
-#include "Loop.h"
+#include "patch/Apply.h"
+#include "run/Loop.h"
 #include "search/EvalScript.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 //===- StandardTest.cpp - The C++ standard a compile command selects ------===//
-#include "Check.h"
+#include "patch/Check.h"
 
 #include <gtest/gtest.h>
 

@@ -8,9 +8,9 @@
 // the errors and warnings they must give.
 //
 //===----------------------------------------------------------------------===//
-#include "BinaryTrace.h"
-#include "JsonDump.h"
-#include "Trace.h"
+#include "trace/BinaryTrace.h"
+#include "trace/JsonDump.h"
+#include "traceset/TraceSet.h"
 
 #include <trace/format.hpp>
 

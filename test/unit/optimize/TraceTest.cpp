@@ -1,5 +1,5 @@
 //===- TraceTest.cpp - Reading trace files --------------------------------===//
-#include "Trace.h"
+#include "traceset/TraceSet.h"
 
 #include <gtest/gtest.h>
 

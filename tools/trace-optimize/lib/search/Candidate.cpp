@@ -1,7 +1,7 @@
 //===- search/Candidate.cpp - One program of a search ---------------------===//
 #include "search/Candidate.h"
-#include "Apply.h"
-#include "Lex.h"
+#include "patch/Apply.h"
+#include "patch/Lex.h"
 
 namespace traceopt::search {
 

@@ -1,6 +1,6 @@
 //===- search/EvalScript.cpp - An evaluation as a shell script ------------===//
 #include "search/EvalScript.h"
-#include "Apply.h"
+#include "patch/Apply.h"
 
 #include <fmt/format.h>
 

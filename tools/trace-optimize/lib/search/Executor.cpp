@@ -1,8 +1,8 @@
 //===- search/Executor.cpp - Where candidates are built and run -----------===//
 #include "search/Executor.h"
-#include "Apply.h"
-#include "Loop.h"
-#include "Trace.h"
+#include "patch/Apply.h"
+#include "run/Loop.h"
+#include "traceset/TraceSet.h"
 
 #include <fmt/format.h>
 

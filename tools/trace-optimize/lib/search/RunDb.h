@@ -12,7 +12,7 @@
 #ifndef TRACEOPT_SEARCH_RUNDB_H
 #define TRACEOPT_SEARCH_RUNDB_H
 
-#include "Llm.h"
+#include "llm/Llm.h"
 #include "search/Candidate.h"
 
 #include <map>

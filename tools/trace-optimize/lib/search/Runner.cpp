@@ -1,7 +1,7 @@
 //===- search/Runner.cpp - Evaluations through a command template ---------===//
 #include "search/Runner.h"
-#include "Apply.h"
-#include "Loop.h"
+#include "patch/Apply.h"
+#include "run/Loop.h"
 #include "search/EvalScript.h"
 
 #include <fmt/format.h>

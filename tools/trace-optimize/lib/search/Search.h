@@ -11,8 +11,8 @@
 #ifndef TRACEOPT_SEARCH_SEARCH_H
 #define TRACEOPT_SEARCH_SEARCH_H
 
-#include "Llm.h"
-#include "Loop.h"
+#include "llm/Llm.h"
+#include "run/Loop.h"
 
 #include <cstdint>
 #include <map>

@@ -1,8 +1,8 @@
 //===- search/Slurm.cpp - Evaluations as Slurm job arrays -----------------===//
 #include "search/Slurm.h"
-#include "Apply.h"
-#include "Dot.h"
-#include "Loop.h"
+#include "patch/Apply.h"
+#include "report/Dot.h"
+#include "run/Loop.h"
 #include "search/EvalScript.h"
 
 #include <fmt/format.h>
