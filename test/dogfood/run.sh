@@ -13,7 +13,7 @@
 #     alone; a TU whose nested parse failed (compiled without instrumentation) fails the stage;
 #   - runs the GoogleTest units of that tree (ctest), every test process writing its own trace;
 #   - checks the traces (check_traces.py): each is read by MAIN_BUILD's trace-optimize summary,
-#     and together they hold calls of the project's own functions (lib/llm/Reply.cpp, lib/traceset/TraceSet.cpp).
+#     and together they hold calls of the project's own functions (lib/llm/Reply.cpp, lib/traceset/JsonLines.cpp).
 # The runtime and the plugin themselves are not instrumented (see instrument.cmake). Every test
 # must pass as in the normal build.
 #
@@ -161,7 +161,7 @@ log "lit done after $((SECONDS - started)) s (lit alone $((SECONDS - lit_started
 # The traces.
 log "traces"
 "$python" "$here/check_traces.py" --summary "$main_build/bin/trace-optimize" \
-  --expect Reply.cpp --expect TraceSet.cpp "$traces/units" "$traces/lit" || status=1
+  --expect Reply.cpp --expect JsonLines.cpp "$traces/units" "$traces/lit" || status=1
 if [ "${TRACE_DOGFOOD_KEEP:-0}" != 1 ]; then
   rm -rf "$traces"
 fi

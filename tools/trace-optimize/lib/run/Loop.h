@@ -1,4 +1,10 @@
 //===- Loop.h - one optimization step, and the build/run/step loop -------===//
+//
+// Defined by job: Step.cpp (optimizeStep), CheckReply.cpp (checkReply and
+// its repair), Memory.cpp (the loop's memory file), Commands.cpp (runShell,
+// traceScore), Loop.cpp (runLoop).
+//
+//===----------------------------------------------------------------------===//
 #ifndef TRACEOPT_LOOP_H
 #define TRACEOPT_LOOP_H
 

@@ -373,7 +373,7 @@ public:
   /// no values), else empty.
   std::string Error;
 
-  /// What a view of a decoded call owns (defined in TraceSet.cpp).
+  /// What a view of a decoded call owns (defined in CallView.cpp).
   struct Owned;
 
 private:
@@ -386,7 +386,7 @@ private:
   std::unique_ptr<Owned> Own;    ///< ...or what was decoded.
 };
 
-/// A binary trace that a TraceSet reads values from (defined in TraceSet.cpp).
+/// A binary trace that a TraceSet reads values from (traceset/LazyFile.h).
 struct LazyFile;
 
 /// Everything read from one or more trace files.
