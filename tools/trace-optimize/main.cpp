@@ -276,10 +276,10 @@ int cmdPrompt(const std::vector<std::string> &Args) {
   std::optional<TraceSet> T = loadOrFail(A, Rc);
   if (!T)
     return Rc;
-  Subgraph G = backward(*T);
-  if (G.Params.empty())
+  GraphPass Pass = backwardPass(*T);
+  if (Pass.Sub.Params.empty())
     std::cerr << "trace-optimize: warning: no trainable parameter is connected to feedback\n";
-  Prompt P = buildPrompt(*T, G, PO);
+  Prompt P = buildPrompt(*T, Pass, PO);
   std::cout << P.System << "\n\n" << P.User << "\n";
   return 0;
 }

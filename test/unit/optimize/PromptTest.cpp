@@ -1,11 +1,14 @@
 //===- PromptTest.cpp - Building the prompt -------------------------------===//
 #include "prompt/Prompt.h"
+#include "graph/Graph.h"
 #include "prompt/PromptText.h"
+#include "run/Loop.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 using namespace traceopt;
 
@@ -57,6 +60,20 @@ TraceSet chain(size_t N, const std::string &Value = "1") {
   F.Score = 0.5;
   T.Feedbacks.push_back(F);
   return T;
+}
+
+TEST(Prompt, StepBuildsTheGraphOnce) {
+  // The backward pass and the prompt of a step walk one graph: a million-node
+  // trace would otherwise pay for building it twice.
+  TraceSet T = chain(3);
+  std::ostringstream Out, Err;
+  size_t Before = graphsBuilt();
+  StepResult R = optimizeStep(T, StepOptions(), nullptr, nullptr, {}, Out, Err);
+  EXPECT_EQ(R.Status, StepStatus::NoLlm);
+  EXPECT_EQ(graphsBuilt() - Before, 1u);
+  // The same prompt as from a graph built apart.
+  Prompt P = buildPrompt(T, backward(T), PromptOptions());
+  EXPECT_EQ(Out.str(), P.System + "\n\n" + P.User + "\n");
 }
 
 TEST(Prompt, NamesMapBackToParams) {

@@ -14,6 +14,16 @@ Subgraph backward(const TraceSet &T) {
   return backward(T, buildGraph(T));
 }
 
+GraphPass backwardPass(const TraceSet &T) {
+  GraphPass P;
+  if (T.Params.empty())
+    return P;
+  P.G = buildGraph(T);
+  P.Sub = backward(T, P.G);
+  P.Built = true;
+  return P;
+}
+
 Subgraph backward(const TraceSet &T, const Graph &G) {
   Subgraph S;
   const size_t N = T.Nodes.size();

@@ -39,6 +39,17 @@ struct Subgraph {
 Subgraph backward(const TraceSet &T);
 Subgraph backward(const TraceSet &T, const Graph &G);
 
+/// The graph of a trace and the backward pass over it, built once for all
+/// that a step renders from them (the prompt walks the same graph).
+struct GraphPass {
+  Graph G;
+  Subgraph Sub;
+  /// False when the trace has no parameters: then the graph is not built
+  /// and Sub is empty, as backward(T) gives it.
+  bool Built = false;
+};
+GraphPass backwardPass(const TraceSet &T);
+
 } // namespace traceopt
 
 #endif

@@ -1,6 +1,7 @@
 //===- Graph.cpp - Edges of the execution graph ---------------------------===//
 #include "graph/Graph.h"
 
+#include <atomic>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -51,7 +52,12 @@ private:
 
 } // namespace
 
+static std::atomic<size_t> GraphsBuilt{0};
+
+size_t graphsBuilt() { return GraphsBuilt.load(std::memory_order_relaxed); }
+
 Graph buildGraph(const TraceSet &T) {
+  GraphsBuilt.fetch_add(1, std::memory_order_relaxed);
   Graph G;
   const size_t N = T.Nodes.size();
 

@@ -52,6 +52,10 @@ struct Graph {
 /// Builds the graph of \p T in time linear in its size.
 Graph buildGraph(const TraceSet &T);
 
+/// How many graphs buildGraph has built in this process: a step builds one
+/// (see GraphPass), which tests and measurements check.
+size_t graphsBuilt();
+
 /// Whether run-level feedback is about node \p I: a top-level call (parent
 /// 0) of a run that got such feedback.
 bool isRunOutput(const TraceSet &T, const Graph &G, size_t I);

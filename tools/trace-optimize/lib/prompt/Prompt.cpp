@@ -264,9 +264,18 @@ std::vector<std::string> includedHeaders(std::string_view FileText) {
 }
 
 Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O, const Memory *M) {
+  return buildPrompt(T, buildGraph(T), G, O, M);
+}
+
+Prompt buildPrompt(const TraceSet &T, const GraphPass &Pass, const PromptOptions &O, const Memory *M) {
+  if (!Pass.Built)
+    return buildPrompt(T, Pass.Sub, O, M);
+  return buildPrompt(T, Pass.G, Pass.Sub, O, M);
+}
+
+Prompt buildPrompt(const TraceSet &T, const Graph &Gr, const Subgraph &G, const PromptOptions &O, const Memory *M) {
   Prompt P;
   P.System = text::System;
-  Graph Gr = buildGraph(T);
   Namer Names;
   SourceFiles Sources;
   const bool ManyRuns = T.IdToIndex.size() > 1;

@@ -42,6 +42,12 @@ struct Prompt {
 
 Prompt buildPrompt(const TraceSet &T, const Subgraph &G, const PromptOptions &O,
                    const Memory *M = nullptr);
+/// The same from the graph \p Gr that the backward pass walked (buildGraph(T)),
+/// which is not built again.
+Prompt buildPrompt(const TraceSet &T, const Graph &Gr, const Subgraph &G, const PromptOptions &O,
+                   const Memory *M = nullptr);
+/// The same from a step's GraphPass, building the graph only if it has none.
+Prompt buildPrompt(const TraceSet &T, const GraphPass &Pass, const PromptOptions &O, const Memory *M = nullptr);
 
 /// Estimated token count of \p Text.
 size_t estimateTokens(std::string_view Text);

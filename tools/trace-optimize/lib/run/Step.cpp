@@ -33,8 +33,8 @@ std::string configurationHint() {
 StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm, const Memory *Mem,
                         const PostApplyCheck &AfterApply, std::ostream &Out, std::ostream &Err) {
   StepResult R;
-  Subgraph G = backward(T);
-  if (G.Params.empty()) {
+  GraphPass Pass = backwardPass(T);
+  if (Pass.Sub.Params.empty()) {
     R.Status = StepStatus::NothingToOptimize;
     R.Error = "nothing to optimize: no trainable parameter is connected to feedback (the program must call "
               "trace::feedback or trace::success on a value that depends on a [[trace::trainable]] parameter)";
@@ -44,7 +44,7 @@ StepResult optimizeStep(const TraceSet &T, const StepOptions &O, LlmBackend *Llm
   // The prompt names the standard the check will compile with; both find it the same way.
   if (PO.CompileCommandsDir.empty())
     PO.CompileCommandsDir = O.CompileCommandsDir;
-  Prompt P = buildPrompt(T, G, PO, Mem);
+  Prompt P = buildPrompt(T, Pass, PO, Mem);
   if (!Llm) {
     Out << P.System << "\n\n" << P.User << "\n";
     Out.flush();

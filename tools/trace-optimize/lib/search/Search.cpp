@@ -635,15 +635,15 @@ bool Searcher::proposeFrom(const Parent &Par, unsigned Gen) {
     Err << "trace-optimize search: cannot read the trace of candidate " << Par.Id << ": " << Error << "\n";
     return false;
   }
-  Subgraph G = backward(*T);
-  if (G.Params.empty()) {
+  GraphPass Pass = backwardPass(*T);
+  if (Pass.Sub.Params.empty()) {
     Err << "trace-optimize search: nothing to optimize: no trainable parameter is connected to feedback\n";
     return false;
   }
   PromptOptions PO = O.Step.Prompt;
   if (PO.CompileCommandsDir.empty())
     PO.CompileCommandsDir = O.Step.CompileCommandsDir;
-  Prompt P = buildPrompt(*T, G, PO);
+  Prompt P = buildPrompt(*T, Pass, PO);
   std::optional<std::map<std::string, std::string>> Texts = readRecordedTexts(*T, P, Error);
   if (!Texts) {
     Err << "trace-optimize search: " << Error << "\n";
