@@ -50,6 +50,8 @@ TEST_F(ReplyTest, BareObject) {
   ASSERT_EQ(R.Suggestions.size(), 1u);
   EXPECT_EQ(R.Suggestions[0].ParamId, "var:ns::gain");
   EXPECT_EQ(R.Suggestions[0].NewText, "0.25");
+  // T.Params[1]: the check of the suggestion needs no lookup by id.
+  EXPECT_EQ(R.Suggestions[0].ParamIndex, 1u);
 }
 
 TEST_F(ReplyTest, FencedWithProse) {

@@ -139,7 +139,7 @@ Subgraph backward(const TraceSet &T, const Graph &G) {
       uint32_t P = G.ParamIdx[E];
       if (ParamSeen[P] && !ParamListed[P]) {
         ParamListed[P] = 1;
-        S.Params.push_back(T.Params[P].Id);
+        S.Params.push_back(P);
       }
     }
   for (size_t F : FeedbackNodes)

@@ -26,7 +26,9 @@ struct Subgraph {
   /// Indices into TraceSet::Nodes, topological (inputs first). It may hold
   /// millions of nodes, once per backward pass: see RecycledVector.
   RecycledVector<size_t> Nodes;
-  std::vector<std::string> Params;  ///< Ids of the trainable parameters feedback reaches.
+  /// The trainable parameters feedback reaches, as indices into
+  /// TraceSet::Params, in order of first use along Nodes.
+  std::vector<uint32_t> Params;
   /// Nodes of Nodes that got feedback naming them (as its node or in its
   /// `derived` list), in feedback order.
   std::vector<size_t> Outputs;

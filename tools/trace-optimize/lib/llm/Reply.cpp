@@ -298,7 +298,7 @@ ParsedReply parseReply(std::string_view Reply, const Prompt &P, const TraceSet &
       continue;
     }
     Seen.push_back(*Id);
-    R.Suggestions.push_back({*Id, std::move(*Text)});
+    R.Suggestions.push_back({*Id, std::move(*Text), uint32_t(Prm - T.Params.data())});
   }
   return R;
 }

@@ -5,6 +5,7 @@
 #include "prompt/Prompt.h"
 #include "traceset/TraceSet.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ namespace traceopt {
 struct Suggestion {
   std::string ParamId;
   std::string NewText; ///< C++ text for the parameter's source range (converted to its type).
+  /// The parameter's index in the TraceSet::Params the reply was parsed
+  /// against, so that its checks need not look the id up again.
+  uint32_t ParamIndex = NoIndex;
 };
 
 struct ParsedReply {

@@ -284,16 +284,20 @@ Prompt buildPrompt(const TraceSet &T, const Graph &Gr, const Subgraph &G, const 
   for (const TuInfo &Tu : T.Tus)
     Tus.push_back({Tu.File, Tu.Directory, Tu.Args});
 
-  // Variables first: their names are what the reply refers to.
-  std::unordered_map<std::string, std::string> ParamName;
+  // Variables first: their names are what the reply refers to. Calls name
+  // a parameter by id: ParamName finds its name and the parameter from it.
+  struct NamedParam {
+    std::string Name;
+    const Param *Prm;
+  };
+  std::unordered_map<std::string, NamedParam> ParamName;
   std::vector<std::string> Variables, Constraints;
-  for (const std::string &Id : G.Params) {
-    const Param *Prm = T.findParam(Id);
-    if (!Prm)
-      continue;
+  for (uint32_t Index : G.Params) {
+    const Param *Prm = &T.Params[Index];
+    const std::string &Id = Prm->Id;
     bool Code = Prm->Kind == "code";
     std::string Name = Names.fresh(Code ? "__code" : shortName(Prm->Name));
-    ParamName[Id] = Name;
+    ParamName[Id] = {Name, Prm};
     P.NameToParamId[Name] = Id;
     if (Code) {
       Variables.push_back(fmt::format("(code) {}: {}", Name, withoutTrainableAttribute(Prm->Text)));
@@ -400,7 +404,7 @@ Prompt buildPrompt(const TraceSet &T, const Graph &Gr, const Subgraph &G, const 
       // parameter node passed to an operator.
       if (X && !X->FromParam.empty())
         if (auto It = ParamName.find(std::string(X->FromParam)); It != ParamName.end()) {
-          CallArgs.push_back(fmt::format("{}={}", ArgName, It->second));
+          CallArgs.push_back(fmt::format("{}={}", ArgName, It->second.Name));
           return;
         }
       std::string In = Names.fresh(shortName(ArgName));
@@ -428,12 +432,10 @@ Prompt buildPrompt(const TraceSet &T, const Graph &Gr, const Subgraph &G, const 
     }
     if (S && !S->ParamId.empty())
       if (auto It = ParamName.find(S->ParamId); It != ParamName.end())
-        CallArgs.push_back(fmt::format("__code={}", It->second));
+        CallArgs.push_back(fmt::format("__code={}", It->second.Name));
     for (const Arg &Gl : V.globals())
-      if (auto It = ParamName.find(std::string(Gl.Name)); It != ParamName.end()) {
-        const Param *Prm = T.findParam(Gl.Name);
-        CallArgs.push_back(fmt::format("{}={}", shortName(Prm ? std::string_view(Prm->Name) : Gl.Name), It->second));
-      }
+      if (auto It = ParamName.find(std::string(Gl.Name)); It != ParamName.end())
+        CallArgs.push_back(fmt::format("{}={}", shortName(It->second.Prm->Name), It->second.Name));
     std::string Inside;
     for (size_t E = Gr.InputBegin[I]; E < Gr.InputBegin[I + 1]; ++E) {
       size_t J = Gr.InputIdx[E];

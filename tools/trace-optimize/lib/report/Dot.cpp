@@ -153,13 +153,9 @@ private:
     InSub.assign(N, 0);
     for (size_t I : S.Nodes)
       InSub[I] = 1;
-    std::unordered_map<std::string_view, size_t> Bit;
-    for (size_t P = 0; P < S.Params.size() && P < MaxHighlighted; ++P)
-      Bit.emplace(S.Params[P], P);
     ParamBit.assign(T.Params.size(), -1);
-    for (size_t P = 0; P < T.Params.size(); ++P)
-      if (auto It = Bit.find(T.Params[P].Id); It != Bit.end())
-        ParamBit[P] = int(It->second);
+    for (size_t B = 0; B < S.Params.size() && B < MaxHighlighted; ++B)
+      ParamBit[S.Params[B]] = int(B);
     for (size_t I : S.Nodes) {
       uint64_t M = 0;
       for (uint32_t E = G.ParamBegin[I]; E < G.ParamBegin[I + 1]; ++E)
@@ -359,7 +355,7 @@ private:
   std::string paramList(uint64_t M) const {
     std::string List;
     for (; M; M &= M - 1)
-      List += (List.empty() ? "" : ", ") + S.Params[size_t(__builtin_ctzll(M))];
+      List += (List.empty() ? "" : ", ") + T.Params[S.Params[size_t(__builtin_ctzll(M))]].Id;
     return List;
   }
 
@@ -548,7 +544,7 @@ private:
       put(Br);
       if (B >= 0)
         esc(fmt::format("feedback reaches it through {}", plural(ParamCalls[size_t(B)], "call", "calls")));
-      else if (std::find(S.Params.begin(), S.Params.end(), Pm.Id) != S.Params.end())
+      else if (std::find(S.Params.begin(), S.Params.end(), uint32_t(P)) != S.Params.end())
         esc("reached by feedback (not highlighted)");
       else
         esc("no feedback reaches it");
@@ -631,7 +627,7 @@ private:
     put("  legend_param_a -> legend_param_b [label=\"reads\", style=dotted, color=\"#888888\"];\n");
     for (size_t B = 0; B < S.Params.size() && B < MaxHighlighted; ++B) {
       put(fmt::format("  legend_p{} [shape=box, style=filled, fillcolor=\"{}55\", label=\"", B, colorOf(B)));
-      esc(fmt::format("blamed: {} (path to feedback, {})", clip(S.Params[B], 3 * O.MaxValueChars),
+      esc(fmt::format("blamed: {} (path to feedback, {})", clip(T.Params[S.Params[B]].Id, 3 * O.MaxValueChars),
                       plural(ParamCalls[B], "call", "calls")));
       put("\"];\n");
     }

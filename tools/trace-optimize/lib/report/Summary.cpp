@@ -160,7 +160,7 @@ std::string summarize(const TraceSet &T, const Subgraph &G, const SummaryOptions
                    plural(G.Nodes.size(), "call", "calls"));
   S += G.Params.empty() ? "\n" : ":";
   for (size_t I = 0; I < G.Params.size(); ++I)
-    S += fmt::format("{} {}", I ? "," : "", G.Params[I]);
+    S += fmt::format("{} {}", I ? "," : "", T.Params[G.Params[I]].Id);
   if (!G.Params.empty())
     S += "\n";
   return S;

@@ -112,7 +112,7 @@ CheckedReply checkReply(const std::string &Content, const TraceSet &T, const Pro
     // What a suggestion may contain is decided from its text first; a refused one goes
     // back for repair without a clang run.
     for (const Suggestion &S : Parsed.Suggestions) {
-      const Param *Prm = T.findParam(S.ParamId);
+      const Param *Prm = S.ParamIndex < T.Params.size() ? &T.Params[S.ParamIndex] : T.findParam(S.ParamId);
       auto Text = Recorded.find(S.ParamId);
       if (!Prm || Text == Recorded.end())
         return Fatal("the reply names an unknown parameter '" + S.ParamId + "'");
