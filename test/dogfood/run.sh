@@ -13,7 +13,8 @@
 #     alone; a TU whose nested parse failed (compiled without instrumentation) fails the stage;
 #   - runs the GoogleTest units of that tree (ctest), every test process writing its own trace;
 #   - checks the traces (check_traces.py): each is read by MAIN_BUILD's trace-optimize summary,
-#     and together they hold calls of the project's own functions (lib/llm/Reply.cpp, lib/traceset/JsonLines.cpp).
+#     and together they hold calls of the project's own functions (lib/llm/Reply.cpp,
+#     lib/traceset/JsonLines.cpp).
 # The runtime and the plugin themselves are not instrumented (see instrument.cmake). Every test
 # must pass as in the normal build.
 #

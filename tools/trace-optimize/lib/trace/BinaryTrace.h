@@ -3,9 +3,9 @@
 // Decodes the binary trace format (versions 2 and 3, docs/trace-format.md and
 // runtime/include/trace/format.hpp) into records with their values rendered
 // as text, in file order, for a handler: the JSON Lines export
-// (JsonDump.h) and trace-optimize's loader (Trace.cpp) are two handlers of
-// the same decoder, so that loading a binary trace and loading its dump give
-// the same result.
+// (JsonDump.h) and trace-optimize's loader (traceset/LoadBinary.cpp) are two
+// handlers of the same decoder, so that loading a binary trace and loading its
+// dump give the same result.
 //
 // The decoder numbers the nodes of each thread (an enter is node seq + 1, its parent
 // the innermost open call), renders values from their bytes, keeps a
