@@ -51,6 +51,8 @@ public:
   /// Lines export, without the text in between.
   bool readBinary(std::shared_ptr<LazyFile> F, std::string &Error);
 
+  /// Reads a JSON Lines trace (its export, version 1) into the set
+  /// (JsonLines.cpp).
   bool read(std::string_view Text, std::string &Error);
 
 private:
@@ -96,8 +98,11 @@ private:
 
   bool handle(Record &R, size_t LineNo, std::string &Error);
 
+  /// The handler of the binary decoder (LoadBinary.cpp).
   class BinaryEvents;
 
+  /// Resolves what the file named before its record (sites, producers,
+  /// parents) and adds the file's warnings (Loader.cpp).
   void finish();
 
   TraceSet &T;
