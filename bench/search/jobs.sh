@@ -3,7 +3,8 @@
 # sources' own evaluation (which runs alone: the request needs its trace), run with --jobs 1
 # and with --jobs 2 against the scripted test server; prints both wall times and their ratio.
 # Each evaluation compiles the program (clang++ -O2) and runs it. The whole search is timed,
-# the sources' evaluation and the request included.
+# the sources' evaluation and the request included. Then the machine's own figure for the same
+# work without the tool: the 8 evaluations' commands run one at a time and as two streams of 4.
 #   bench/search/jobs.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,8 +39,28 @@ seconds() {
 overlap() {
   python3 -c "import sqlite3; s = sqlite3.connect('w$1/search.db').execute('select sum(build_seconds + run_seconds) from candidates').fetchone()[0]; print(f'{s / $2:.2f}')"
 }
+# The same 8 evaluations without the tool, each in its own folder: what two at a time can gain
+# on this machine at all.
+machine() {
+  local k i start mid end
+  for k in 1 2 3 4 5 6 7 8; do
+    mkdir -p "m$k" && cp leap.cpp run.py "m$k/"
+    sed -i "s/year % 4 == 0/year % $((k + 2)) == 0/" "m$k/leap.cpp"
+  done
+  evaluate() { (cd "m$1" && $clangxx -O2 -Wno-unknown-attributes leap.cpp -o leap && python3 run.py "$root/test/support" t.bin) > /dev/null 2>&1 || true; }
+  start=$(date +%s.%N)
+  for k in 1 2 3 4 5 6 7 8; do evaluate "$k"; done
+  mid=$(date +%s.%N)
+  (for k in 1 2 3 4; do evaluate "$k"; done) &
+  (for k in 5 6 7 8; do evaluate "$k"; done) &
+  wait
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$mid - $start:.2f} {$end - $mid:.2f}')"
+}
 t1=$(seconds 1)
 t2=$(seconds 2)
+read -r m1 m2 < <(machine)
 echo "sources + 8 candidates: --jobs 1 ${t1} s, --jobs 2 ${t2} s, ratio $(python3 -c "print(f'{$t1 / $t2:.2f}')")"
+echo "the 8 evaluations without the tool: one at a time ${m1} s, two at a time ${m2} s, ratio $(python3 -c "print(f'{$m1 / $m2:.2f}')")"
 echo "evaluations in flight on average: --jobs 1 $(overlap 1 "$t1"), --jobs 2 $(overlap 2 "$t2")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
