@@ -144,6 +144,17 @@ bool isBraced(const Expr *W) {
 
 std::vector<SuspensionPoint>
 BundleAnalysis::suspensionPoints(const FunctionDecl *FD, std::string &Why) {
+  // Judging a coroutine needs its suspension points, and rewriting it needs
+  // them again: one walk of its body serves both.
+  auto [It, New] = SuspensionCache.try_emplace(FD);
+  if (New)
+    It->second.Points = findSuspensionPoints(FD, It->second.Why);
+  Why = It->second.Why;
+  return It->second.Points;
+}
+
+std::vector<SuspensionPoint>
+BundleAnalysis::findSuspensionPoints(const FunctionDecl *FD, std::string &Why) {
   std::vector<SuspensionPoint> Points;
   const auto *CB = dyn_cast_or_null<CoroutineBodyStmt>(FD->getBody());
   if (!CB)

@@ -115,8 +115,16 @@ private:
       CalleeCache;
   mutable llvm::DenseMap<clang::FileID, llvm::StringRef> ExcludedCache;
   mutable llvm::DenseMap<clang::FileID, bool> RuntimeCache;
+  /// A coroutine's suspension points, or why one cannot be edited.
+  struct Suspensions {
+    std::vector<SuspensionPoint> Points;
+    std::string Why;
+  };
+  llvm::DenseMap<const clang::FunctionDecl *, Suspensions> SuspensionCache;
   bool CallerInHeader = false;
 
+  std::vector<SuspensionPoint>
+  findSuspensionPoints(const clang::FunctionDecl *FD, std::string &Why);
   bool isSelected(const clang::FunctionDecl *FD, const TraceMarks &Marks);
   bool isMarkedOutside(const clang::FunctionDecl *FD, bool SkipMainFile) const;
   std::string declarationSkipReason(const clang::FunctionDecl *FD);
